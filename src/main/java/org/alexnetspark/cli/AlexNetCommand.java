@@ -1,0 +1,53 @@
+package org.alexnetspark.cli;
+
+import org.alexnetspark.config.InvalidConfigException;
+import org.alexnetspark.io.Storage;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
+
+/** The {@code alexnet} root command: AlexNet (NIPS 2012) trained as a distributed Spark job. */
+@Command(
+    name = "alexnet",
+    scope = ScopeType.INHERIT,
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = "Train and use AlexNet (Krizhevsky, Sutskever, Hinton, NIPS 2012) on Spark.",
+    subcommands = {ModelCommand.class, CommandLine.HelpCommand.class})
+public final class AlexNetCommand implements Runnable {
+
+  @CommandLine.Spec
+  private CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand");
+  }
+
+  /** The command line with this project's exit codes and error messages. */
+  public static CommandLine commandLine() {
+    CommandLine line = new CommandLine(new AlexNetCommand());
+    line.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      String name = cmd.getCommandName();
+      if (e instanceof InvalidConfigException) {
+        cmd.getErr().println(name + ": " + e.getMessage());
+        return ExitCodes.USAGE;
+      }
+      if (e instanceof Storage.ArtifactExistsException) {
+        cmd.getErr().println(name + ": " + e.getMessage());
+        return ExitCodes.FAILED;
+      }
+      LoggerFactory.getLogger(AlexNetCommand.class).debug("failure", e);
+      cmd.getErr().println(name + ": failed: " + e);
+      return ExitCodes.FAILED;
+    });
+    return line;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+}

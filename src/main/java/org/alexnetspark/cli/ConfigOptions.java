@@ -1,0 +1,34 @@
+package org.alexnetspark.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.alexnetspark.config.AlexNetConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Option;
+
+/** {@code --conf} and {@code --set}, shared by every subcommand that reads the configuration. */
+final class ConfigOptions {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigOptions.class);
+
+  @Option(names = "--conf", paramLabel = "FILE",
+      description = "HOCON file layered over the defaults (conf/alexnet.conf); repeatable, later files win.")
+  private List<Path> files = new ArrayList<>();
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE",
+      description = "Override one key, e.g. --set optimizer.learning-rate=0.02; repeatable, applied after --conf.")
+  private List<String> overrides = new ArrayList<>();
+
+  /**
+   * Loads and validates the configuration, with the subcommand's own flags (as {@code key=value})
+   * applied last, and logs the effective configuration.
+   */
+  AlexNetConfig load(List<String> flagOverrides) {
+    List<String> all = new ArrayList<>(overrides);
+    all.addAll(flagOverrides);
+    AlexNetConfig config = AlexNetConfig.load(files, all);
+    LOG.info("effective configuration:\n{}", config.render().strip());
+    return config;
+  }
+}

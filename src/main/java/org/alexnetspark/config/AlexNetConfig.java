@@ -1,0 +1,222 @@
+package org.alexnetspark.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole, validated configuration: one immutable object per stage of the data flow.
+ *
+ * <p>Layers, lowest first: the packaged defaults ({@code conf/alexnet.conf}), then each {@code
+ * --conf} file, then each {@code --set key=value}. Keys the defaults do not define are refused, as
+ * are values out of range; every problem is reported at once by {@link InvalidConfigException}.
+ */
+public final class AlexNetConfig implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Classpath resource holding the defaults (packaged from {@code conf/alexnet.conf}). */
+  public static final String DEFAULTS_RESOURCE = "alexnet.conf";
+
+  private final ModelConfig model;
+  private final OptimizerConfig optimizer;
+  private final DataConfig data;
+  private final String effective;
+
+  private AlexNetConfig(Config resolved, List<String> earlierProblems) {
+    ConfigReader in = new ConfigReader(resolved, earlierProblems);
+    this.model = ModelConfig.read(in);
+    this.optimizer = OptimizerConfig.read(in);
+    this.data = DataConfig.read(in);
+    in.throwIfInvalid();
+    if (model.networkInputSize() > data.imageSize()) {
+      String key = model.variant() == ModelVariant.SCALED ? "model.scaled.input-size" : "model.input-size";
+      in.problem(key, "the network input (crop) of " + model.networkInputSize()
+          + " must not be larger than the stored images (data.image-size = " + data.imageSize() + ")");
+      in.throwIfInvalid();
+    }
+    this.effective = resolved.root().render(
+        ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
+  }
+
+  /** The paper's defaults, unchanged. */
+  public static AlexNetConfig defaults() {
+    return load(List.of(), List.of());
+  }
+
+  /**
+   * Loads the defaults, then the given HOCON files, then the {@code key=value} overrides.
+   *
+   * @throws InvalidConfigException naming every unknown key and bad value
+   */
+  public static AlexNetConfig load(List<Path> files, List<String> overrides) {
+    List<String> problems = new ArrayList<>();
+    List<Config> layers = new ArrayList<>();
+    for (Path file : files) {
+      if (!Files.isRegularFile(file)) {
+        problems.add("--conf " + file + ": no such file");
+        continue;
+      }
+      try {
+        layers.add(ConfigFactory.parseFile(file.toFile(),
+            ConfigParseOptions.defaults().setAllowMissing(false)));
+      } catch (ConfigException e) {
+        problems.add("--conf " + file + ": " + e.getMessage());
+      }
+    }
+    for (String override : overrides) {
+      Config parsed = parseOverride(override, problems);
+      if (parsed != null) {
+        layers.add(parsed);
+      }
+    }
+    return build(layers, problems);
+  }
+
+  /** Rebuilds a configuration stored with an artifact by {@link #render()}. */
+  public static AlexNetConfig fromHocon(String hocon, String description) {
+    List<String> problems = new ArrayList<>();
+    Config parsed = null;
+    try {
+      parsed = ConfigFactory.parseString(hocon,
+          ConfigParseOptions.defaults().setOriginDescription(description));
+    } catch (ConfigException e) {
+      problems.add(description + ": " + e.getMessage());
+    }
+    return build(parsed == null ? List.of() : List.of(parsed), problems);
+  }
+
+  private static AlexNetConfig build(List<Config> layers, List<String> problems) {
+    Config defaults = ConfigFactory.parseResources(AlexNetConfig.class.getClassLoader(),
+        DEFAULTS_RESOURCE, ConfigParseOptions.defaults().setAllowMissing(false));
+    Config merged = defaults;
+    for (Config layer : layers) {
+      checkKeysKnown(layer, defaults, problems);
+      merged = layer.withFallback(merged);
+    }
+    try {
+      merged = merged.resolve();
+    } catch (ConfigException e) {
+      problems.add(e.getMessage());
+      throw new InvalidConfigException(problems);
+    }
+    // Values are checked even when keys were refused, so that every problem is reported at once.
+    return new AlexNetConfig(merged, problems);
+  }
+
+  private static Config parseOverride(String override, List<String> problems) {
+    int eq = override.indexOf('=');
+    if (eq <= 0) {
+      problems.add("--set " + override + ": expected key=value, e.g. --set optimizer.learning-rate=0.02");
+      return null;
+    }
+    String key = override.substring(0, eq).trim();
+    String value = override.substring(eq + 1).trim();
+    try {
+      ConfigParseOptions options =
+          ConfigParseOptions.defaults().setOriginDescription("--set " + override);
+      return ConfigFactory.parseString(key + " = " + (value.isEmpty() ? "\"\"" : value), options);
+    } catch (ConfigException e) {
+      problems.add("--set " + override + ": cannot parse (" + e.getMessage()
+          + "); quote values with special characters, e.g. --set 'key=\"a:b\"'");
+      return null;
+    }
+  }
+
+  private static void checkKeysKnown(Config layer, Config defaults, List<String> problems) {
+    for (Map.Entry<String, ConfigValue> entry : layer.entrySet()) {
+      String key = entry.getKey();
+      String origin = ConfigReader.describe(entry.getValue().origin());
+      if (defaults.hasPathOrNull(key)) {
+        continue;
+      }
+      String known = knownPrefix(defaults, key);
+      if (known != null && defaults.getValue(known).valueType() != ConfigValueType.OBJECT) {
+        problems.add("'" + known + "' is a single value, not a section: '" + key + "' (set in "
+            + origin + ") cannot be set");
+      } else {
+        problems.add("unknown key '" + key + "' (set in " + origin + ")" + suggestion(defaults, key));
+      }
+    }
+    // A section replaced by a single value, e.g. "model.lrn = 3".
+    java.util.Set<String> reported = new java.util.HashSet<>();
+    for (Map.Entry<String, ConfigValue> entry : defaults.entrySet()) {
+      String parent = knownPrefix(layer, entry.getKey());
+      if (parent != null && !parent.equals(entry.getKey())
+          && layer.getValue(parent).valueType() != ConfigValueType.OBJECT && reported.add(parent)) {
+        problems.add("'" + parent + "' is a section (e.g. '" + entry.getKey()
+            + "'), not a single value (set in "
+            + ConfigReader.describe(layer.getValue(parent).origin()) + ")");
+      }
+    }
+  }
+
+  /** The longest prefix of {@code key} (by path elements) that {@code config} has, or null. */
+  private static String knownPrefix(Config config, String key) {
+    List<String> parts = com.typesafe.config.ConfigUtil.splitPath(key);
+    for (int n = parts.size(); n >= 1; n--) {
+      String prefix = com.typesafe.config.ConfigUtil.joinPath(parts.subList(0, n));
+      if (config.hasPathOrNull(prefix)) {
+        return prefix;
+      }
+    }
+    return null;
+  }
+
+  private static String suggestion(Config defaults, String key) {
+    String best = defaults.entrySet().stream()
+        .map(Map.Entry::getKey)
+        .min(Comparator.comparingInt(candidate -> editDistance(candidate, key)))
+        .orElse(null);
+    if (best == null || editDistance(best, key) > Math.max(3, key.length() / 3)) {
+      return "; see conf/alexnet.conf for the keys";
+    }
+    return "; did you mean '" + best + "'?";
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+
+  public ModelConfig model() {
+    return model;
+  }
+
+  public OptimizerConfig optimizer() {
+    return optimizer;
+  }
+
+  public DataConfig data() {
+    return data;
+  }
+
+  /** The effective configuration as HOCON: logged at start and stored with every artifact. */
+  public String render() {
+    return effective;
+  }
+}

@@ -1,0 +1,161 @@
+package org.alexnetspark.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Atomic writes on any Hadoop {@link FileSystem}.
+ *
+ * <p>An artifact is written under a hidden temporary name in its destination's folder (names
+ * starting with "." are skipped by Hadoop input formats) and renamed into place only when complete.
+ * Renames within one folder are atomic on HDFS and local disks; object stores without atomic rename
+ * (s3a) copy instead, which still never exposes a partial artifact under the final name.
+ */
+public final class Storage {
+  private final Configuration hadoop;
+
+  public Storage(Configuration hadoop) {
+    this.hadoop = hadoop;
+  }
+
+  /** Storage with the Hadoop configuration found on the classpath (core-site.xml, hdfs-site.xml). */
+  public static Storage withDefaultConfiguration() {
+    return new Storage(new Configuration());
+  }
+
+  public Configuration hadoopConfiguration() {
+    return hadoop;
+  }
+
+  /**
+   * A user's location as a URI: URIs with a scheme are kept, bare paths become absolute
+   * {@code file://} URIs (relative to the working directory).
+   */
+  public static URI toUri(String location) {
+    if (location == null || location.isBlank()) {
+      throw new IllegalArgumentException("empty path: give a folder or a URI such as hdfs://nn:8020/x");
+    }
+    URI uri = URI.create(location.replace(" ", "%20"));
+    if (uri.getScheme() != null && uri.getScheme().length() > 1) {
+      return uri.normalize();
+    }
+    return Paths.get(location).toAbsolutePath().normalize().toUri();
+  }
+
+  public FileSystem fileSystem(URI uri) throws IOException {
+    return FileSystem.get(uri, hadoop);
+  }
+
+  public Path path(URI uri) {
+    return new Path(uri);
+  }
+
+  /** Writes something into a folder that appears at {@code target} only once complete. */
+  @FunctionalInterface
+  public interface FolderWriter {
+    void write(FileSystem fs, Path folder) throws IOException;
+  }
+
+  /** Writes the bytes of one file. */
+  @FunctionalInterface
+  public interface FileWriter {
+    void write(OutputStream out) throws IOException;
+  }
+
+  /**
+   * Writes a folder atomically. If {@code target} exists it is replaced only when {@code overwrite}
+   * is set: the old folder is moved aside, the new one renamed in, then the old one deleted.
+   *
+   * @throws ArtifactExistsException if {@code target} exists and {@code overwrite} is not set
+   */
+  public void writeFolder(URI target, boolean overwrite, FolderWriter writer) throws IOException {
+    FileSystem fs = fileSystem(target);
+    Path finalPath = fs.makeQualified(path(target));
+    if (fs.exists(finalPath) && !overwrite) {
+      throw new ArtifactExistsException(finalPath.toString());
+    }
+    Path parent = finalPath.getParent();
+    fs.mkdirs(parent);
+    Path temporary = new Path(parent, "." + finalPath.getName() + ".tmp-" + UUID.randomUUID());
+    try {
+      fs.mkdirs(temporary);
+      writer.write(fs, temporary);
+      moveInto(fs, temporary, finalPath, overwrite);
+    } finally {
+      if (fs.exists(temporary)) {
+        fs.delete(temporary, true);
+      }
+    }
+  }
+
+  /** Writes one file atomically (same rules as {@link #writeFolder}). */
+  public void writeFile(URI target, boolean overwrite, FileWriter writer) throws IOException {
+    FileSystem fs = fileSystem(target);
+    Path finalPath = fs.makeQualified(path(target));
+    if (fs.exists(finalPath) && !overwrite) {
+      throw new ArtifactExistsException(finalPath.toString());
+    }
+    fs.mkdirs(finalPath.getParent());
+    Path temporary = new Path(finalPath.getParent(),
+        "." + finalPath.getName() + ".tmp-" + UUID.randomUUID());
+    try {
+      try (OutputStream out = fs.create(temporary, false)) {
+        writer.write(out);
+      }
+      moveInto(fs, temporary, finalPath, overwrite);
+    } finally {
+      if (fs.exists(temporary)) {
+        fs.delete(temporary, true);
+      }
+    }
+  }
+
+  /** Writes a UTF-8 text file atomically, replacing any existing one. */
+  public void writeText(URI target, String text) throws IOException {
+    writeFile(target, true, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** Reads a whole UTF-8 text file. */
+  public String readText(URI source) throws IOException {
+    FileSystem fs = fileSystem(source);
+    try (var in = fs.open(path(source))) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static void moveInto(FileSystem fs, Path temporary, Path finalPath, boolean overwrite)
+      throws IOException {
+    Path aside = null;
+    if (overwrite && fs.exists(finalPath)) {
+      aside = new Path(finalPath.getParent(), "." + finalPath.getName() + ".old-" + UUID.randomUUID());
+      if (!fs.rename(finalPath, aside)) {
+        throw new IOException("could not move " + finalPath + " aside to replace it");
+      }
+    }
+    if (!fs.rename(temporary, finalPath)) {
+      if (aside != null) {
+        fs.rename(aside, finalPath);
+      }
+      throw new IOException("could not rename " + temporary + " to " + finalPath);
+    }
+    if (aside != null) {
+      fs.delete(aside, true);
+    }
+  }
+
+  /** The destination of a write already exists and overwriting was not asked for. */
+  public static final class ArtifactExistsException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public ArtifactExistsException(String location) {
+      super(location + " already exists; choose another location or allow overwriting");
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package org.alexnetspark.model;
+
+import org.alexnetspark.config.ModelConfig;
+import org.alexnetspark.config.OptimizerConfig;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * Builds the paper's network for any {@link ModelConfig}: one topology, three variants.
+ *
+ * <pre>
+ * input 3 x S x S
+ * conv1 96 11x11/4          relu  lrn  max pool 3/2
+ * conv2 256 5x5 pad 2       relu  lrn  max pool 3/2   towers (paper, scaled)
+ * conv3 384 3x3 pad 1       relu                      sees both towers
+ * conv4 384 3x3 pad 1       relu                      towers
+ * conv5 256 3x3 pad 1       relu       max pool 3/2   towers
+ * fc6   4096                relu  dropout
+ * fc7   4096                relu  dropout
+ * fc8   classes             softmax
+ * </pre>
+ *
+ * Weights start from N(0, weight-std^2); biases of {@code model.init.bias-one-layers} start at 1,
+ * the rest at 0. SGD with classic momentum and L2 weight decay on weights.
+ */
+public final class AlexNet {
+  /** Name of the network's input. */
+  public static final String INPUT = "input";
+  /** Name of the softmax output layer. */
+  public static final String OUTPUT = "fc8";
+  /** Name of the last hidden layer, whose 4096 activations are the image's feature vector. */
+  public static final String FEATURES = "fc7";
+
+  private static final int[] PAPER_CONV_WIDTHS = {96, 256, 384, 384, 256};
+  private static final int PAPER_TOWERS = 2;
+
+  private AlexNet() {}
+
+  /** An initialised network, ready to train. */
+  public static ComputationGraph create(ModelConfig model, OptimizerConfig optimizer) {
+    ComputationGraph graph = new ComputationGraph(configuration(model, optimizer));
+    graph.init();
+    return graph;
+  }
+
+  /** The network's configuration (what DL4J serialises to JSON). */
+  public static ComputationGraphConfiguration configuration(ModelConfig model,
+      OptimizerConfig optimizer) {
+    int[] widths = convWidths(model.widthMultiplier());
+    int towers = model.variant().hasTowers() ? PAPER_TOWERS : 1;
+    ModelConfig.Lrn lrn = model.lrn();
+    double std = model.weightStd();
+    double retain = 1.0 - model.dropout();
+
+    DenseLayer.Builder fc7 = new DenseLayer.Builder().nOut(model.fcWidth())
+        .activation(Activation.RELU).weightInit(new NormalDistribution(0, std))
+        .biasInit(biasInit(model, "fc7"));
+    OutputLayer.Builder fc8 = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+        .nOut(model.classes()).activation(Activation.SOFTMAX)
+        .weightInit(new NormalDistribution(0, std)).biasInit(biasInit(model, "fc8"));
+    if (model.dropout() > 0) {
+      // DL4J drops a layer's *input* with a *retain* probability: dropping FC6's and FC7's outputs
+      // is dropout on the inputs of FC7 and FC8.
+      fc7.dropOut(retain);
+      fc8.dropOut(retain);
+    }
+
+    return new NeuralNetConfiguration.Builder()
+        .seed(model.seed())
+        .dataType(DataType.FLOAT)
+        .updater(new ClassicMomentum(optimizer.learningRate(), optimizer.momentum()))
+        .l2(optimizer.weightDecay())
+        .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+        .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+        .graphBuilder()
+        .addInputs(INPUT)
+        .setInputTypes(inputType(model))
+        .addLayer("conv1", conv(model, "conv1", 11, 4, 0, widths[0], 1)
+            .lrn(lrn.k(), lrn.n(), lrn.alpha(), lrn.beta()).maxPool(3, 2).build(), INPUT)
+        .addLayer("conv2", conv(model, "conv2", 5, 1, 2, widths[1], towers)
+            .lrn(lrn.k(), lrn.n(), lrn.alpha(), lrn.beta()).maxPool(3, 2).build(), "conv1")
+        .addLayer("conv3", conv(model, "conv3", 3, 1, 1, widths[2], 1).build(), "conv2")
+        .addLayer("conv4", conv(model, "conv4", 3, 1, 1, widths[3], towers).build(), "conv3")
+        .addLayer("conv5", conv(model, "conv5", 3, 1, 1, widths[4], towers)
+            .maxPool(3, 2).build(), "conv4")
+        .addLayer("fc6", new DenseLayer.Builder().nOut(model.fcWidth())
+            .activation(Activation.RELU).weightInit(new NormalDistribution(0, std))
+            .biasInit(biasInit(model, "fc6")).build(), "conv5")
+        .addLayer(FEATURES, fc7.build(), "fc6")
+        .addLayer(OUTPUT, fc8.build(), FEATURES)
+        .setOutputs(OUTPUT)
+        .build();
+  }
+
+  /** The network's input: RGB images of the configured input size, NCHW. */
+  public static InputType inputType(ModelConfig model) {
+    return InputType.convolutional(model.networkInputSize(), model.networkInputSize(), 3);
+  }
+
+  /** The paper's convolution widths times {@code multiplier}, rounded to even (two towers). */
+  static int[] convWidths(double multiplier) {
+    int[] widths = new int[PAPER_CONV_WIDTHS.length];
+    for (int i = 0; i < widths.length; i++) {
+      long half = Math.round(PAPER_CONV_WIDTHS[i] * multiplier / PAPER_TOWERS);
+      widths[i] = (int) Math.max(1, half) * PAPER_TOWERS;
+    }
+    return widths;
+  }
+
+  private static ConvBlock.Builder conv(ModelConfig model, String name, int kernel, int stride,
+      int padding, int width, int towers) {
+    return ConvBlock.builder().conv(kernel, stride, padding, width).groups(towers)
+        .init(model.weightStd(), biasInit(model, name));
+  }
+
+  private static double biasInit(ModelConfig model, String layer) {
+    return model.biasOneLayers().contains(layer) ? 1.0 : 0.0;
+  }
+}
