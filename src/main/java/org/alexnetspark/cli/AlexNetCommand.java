@@ -48,6 +48,7 @@ public final class AlexNetCommand implements Runnable {
   }
 
   public static void main(String[] args) {
+    StdoutNoiseFilter.install();
     System.exit(commandLine().execute(args));
   }
 }

@@ -138,9 +138,13 @@ public class ConvBlock extends SameDiffLayer {
     }
     out = sd.nn().relu(out, 0.0);
     if (lrn) {
-      // ND4J's depth is the half-width of the window: n = 2 * depth + 1 channels.
-      out = sd.cnn().localResponseNormalization(out, LocalResponseNormalizationConfig.builder()
-          .bias(lrnK).alpha(lrnAlpha).beta(lrnBeta).depth(lrnN / 2).build());
+      // ND4J's lrn normalises across the last axis (NHWC) and its depth is the half-width of the
+      // window (n = 2 * depth + 1 channels), so the channels are moved last and back.
+      SDVariable channelsLast = out.permute(0, 2, 3, 1);
+      SDVariable normalised = sd.cnn().localResponseNormalization(channelsLast,
+          LocalResponseNormalizationConfig.builder()
+              .bias(lrnK).alpha(lrnAlpha).beta(lrnBeta).depth(lrnN / 2).build());
+      out = normalised.permute(0, 3, 1, 2);
     }
     if (poolKernel > 0) {
       out = sd.cnn().maxPooling2d(out, Pooling2DConfig.builder()
@@ -184,16 +188,137 @@ public class ConvBlock extends SameDiffLayer {
     }
   }
 
+  // Bean accessors: DL4J serialises layer configurations to JSON through them.
+
+  public int getKernel() {
+    return kernel;
+  }
+
+  public void setKernel(int kernel) {
+    this.kernel = kernel;
+  }
+
+  public int getStride() {
+    return stride;
+  }
+
+  public void setStride(int stride) {
+    this.stride = stride;
+  }
+
+  public int getPadding() {
+    return padding;
+  }
+
+  public void setPadding(int padding) {
+    this.padding = padding;
+  }
+
   public long getNIn() {
     return nIn;
+  }
+
+  public void setNIn(long nIn) {
+    this.nIn = nIn;
   }
 
   public long getNOut() {
     return nOut;
   }
 
+  public void setNOut(long nOut) {
+    this.nOut = nOut;
+  }
+
   public int getGroups() {
     return groups;
+  }
+
+  public void setGroups(int groups) {
+    this.groups = groups;
+  }
+
+  public double getWeightStd() {
+    return weightStd;
+  }
+
+  public void setWeightStd(double weightStd) {
+    this.weightStd = weightStd;
+  }
+
+  public double getBiasInit() {
+    return biasInit;
+  }
+
+  public void setBiasInit(double biasInit) {
+    this.biasInit = biasInit;
+  }
+
+  public boolean isLrn() {
+    return lrn;
+  }
+
+  public void setLrn(boolean lrn) {
+    this.lrn = lrn;
+  }
+
+  public double getLrnK() {
+    return lrnK;
+  }
+
+  public void setLrnK(double lrnK) {
+    this.lrnK = lrnK;
+  }
+
+  public int getLrnN() {
+    return lrnN;
+  }
+
+  public void setLrnN(int lrnN) {
+    this.lrnN = lrnN;
+  }
+
+  public double getLrnAlpha() {
+    return lrnAlpha;
+  }
+
+  public void setLrnAlpha(double lrnAlpha) {
+    this.lrnAlpha = lrnAlpha;
+  }
+
+  public double getLrnBeta() {
+    return lrnBeta;
+  }
+
+  public void setLrnBeta(double lrnBeta) {
+    this.lrnBeta = lrnBeta;
+  }
+
+  public int getPoolKernel() {
+    return poolKernel;
+  }
+
+  public void setPoolKernel(int poolKernel) {
+    this.poolKernel = poolKernel;
+  }
+
+  public int getPoolStride() {
+    return poolStride;
+  }
+
+  public void setPoolStride(int poolStride) {
+    this.poolStride = poolStride;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ConvBlock other && super.equals(o)
+        && kernel == other.kernel && stride == other.stride && padding == other.padding && nIn == other.nIn && nOut == other.nOut && groups == other.groups && Double.compare(weightStd, other.weightStd) == 0 && Double.compare(biasInit, other.biasInit) == 0 && lrn == other.lrn && Double.compare(lrnK, other.lrnK) == 0 && lrnN == other.lrnN && Double.compare(lrnAlpha, other.lrnAlpha) == 0 && Double.compare(lrnBeta, other.lrnBeta) == 0 && poolKernel == other.poolKernel && poolStride == other.poolStride;
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(super.hashCode(), kernel, stride, padding, nIn, nOut, groups, weightStd, biasInit, lrn, lrnK, lrnN, lrnAlpha, lrnBeta, poolKernel, poolStride);
   }
 
   /** Fluent construction; every field has the meaning given in the class comment. */
