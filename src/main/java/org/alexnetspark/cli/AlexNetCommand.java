@@ -16,7 +16,8 @@ import picocli.CommandLine.ScopeType;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = "Train and use AlexNet (Krizhevsky, Sutskever, Hinton, NIPS 2012) on Spark.",
-    subcommands = {ModelCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ModelCommand.class, ConvertIdxCommand.class, PrepareCommand.class,
+        CommandLine.HelpCommand.class})
 public final class AlexNetCommand implements Runnable {
 
   @CommandLine.Spec

@@ -31,6 +31,7 @@ public final class AlexNetConfig implements Serializable {
   private final ModelConfig model;
   private final OptimizerConfig optimizer;
   private final DataConfig data;
+  private final AugmentConfig augment;
   private final String effective;
 
   private AlexNetConfig(Config resolved, List<String> earlierProblems) {
@@ -38,6 +39,7 @@ public final class AlexNetConfig implements Serializable {
     this.model = ModelConfig.read(in);
     this.optimizer = OptimizerConfig.read(in);
     this.data = DataConfig.read(in);
+    this.augment = AugmentConfig.read(in);
     in.throwIfInvalid();
     if (model.networkInputSize() > data.imageSize()) {
       String key = model.variant() == ModelVariant.SCALED ? "model.scaled.input-size" : "model.input-size";
@@ -213,6 +215,10 @@ public final class AlexNetConfig implements Serializable {
 
   public DataConfig data() {
     return data;
+  }
+
+  public AugmentConfig augment() {
+    return augment;
   }
 
   /** The effective configuration as HOCON: logged at start and stored with every artifact. */

@@ -80,6 +80,20 @@ final class ConfigReader {
     return value;
   }
 
+  long bytes(String key, LongPredicate allowed, String allowedText) {
+    long value;
+    try {
+      value = config.getBytes(key);
+    } catch (ConfigException e) {
+      wrongType(key, "a size such as 128m or 1g");
+      return 0;
+    }
+    if (!allowed.test(value)) {
+      problem(key, allowedText);
+    }
+    return value;
+  }
+
   double number(String key, DoublePredicate allowed, String allowedText) {
     double value;
     try {

@@ -46,7 +46,11 @@ public final class Storage {
     if (uri.getScheme() != null && uri.getScheme().length() > 1) {
       return uri.normalize();
     }
-    return Paths.get(location).toAbsolutePath().normalize().toUri();
+    URI local = Paths.get(location).toAbsolutePath().normalize().toUri();
+    String text = local.toString();
+    // Path.toUri() marks existing folders with a trailing slash; a location names the folder itself.
+    return text.endsWith("/") && text.length() > "file:///".length()
+        ? URI.create(text.substring(0, text.length() - 1)) : local;
   }
 
   public FileSystem fileSystem(URI uri) throws IOException {

@@ -1,7 +1,5 @@
 package org.alexnetspark.model;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.io.BuildInfo;
+import org.alexnetspark.io.Json;
 import org.alexnetspark.io.Storage;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -32,9 +31,6 @@ public final class ModelStore {
   static final String MODEL_FILE = "model.zip";
   static final String CONFIG_FILE = "alexnet.conf";
   static final String PROVENANCE_FILE = "model.json";
-
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final Storage storage;
 
@@ -68,7 +64,7 @@ public final class ModelStore {
         ModelSerializer.writeModel(network, out, true);
       }
       write(fs, new Path(folder, CONFIG_FILE), config.render().getBytes(StandardCharsets.UTF_8));
-      write(fs, new Path(folder, PROVENANCE_FILE), JSON.writeValueAsBytes(provenance));
+      write(fs, new Path(folder, PROVENANCE_FILE), Json.write(provenance).getBytes(StandardCharsets.UTF_8));
     });
   }
 
@@ -93,7 +89,7 @@ public final class ModelStore {
     AlexNetConfig config = AlexNetConfig.fromHocon(hocon, source + "/" + CONFIG_FILE);
     Map<String, Object> provenance;
     try (InputStream in = fs.open(new Path(folder, PROVENANCE_FILE))) {
-      provenance = JSON.readValue(in, Map.class);
+      provenance = Json.mapper().readValue(in, Map.class);
     }
     return new StoredModel(network, config, provenance);
   }

@@ -1,0 +1,108 @@
+package org.alexnetspark.data;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import org.alexnetspark.image.ImageCodec;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Converts an IDX image set (the MNIST file format, e.g. Fashion-MNIST) into an ImageNet-style
+ * tree, {@code <output>/<split>/<class>/<split>_<n>.JPEG}, plus {@code <output>/names.txt}, so that
+ * the demo and the tests run the same code path as ImageNet.
+ */
+public final class IdxImageTree {
+  /** Where Debian's dataset-fashion-mnist package installs the data. */
+  public static final String FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
+  /** Fashion-MNIST's classes in label order: folder name and human-readable name. */
+  public static final List<String[]> FASHION_MNIST_CLASSES = List.of(
+      new String[] {"tshirt-top", "T-shirt/top"}, new String[] {"trouser", "Trouser"},
+      new String[] {"pullover", "Pullover"}, new String[] {"dress", "Dress"},
+      new String[] {"coat", "Coat"}, new String[] {"sandal", "Sandal"},
+      new String[] {"shirt", "Shirt"}, new String[] {"sneaker", "Sneaker"},
+      new String[] {"bag", "Bag"}, new String[] {"ankle-boot", "Ankle boot"});
+
+  private IdxImageTree() {}
+
+  /**
+   * Writes images of {@code imagesFile} into class folders named after {@code classes}.
+   *
+   * @param classes folder name and human-readable name per label value
+   * @param perClass at most this many images per class (0: all)
+   * @return images written
+   */
+  public static int convert(Configuration conf, URI imagesFile, URI labelsFile, URI output,
+      String split, List<String[]> classes, int perClass) throws IOException {
+    FileSystem fs = FileSystem.get(output, conf);
+    if (fs instanceof LocalFileSystem local) {
+      fs = local.getRawFileSystem(); // plain files, no .crc companions beside every image
+    }
+    Path root = new Path(output);
+    try (DataInputStream images = open(conf, imagesFile); DataInputStream labels = open(conf, labelsFile)) {
+      expectMagic(images, 0x803, imagesFile);
+      expectMagic(labels, 0x801, labelsFile);
+      int count = images.readInt();
+      int rows = images.readInt();
+      int cols = images.readInt();
+      if (labels.readInt() != count) {
+        throw new IOException(labelsFile + " and " + imagesFile + " hold different numbers of items");
+      }
+      byte[] pixels = new byte[rows * cols];
+      int[] written = new int[classes.size()];
+      int total = 0;
+      for (int i = 0; i < count; i++) {
+        images.readFully(pixels);
+        int label = labels.readUnsignedByte();
+        if (label >= classes.size()) {
+          throw new IOException(labelsFile + " item " + i + " has label " + label + " but only "
+              + classes.size() + " class names were given");
+        }
+        if (perClass > 0 && written[label] >= perClass) {
+          continue;
+        }
+        Path file = new Path(root, split + "/" + classes.get(label)[0] + "/"
+            + String.format(Locale.ROOT, "%s_%05d.JPEG", split, i));
+        try (OutputStream out = fs.create(file, true)) {
+          out.write(ImageCodec.encodeGreyJpeg(pixels, cols, rows, 95));
+        }
+        written[label]++;
+        total++;
+      }
+      StringBuilder names = new StringBuilder();
+      for (String[] c : classes) {
+        names.append(c[0]).append('\t').append(c[1]).append('\n');
+      }
+      try (OutputStream out = fs.create(new Path(root, "names.txt"), true)) {
+        out.write(names.toString().getBytes(StandardCharsets.UTF_8));
+      }
+      return total;
+    }
+  }
+
+  private static DataInputStream open(Configuration conf, URI file) throws IOException {
+    InputStream in = new BufferedInputStream(FileSystem.get(file, conf).open(new Path(file)));
+    in.mark(2);
+    boolean gzip = in.read() == 0x1f && in.read() == 0x8b;
+    in.reset();
+    return new DataInputStream(gzip ? new GZIPInputStream(in, 1 << 16) : in);
+  }
+
+  private static void expectMagic(DataInputStream in, int magic, URI file) throws IOException {
+    int found = in.readInt();
+    if (found != magic) {
+      throw new IOException(String.format(Locale.ROOT,
+          "%s is not an IDX %s file (magic 0x%08x, expected 0x%08x)", file,
+          magic == 0x803 ? "image" : "label", found, magic));
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package org.alexnetspark.data;
+
+import org.alexnetspark.config.DataConfig;
+import org.alexnetspark.image.Image;
+import org.alexnetspark.image.ImageCodec;
+
+/**
+ * Turns an input file's bytes into the stored image the paper's way, or says why it cannot:
+ * decode (any common format, EXIF orientation applied, greyscale/CMYK/16-bit/palette converted to
+ * 8-bit RGB, huge JPEGs decoded downscaled), resize the short side to {@code data.image-size}
+ * (enlarging small images), crop the central square, encode as JPEG.
+ */
+public final class ImagePreparer {
+  private final int size;
+  private final int quality;
+  private final double maxPixels;
+
+  public ImagePreparer(DataConfig config) {
+    this.size = config.imageSize();
+    this.quality = config.jpegQuality();
+    this.maxPixels = config.maxInputMegapixels() * 1e6;
+  }
+
+  /** The result for one input: the stored JPEG, or the reason it was rejected. */
+  public sealed interface Outcome permits Prepared, Rejected {}
+
+  /** A stored image: JPEG bytes of a {@code size x size} RGB image. */
+  public record Prepared(byte[] jpeg) implements Outcome {}
+
+  /** A rejected input. */
+  public record Rejected(String reason) implements Outcome {}
+
+  public Outcome prepare(byte[] bytes) {
+    if (bytes.length == 0) {
+      return new Rejected("empty file (0 bytes)");
+    }
+    ImageCodec.Format format = ImageCodec.sniff(bytes);
+    if (format == ImageCodec.Format.UNKNOWN) {
+      return new Rejected("not an image (unrecognised content, " + bytes.length + " bytes)");
+    }
+    if (format == ImageCodec.Format.JPEG && !hasEndMarker(bytes)) {
+      return new Rejected("truncated JPEG (no end-of-image marker)");
+    }
+    int[] dims = ImageCodec.dimensions(bytes);
+    int reduction = 1;
+    if (dims != null) {
+      if (format == ImageCodec.Format.JPEG) {
+        // Decode huge photos at 1/2, 1/4 or 1/8 scale straight from the DCT, never below the target.
+        while (reduction < 8 && Math.min(dims[0], dims[1]) / (reduction * 2) >= size) {
+          reduction *= 2;
+        }
+      }
+      double pixels = (double) (dims[0] / reduction) * (dims[1] / reduction);
+      if (pixels > maxPixels) {
+        return new Rejected(String.format("too large: %dx%d pixels (limit %.0f megapixels, "
+            + "data.max-input-megapixels)", dims[0], dims[1], maxPixels / 1e6));
+      }
+    }
+    Image decoded = new Image();
+    if (!ImageCodec.decode(bytes, reduction, decoded)) {
+      return new Rejected("cannot decode " + format + " (corrupt or unsupported variant)");
+    }
+    if ((double) decoded.width() * decoded.height() > maxPixels) {
+      return new Rejected(String.format("too large: %dx%d pixels", decoded.width(), decoded.height()));
+    }
+    Image stored = ImageCodec.resizeAndCentreCrop(decoded, size);
+    return new Prepared(ImageCodec.encodeJpeg(stored, quality));
+  }
+
+  /** A complete JPEG ends with FF D9, possibly followed by a little padding. */
+  private static boolean hasEndMarker(byte[] bytes) {
+    int from = Math.max(1, bytes.length - 4096);
+    for (int i = bytes.length - 1; i >= from; i--) {
+      if ((bytes[i] & 0xff) == 0xD9 && (bytes[i - 1] & 0xff) == 0xFF) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,52 @@
+package org.alexnetspark.image;
+
+/**
+ * A decoded 8-bit colour image on the Java heap: {@code height} rows of {@code width} pixels, each
+ * pixel three bytes in OpenCV's order blue, green, red. Buffers may be reused between images (see
+ * {@link ImageCodec#decode(byte[], Image)}), so {@code pixels} can be longer than needed.
+ */
+public final class Image {
+  private byte[] pixels = new byte[0];
+  private int width;
+  private int height;
+
+  public Image() {}
+
+  /** An image over existing BGR pixels (not copied). */
+  public Image(int width, int height, byte[] bgr) {
+    if (bgr.length < 3 * width * height) {
+      throw new IllegalArgumentException("need " + 3 * width * height + " bytes, got " + bgr.length);
+    }
+    this.pixels = bgr;
+    this.width = width;
+    this.height = height;
+  }
+
+  /** Makes room for a {@code width x height} image, reusing the buffer when it is large enough. */
+  void resize(int width, int height) {
+    int needed = 3 * width * height;
+    if (pixels.length < needed) {
+      pixels = new byte[needed];
+    }
+    this.width = width;
+    this.height = height;
+  }
+
+  public int width() {
+    return width;
+  }
+
+  public int height() {
+    return height;
+  }
+
+  /** Interleaved blue, green, red bytes, row after row. */
+  public byte[] bgr() {
+    return pixels;
+  }
+
+  /** Channel {@code c} (0 red, 1 green, 2 blue) of the pixel at column {@code x}, row {@code y}. */
+  public int rgb(int x, int y, int c) {
+    return pixels[3 * (y * width + x) + 2 - c] & 0xff;
+  }
+}
