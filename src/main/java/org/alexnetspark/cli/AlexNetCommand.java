@@ -16,7 +16,8 @@ import picocli.CommandLine.ScopeType;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = "Train and use AlexNet (Krizhevsky, Sutskever, Hinton, NIPS 2012) on Spark.",
-    subcommands = {ModelCommand.class, ConvertIdxCommand.class, PrepareCommand.class,
+    subcommands = {ModelCommand.class, ConvertIdxCommand.class, PrepareCommand.class, StatsCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class AlexNetCommand implements Runnable {
 
@@ -50,6 +51,10 @@ public final class AlexNetCommand implements Runnable {
 
   public static void main(String[] args) {
     StdoutNoiseFilter.install();
-    System.exit(commandLine().execute(args));
+    CommandLine line = commandLine();
+    int code = line.execute(args);
+    line.getOut().flush();
+    line.getErr().flush();
+    System.exit(code);
   }
 }

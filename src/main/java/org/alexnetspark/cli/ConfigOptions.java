@@ -28,7 +28,7 @@ final class ConfigOptions {
     List<String> all = new ArrayList<>(overrides);
     all.addAll(flagOverrides);
     AlexNetConfig config = AlexNetConfig.load(files, all);
-    LOG.info("effective configuration:\n{}", config.render().strip());
+    LOG.info("effective configuration:\n{}", config.summary());
     return config;
   }
 }

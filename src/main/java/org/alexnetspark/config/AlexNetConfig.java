@@ -33,6 +33,7 @@ public final class AlexNetConfig implements Serializable {
   private final DataConfig data;
   private final AugmentConfig augment;
   private final String effective;
+  private final String summary;
 
   private AlexNetConfig(Config resolved, List<String> earlierProblems) {
     ConfigReader in = new ConfigReader(resolved, earlierProblems);
@@ -49,6 +50,9 @@ public final class AlexNetConfig implements Serializable {
     }
     this.effective = resolved.root().render(
         ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
+    this.summary = resolved.entrySet().stream()
+        .map(e -> e.getKey() + " = " + e.getValue().render(ConfigRenderOptions.concise()))
+        .sorted().collect(java.util.stream.Collectors.joining("\n"));
   }
 
   /** The paper's defaults, unchanged. */
@@ -221,7 +225,12 @@ public final class AlexNetConfig implements Serializable {
     return augment;
   }
 
-  /** The effective configuration as HOCON: logged at start and stored with every artifact. */
+  /** The effective configuration as sorted {@code key = value} lines, for logs. */
+  public String summary() {
+    return summary;
+  }
+
+  /** The effective configuration as HOCON: stored with every artifact. */
   public String render() {
     return effective;
   }

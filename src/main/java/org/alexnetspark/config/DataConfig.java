@@ -1,6 +1,7 @@
 package org.alexnetspark.config;
 
 import java.io.Serializable;
+import org.alexnetspark.image.JpegDecoder;
 
 /**
  * The stored dataset ({@code data.*}): how images are resized, encoded and grouped into shards.
@@ -11,10 +12,12 @@ import java.io.Serializable;
  * @param rowGroupBytes Parquet row-group size, the unit a reader loads and shuffles
  * @param maxRejectedFraction fraction of rejected inputs above which prepare fails
  * @param maxInputMegapixels inputs larger than this are rejected
+ * @param decoder decoder of stored JPEGs on the hot path
  * @param seed seed of the assignment of images to shards
  */
 public record DataConfig(int imageSize, int jpegQuality, long shardBytes, long rowGroupBytes,
-    double maxRejectedFraction, double maxInputMegapixels, long seed) implements Serializable {
+    double maxRejectedFraction, double maxInputMegapixels, JpegDecoder.Kind decoder, long seed)
+    implements Serializable {
 
   static DataConfig read(ConfigReader in) {
     return new DataConfig(
@@ -26,6 +29,7 @@ public record DataConfig(int imageSize, int jpegQuality, long shardBytes, long r
         in.number("data.max-rejected-fraction", v -> v >= 0 && v <= 1,
             "must be a fraction in [0, 1]"),
         in.number("data.max-input-megapixels", v -> v > 0, "must be a number > 0"),
+        in.choice("data.decoder", JpegDecoder.Kind.class, JpegDecoder.Kind.AUTO),
         in.longValue("data.seed", v -> true, "must be a whole number"));
   }
 }

@@ -51,6 +51,10 @@ public final class ShardWriter implements Closeable {
         .withRowGroupSize(rowGroupBytes)
         .withPageSize(1 << 20)
         .withDictionaryEncoding(false)
+        // Records are whole JPEGs: check the row-group size after every record, not every 100th,
+        // so that row groups (the unit a reader holds in memory) stay near data.row-group-bytes.
+        .withMinRowCountForPageSizeCheck(1)
+        .withMaxRowCountForPageSizeCheck(1)
         .build();
   }
 

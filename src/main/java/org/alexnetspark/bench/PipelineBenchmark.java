@@ -1,0 +1,217 @@
+package org.alexnetspark.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.alexnetspark.augment.Augmenter;
+import org.alexnetspark.augment.Preset;
+import org.alexnetspark.config.AugmentConfig;
+import org.alexnetspark.data.Manifest;
+import org.alexnetspark.data.ShardReader;
+import org.alexnetspark.data.StoredImage;
+import org.alexnetspark.image.Image;
+import org.alexnetspark.image.JpegDecoder;
+import org.alexnetspark.io.Storage;
+import org.alexnetspark.stats.DatasetStats;
+import org.alexnetspark.stats.StatsJob;
+
+/**
+ * How fast one core turns stored JPEGs into training inputs, against libjpeg-turbo's own decoder
+ * ({@code tjbench}, Debian package libjpeg-turbo-progs) on the very same files.
+ *
+ * <p>Three single-threaded rates over a sample of the dataset's stored images: libjpeg-turbo
+ * decoding alone (tjbench, each file for a fixed time), our decoding (OpenCV) alone, and our
+ * decoding plus the training augmentation written into a float batch. The target is at least 0.7 of
+ * libjpeg-turbo's rate for decoding plus augmentation.
+ */
+public final class PipelineBenchmark {
+  private static final Pattern FPS = Pattern.compile("Decompress\\s+-->\\s+Frame rate:\\s+([0-9.]+)");
+
+  /**
+   * @param files sample JPEGs measured
+   * @param imageSize side of the stored images
+   * @param turbo tjbench's single-core rate in images/s, or NaN if tjbench was not available
+   * @param decoder the decoder used for training ({@code data.decoder})
+   * @param decode its decoding rate, images/s on one core
+   * @param augment its decoding plus training augmentation, images/s on one core
+   * @param opencv decoding rate of the bundled OpenCV codec, for comparison
+   * @param note how tjbench was run, or why not
+   */
+  public record Result(int files, int imageSize, double turbo, String decoder, double decode,
+      double augment, double opencv, String note) {
+
+    /** The report: both rates and their ratio. */
+    public String render() {
+      StringBuilder out = new StringBuilder();
+      out.append(String.format(Locale.ROOT, "sample: %d stored JPEGs of %dx%d, one core each%n",
+          files, imageSize, imageSize));
+      if (!Double.isNaN(turbo)) {
+        out.append(String.format(Locale.ROOT, "libjpeg-turbo decode (tjbench):       %,10.0f images/s%n", turbo));
+      }
+      out.append(String.format(Locale.ROOT, "%-37s %,10.0f images/s%s%n",
+          "decode (" + decoder + "):", decode, ratio(decode)));
+      out.append(String.format(Locale.ROOT, "%-37s %,10.0f images/s%s%n",
+          "decode (" + decoder + ") + train augmentation:", augment, ratio(augment)));
+      if (!decoder.equals("opencv")) {
+        out.append(String.format(Locale.ROOT, "%-37s %,10.0f images/s%s%n",
+            "decode (opencv), for comparison:", opencv, ratio(opencv)));
+      }
+      if (!Double.isNaN(turbo)) {
+        out.append(String.format(Locale.ROOT, "ratio (decode + augmentation) / libjpeg-turbo: %.2f "
+            + "(target >= 0.70)%n", augment / turbo));
+      }
+      out.append(note).append(System.lineSeparator());
+      return out.toString();
+    }
+
+    private String ratio(double rate) {
+      return Double.isNaN(turbo) ? "" : String.format(Locale.ROOT, "  (%.2f of libjpeg-turbo)", rate / turbo);
+    }
+  }
+
+  private final Storage storage;
+
+  public PipelineBenchmark(Storage storage) {
+    this.storage = storage;
+  }
+
+  public Result run(URI dataset, AugmentConfig augmentConfig, JpegDecoder.Kind decoderKind,
+      int cropSize, int sampleSize, double secondsPerRate) throws IOException, InterruptedException {
+    JpegDecoder decoder = JpegDecoder.of(decoderKind);
+    JpegDecoder opencv = JpegDecoder.of(JpegDecoder.Kind.OPENCV);
+    Manifest manifest = Manifest.read(storage, dataset);
+    int size = manifest.imageSize();
+    List<byte[]> jpegs = sample(manifest, dataset, sampleSize);
+    Augmenter augmenter = augmenter(dataset, augmentConfig, size, cropSize);
+
+    double decode = rate(secondsPerRate, jpegs, (jpeg, image, i) -> decodeOrFail(decoder, jpeg, image));
+    double opencvRate = decoder.name().equals(opencv.name()) ? decode
+        : rate(secondsPerRate, jpegs, (jpeg, image, i) -> decodeOrFail(opencv, jpeg, image));
+    float[] batch = new float[augmenter.floatsPerImage(Preset.TRAIN)];
+    double augment = rate(secondsPerRate, jpegs, (jpeg, image, i) -> {
+      decodeOrFail(decoder, jpeg, image);
+      augmenter.apply(Preset.TRAIN, image, Augmenter.random(augmentConfig.seed(), 0, "k" + i),
+          batch, 0);
+    });
+    double[] turbo = tjbench(jpegs);
+    String note = Double.isNaN(turbo[0])
+        ? "tjbench not found: install libjpeg-turbo-progs to compare with libjpeg-turbo"
+        : String.format(Locale.ROOT, "tjbench: each file decoded to BGR for %.1f s after %.1f s of "
+            + "warm-up; rate = files / sum of per-file times", turbo[1], turbo[2]);
+    return new Result(jpegs.size(), size, turbo[0], decoder.name(), decode, augment, opencvRate,
+        note);
+  }
+
+  private Augmenter augmenter(URI dataset, AugmentConfig config, int size, int crop)
+      throws IOException {
+    try {
+      DatasetStats stats = DatasetStats.read(storage, dataset);
+      return Augmenter.of(config, size, crop, stats.eigenvectors(), stats.eigenvalues(),
+          StatsJob.readMeanImage(storage, dataset), stats.meanRgb());
+    } catch (java.io.FileNotFoundException e) {
+      // Without statistics the work is the same; only the subtracted values differ.
+      double[][] identity = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+      return Augmenter.of(config, size, crop, identity, new double[] {0.01, 0.01, 0.01},
+          new float[3 * size * size], new double[3]);
+    }
+  }
+
+  private List<byte[]> sample(Manifest manifest, URI dataset, int count) throws IOException {
+    List<byte[]> jpegs = new ArrayList<>();
+    for (URI shard : manifest.shardUris(dataset)) {
+      try (ShardReader reader = ShardReader.open(storage.hadoopConfiguration(),
+          new org.apache.hadoop.fs.Path(shard))) {
+        for (int g = 0; g < reader.rowGroups() && jpegs.size() < count; g++) {
+          for (StoredImage image : reader.readRowGroup(g)) {
+            if (jpegs.size() < count) {
+              jpegs.add(image.jpeg());
+            }
+          }
+        }
+      }
+      if (jpegs.size() >= count) {
+        break;
+      }
+    }
+    if (jpegs.isEmpty()) {
+      throw new IOException(dataset + " holds no images");
+    }
+    return jpegs;
+  }
+
+  @FunctionalInterface
+  private interface Work {
+    void run(byte[] jpeg, Image image, int index);
+  }
+
+  /** Images per second of {@code work} on this thread, cycling through the sample. */
+  private static double rate(double seconds, List<byte[]> jpegs, Work work) {
+    Image image = new Image();
+    for (int i = 0; i < jpegs.size(); i++) {
+      work.run(jpegs.get(i), image, i); // warm-up: JIT, native libraries
+    }
+    long deadline = System.nanoTime() + (long) (seconds * 1e9);
+    long start = System.nanoTime();
+    long done = 0;
+    while (System.nanoTime() < deadline) {
+      for (int i = 0; i < jpegs.size(); i++) {
+        work.run(jpegs.get(i), image, i);
+      }
+      done += jpegs.size();
+    }
+    return done / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static void decodeOrFail(JpegDecoder decoder, byte[] jpeg, Image image) {
+    if (!decoder.decode(jpeg, image)) {
+      throw new IllegalStateException("a stored JPEG did not decode");
+    }
+  }
+
+  /** {rate, benchtime, warmup}; rate is NaN when tjbench is not installed. */
+  private static double[] tjbench(List<byte[]> jpegs) throws IOException, InterruptedException {
+    double benchtime = 0.5;
+    double warmup = 0.2;
+    Path folder = Files.createTempDirectory("alexnet-tjbench");
+    try {
+      double seconds = 0;
+      for (int i = 0; i < jpegs.size(); i++) {
+        Path file = folder.resolve("image-" + i + ".jpg");
+        Files.write(file, jpegs.get(i));
+        Process process;
+        try {
+          process = new ProcessBuilder("tjbench", file.toString(), "-benchtime",
+              Double.toString(benchtime), "-warmup", Double.toString(warmup), "-nowrite")
+              .redirectErrorStream(true).start();
+        } catch (IOException notInstalled) {
+          return new double[] {Double.NaN, benchtime, warmup};
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+          throw new IOException("tjbench failed on " + file + ":\n" + output);
+        }
+        Matcher fps = FPS.matcher(output);
+        if (!fps.find()) {
+          throw new IOException("cannot read tjbench's decompression rate from:\n" + output);
+        }
+        seconds += 1.0 / Double.parseDouble(fps.group(1));
+      }
+      return new double[] {jpegs.size() / seconds, benchtime, warmup};
+    } finally {
+      try (var files = Files.list(folder)) {
+        for (Path p : files.toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+      Files.deleteIfExists(folder);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package org.alexnetspark.image;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+
+/**
+ * libjpeg-turbo's TurboJPEG API (the system library, e.g. Debian's libturbojpeg0), bound with JNA
+ * direct mapping. Loaded on first use; {@link #available()} says whether that worked.
+ */
+final class TurboJpeg {
+  /** TJPF_BGR: three bytes per pixel, blue first (OpenCV's order). */
+  static final int PIXEL_FORMAT_BGR = 1;
+
+  private static final Throwable LOAD_FAILURE = load();
+
+  private TurboJpeg() {}
+
+  private static Throwable load() {
+    String[] names = {"turbojpeg", "libturbojpeg.so.0"};
+    Throwable failure = null;
+    for (String name : names) {
+      try {
+        Native.register(TurboJpeg.class, NativeLibrary.getInstance(name));
+        return null;
+      } catch (UnsatisfiedLinkError | RuntimeException e) {
+        failure = e;
+      }
+    }
+    return failure;
+  }
+
+  static boolean available() {
+    return LOAD_FAILURE == null;
+  }
+
+  /** Why the library could not be loaded, or null. */
+  static Throwable loadFailure() {
+    return LOAD_FAILURE;
+  }
+
+  static native Pointer tjInitDecompress();
+
+  static native int tjDecompressHeader3(Pointer handle, byte[] jpeg, NativeLong size, int[] width,
+      int[] height, int[] subsampling, int[] colorspace);
+
+  static native int tjDecompress2(Pointer handle, byte[] jpeg, NativeLong size, Pointer destination,
+      int width, int pitch, int height, int pixelFormat, int flags);
+
+  static native int tjDestroy(Pointer handle);
+}

@@ -1,0 +1,113 @@
+package org.alexnetspark.stats;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import org.alexnetspark.data.Manifest;
+import org.alexnetspark.data.ShardReader;
+import org.alexnetspark.data.StoredImage;
+import org.alexnetspark.image.Image;
+import org.alexnetspark.image.JpegDecoder;
+import org.alexnetspark.io.HadoopConf;
+import org.alexnetspark.io.Json;
+import org.alexnetspark.io.Storage;
+import org.alexnetspark.spark.JobProgress;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.util.LongAccumulator;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code alexnet stats}: one pass of Spark over the training shards; each task sums the moments of
+ * its shards ({@link RgbMoments}), the driver merges them and writes {@code stats.json} and
+ * {@code mean-image.npy} beside the manifest.
+ */
+public final class StatsJob {
+  private static final Logger LOG = LoggerFactory.getLogger(StatsJob.class);
+
+  private final Storage storage;
+  private final JpegDecoder.Kind decoder;
+
+  public StatsJob(Storage storage, JpegDecoder.Kind decoder) {
+    this.storage = storage;
+    this.decoder = decoder;
+  }
+
+  public DatasetStats run(JavaSparkContext spark, URI dataset) throws IOException {
+    Manifest manifest = Manifest.read(storage, dataset);
+    List<String> shards = manifest.shardUris(dataset).stream().map(URI::toString).toList();
+    RgbMoments total;
+    try (JobProgress progress = new JobProgress(spark, "stats", "images", manifest.records(),
+        Duration.ofSeconds(5))) {
+      ShardMoments moments = new ShardMoments(manifest.imageSize(), decoder,
+          new HadoopConf(storage.hadoopConfiguration()), progress.done());
+      total = spark.parallelize(shards, Math.max(1, shards.size()))
+          .mapPartitions(moments)
+          .treeReduce(RgbMoments::merge);
+    }
+    DatasetStats stats = total.finish();
+    int size = manifest.imageSize();
+    byte[] npy = Nd4j.toNpyByteArray(
+        Nd4j.create(total.meanImage(), new long[] {3, size, size}, DataType.FLOAT));
+    storage.writeFile(DatasetStats.beside(dataset, DatasetStats.MEAN_IMAGE_FILE), true,
+        out -> out.write(npy));
+    storage.writeText(DatasetStats.beside(dataset, DatasetStats.FILE), Json.write(stats));
+    LOG.info("statistics of {} images: mean RGB {}, eigenvalues {}", stats.images(),
+        java.util.Arrays.toString(stats.meanRgb()), java.util.Arrays.toString(stats.eigenvalues()));
+    return stats;
+  }
+
+  /** Reads the mean image written by {@link #run} (float [3, size, size], RGB, 0..255). */
+  public static float[] readMeanImage(Storage storage, URI dataset) throws IOException {
+    URI file = DatasetStats.beside(dataset, DatasetStats.MEAN_IMAGE_FILE);
+    try (InputStream in = storage.fileSystem(file).open(storage.path(file))) {
+      return Nd4j.createNpyFromByteArray(in.readAllBytes()).castTo(DataType.FLOAT).ravel().toFloatVector();
+    }
+  }
+
+  /** On the executors: the moments of the shards of one partition. */
+  static final class ShardMoments implements FlatMapFunction<Iterator<String>, RgbMoments> {
+    private static final long serialVersionUID = 1L;
+
+    private final int size;
+    private final JpegDecoder.Kind decoder;
+    private final HadoopConf hadoop;
+    private final LongAccumulator done;
+
+    ShardMoments(int size, JpegDecoder.Kind decoder, HadoopConf hadoop, LongAccumulator done) {
+      this.size = size;
+      this.decoder = decoder;
+      this.hadoop = hadoop;
+      this.done = done;
+    }
+
+    @Override
+    public Iterator<RgbMoments> call(Iterator<String> shards) throws IOException {
+      RgbMoments moments = new RgbMoments(size);
+      JpegDecoder jpeg = JpegDecoder.of(decoder);
+      Image image = new Image();
+      while (shards.hasNext()) {
+        Path path = new Path(URI.create(shards.next()));
+        try (ShardReader reader = ShardReader.open(hadoop.get(), path)) {
+          for (int group = 0; group < reader.rowGroups(); group++) {
+            for (StoredImage stored : reader.readRowGroup(group)) {
+              if (!jpeg.decode(stored.jpeg(), image)) {
+                throw new IOException("cannot decode record " + stored.key() + " of " + path);
+              }
+              moments.add(image);
+            }
+            done.add(reader.records(group));
+          }
+        }
+      }
+      return List.of(moments).iterator();
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package org.alexnetspark.testing;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real Spark, {@code local[2]}, shared by every test class of a run (started by the first class
+ * that registers it), with the jobs' Kryo settings.
+ */
+public final class LocalSpark implements BeforeAllCallback {
+  private static final String KEY = LocalSpark.class.getName();
+
+  private Context context;
+
+  @Override
+  public void beforeAll(ExtensionContext extension) {
+    context = extension.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+        .getOrComputeIfAbsent(KEY, key -> Context.start(), Context.class);
+  }
+
+  public JavaSparkContext context() {
+    return context.spark;
+  }
+
+  static final class Context implements ExtensionContext.Store.CloseableResource {
+    private final JavaSparkContext spark;
+
+    private Context(JavaSparkContext spark) {
+      this.spark = spark;
+    }
+
+    static Context start() {
+      SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("alexnet-spark tests")
+          .set("spark.ui.enabled", "false")
+          .set("spark.driver.host", "127.0.0.1")
+          .set("spark.driver.bindAddress", "127.0.0.1")
+          .set("spark.local.dir", "target/spark-local")
+          .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+          .set("spark.kryo.registrator", org.alexnetspark.spark.KryoRegistration.class.getName());
+      return new Context(new JavaSparkContext(conf));
+    }
+
+    @Override
+    public void close() {
+      spark.stop();
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package org.alexnetspark.testing;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Random;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import org.alexnetspark.image.Image;
+import org.alexnetspark.image.ImageCodec;
+
+/** Real image files of every kind the pipeline must accept or refuse, made in memory. */
+public final class TestImages {
+  private TestImages() {}
+
+  /** Encodes {@code image} with ImageIO in {@code format} (png, bmp, gif, jpg). */
+  public static byte[] encode(BufferedImage image, String format) {
+    try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+      if (!ImageIO.write(image, format, out)) {
+        throw new IllegalStateException("no ImageIO writer for " + format);
+      }
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Random pixels of the given ImageIO type, seeded. */
+  public static BufferedImage noise(int width, int height, int type, long seed) {
+    BufferedImage image = new BufferedImage(width, height, type);
+    WritableRaster raster = image.getRaster();
+    Random random = new Random(seed);
+    int max = raster.getSampleModel().getSampleSize(0) == 16 ? 65535 : 255;
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        for (int b = 0; b < raster.getNumBands(); b++) {
+          raster.setSample(x, y, b, random.nextInt(max + 1));
+        }
+      }
+    }
+    return image;
+  }
+
+  /** A JPEG with four (CMYK) channels, as some ImageNet photos are. */
+  public static byte[] cmykJpeg(int width, int height) {
+    WritableRaster raster = Raster.createInterleavedRaster(java.awt.image.DataBuffer.TYPE_BYTE,
+        width, height, 4, null);
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        raster.setPixel(x, y, new int[] {x * 255 / width, y * 255 / height, 40, 10});
+      }
+    }
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    try (ByteArrayOutputStream out = new ByteArrayOutputStream();
+        var stream = ImageIO.createImageOutputStream(out)) {
+      writer.setOutput(stream);
+      writer.write(null, new IIOImage(raster, null, null), writer.getDefaultWriteParam());
+      stream.flush();
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      writer.dispose();
+    }
+  }
+
+  /** A JPEG whose left half is red and right half blue, {@code width x height}. */
+  public static byte[] halvesJpeg(int width, int height) {
+    byte[] bgr = new byte[3 * width * height];
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        int p = 3 * (y * width + x);
+        bgr[p + (x < width / 2 ? 2 : 0)] = (byte) 255;
+      }
+    }
+    return ImageCodec.encodeJpeg(new Image(width, height, bgr), 95);
+  }
+
+  /**
+   * {@code jpeg} with an EXIF segment saying "rotate 90 degrees clockwise to display" (orientation
+   * 6), as cameras write for portrait photos.
+   */
+  public static byte[] withExifOrientation(byte[] jpeg, int orientation) {
+    byte[] exif = {
+        (byte) 0xFF, (byte) 0xE1, 0, 34,                       // APP1, length 34
+        'E', 'x', 'i', 'f', 0, 0,
+        'M', 'M', 0, 42, 0, 0, 0, 8,                           // big-endian TIFF, IFD at 8
+        0, 1,                                                  // one entry
+        0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte) orientation, 0, 0, // Orientation, SHORT, 1 value
+        0, 0, 0, 0};                                           // no next IFD
+    byte[] out = new byte[jpeg.length + exif.length];
+    System.arraycopy(jpeg, 0, out, 0, 2);                      // SOI
+    System.arraycopy(exif, 0, out, 2, exif.length);
+    System.arraycopy(jpeg, 2, out, 2 + exif.length, jpeg.length - 2);
+    return out;
+  }
+}
