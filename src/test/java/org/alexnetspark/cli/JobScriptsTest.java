@@ -2,6 +2,7 @@ package org.alexnetspark.cli;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -13,16 +14,19 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.alexnetspark.config.AlexNetConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
-/** Scripts and job specs name classes and files of this project: those must exist. */
+/** Scripts, job specs and the image name classes, files, options and keys: those must exist. */
 class JobScriptsTest {
   private static final Pattern CLASS_NAME = Pattern.compile("org\\.alexnetspark(\\.[a-zA-Z_]\\w*)+");
 
   @Test
   void everyClassNamedInJobsAndDockerExists() throws IOException {
     List<String> named = new ArrayList<>();
-    for (Path file : scriptFiles()) {
+    for (Path file : files("jobs", "docker", "conf")) {
       Matcher matcher = CLASS_NAME.matcher(Files.readString(file));
       while (matcher.find()) {
         String name = matcher.group();
@@ -31,17 +35,83 @@ class JobScriptsTest {
             file + " names " + name + ", which does not exist");
       }
     }
-    assertFalse(named.isEmpty(), "the launcher names the main class");
+    assertFalse(named.isEmpty(), "the launchers name the main class");
   }
 
   @Test
-  void localLauncherIsExecutable() {
+  void launchersAreExecutable() {
     assertTrue(Files.isExecutable(Paths.get("jobs", "local", "alexnet")));
+    assertTrue(Files.isExecutable(Paths.get("jobs", "yarn", "alexnet")));
   }
 
-  private static List<Path> scriptFiles() throws IOException {
+  @Test
+  void kubernetesJobsRunExistingSubcommandsWithExistingOptionsFromTheImagesJar() throws IOException {
+    String dockerfile = Files.readString(Paths.get("docker", "Dockerfile"));
+    CommandLine cli = AlexNetCommand.commandLine();
+    List<Path> specs = files("jobs/kubernetes").stream()
+        .filter(p -> !Files.isDirectory(p)).toList();
+    int applications = 0;
+    for (Path spec : specs) {
+      List<String> lines = Files.readAllLines(spec);
+      if (lines.stream().noneMatch(l -> l.contains("kind: SparkApplication"))) {
+        continue;
+      }
+      applications++;
+      String jar = lines.stream().filter(l -> l.contains("mainApplicationFile:")).findFirst()
+          .orElseThrow().replaceAll(".*local://", "").strip();
+      assertTrue(dockerfile.contains(" " + jar), spec + " runs " + jar + ", which docker/Dockerfile does not create");
+      List<String> arguments = arguments(lines);
+      CommandLine subcommand = cli.getSubcommands().get(arguments.get(0));
+      assertNotNull(subcommand, spec + ": no subcommand " + arguments.get(0));
+      for (String argument : arguments.subList(1, arguments.size())) {
+        String option = argument.contains("=") ? argument.substring(0, argument.indexOf('=')) : argument;
+        assertNotNull(subcommand.getCommandSpec().findOption(option),
+            spec + ": '" + arguments.get(0) + "' has no option " + option);
+      }
+    }
+    assertTrue(applications >= 2);
+  }
+
+  @Test
+  void siteConfigurationOfTheConfigMapIsValid(@TempDir Path dir) throws IOException {
+    List<String> lines = Files.readAllLines(Paths.get("jobs", "kubernetes", "alexnet-conf.yaml"));
+    int start = lines.indexOf("  site.conf: |") + 1;
+    StringBuilder conf = new StringBuilder();
+    for (String line : lines.subList(start, lines.size())) {
+      conf.append(line.replaceFirst("^    ", "")).append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("site.conf"), conf);
+    assertDoesNotThrow(() -> AlexNetConfig.load(List.of(file), List.of()));
+  }
+
+  @Test
+  void imageAndJobsTrackTheBuildsSparkAndJar() throws IOException {
+    String pom = Files.readString(Paths.get("pom.xml"));
+    Matcher spark = Pattern.compile("<spark.version>(\\d+\\.\\d+)\\.\\d+</spark.version>").matcher(pom);
+    assertTrue(spark.find());
+    String dockerfile = Files.readString(Paths.get("docker", "Dockerfile"));
+    assertTrue(dockerfile.contains("apache/spark:" + spark.group(1) + "."), "base image is Spark " + spark.group(1));
+    assertTrue(dockerfile.contains("scala2.12") && dockerfile.contains("java17"));
+    assertTrue(pom.contains("<shadedClassifierName>cluster</shadedClassifierName>"));
+    assertTrue(dockerfile.contains("target/alexnet-spark-*-cluster.jar"));
+    assertTrue(Files.readString(Paths.get("jobs", "yarn", "alexnet")).contains("alexnet-spark-*-cluster.jar"));
+  }
+
+  private static List<String> arguments(List<String> lines) {
+    List<String> arguments = new ArrayList<>();
+    int at = lines.indexOf("  arguments:");
+    for (String line : lines.subList(at + 1, lines.size())) {
+      if (!line.startsWith("    - ")) {
+        break;
+      }
+      arguments.add(line.substring("    - ".length()).strip());
+    }
+    return arguments;
+  }
+
+  private static List<Path> files(String... folders) throws IOException {
     List<Path> files = new ArrayList<>();
-    for (String folder : List.of("jobs", "docker", "conf")) {
+    for (String folder : folders) {
       Path root = Paths.get(folder);
       if (Files.isDirectory(root)) {
         try (Stream<Path> walk = Files.walk(root)) {
