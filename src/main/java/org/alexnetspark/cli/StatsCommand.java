@@ -41,8 +41,7 @@ final class StatsCommand implements Callable<Integer> {
     Storage.withDefaultConfiguration().fileSystem(dataset); // fail early on an unknown scheme
     DatasetStats stats;
     try (JavaSparkContext spark = SparkJobs.start("alexnet stats")) {
-      stats = new StatsJob(new Storage(spark.hadoopConfiguration()), config.data().decoder())
-          .run(spark, dataset);
+      stats = new StatsJob(new Storage(spark.hadoopConfiguration()), config).run(spark, dataset);
     }
     var out = spec.commandLine().getOut();
     out.printf(Locale.ROOT, "images: %,d%n", stats.images());

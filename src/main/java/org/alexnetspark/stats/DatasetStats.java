@@ -20,10 +20,26 @@ import org.alexnetspark.io.Storage;
  * @param eigenvectors {@code eigenvectors[i]} is the unit RGB vector of {@code eigenvalues[i]}
  * @param scale in words, the units of covariance and eigenvalues
  * @param meanImageFile file name of the mean image, beside this file
+ * @param provenance how and when the statistics were computed (null until the job adds it)
  */
 public record DatasetStats(String format, long images, long pixels, int imageSize,
     double[] meanRgb, double[][] covariance, double[] eigenvalues, double[][] eigenvectors,
-    String scale, String meanImageFile) implements Serializable {
+    String scale, String meanImageFile, Provenance provenance) implements Serializable {
+
+  /**
+   * @param created when (ISO-8601)
+   * @param dataset the dataset folder
+   * @param versions versions of this project and its stack
+   * @param config the effective configuration (HOCON)
+   */
+  public record Provenance(String created, String dataset, java.util.Map<String, String> versions,
+      String config) implements Serializable {}
+
+  /** These statistics with {@code provenance} attached. */
+  public DatasetStats with(Provenance provenance) {
+    return new DatasetStats(format, images, pixels, imageSize, meanRgb, covariance, eigenvalues,
+        eigenvectors, scale, meanImageFile, provenance);
+  }
 
   public static final String FORMAT = "alexnet-spark stats 1";
   public static final String FILE = "stats.json";

@@ -174,6 +174,6 @@ public final class RgbMoments implements Serializable {
       eigenvectors[i] = vector;
     }
     return new DatasetStats(DatasetStats.FORMAT, images, pixels, size, channelMeans(), covariance,
-        eigenvalues, eigenvectors, DatasetStats.SCALE, DatasetStats.MEAN_IMAGE_FILE);
+        eigenvalues, eigenvectors, DatasetStats.SCALE, DatasetStats.MEAN_IMAGE_FILE, null);
   }
 }

@@ -6,7 +6,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.time.Instant;
+import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.data.Manifest;
+import org.alexnetspark.io.BuildInfo;
 import org.alexnetspark.data.ShardReader;
 import org.alexnetspark.data.StoredImage;
 import org.alexnetspark.image.Image;
@@ -33,11 +36,11 @@ public final class StatsJob {
   private static final Logger LOG = LoggerFactory.getLogger(StatsJob.class);
 
   private final Storage storage;
-  private final JpegDecoder.Kind decoder;
+  private final AlexNetConfig config;
 
-  public StatsJob(Storage storage, JpegDecoder.Kind decoder) {
+  public StatsJob(Storage storage, AlexNetConfig config) {
     this.storage = storage;
-    this.decoder = decoder;
+    this.config = config;
   }
 
   public DatasetStats run(JavaSparkContext spark, URI dataset) throws IOException {
@@ -46,13 +49,14 @@ public final class StatsJob {
     RgbMoments total;
     try (JobProgress progress = new JobProgress(spark, "stats", "images", manifest.records(),
         Duration.ofSeconds(5))) {
-      ShardMoments moments = new ShardMoments(manifest.imageSize(), decoder,
+      ShardMoments moments = new ShardMoments(manifest.imageSize(), config.data().decoder(),
           new HadoopConf(storage.hadoopConfiguration()), progress.done());
       total = spark.parallelize(shards, Math.max(1, shards.size()))
           .mapPartitions(moments)
           .treeReduce(RgbMoments::merge);
     }
-    DatasetStats stats = total.finish();
+    DatasetStats stats = total.finish().with(new DatasetStats.Provenance(Instant.now().toString(),
+        dataset.toString(), BuildInfo.versions(), config.render()));
     int size = manifest.imageSize();
     byte[] npy = Nd4j.toNpyByteArray(
         Nd4j.create(total.meanImage(), new long[] {3, size, size}, DataType.FLOAT));

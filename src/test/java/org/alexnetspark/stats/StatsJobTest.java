@@ -52,7 +52,8 @@ class StatsJobTest {
     prepare.run(SPARK.context(), request, prepare.plan(request));
     URI dataset = HDFS.uri("/known-data");
 
-    DatasetStats stats = new StatsJob(storage, config.data().decoder()).run(SPARK.context(), dataset);
+    DatasetStats stats = new StatsJob(storage, config).run(SPARK.context(), dataset);
+    assertEquals(config.render(), stats.provenance().config());
 
     // Independent reference: every stored pixel decoded, then a plain two-pass mean and covariance.
     Manifest manifest = Manifest.read(storage, dataset);
