@@ -26,7 +26,8 @@ final class BenchCommand implements Runnable {
 
   /** {@code alexnet bench pipeline}. */
   @Command(name = "pipeline",
-      description = {"Images per second per core for decoding and for decoding plus the training",
+      description = {"Decode and augmentation speed per core beside libjpeg-turbo's.",
+          "Images per second per core for decoding and for decoding plus the training",
           "augmentation, on stored JPEGs of a dataset, beside libjpeg-turbo's own decoding rate",
           "(tjbench) on the same files."})
   static final class Pipeline implements Callable<Integer> {

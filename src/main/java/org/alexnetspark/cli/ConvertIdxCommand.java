@@ -15,9 +15,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code alexnet convert-idx}: an IDX image set (MNIST format) to an ImageNet-style JPEG tree. */
 @Command(name = "convert-idx",
-    description = {"Convert an IDX image set (the MNIST format, e.g. Fashion-MNIST) into an",
-        "ImageNet-style tree <output>/<split>/<class>/*.JPEG plus <output>/names.txt, ready for",
-        "'alexnet prepare'."})
+    description = {"Convert an IDX image set (e.g. Fashion-MNIST) into an ImageNet-style JPEG tree.",
+        "Writes <output>/<split>/<class>/*.JPEG plus <output>/names.txt, ready for 'alexnet prepare'."})
 final class ConvertIdxCommand implements Callable<Integer> {
 
   @Spec

@@ -15,9 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code alexnet model}: builds the configured network and prints it layer by layer. */
 @Command(name = "model",
-    description = {
-        "Build the configured network and print one row per layer (output shape, parameters,"
-            + " neurons), ending with 'total parameters: N'."})
+    description = {"Print the configured network layer by layer.",
+        "One row per layer (output shape, parameters, neurons), ending with 'total parameters: N'."})
 final class ModelCommand implements Callable<Integer> {
 
   @Spec

@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code alexnet prepare}: an ImageNet-style tree into Parquet shards and a manifest. */
 @Command(name = "prepare",
-    description = {"Resize an ImageNet-style image tree the paper's way (short side to",
-        "data.image-size, centre square) and write it as Parquet shards with a manifest. Bad",
+    description = {"Write an ImageNet-style image tree as Parquet shards with a manifest.",
+        "Images are resized the paper's way (short side to data.image-size, centre square). Bad",
         "inputs are skipped and listed with reasons; re-running after a crash resumes."})
 final class PrepareCommand implements Callable<Integer> {
 

@@ -19,9 +19,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code alexnet stats}: mean image, channel means and RGB PCA of a prepared training set. */
 @Command(name = "stats",
-    description = {"Compute the training set's per-pixel mean image, per-channel mean and the 3x3",
-        "RGB covariance with its eigen-decomposition (for the PCA colour noise); written as",
-        "stats.json and mean-image.npy beside the manifest."})
+    description = {"Compute a training set's mean image and RGB principal components.",
+        "Per-pixel mean image, per-channel mean and the 3x3 RGB covariance with its",
+        "eigen-decomposition (for the PCA colour noise), written as stats.json and",
+        "mean-image.npy beside the manifest."})
 final class StatsCommand implements Callable<Integer> {
 
   @Spec

@@ -32,6 +32,7 @@ public final class AlexNetConfig implements Serializable {
   private final OptimizerConfig optimizer;
   private final DataConfig data;
   private final AugmentConfig augment;
+  private final TrainConfig train;
   private final String effective;
   private final String summary;
 
@@ -41,6 +42,7 @@ public final class AlexNetConfig implements Serializable {
     this.optimizer = OptimizerConfig.read(in);
     this.data = DataConfig.read(in);
     this.augment = AugmentConfig.read(in);
+    this.train = TrainConfig.read(in);
     in.throwIfInvalid();
     if (model.networkInputSize() > data.imageSize()) {
       String key = model.variant() == ModelVariant.SCALED ? "model.scaled.input-size" : "model.input-size";
@@ -223,6 +225,10 @@ public final class AlexNetConfig implements Serializable {
 
   public AugmentConfig augment() {
     return augment;
+  }
+
+  public TrainConfig train() {
+    return train;
   }
 
   /** The effective configuration as sorted {@code key = value} lines, for logs. */

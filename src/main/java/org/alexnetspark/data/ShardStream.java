@@ -14,14 +14,10 @@ import java.util.NoSuchElementException;
 import java.util.Random;
 import org.alexnetspark.augment.Augmenter;
 import org.alexnetspark.augment.Preset;
-import org.alexnetspark.image.Image;
 import org.alexnetspark.image.JpegDecoder;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One pass over some shards as minibatches, for an executor: shards are read lazily from any Hadoop
@@ -39,8 +35,6 @@ import org.slf4j.LoggerFactory;
  * smaller. Records that cannot be decoded are skipped, logged and counted.
  */
 public final class ShardStream implements Iterator<DataSet>, Closeable {
-  private static final Logger LOG = LoggerFactory.getLogger(ShardStream.class);
-
   /**
    * @param batchSize images per batch (before multiplying by crops)
    * @param classes width of the one-hot labels
@@ -51,27 +45,21 @@ public final class ShardStream implements Iterator<DataSet>, Closeable {
   public record Options(int batchSize, int classes, Preset preset, long seed, int epoch) {}
 
   private final Configuration conf;
-  private final JpegDecoder decoder;
-  private final Augmenter augmenter;
+  private final BatchAssembler assembler;
   private final Options options;
   private final Deque<String> shards;
   private final Random order;
   private final Deque<StoredImage> pending = new ArrayDeque<>();
-  private final Image decoded = new Image();
-  private final List<String> batchKeys = new ArrayList<>();
   private ShardReader reader;
   private String readerShard;
   private Deque<Integer> rowGroups;
-  private float[] features;
-  private float[] labels;
   private long records;
-  private long skipped;
 
   public ShardStream(Configuration conf, List<String> shardUris, JpegDecoder decoder,
       Augmenter augmenter, Options options) {
     this.conf = conf;
-    this.decoder = decoder;
-    this.augmenter = augmenter;
+    this.assembler = new BatchAssembler(decoder, augmenter, options.preset(), options.classes(),
+        options.seed(), options.epoch());
     this.options = options;
     this.order = new Random(options.seed() * 31 + options.epoch());
     List<String> ordered = new ArrayList<>(shardUris);
@@ -95,43 +83,18 @@ public final class ShardStream implements Iterator<DataSet>, Closeable {
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
-    int crops = options.preset().cropsPerImage();
-    int perImage = augmenter.floatsPerImage(options.preset());
-    int classes = options.classes();
-    int capacity = options.batchSize();
-    if (features == null) {
-      features = new float[capacity * perImage];
-      labels = new float[capacity * crops * classes];
+    List<StoredImage> batch = new ArrayList<>(options.batchSize());
+    while (batch.size() < options.batchSize() && hasNext()) {
+      batch.add(pending.poll());
     }
-    java.util.Arrays.fill(labels, 0f);
-    batchKeys.clear();
-    int n = 0;
-    while (n < capacity && hasNext()) {
-      StoredImage image = pending.poll();
-      if (!decoder.decode(image.jpeg(), decoded)) {
-        skipped++;
-        LOG.warn("skipping record {} of {}: cannot decode its JPEG", image.key(), readerShard);
-        continue;
-      }
-      augmenter.apply(options.preset(), decoded,
-          Augmenter.random(options.seed(), options.epoch(), image.key()), features, n * perImage);
-      for (int c = 0; c < crops; c++) {
-        labels[(n * crops + c) * classes + image.label()] = 1f;
-      }
-      batchKeys.add(image.key());
-      records++;
-      n++;
-    }
-    int side = augmenter.cropSize();
-    float[] featureData = n == capacity ? features : java.util.Arrays.copyOf(features, n * perImage);
-    float[] labelData = n == capacity ? labels : java.util.Arrays.copyOf(labels, n * crops * classes);
-    return new DataSet(Nd4j.create(featureData, new long[] {(long) n * crops, 3, side, side}, 'c'),
-        Nd4j.create(labelData, new long[] {(long) n * crops, classes}, 'c'));
+    DataSet data = assembler.assemble(batch, readerShard);
+    records += assembler.keys().size();
+    return data;
   }
 
   /** Keys of the images in the batch last returned by {@link #next()}, in order. */
   public List<String> batchKeys() {
-    return List.copyOf(batchKeys);
+    return assembler.keys();
   }
 
   /** Images delivered so far. */
@@ -141,7 +104,7 @@ public final class ShardStream implements Iterator<DataSet>, Closeable {
 
   /** Records skipped because they could not be decoded. */
   public long skipped() {
-    return skipped;
+    return assembler.skipped();
   }
 
   /** Makes sure a record is pending, opening row groups and shards as needed. */

@@ -49,6 +49,15 @@ public final class ModelStore {
    */
   public void save(ComputationGraph network, AlexNetConfig config, URI target, boolean overwrite)
       throws IOException {
+    save(network, config, target, overwrite, Map.of());
+  }
+
+  /**
+   * Like {@link #save(ComputationGraph, AlexNetConfig, URI, boolean)}, with further files written
+   * into the same folder (and so appearing atomically with the model).
+   */
+  public void save(ComputationGraph network, AlexNetConfig config, URI target, boolean overwrite,
+      Map<String, byte[]> extraFiles) throws IOException {
     Map<String, Object> provenance = new LinkedHashMap<>();
     provenance.put("format", "alexnet-spark model 1");
     provenance.put("variant", config.model().variant().toString());
@@ -65,6 +74,9 @@ public final class ModelStore {
       }
       write(fs, new Path(folder, CONFIG_FILE), config.render().getBytes(StandardCharsets.UTF_8));
       write(fs, new Path(folder, PROVENANCE_FILE), Json.write(provenance).getBytes(StandardCharsets.UTF_8));
+      for (Map.Entry<String, byte[]> extra : extraFiles.entrySet()) {
+        write(fs, new Path(folder, extra.getKey()), extra.getValue());
+      }
     });
   }
 

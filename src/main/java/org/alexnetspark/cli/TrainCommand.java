@@ -1,0 +1,77 @@
+package org.alexnetspark.cli;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.alexnetspark.config.AlexNetConfig;
+import org.alexnetspark.io.Storage;
+import org.alexnetspark.spark.SparkJobs;
+import org.alexnetspark.train.TrainJob;
+import org.alexnetspark.train.TrainingState;
+import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code alexnet train}: distributed training with parameter averaging. */
+@Command(name = "train",
+    description = {"Train AlexNet on a prepared dataset with Spark (parameter averaging).",
+        "Workers fit replicas on their own minibatches and the driver averages their parameters.",
+        "Validates every epoch, follows the learning-rate schedule, checkpoints atomically and",
+        "writes metrics and curves."})
+final class TrainCommand implements Callable<Integer> {
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--data", required = true, paramLabel = "URI",
+      description = "Training set written by 'alexnet prepare', with 'alexnet stats' run on it.")
+  private String data;
+
+  @Option(names = "--val", paramLabel = "URI",
+      description = "Validation set (prepared with --label-map-from the training set).")
+  private String validation;
+
+  @Option(names = "--output", required = true, paramLabel = "URI",
+      description = "Run folder: checkpoints/, metrics.jsonl, curves.png, model/.")
+  private String output;
+
+  @Option(names = "--resume", description = "Continue from the latest checkpoint in --output.")
+  private boolean resume;
+
+  @Option(names = "--init-from", paramLabel = "MODEL_URI",
+      description = "Start from this saved model (warm start) instead of a fresh initialisation.")
+  private String initFrom;
+
+  @Mixin
+  private ConfigOptions configOptions;
+
+  @Override
+  public Integer call() throws Exception {
+    AlexNetConfig config = configOptions.load(List.of());
+    TrainJob.Request request = new TrainJob.Request(Storage.toUri(data),
+        validation == null ? null : Storage.toUri(validation), Storage.toUri(output), resume,
+        initFrom == null ? null : Storage.toUri(initFrom));
+    TrainJob.Checked inputs = new TrainJob(config, Storage.withDefaultConfiguration()).check(request);
+    TrainJob.Result result;
+    try (JavaSparkContext spark = SparkJobs.start("alexnet train")) {
+      result = new TrainJob(config, new Storage(spark.hadoopConfiguration())).run(spark, request, inputs);
+    }
+    List<TrainingState.EpochMetrics> epochs = result.state().epochs();
+    var out = spec.commandLine().getOut();
+    if (!epochs.isEmpty()) {
+      TrainingState.EpochMetrics last = epochs.get(epochs.size() - 1);
+      out.printf(Locale.ROOT, "epoch %d: validation top-1 %.4f, top-5 %.4f%n", last.epoch(),
+          last.valTop1(), last.valTop5());
+    }
+    out.println("model: " + result.model());
+    return ExitCodes.OK;
+  }
+
+  static URI uri(String location) {
+    return location == null ? null : Storage.toUri(location);
+  }
+}

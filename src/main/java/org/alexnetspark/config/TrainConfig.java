@@ -1,0 +1,79 @@
+package org.alexnetspark.config;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Distributed training ({@code train.*}).
+ *
+ * @param epochs passes over the training set
+ * @param batchPerWorker minibatch each worker fits
+ * @param averagingFrequency minibatches per worker between parameter averagings
+ * @param averageMomentum average the momentum state too
+ * @param workerPrefetch minibatches prepared ahead by each worker
+ * @param workers model replicas; 0 for every task slot Spark gives the job
+ * @param roundsPerJob averaging rounds per Spark job
+ * @param schedule the learning-rate schedule
+ * @param checkpointEveryIterations extra checkpoints every this many iterations (0: per epoch only)
+ * @param keepLast checkpoints kept besides the best
+ * @param evalBatch images per evaluation batch
+ * @param seed seed of each epoch's minibatch order
+ */
+public record TrainConfig(int epochs, int batchPerWorker, int averagingFrequency,
+    boolean averageMomentum, int workerPrefetch, int workers, int roundsPerJob, Schedule schedule,
+    int checkpointEveryIterations, int keepLast, int evalBatch, long seed) implements Serializable {
+
+  /** {@code train.schedule.*}. */
+  public record Schedule(Type type, double factor, int patience, int maxReductions,
+      List<Integer> stepEpochs) implements Serializable {
+    public Schedule {
+      stepEpochs = List.copyOf(stepEpochs);
+    }
+  }
+
+  /** Kinds of learning-rate schedule. */
+  public enum Type {
+    PLATEAU("plateau"), STEP("step");
+
+    private final String configName;
+
+    Type(String configName) {
+      this.configName = configName;
+    }
+
+    @Override
+    public String toString() {
+      return configName;
+    }
+  }
+
+  static TrainConfig read(ConfigReader in) {
+    List<Integer> steps = new java.util.ArrayList<>();
+    for (String step : in.strings("train.schedule.step-epochs")) {
+      try {
+        steps.add(Integer.parseInt(step));
+      } catch (NumberFormatException e) {
+        in.problem("train.schedule.step-epochs", "must be a list of epoch numbers");
+      }
+    }
+    Schedule schedule = new Schedule(
+        in.choice("train.schedule.type", Type.class, Type.PLATEAU),
+        in.number("train.schedule.factor", v -> v > 0 && v < 1, "must be a number in (0, 1)"),
+        in.integer("train.schedule.patience", v -> v >= 1, "must be a whole number >= 1"),
+        in.integer("train.schedule.max-reductions", v -> v >= 0, "must be a whole number >= 0"),
+        steps);
+    return new TrainConfig(
+        in.integer("train.epochs", v -> v >= 1, "must be a whole number >= 1"),
+        in.integer("train.batch-per-worker", v -> v >= 1, "must be a whole number >= 1"),
+        in.integer("train.averaging-frequency", v -> v >= 1, "must be a whole number >= 1"),
+        in.bool("train.average-momentum"),
+        in.integer("train.worker-prefetch", v -> v >= 0, "must be a whole number >= 0"),
+        in.integer("train.workers", v -> v >= 0, "must be a whole number >= 0 (0: all task slots)"),
+        in.integer("train.rounds-per-job", v -> v >= 1, "must be a whole number >= 1"),
+        schedule,
+        in.integer("train.checkpoint.every-iterations", v -> v >= 0, "must be a whole number >= 0"),
+        in.integer("train.checkpoint.keep-last", v -> v >= 1, "must be a whole number >= 1"),
+        in.integer("train.eval-batch", v -> v >= 1, "must be a whole number >= 1"),
+        in.longValue("train.seed", v -> true, "must be a whole number"));
+  }
+}

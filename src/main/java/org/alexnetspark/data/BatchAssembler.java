@@ -1,0 +1,85 @@
+package org.alexnetspark.data;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.alexnetspark.augment.Augmenter;
+import org.alexnetspark.augment.Preset;
+import org.alexnetspark.image.Image;
+import org.alexnetspark.image.JpegDecoder;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns stored images into one minibatch: decode, augment with {@code preset}, one-hot labels.
+ * Features are {@code [n * crops, 3, crop, crop]}; with ten crops those of an image are consecutive.
+ * Records that cannot be decoded are skipped, logged and counted. Not thread-safe (buffers are
+ * reused).
+ */
+public final class BatchAssembler {
+  private static final Logger LOG = LoggerFactory.getLogger(BatchAssembler.class);
+
+  private final JpegDecoder decoder;
+  private final Augmenter augmenter;
+  private final Preset preset;
+  private final int classes;
+  private final long seed;
+  private final int epoch;
+  private final Image decoded = new Image();
+  private final List<String> keys = new ArrayList<>();
+  private float[] features = new float[0];
+  private float[] labels = new float[0];
+  private long skipped;
+
+  public BatchAssembler(JpegDecoder decoder, Augmenter augmenter, Preset preset, int classes,
+      long seed, int epoch) {
+    this.decoder = decoder;
+    this.augmenter = augmenter;
+    this.preset = preset;
+    this.classes = classes;
+    this.seed = seed;
+    this.epoch = epoch;
+  }
+
+  /** The minibatch of {@code images}; {@code where} names their source in warnings. */
+  public DataSet assemble(List<StoredImage> images, String where) {
+    int crops = preset.cropsPerImage();
+    int perImage = augmenter.floatsPerImage(preset);
+    if (features.length < images.size() * perImage) {
+      features = new float[images.size() * perImage];
+      labels = new float[images.size() * crops * classes];
+    }
+    Arrays.fill(labels, 0f);
+    keys.clear();
+    int n = 0;
+    for (StoredImage image : images) {
+      if (!decoder.decode(image.jpeg(), decoded)) {
+        skipped++;
+        LOG.warn("skipping record {} of {}: cannot decode its JPEG", image.key(), where);
+        continue;
+      }
+      augmenter.apply(preset, decoded, Augmenter.random(seed, epoch, image.key()), features, n * perImage);
+      for (int c = 0; c < crops; c++) {
+        labels[(n * crops + c) * classes + image.label()] = 1f;
+      }
+      keys.add(image.key());
+      n++;
+    }
+    int side = augmenter.cropSize();
+    return new DataSet(
+        Nd4j.create(Arrays.copyOf(features, n * perImage), new long[] {(long) n * crops, 3, side, side}, 'c'),
+        Nd4j.create(Arrays.copyOf(labels, n * crops * classes), new long[] {(long) n * crops, classes}, 'c'));
+  }
+
+  /** Keys of the images in the last batch, in order. */
+  public List<String> keys() {
+    return List.copyOf(keys);
+  }
+
+  /** Records skipped so far because they could not be decoded. */
+  public long skipped() {
+    return skipped;
+  }
+}

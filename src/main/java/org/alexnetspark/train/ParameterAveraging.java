@@ -1,0 +1,146 @@
+package org.alexnetspark.train;
+
+import java.util.List;
+import org.alexnetspark.config.TrainConfig;
+import org.alexnetspark.spark.GpuAssignment;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.core.loader.MultiDataSetLoader;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.WorkerConfiguration;
+import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
+import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
+import org.deeplearning4j.spark.impl.paramavg.stats.ParameterAveragingTrainingWorkerStats;
+import org.deeplearning4j.spark.stats.EventStats;
+import org.deeplearning4j.spark.time.SystemClockTimeSource;
+import org.deeplearning4j.spark.time.TimeSourceProvider;
+
+/**
+ * Synchronous data-parallel training with parameter averaging on the driver: the only class that
+ * uses dl4j-spark ({@link ParameterAveragingTrainingMaster}), so that it can be replaced.
+ *
+ * <p>Workers receive minibatch descriptors, not data ({@link SparkComputationGraph#fitPaths}): the
+ * training master only counts and splits that small RDD, while each worker's loader reads, decodes
+ * and augments its minibatches. (dl4j-spark's RDD-of-DataSet paths would either keep the whole
+ * dataset in memory or export it to disk.) The master is built with the worker count, which
+ * {@code fitPaths} needs, and each worker pins itself to the GPU of its Spark task before it builds
+ * its replica.
+ */
+public final class ParameterAveraging {
+  private final SparkComputationGraph spark;
+  private final PinningMaster master;
+  private final int workers;
+
+  /** Time of the last {@link #fit}: wall time, and the workers' mean time fitting minibatches. */
+  public record Timings(double seconds, double computeSeconds) {
+    /** Time spent outside fitting: splitting, broadcasting, averaging, scheduling. */
+    public double overheadSeconds() {
+      return Math.max(0, seconds - computeSeconds);
+    }
+  }
+
+  public ParameterAveraging(JavaSparkContext context, ComputationGraph network, TrainConfig config,
+      int workers) {
+    useSystemClock();
+    this.workers = workers;
+    ParameterAveragingTrainingMaster.Builder builder =
+        new ParameterAveragingTrainingMaster.Builder(workers, config.batchPerWorker())
+            .batchSizePerWorker(config.batchPerWorker())
+            .averagingFrequency(config.averagingFrequency())
+            .workerPrefetchNumBatches(config.workerPrefetch())
+            .saveUpdater(config.averageMomentum())
+            .rngSeed(config.seed())
+            .collectTrainingStats(true);
+    this.master = new PinningMaster(builder);
+    this.spark = new SparkComputationGraph(context, network, master);
+  }
+
+  /** Fits one pass over {@code batches} (minibatch descriptors) loaded by {@code loader}. */
+  public Timings fit(JavaRDD<String> batches, MultiDataSetLoader loader) {
+    master.setCollectTrainingStats(false); // starts the statistics afresh for this call
+    master.setCollectTrainingStats(true);
+    long start = System.nanoTime();
+    spark.fitPaths(batches, loader);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new Timings(seconds, workerFitSeconds(spark.getSparkTrainingStats()) / workers);
+  }
+
+  /** The driver's network, holding the averaged parameters and momentum. */
+  public ComputationGraph network() {
+    return spark.getNetwork();
+  }
+
+  /** Mean training loss of the last averaging round. */
+  public double score() {
+    return spark.getScore();
+  }
+
+  public int workers() {
+    return workers;
+  }
+
+  /**
+   * dl4j-spark's training statistics default to an NTP time source, which queries public NTP
+   * servers (and fails without internet access); the system clock is what we want.
+   */
+  static void useSystemClock() {
+    System.setProperty(TimeSourceProvider.TIMESOURCE_CLASSNAME_PROPERTY,
+        SystemClockTimeSource.class.getName());
+  }
+
+  private static double workerFitSeconds(SparkTrainingStats stats) {
+    if (stats == null) {
+      return 0;
+    }
+    String key = ParameterAveragingTrainingWorkerStats.PARAMETER_AVERAGING_WORKER_FIT_TIMES_MS;
+    if (!stats.getKeySet().contains(key)) {
+      return 0;
+    }
+    List<EventStats> fits = stats.getValue(key);
+    return fits.stream().mapToLong(EventStats::getDurationMs).sum() / 1000.0;
+  }
+
+  /** The training master, handing out workers that pin their GPU before building a replica. */
+  static final class PinningMaster extends ParameterAveragingTrainingMaster {
+    private static final long serialVersionUID = 1L;
+
+    PinningMaster(Builder builder) {
+      super(builder);
+    }
+
+    @Override
+    public ParameterAveragingTrainingWorker getWorkerInstance(SparkComputationGraph graph) {
+      NetBroadcastTuple tuple = new NetBroadcastTuple(graph.getNetwork().getConfiguration(),
+          graph.getNetwork().params(), graph.getNetwork().getUpdater().getStateViewArray());
+      Broadcast<NetBroadcastTuple> broadcast = graph.getSparkContext().broadcast(tuple);
+      WorkerConfiguration configuration = new WorkerConfiguration(true, rddDataSetNumExamples,
+          batchSizePerWorker, averagingFrequency, prefetchNumBatches, collectTrainingStats);
+      return new PinningWorker(broadcast, saveUpdater, configuration, trainingHookList, listeners,
+          getRouterProvider());
+    }
+  }
+
+  /** A worker that binds its task's GPU before it creates its replica. */
+  static final class PinningWorker extends ParameterAveragingTrainingWorker {
+    private static final long serialVersionUID = 1L;
+
+    PinningWorker(Broadcast<NetBroadcastTuple> broadcast, boolean saveUpdater,
+        WorkerConfiguration configuration,
+        java.util.Collection<org.deeplearning4j.spark.api.TrainingHook> hooks,
+        java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners,
+        org.deeplearning4j.core.storage.StatsStorageRouterProvider routerProvider) {
+      super(broadcast, saveUpdater, configuration, hooks, listeners, routerProvider);
+    }
+
+    @Override
+    public ComputationGraph getInitialModelGraph() {
+      useSystemClock();
+      GpuAssignment.pin();
+      return super.getInitialModelGraph();
+    }
+  }
+}
