@@ -22,6 +22,7 @@ public final class Augmenter implements Serializable {
   private final int crop;
   private final double mirrorProbability;
   private final PcaLighting lighting;
+  private final float scale;
   /** Values subtracted per source pixel: RGB planes of stored x stored, or null. */
   private final float[] mean;
   /** Per-thread byte-to-float tables, one per channel. */
@@ -35,6 +36,14 @@ public final class Augmenter implements Serializable {
    */
   public Augmenter(int storedSize, int cropSize, double mirrorProbability, PcaLighting lighting,
       float[] meanToSubtract) {
+    this(storedSize, cropSize, mirrorProbability, lighting, meanToSubtract, 1f);
+  }
+
+  /**
+   * @param scale multiplier applied to every value after mean subtraction
+   */
+  public Augmenter(int storedSize, int cropSize, double mirrorProbability, PcaLighting lighting,
+      float[] meanToSubtract, float scale) {
     if (cropSize > storedSize) {
       throw new IllegalArgumentException("crop " + cropSize + " is larger than the stored images ("
           + storedSize + ")");
@@ -48,6 +57,7 @@ public final class Augmenter implements Serializable {
     this.mirrorProbability = mirrorProbability;
     this.lighting = lighting;
     this.mean = meanToSubtract;
+    this.scale = scale;
   }
 
   /**
@@ -64,7 +74,8 @@ public final class Augmenter implements Serializable {
       case NONE -> null;
     };
     return new Augmenter(storedSize, cropSize, config.mirrorProbability(),
-        new PcaLighting(eigenvectors, eigenvalues, config.pcaNoiseStd()), subtract);
+        new PcaLighting(eigenvectors, eigenvalues, config.pcaNoiseStd()), subtract,
+        (float) config.scale());
   }
 
   private static float[] channelPlanes(double[] meanRgb, int size) {
@@ -145,7 +156,7 @@ public final class Augmenter implements Serializable {
   }
 
   /**
-   * Writes one crop: {@code out[offset + c*crop*crop + y*crop + x] = pixel(c) - mean(c) + noise(c)}
+   * Writes one crop: {@code out[offset + c*crop*crop + y*crop + x] = (pixel(c) - mean(c) + noise(c)) * scale}
    * at source column {@code window.x + (mirror ? crop-1-x : x)} and row {@code window.y + y}.
    *
    * <p>Byte values become floats through three 256-entry tables per call (one per channel, with
@@ -164,6 +175,8 @@ public final class Augmenter implements Serializable {
       blue[v] = v + rgbOffset[2];
     }
     float[] m = mean;
+    float k = scale;
+    boolean scaled = k != 1f;
     int plane = crop * crop;
     int storedPlane = stored * stored;
     int step = window.mirror() ? -1 : 1;
@@ -186,6 +199,13 @@ public final class Augmenter implements Serializable {
           out[r + x] = red[bgr[pixel + 2] & 0xff] - m[source];
           out[g + x] = green[bgr[pixel + 1] & 0xff] - m[storedPlane + source];
           out[b + x] = blue[bgr[pixel] & 0xff] - m[2 * storedPlane + source];
+        }
+      }
+      if (scaled) {
+        for (int x = 0; x < crop; x++) {
+          out[r + x] *= k;
+          out[g + x] *= k;
+          out[b + x] *= k;
         }
       }
     }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code alexnet bench}: speed measurements. */
 @Command(name = "bench", description = "Measure speed.",
-    subcommands = {BenchCommand.Pipeline.class, CommandLine.HelpCommand.class})
+    subcommands = {BenchCommand.Pipeline.class, BenchCommand.Train.class, CommandLine.HelpCommand.class})
 final class BenchCommand implements Runnable {
   @Spec
   private CommandSpec spec;
@@ -56,6 +56,61 @@ final class BenchCommand implements Runnable {
           .run(Storage.toUri(data), config.augment(), config.data().decoder(),
               config.model().networkInputSize(), images, seconds);
       spec.commandLine().getOut().print(result.render());
+      return ExitCodes.OK;
+    }
+  }
+
+  /** {@code alexnet bench train}. */
+  @Command(name = "train",
+      description = {"Fit speed of one worker, and the cost of parameter averaging on local Spark.",
+          "Images/s of the configured network fitting on one worker (no Spark), then on local",
+          "Spark the share of wall time spent outside fitting at each averaging frequency, with",
+          "the bytes moved per averaging round beside the minimum."})
+  static final class Train implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--batch", defaultValue = "64", paramLabel = "N",
+        description = "Minibatch of the one-worker measurement (default: ${DEFAULT-VALUE}).")
+    private int batch;
+
+    @Option(names = "--iterations", defaultValue = "5", paramLabel = "N",
+        description = "Measured minibatches (default: ${DEFAULT-VALUE}).")
+    private int iterations;
+
+    @Option(names = "--averaging-batch", defaultValue = "16", paramLabel = "N",
+        description = "Minibatch per worker while measuring averaging (default: ${DEFAULT-VALUE}).")
+    private int averagingBatch;
+
+    @Option(names = "--rounds", defaultValue = "2", paramLabel = "N",
+        description = "Averaging rounds measured per frequency (default: ${DEFAULT-VALUE}).")
+    private int rounds;
+
+    @Option(names = "--frequencies", defaultValue = "1,5,10", split = ",", paramLabel = "F",
+        description = "Averaging frequencies to measure (default: ${DEFAULT-VALUE}); none to skip.")
+    private List<Integer> frequencies;
+
+    @Mixin
+    private ConfigOptions configOptions;
+
+    @Override
+    public Integer call() throws Exception {
+      AlexNetConfig config = configOptions.load(List.of());
+      org.alexnetspark.bench.TrainBenchmark bench = new org.alexnetspark.bench.TrainBenchmark();
+      var worker = bench.workerRate(config, batch, iterations);
+      spec.commandLine().getOut().print(org.alexnetspark.bench.TrainBenchmark.render(worker, List.of(), 0));
+      spec.commandLine().getOut().flush();
+      if (frequencies.isEmpty()) {
+        return ExitCodes.OK;
+      }
+      try (org.apache.spark.api.java.JavaSparkContext spark =
+          org.alexnetspark.spark.SparkJobs.start("alexnet bench train")) {
+        var averaging = bench.averaging(spark, config, averagingBatch, rounds,
+            frequencies.stream().mapToInt(Integer::intValue).toArray());
+        String report = org.alexnetspark.bench.TrainBenchmark.render(worker, averaging,
+            spark.defaultParallelism());
+        spec.commandLine().getOut().print(report.substring(report.indexOf("parameter averaging")));
+      }
       return ExitCodes.OK;
     }
   }

@@ -8,10 +8,11 @@ import java.io.Serializable;
  * @param mirrorProbability probability of a horizontal mirror
  * @param pcaNoiseStd standard deviation of the PCA colour-noise coefficients
  * @param mean what is subtracted from every pixel
+ * @param scale multiplier applied after mean subtraction (1: the paper's 0..255 scale)
  * @param seed seed from which every epoch's and image's random stream is derived
  */
-public record AugmentConfig(double mirrorProbability, double pcaNoiseStd, MeanMode mean, long seed)
-    implements Serializable {
+public record AugmentConfig(double mirrorProbability, double pcaNoiseStd, MeanMode mean,
+    double scale, long seed) implements Serializable {
 
   /** What is subtracted from every pixel before the network sees it. */
   public enum MeanMode {
@@ -40,6 +41,7 @@ public record AugmentConfig(double mirrorProbability, double pcaNoiseStd, MeanMo
             "must be a probability in [0, 1]"),
         in.number("augment.pca-noise-std", v -> v >= 0, "must be a number >= 0"),
         in.choice("augment.mean", MeanMode.class, MeanMode.IMAGE),
+        in.number("augment.scale", v -> v > 0, "must be a number > 0"),
         in.longValue("augment.seed", v -> true, "must be a whole number"));
   }
 }

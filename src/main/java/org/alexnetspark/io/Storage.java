@@ -159,7 +159,12 @@ public final class Storage {
     private static final long serialVersionUID = 1L;
 
     public ArtifactExistsException(String location) {
-      super(location + " already exists; choose another location or allow overwriting");
+      this(location, "already exists; choose another location or allow overwriting");
+    }
+
+    /** {@code location} exists; {@code advice} says what to do, e.g. "add --resume". */
+    public ArtifactExistsException(String location, String advice) {
+      super(location + " " + advice);
     }
   }
 }

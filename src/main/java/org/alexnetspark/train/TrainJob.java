@@ -99,8 +99,8 @@ public final class TrainJob {
     }
     CheckpointStore checkpoints = new CheckpointStore(storage, request.output(), config.train().keepLast());
     if (!request.resume() && !checkpoints.checkpoints().isEmpty()) {
-      throw new Storage.ArtifactExistsException(request.output()
-          + " holds checkpoints of an earlier run; add --resume to continue it, or choose another --output");
+      throw new Storage.ArtifactExistsException(request.output().toString(),
+          "holds checkpoints of an earlier run; add --resume to continue it, or choose another --output");
     }
     if (request.resume() && request.initFrom() != null) {
       throw new InvalidConfigException(List.of("--resume and --init-from cannot be combined"));

@@ -166,7 +166,7 @@ class AugmenterTest {
   @Test
   void channelMeanModeSubtractsTheSameValueEverywhere() {
     Augmenter augmenter = Augmenter.of(new org.alexnetspark.config.AugmentConfig(0, 0,
-            org.alexnetspark.config.AugmentConfig.MeanMode.CHANNEL, 1), STORED, CROP, EIGENVECTORS,
+            org.alexnetspark.config.AugmentConfig.MeanMode.CHANNEL, 1.0, 1), STORED, CROP, EIGENVECTORS,
         EIGENVALUES, null, new double[] {1, 2, 3});
     float[] out = new float[3 * CROP * CROP];
     augmenter.apply(Preset.CENTRE, positions(), null, out, 0);

@@ -46,7 +46,8 @@ class JobScriptsTest {
 
   @Test
   void kubernetesJobsRunExistingSubcommandsWithExistingOptionsFromTheImagesJar() throws IOException {
-    String dockerfile = Files.readString(Paths.get("docker", "Dockerfile"));
+    String dockerfile = Files.readString(Paths.get("docker", "Dockerfile"))
+        + Files.readString(Paths.get("docker", "Dockerfile.gpu"));
     CommandLine cli = AlexNetCommand.commandLine();
     List<Path> specs = files("jobs/kubernetes").stream()
         .filter(p -> !Files.isDirectory(p)).toList();
@@ -69,7 +70,7 @@ class JobScriptsTest {
             spec + ": '" + arguments.get(0) + "' has no option " + option);
       }
     }
-    assertTrue(applications >= 2);
+    assertTrue(applications >= 3);
   }
 
   @Test
@@ -94,6 +95,10 @@ class JobScriptsTest {
     assertTrue(dockerfile.contains("scala2.12") && dockerfile.contains("java17"));
     assertTrue(pom.contains("<shadedClassifierName>cluster</shadedClassifierName>"));
     assertTrue(dockerfile.contains("target/alexnet-spark-*-cluster.jar"));
+    String gpu = Files.readString(Paths.get("docker", "Dockerfile.gpu"));
+    assertTrue(gpu.contains("SPARK_VERSION=" + spark.group(1) + "."), "GPU image installs Spark " + spark.group(1));
+    assertTrue(gpu.contains("cuda:11.6") && gpu.contains("cudnn8"), "CUDA 11.6 + cuDNN 8, as nd4j-cuda-11.6");
+    assertTrue(Files.isExecutable(Paths.get("conf", "gpu-discovery.sh")));
     assertTrue(Files.readString(Paths.get("jobs", "yarn", "alexnet")).contains("alexnet-spark-*-cluster.jar"));
   }
 
