@@ -215,7 +215,7 @@ public final class PrepareJob {
     int prepared = 0;
     for (InputImage image : usable.subList(0, Math.min(24, usable.size()))) {
       try {
-        if (preparer.prepare(read(fs, image)) instanceof ImagePreparer.Prepared p) {
+        if (preparer.prepare(read(fs.getConf(), image)) instanceof ImagePreparer.Prepared p) {
           bytes += p.jpeg().length;
           prepared++;
         }
@@ -249,8 +249,10 @@ public final class PrepareJob {
     return uri == null ? null : uri.toString();
   }
 
-  static byte[] read(FileSystem fs, InputImage image) throws IOException {
-    try (InputStream in = fs.open(new Path(URI.create(image.location())))) {
+  /** Reads an input through its own FileSystem (inputs and output may be on different ones). */
+  static byte[] read(org.apache.hadoop.conf.Configuration conf, InputImage image) throws IOException {
+    Path path = new Path(URI.create(image.location()));
+    try (InputStream in = path.getFileSystem(conf).open(path)) {
       byte[] bytes = in.readNBytes((int) MAX_INPUT_BYTES + 1);
       if (bytes.length > MAX_INPUT_BYTES) {
         throw new IOException("larger than " + (MAX_INPUT_BYTES >> 20) + " MB, not an image");
@@ -308,7 +310,7 @@ public final class PrepareJob {
         for (InputImage input : task.inputs()) {
           ImagePreparer.Outcome outcome;
           try {
-            outcome = preparer.prepare(read(fs, input));
+            outcome = preparer.prepare(read(hadoop.get(), input));
           } catch (IOException e) {
             outcome = new ImagePreparer.Rejected("cannot read: " + e.getMessage());
           } catch (RuntimeException e) {
