@@ -25,6 +25,9 @@ public final class SparkJobs {
     }
     conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
     conf.setIfMissing("spark.kryo.registrator", KryoRegistration.class.getName());
+    // A worker's result holds its replica's parameters and momentum: about 490 MB for the paper's
+    // network, far over Kryo's default 64 MB buffer.
+    conf.setIfMissing("spark.kryoserializer.buffer.max", "2047m");
     JavaSparkContext context = new JavaSparkContext(conf);
     LOG.info("Spark {} master {} ({} default parallelism)", context.version(), context.master(),
         context.defaultParallelism());
