@@ -1,6 +1,5 @@
 package org.alexnetspark.cli;
 
-import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -69,9 +68,5 @@ final class TrainCommand implements Callable<Integer> {
     }
     out.println("model: " + result.model());
     return ExitCodes.OK;
-  }
-
-  static URI uri(String location) {
-    return location == null ? null : Storage.toUri(location);
   }
 }
