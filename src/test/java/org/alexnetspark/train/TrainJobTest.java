@@ -54,8 +54,8 @@ class TrainJobTest {
   static void prepareFashionMnist(@TempDir java.nio.file.Path inputs) throws IOException {
     storage = new Storage(HDFS.configuration());
     URI tree = inputs.toUri();
-    FashionMnist.tree(HDFS.configuration(), tree, "train", 600);
-    FashionMnist.tree(HDFS.configuration(), tree, "val", 100);
+    FashionMnist.tree(HDFS.configuration(), tree, "train", 1000);
+    FashionMnist.tree(HDFS.configuration(), tree, "val", 200);
     AlexNetConfig config = config();
     train = HDFS.uri("/prepared/train");
     validation = HDFS.uri("/prepared/val");
