@@ -68,9 +68,12 @@ public final class BatchAssembler {
       n++;
     }
     int side = augmenter.cropSize();
+    // ND4J copies the arrays into native memory; only a batch shorter than the buffers needs trimming.
+    float[] featureData = features.length == n * perImage ? features : Arrays.copyOf(features, n * perImage);
+    float[] labelData = labels.length == n * crops * classes ? labels : Arrays.copyOf(labels, n * crops * classes);
     return new DataSet(
-        Nd4j.create(Arrays.copyOf(features, n * perImage), new long[] {(long) n * crops, 3, side, side}, 'c'),
-        Nd4j.create(Arrays.copyOf(labels, n * crops * classes), new long[] {(long) n * crops, classes}, 'c'));
+        Nd4j.create(featureData, new long[] {(long) n * crops, 3, side, side}, 'c'),
+        Nd4j.create(labelData, new long[] {(long) n * crops, classes}, 'c'));
   }
 
   /** Keys of the images in the last batch, in order. */

@@ -21,11 +21,15 @@ public final class MinibatchPlan {
   record RowGroup(String shard, int index, long records) {}
 
   private final List<RowGroup> rowGroups;
+  private final java.util.Map<String, Long> recordsByRowGroup = new java.util.HashMap<>();
   private final int batchSize;
 
   private MinibatchPlan(List<RowGroup> rowGroups, int batchSize) {
     this.rowGroups = List.copyOf(rowGroups);
     this.batchSize = batchSize;
+    for (RowGroup group : rowGroups) {
+      recordsByRowGroup.put(group.shard() + "#" + group.index(), group.records());
+    }
   }
 
   /** Reads the row groups of every shard (their footers only) on the driver. */
@@ -57,14 +61,10 @@ public final class MinibatchPlan {
 
   /** Images in the given minibatches of this plan. */
   public long images(List<String> descriptors) {
-    java.util.Map<String, Long> records = new java.util.HashMap<>();
-    for (RowGroup group : rowGroups) {
-      records.put(group.shard() + "#" + group.index(), group.records());
-    }
     long images = 0;
     for (String descriptor : descriptors) {
       Batch batch = Batch.parse(descriptor);
-      int size = (int) (long) records.get(batch.shard() + "#" + batch.rowGroup());
+      int size = (int) (long) recordsByRowGroup.get(batch.shard() + "#" + batch.rowGroup());
       images += batch.to(size) - batch.from(size);
     }
     return images;

@@ -61,14 +61,21 @@ public final class TopKEvaluation {
 
   /** Hits among {@code scores} (one row per image) for one-hot {@code labels}: {top1, top5}. */
   static long[] hits(INDArray scores, INDArray labels) {
+    // One copy to the heap per batch: per-element reads would be one native call each.
+    float[][] score = scores.toFloatMatrix();
+    float[][] label = labels.toFloatMatrix();
     long top1 = 0;
     long top5 = 0;
-    for (int i = 0; i < scores.rows(); i++) {
-      int truth = labels.getRow(i).argMax().getInt(0);
-      double score = scores.getDouble(i, truth);
+    for (int i = 0; i < score.length; i++) {
+      int truth = 0;
+      for (int c = 1; c < label[i].length; c++) {
+        if (label[i][c] > label[i][truth]) {
+          truth = c;
+        }
+      }
       int better = 0;
-      for (int c = 0; c < scores.columns(); c++) {
-        if (scores.getDouble(i, c) > score) {
+      for (float value : score[i]) {
+        if (value > score[i][truth]) {
           better++;
         }
       }
