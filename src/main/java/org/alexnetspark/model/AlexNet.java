@@ -42,6 +42,8 @@ public final class AlexNet {
 
   private static final int[] PAPER_CONV_WIDTHS = {96, 256, 384, 384, 256};
   private static final int PAPER_TOWERS = 2;
+  /** The paper's overlapping pooling: 3x3 windows, stride 2. */
+  private static final ConvBlock.Pooling POOL = new ConvBlock.Pooling(3, 2);
 
   private AlexNet() {}
 
@@ -57,7 +59,9 @@ public final class AlexNet {
       OptimizerConfig optimizer) {
     int[] widths = convWidths(model.widthMultiplier());
     int towers = model.variant().hasTowers() ? PAPER_TOWERS : 1;
-    ModelConfig.Lrn lrn = model.lrn();
+    ModelConfig.Lrn paperLrn = model.lrn();
+    ConvBlock.Normalisation lrn = new ConvBlock.Normalisation(paperLrn.k(), paperLrn.n(),
+        paperLrn.alpha(), paperLrn.beta());
     double std = model.weightStd();
     double retain = 1.0 - model.dropout();
 
@@ -84,14 +88,16 @@ public final class AlexNet {
         .graphBuilder()
         .addInputs(INPUT)
         .setInputTypes(inputType(model))
-        .addLayer("conv1", conv(model, "conv1", 11, 4, 0, widths[0], 1)
-            .lrn(lrn.k(), lrn.n(), lrn.alpha(), lrn.beta()).maxPool(3, 2).build(), INPUT)
-        .addLayer("conv2", conv(model, "conv2", 5, 1, 2, widths[1], towers)
-            .lrn(lrn.k(), lrn.n(), lrn.alpha(), lrn.beta()).maxPool(3, 2).build(), "conv1")
-        .addLayer("conv3", conv(model, "conv3", 3, 1, 1, widths[2], 1).build(), "conv2")
-        .addLayer("conv4", conv(model, "conv4", 3, 1, 1, widths[3], towers).build(), "conv3")
-        .addLayer("conv5", conv(model, "conv5", 3, 1, 1, widths[4], towers)
-            .maxPool(3, 2).build(), "conv4")
+        .addLayer("conv1", conv(model, "conv1", new ConvBlock.Convolution(11, 4, 0, widths[0], 1),
+            lrn, POOL), INPUT)
+        .addLayer("conv2", conv(model, "conv2", new ConvBlock.Convolution(5, 1, 2, widths[1], towers),
+            lrn, POOL), "conv1")
+        .addLayer("conv3", conv(model, "conv3", new ConvBlock.Convolution(3, 1, 1, widths[2], 1),
+            null, null), "conv2")
+        .addLayer("conv4", conv(model, "conv4", new ConvBlock.Convolution(3, 1, 1, widths[3], towers),
+            null, null), "conv3")
+        .addLayer("conv5", conv(model, "conv5", new ConvBlock.Convolution(3, 1, 1, widths[4], towers),
+            null, POOL), "conv4")
         .addLayer("fc6", new DenseLayer.Builder().nOut(model.fcWidth())
             .activation(Activation.RELU).weightInit(new NormalDistribution(0, std))
             .biasInit(biasInit(model, "fc6")).build(), "conv5")
@@ -116,10 +122,9 @@ public final class AlexNet {
     return widths;
   }
 
-  private static ConvBlock.Builder conv(ModelConfig model, String name, int kernel, int stride,
-      int padding, int width, int towers) {
-    return ConvBlock.builder().conv(kernel, stride, padding, width).groups(towers)
-        .init(model.weightStd(), biasInit(model, name));
+  private static ConvBlock conv(ModelConfig model, String name, ConvBlock.Convolution convolution,
+      ConvBlock.Normalisation lrn, ConvBlock.Pooling pool) {
+    return new ConvBlock(convolution, lrn, pool, new ConvBlock.Init(model.weightStd(), biasInit(model, name)));
   }
 
   private static double biasInit(ModelConfig model, String layer) {

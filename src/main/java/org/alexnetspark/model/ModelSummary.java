@@ -74,12 +74,35 @@ public final class ModelSummary {
     for (ConvBlock.Stage stage : block.stages(in.getHeight(), in.getWidth())) {
       String shape = stage.channels() + "x" + stage.height() + "x" + stage.width();
       switch (stage.kind()) {
-        case "conv" -> rows.add(new Row(name, stage.description(), shape, params,
+        case CONVOLUTION -> rows.add(new Row(name, describe(block.getConvolution()), shape, params,
             stage.channels() * stage.height() * stage.width()));
-        case "lrn" -> rows.add(new Row("norm" + index, stage.description(), shape, 0, 0));
-        default -> rows.add(new Row("pool" + index, stage.description(), shape, 0, 0));
+        case NORMALISATION -> rows.add(new Row("norm" + index, describe(block.getNormalisation()),
+            shape, 0, 0));
+        case POOLING -> rows.add(new Row("pool" + index, describe(block.getPooling()), shape, 0, 0));
       }
     }
+  }
+
+  /** e.g. "conv 5x5/1 pad 2, 256, 2 towers, relu". */
+  private static String describe(ConvBlock.Convolution c) {
+    return "conv " + c.kernel() + "x" + c.kernel() + "/" + c.stride()
+        + (c.padding() > 0 ? " pad " + c.padding() : "") + ", " + c.channels()
+        + (c.towers() > 1 ? ", " + c.towers() + " towers" : "") + ", relu";
+  }
+
+  /** e.g. "lrn n=5 k=2 alpha=1.0E-4 beta=0.75". */
+  private static String describe(ConvBlock.Normalisation n) {
+    return "lrn n=" + n.n() + " k=" + number(n.k()) + " alpha=" + number(n.alpha())
+        + " beta=" + number(n.beta());
+  }
+
+  /** e.g. "max pool 3x3/2". */
+  private static String describe(ConvBlock.Pooling p) {
+    return "max pool " + p.kernel() + "x" + p.kernel() + "/" + p.stride();
+  }
+
+  private static String number(double v) {
+    return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
   }
 
   private static String activation(FeedForwardLayer layer) {

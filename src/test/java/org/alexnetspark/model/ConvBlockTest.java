@@ -26,9 +26,10 @@ class ConvBlockTest {
   }
 
   /** 1x1 convolution with identity weights and zero bias: the block's ReLU, LRN, pool act alone. */
-  private static ComputationGraph identityConv(ConvBlock.Builder builder, int channels, int size) {
-    ComputationGraph graph = network(builder.conv(1, 1, 0, channels).init(0.01, 0).build(),
-        channels, size);
+  private static ComputationGraph identityConv(ConvBlock.Normalisation lrn, ConvBlock.Pooling pool,
+      int channels, int size) {
+    ComputationGraph graph = network(new ConvBlock(new ConvBlock.Convolution(1, 1, 0, channels, 1),
+        lrn, pool, new ConvBlock.Init(0.01, 0)), channels, size);
     INDArray weights = graph.getParam("block_W");
     weights.assign(0);
     for (int c = 0; c < channels; c++) {
@@ -41,7 +42,7 @@ class ConvBlockTest {
   void lrnMatchesValuesWorkedOutByHand() {
     // b_i = a_i / (k + alpha * sum_{j = max(0, i-2)}^{min(6, i+2)} a_j^2)^beta, k=2 n=5 alpha=0.1 beta=0.75
     // e.g. b_0 = 1 / (2 + 0.1 * (1 + 4 + 9))^0.75 = 1 / 3.4^0.75 = 0.3993841
-    ComputationGraph graph = identityConv(ConvBlock.builder().lrn(2, 5, 0.1, 0.75), 7, 1);
+    ComputationGraph graph = identityConv(new ConvBlock.Normalisation(2, 5, 0.1, 0.75), null, 7, 1);
     INDArray input = Nd4j.createFromArray(1f, 2f, 3f, 4f, 5f, 6f, 7f).reshape(1, 7, 1, 1);
     float[] out = graph.outputSingle(input).reshape(7).toFloatVector();
     float[] expected = {0.3993841f, 0.5981395f, 0.6619502f, 0.6622401f, 0.6400608f, 0.8033164f,
@@ -52,7 +53,7 @@ class ConvBlockTest {
   @Test
   void lrnWithThePapersConstantsMatchesTheFormulaEverywhere() {
     int channels = 12;
-    ComputationGraph graph = identityConv(ConvBlock.builder().lrn(2, 5, 1e-4, 0.75), channels, 3);
+    ComputationGraph graph = identityConv(new ConvBlock.Normalisation(2, 5, 1e-4, 0.75), null, channels, 3);
     INDArray input = Nd4j.rand(DataType.FLOAT, 2, channels, 3, 3).muli(100);
     INDArray out = graph.outputSingle(input);
     for (int n = 0; n < 2; n++) {
@@ -74,7 +75,8 @@ class ConvBlockTest {
 
   @Test
   void convolutionUsesKernelHeightWidthInOutLayout() {
-    ComputationGraph graph = network(ConvBlock.builder().conv(2, 1, 0, 1).init(0.01, 0.5).build(), 1, 3);
+    ComputationGraph graph = network(new ConvBlock(new ConvBlock.Convolution(2, 1, 0, 1, 1), null, null,
+        new ConvBlock.Init(0.01, 0.5)), 1, 3);
     INDArray weights = graph.getParam("block_W");
     assertArrayEquals(new long[] {2, 2, 1, 1}, weights.shape());
     weights.assign(0);
@@ -88,7 +90,7 @@ class ConvBlockTest {
 
   @Test
   void reluThenOverlappingMaxPool() {
-    ComputationGraph graph = identityConv(ConvBlock.builder().maxPool(3, 2), 1, 5);
+    ComputationGraph graph = identityConv(null, new ConvBlock.Pooling(3, 2), 1, 5);
     INDArray input = Nd4j.createFromArray(new float[] {
         -1, -2, -3, -4, -5,
         -6, 7, -8, 9, -10,
@@ -103,8 +105,8 @@ class ConvBlockTest {
 
   @Test
   void eachTowerSeesOnlyItsOwnHalfOfTheInput() {
-    ComputationGraph graph = network(
-        ConvBlock.builder().conv(3, 1, 1, 6).groups(2).init(0.5, 1.0).build(), 4, 5);
+    ComputationGraph graph = network(new ConvBlock(new ConvBlock.Convolution(3, 1, 1, 6, 2), null,
+        null, new ConvBlock.Init(0.5, 1.0)), 4, 5);
     assertArrayEquals(new long[] {3, 3, 2, 6}, graph.getParam("block_W").shape());
     INDArray input = Nd4j.rand(DataType.FLOAT, 1, 4, 5, 5);
     INDArray before = graph.outputSingle(input).dup();
@@ -120,6 +122,36 @@ class ConvBlockTest {
     after = graph.outputSingle(changedTowerTwo);
     assertEquals(tower(before, 1), tower(after, 1), "tower one must not see tower two's inputs");
     assertNotEquals(tower(before, 2), tower(after, 2));
+  }
+
+  @Test
+  void everyPartOfTheBlockSurvivesTheJsonRoundTrip() {
+    ConvBlock block = new ConvBlock(new ConvBlock.Convolution(5, 1, 2, 8, 2),
+        new ConvBlock.Normalisation(2, 5, 1e-4, 0.75), new ConvBlock.Pooling(3, 2),
+        new ConvBlock.Init(0.02, 1));
+    var conf = network(block, 4, 9).getConfiguration();
+    String json = conf.toJson();
+    var again = org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(json);
+    ConvBlock read = (ConvBlock) ((org.deeplearning4j.nn.conf.graph.LayerVertex)
+        again.getVertices().get("block")).getLayerConf().getLayer();
+    assertEquals(new ConvBlock.Convolution(5, 1, 2, 8, 2), read.getConvolution());
+    assertEquals(new ConvBlock.Normalisation(2, 5, 1e-4, 0.75), read.getNormalisation());
+    assertEquals(new ConvBlock.Pooling(3, 2), read.getPooling());
+    assertEquals(new ConvBlock.Init(0.02, 1), read.getInit());
+    assertEquals(4, read.getNIn());
+  }
+
+  @Test
+  void stagesAreComputedByArithmetic() {
+    ConvBlock conv1 = new ConvBlock(new ConvBlock.Convolution(11, 4, 0, 96, 1),
+        new ConvBlock.Normalisation(2, 5, 1e-4, 0.75), new ConvBlock.Pooling(3, 2),
+        new ConvBlock.Init(0.01, 0));
+    assertEquals(java.util.List.of(
+        new ConvBlock.Stage(ConvBlock.StageKind.CONVOLUTION, 96, 55, 55),
+        new ConvBlock.Stage(ConvBlock.StageKind.NORMALISATION, 96, 55, 55),
+        new ConvBlock.Stage(ConvBlock.StageKind.POOLING, 96, 27, 27)), conv1.stages(227, 227));
+    // 224 gives 54 (the paper's 224 does not divide evenly) and 26 after pooling.
+    assertEquals(26, conv1.stages(224, 224).get(2).height());
   }
 
   private static INDArray tower(INDArray output, int tower) {
