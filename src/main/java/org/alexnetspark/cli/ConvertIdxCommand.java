@@ -4,7 +4,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.alexnetspark.data.IdxImageTree;
+import org.alexnetspark.prepare.IdxImageTree;
 import org.alexnetspark.data.LabelMap;
 import org.alexnetspark.io.Storage;
 import picocli.CommandLine.Command;

@@ -6,7 +6,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.data.Manifest;
-import org.alexnetspark.data.PrepareJob;
+import org.alexnetspark.prepare.PrepareJob;
+import org.alexnetspark.prepare.PreparePlan;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.spark.SparkJobs;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -61,7 +62,7 @@ final class PrepareCommand implements Callable<Integer> {
     PrepareJob.Request request = new PrepareJob.Request(Storage.toUri(input), Storage.toUri(output),
         split, uri(labelsFile), uri(namesFile), uri(labelMapFrom));
     PrepareJob job = new PrepareJob(config, storage);
-    PrepareJob.Plan plan = job.plan(request);
+    PreparePlan plan = job.check(request);
     Manifest manifest;
     try (JavaSparkContext spark = SparkJobs.start("alexnet prepare " + split)) {
       job = new PrepareJob(config, new Storage(spark.hadoopConfiguration()));

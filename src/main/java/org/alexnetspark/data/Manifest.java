@@ -5,6 +5,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import org.alexnetspark.io.Json;
+import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.Storage;
 
 /**
@@ -50,14 +51,13 @@ public record Manifest(String format, String split, int imageSize, long inputs, 
 
   /** Full URIs of the shards of the dataset in {@code folder}. */
   public List<URI> shardUris(URI folder) {
-    String base = folder.toString().endsWith("/") ? folder.toString() : folder + "/";
-    return shards.stream().map(s -> URI.create(base + s.file())).toList();
+    return shards.stream().map(s -> Locations.child(folder, s.file())).toList();
   }
 
   /** Reads {@code <folder>/manifest.json}. */
   public static Manifest read(Storage storage, URI folder) throws IOException {
     URI file = manifestUri(folder);
-    if (!storage.fileSystem(file).exists(storage.path(file))) {
+    if (!storage.exists(file)) {
       throw new java.io.FileNotFoundException(folder + " holds no prepared dataset ("
           + ShardFormat.MANIFEST + " is missing; run 'alexnet prepare' first)");
     }
@@ -69,7 +69,6 @@ public record Manifest(String format, String split, int imageSize, long inputs, 
   }
 
   public static URI manifestUri(URI folder) {
-    String base = folder.toString().endsWith("/") ? folder.toString() : folder + "/";
-    return URI.create(base + ShardFormat.MANIFEST);
+    return Locations.child(folder, ShardFormat.MANIFEST);
   }
 }

@@ -5,10 +5,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import org.alexnetspark.io.Json;
+import org.alexnetspark.io.Sha256;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -72,7 +71,7 @@ public final class ShardWriter implements Closeable {
     support.summary = Json.write(summary);
     writer.close();
     finished = true;
-    return new Written(file.bytes, HexFormat.of().formatHex(file.digest.digest()));
+    return new Written(file.bytes, Sha256.hex(file.digest));
   }
 
   /** Abandons an unfinished shard (the caller deletes the temporary file). */
@@ -123,11 +122,7 @@ public final class ShardWriter implements Closeable {
       this.fs = fs;
       this.path = path;
       this.blockSize = blockSize;
-      try {
-        this.digest = MessageDigest.getInstance("SHA-256");
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException(e);
-      }
+      this.digest = Sha256.digest();
     }
 
     @Override

@@ -1,6 +1,6 @@
 /**
- * The dataset on a Hadoop FileSystem: listing an ImageNet-style input tree, preparing images the
- * paper's way, writing and reading Parquet shards with their manifest, and streaming shards into
- * minibatches inside executors.
+ * A prepared dataset on a Hadoop FileSystem: the Parquet shard format, its manifest and label map,
+ * and the one reading path from shards to minibatches that training, evaluation, prediction and
+ * feature extraction share.
  */
 package org.alexnetspark.data;

@@ -61,6 +61,21 @@ public final class Storage {
     return new Path(uri);
   }
 
+  /** Whether anything exists at {@code location}. */
+  public boolean exists(URI location) throws IOException {
+    return fileSystem(location).exists(path(location));
+  }
+
+  /** {@code location} with its file system's scheme and authority filled in. */
+  public URI qualify(URI location) throws IOException {
+    return fileSystem(location).makeQualified(path(location)).toUri();
+  }
+
+  /** Deletes a file or a folder with its contents, if it exists. */
+  public void delete(URI location) throws IOException {
+    fileSystem(location).delete(path(location), true);
+  }
+
   /** Writes something into a folder that appears at {@code target} only once complete. */
   @FunctionalInterface
   public interface FolderWriter {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
 import org.alexnetspark.io.Json;
+import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.Storage;
 
 /**
@@ -50,7 +51,7 @@ public record DatasetStats(String format, long images, long pixels, int imageSiz
   /** Reads {@code <dataset>/stats.json}. */
   public static DatasetStats read(Storage storage, URI dataset) throws IOException {
     URI file = beside(dataset, FILE);
-    if (!storage.fileSystem(file).exists(storage.path(file))) {
+    if (!storage.exists(file)) {
       throw new java.io.FileNotFoundException(dataset + " has no statistics (" + FILE
           + " is missing; run 'alexnet stats --data " + dataset + "' first)");
     }
@@ -59,7 +60,6 @@ public record DatasetStats(String format, long images, long pixels, int imageSiz
 
   /** {@code <dataset>/<name>}. */
   public static URI beside(URI dataset, String name) {
-    String base = dataset.toString().endsWith("/") ? dataset.toString() : dataset + "/";
-    return URI.create(base + name);
+    return Locations.child(dataset, name);
   }
 }

@@ -9,7 +9,7 @@ import java.net.URI;
 import java.util.List;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.data.Manifest;
-import org.alexnetspark.data.PrepareJob;
+import org.alexnetspark.prepare.PrepareJob;
 import org.alexnetspark.data.ShardReader;
 import org.alexnetspark.data.StoredImage;
 import org.alexnetspark.image.Image;
@@ -49,7 +49,7 @@ class StatsJobTest {
     PrepareJob.Request request = new PrepareJob.Request(HDFS.uri("/known"), HDFS.uri("/known-data"),
         "train", null, null, null);
     PrepareJob prepare = new PrepareJob(config, storage);
-    prepare.run(SPARK.context(), request, prepare.plan(request));
+    prepare.run(SPARK.context(), request, prepare.check(request));
     URI dataset = HDFS.uri("/known-data");
 
     DatasetStats stats = new StatsJob(storage, config).run(SPARK.context(), dataset);

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Paths;
-import org.alexnetspark.data.IdxImageTree;
+import org.alexnetspark.prepare.IdxImageTree;
 import org.apache.hadoop.conf.Configuration;
 
 /**

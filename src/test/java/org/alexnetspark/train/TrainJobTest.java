@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.config.InvalidConfigException;
-import org.alexnetspark.data.PrepareJob;
+import org.alexnetspark.prepare.PrepareJob;
 import org.alexnetspark.io.Json;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.model.ModelStore;
@@ -61,9 +61,9 @@ class TrainJobTest {
     validation = HDFS.uri("/prepared/val");
     PrepareJob prepare = new PrepareJob(config, storage);
     PrepareJob.Request trainRequest = new PrepareJob.Request(tree, train, "train", null, null, null);
-    prepare.run(SPARK.context(), trainRequest, prepare.plan(trainRequest));
+    prepare.run(SPARK.context(), trainRequest, prepare.check(trainRequest));
     PrepareJob.Request valRequest = new PrepareJob.Request(tree, validation, "val", null, null, train);
-    prepare.run(SPARK.context(), valRequest, prepare.plan(valRequest));
+    prepare.run(SPARK.context(), valRequest, prepare.check(valRequest));
     new StatsJob(storage, config).run(SPARK.context(), train);
   }
 

@@ -1,6 +1,7 @@
-package org.alexnetspark.data;
+package org.alexnetspark.prepare;
 
 import org.alexnetspark.config.DataConfig;
+import org.alexnetspark.data.Rejection.Reason;
 import org.alexnetspark.image.Image;
 import org.alexnetspark.image.ImageCodec;
 
@@ -27,19 +28,19 @@ public final class ImagePreparer {
   /** A stored image: JPEG bytes of a {@code size x size} RGB image. */
   public record Prepared(byte[] jpeg) implements Outcome {}
 
-  /** A rejected input. */
-  public record Rejected(String reason) implements Outcome {}
+  /** A rejected input: the kind of problem and the reason in words. */
+  public record Rejected(Reason kind, String reason) implements Outcome {}
 
   public Outcome prepare(byte[] bytes) {
     if (bytes.length == 0) {
-      return new Rejected("empty file (0 bytes)");
+      return new Rejected(Reason.EMPTY_FILE, "empty file (0 bytes)");
     }
     ImageCodec.Format format = ImageCodec.sniff(bytes);
     if (format == ImageCodec.Format.UNKNOWN) {
-      return new Rejected("not an image (unrecognised content, " + bytes.length + " bytes)");
+      return new Rejected(Reason.NOT_AN_IMAGE, "not an image (unrecognised content, " + bytes.length + " bytes)");
     }
     if (format == ImageCodec.Format.JPEG && !hasEndMarker(bytes)) {
-      return new Rejected("truncated JPEG (no end-of-image marker)");
+      return new Rejected(Reason.TRUNCATED, "truncated JPEG (no end-of-image marker)");
     }
     int[] dims = ImageCodec.dimensions(bytes);
     int reduction = 1;
@@ -52,16 +53,16 @@ public final class ImagePreparer {
       }
       double pixels = (double) (dims[0] / reduction) * (dims[1] / reduction);
       if (pixels > maxPixels) {
-        return new Rejected(String.format("too large: %dx%d pixels (limit %.0f megapixels, "
+        return new Rejected(Reason.TOO_LARGE, String.format("too large: %dx%d pixels (limit %.0f megapixels, "
             + "data.max-input-megapixels)", dims[0], dims[1], maxPixels / 1e6));
       }
     }
     Image decoded = new Image();
     if (!ImageCodec.decode(bytes, reduction, decoded)) {
-      return new Rejected("cannot decode " + format + " (corrupt or unsupported variant)");
+      return new Rejected(Reason.UNDECODABLE, "cannot decode " + format + " (corrupt or unsupported variant)");
     }
     if ((double) decoded.width() * decoded.height() > maxPixels) {
-      return new Rejected(String.format("too large: %dx%d pixels", decoded.width(), decoded.height()));
+      return new Rejected(Reason.TOO_LARGE, String.format("too large: %dx%d pixels", decoded.width(), decoded.height()));
     }
     Image stored = ImageCodec.resizeAndCentreCrop(decoded, size);
     return new Prepared(ImageCodec.encodeJpeg(stored, quality));

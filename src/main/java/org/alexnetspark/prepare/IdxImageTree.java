@@ -1,4 +1,4 @@
-package org.alexnetspark.data;
+package org.alexnetspark.prepare;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;

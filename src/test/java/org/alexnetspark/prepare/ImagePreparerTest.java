@@ -1,4 +1,4 @@
-package org.alexnetspark.data;
+package org.alexnetspark.prepare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

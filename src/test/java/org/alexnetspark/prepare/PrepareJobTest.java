@@ -1,4 +1,4 @@
-package org.alexnetspark.data;
+package org.alexnetspark.prepare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,6 +22,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.alexnetspark.config.AlexNetConfig;
+import org.alexnetspark.data.Label;
+import org.alexnetspark.data.Manifest;
+import org.alexnetspark.data.Rejection;
+import org.alexnetspark.data.ShardFormat;
+import org.alexnetspark.data.ShardReader;
+import org.alexnetspark.data.StoredImage;
 import org.alexnetspark.io.Json;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.testing.FashionMnist;
@@ -91,7 +97,7 @@ class PrepareJobTest {
 
   private static Manifest prepare(AlexNetConfig config, PrepareJob.Request request) throws IOException {
     PrepareJob job = new PrepareJob(config, storage);
-    return job.run(SPARK.context(), request, job.plan(request));
+    return job.run(SPARK.context(), request, job.check(request));
   }
 
   private static PrepareJob.Request train(String output) {
@@ -182,7 +188,7 @@ class PrepareJobTest {
     AlexNetConfig config = config();
     PrepareJob.Request request = train("/datasets/resume");
     PrepareJob job = new PrepareJob(config, storage);
-    PrepareJob.Plan plan = job.plan(request);
+    PreparePlan plan = job.check(request);
     Manifest first = job.run(SPARK.context(), request, plan);
 
     // Make it look like a run that died while writing shard 1: no manifest, shard 1 missing, a
@@ -195,7 +201,7 @@ class PrepareJobTest {
       out.write(new byte[] {'P', 'A', 'R', '1', 0, 0});
     }
     storage.writeText(new Path(output, "_plan.json").toUri(), Json.write(
-        new PrepareJob.SavedPlan(plan.inputsDigest(), plan.recordsPerShard(), plan.shards())));
+        new PreparePlanner.SavedPlan(plan.inputsDigest(), plan.recordsPerShard(), plan.shards())));
     Map<String, Long> modified = new HashMap<>();
     for (Manifest.Shard shard : first.shards()) {
       if (!shard.file().equals(lost)) {
@@ -274,7 +280,7 @@ class PrepareJobTest {
   @Test
   void missingInputIsRefusedBeforeAnySparkJob() {
     PrepareJob job = new PrepareJob(config(), storage);
-    FileNotFoundException e = assertThrows(FileNotFoundException.class, () -> job.plan(
+    FileNotFoundException e = assertThrows(FileNotFoundException.class, () -> job.check(
         new PrepareJob.Request(HDFS.uri("/no/such/folder"), HDFS.uri("/datasets/none"), "train",
             null, null, null)));
     assertTrue(e.getMessage().contains("/no/such/folder"), e.getMessage());

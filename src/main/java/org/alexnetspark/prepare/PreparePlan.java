@@ -1,0 +1,34 @@
+package org.alexnetspark.prepare;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.alexnetspark.data.LabelMap;
+import org.alexnetspark.data.Rejection;
+
+/**
+ * What {@code prepare} will do, fixed on the driver before any Spark job: the usable inputs in
+ * their shuffled order, the label map, what was rejected while listing, and the assignment of
+ * inputs to shards ({@code recordsPerShard} consecutive inputs each).
+ *
+ * @param listing the input folder as listed
+ * @param labels the label map of the dataset
+ * @param usable inputs to prepare, shuffled with {@code data.seed} so that every shard mixes classes
+ * @param rejections inputs rejected while listing and planning
+ * @param recordsPerShard inputs assigned to each shard
+ * @param shards number of shards
+ * @param inputsDigest SHA-256 over the settings and inputs that determine the shards
+ */
+public record PreparePlan(InputListing listing, LabelMap labels, List<InputImage> usable,
+    List<Rejection> rejections, int recordsPerShard, int shards, String inputsDigest) {
+
+  /** One task per shard. */
+  List<ShardTask> tasks() {
+    List<ShardTask> tasks = new ArrayList<>();
+    for (int i = 0; i < shards; i++) {
+      int from = i * recordsPerShard;
+      int to = Math.min(from + recordsPerShard, usable.size());
+      tasks.add(new ShardTask(i, shards, new ArrayList<>(usable.subList(from, to))));
+    }
+    return tasks;
+  }
+}
