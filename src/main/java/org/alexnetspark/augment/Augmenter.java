@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.alexnetspark.config.AugmentConfig;
+import org.alexnetspark.config.Seeds;
 import org.alexnetspark.image.Image;
 
 /**
@@ -91,11 +92,7 @@ public final class Augmenter implements Serializable {
    * executor or partition the image lands in, different for every epoch.
    */
   public static SplittableRandom random(long seed, int epoch, String key) {
-    long h = seed * 0x9E3779B97F4A7C15L + epoch;
-    for (int i = 0; i < key.length(); i++) {
-      h = (h ^ key.charAt(i)) * 0x100000001B3L;
-    }
-    return new SplittableRandom(h);
+    return new SplittableRandom(Seeds.derive(seed, epoch, key));
   }
 
   public int cropSize() {

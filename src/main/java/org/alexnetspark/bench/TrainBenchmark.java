@@ -18,7 +18,8 @@ import org.alexnetspark.config.TrainConfig;
 import org.alexnetspark.data.Label;
 import org.alexnetspark.data.Manifest;
 import org.alexnetspark.data.MinibatchPlan;
-import org.alexnetspark.data.ShardBatchLoader;
+import org.alexnetspark.data.Minibatch;
+import org.alexnetspark.data.MinibatchReader;
 import org.alexnetspark.data.ShardSummary;
 import org.alexnetspark.data.ShardWriter;
 import org.alexnetspark.data.StoredImage;
@@ -125,14 +126,14 @@ public final class TrainBenchmark {
         long parameters = network.numParams();
         long momentum = network.getUpdater().getStateViewArray().length();
         ParameterAveraging averaging = new ParameterAveraging(spark, network, bench, workers);
-        ShardBatchLoader loader = new ShardBatchLoader(augmenter,
-            new HadoopConf(storage.hadoopConfiguration()), config.data().decoder(),
-            config.model().classes(), Preset.TRAIN, 1, 0);
-        List<String> batches = plan.epoch(1, 0).subList(0, workers * frequency * rounds);
+        MinibatchReader reader = new MinibatchReader(augmenter::value,
+            new HadoopConf(storage.hadoopConfiguration()), new MinibatchReader.Options(
+                config.data().decoder(), config.model().classes(), Preset.TRAIN, 1, 0));
+        List<Minibatch> batches = plan.epoch(1, 0).subList(0, workers * frequency * rounds);
         // One warm-up round (replicas, native kernels), then the measured rounds.
-        averaging.fit(spark.parallelize(batches.subList(0, workers * frequency), workers), loader);
+        averaging.fit(batches.subList(0, workers * frequency), reader);
         long bytesBefore = resultBytes.get();
-        ParameterAveraging.Timings timings = averaging.fit(spark.parallelize(batches, workers), loader);
+        ParameterAveraging.Round timings = averaging.fit(batches, reader);
         double broadcastBytes = spark.env().serializer().newInstance()
             .serialize(new Object[] {network.params(), network.getUpdater().getStateViewArray()},
                 scala.reflect.ClassTag$.MODULE$.apply(Object[].class)).remaining();

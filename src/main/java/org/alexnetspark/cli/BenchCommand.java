@@ -103,8 +103,8 @@ final class BenchCommand implements Runnable {
       if (frequencies.isEmpty()) {
         return ExitCodes.OK;
       }
-      try (org.apache.spark.api.java.JavaSparkContext spark =
-          org.alexnetspark.spark.SparkJobs.start("alexnet bench train")) {
+      try (org.apache.spark.api.java.JavaSparkContext spark = org.alexnetspark.spark.SparkJobs.start(
+          org.alexnetspark.spark.SparkJobs.conf("alexnet bench train"))) {
         var averaging = bench.averaging(spark, config, averagingBatch, rounds,
             frequencies.stream().mapToInt(Integer::intValue).toArray());
         String report = org.alexnetspark.bench.TrainBenchmark.render(worker, averaging,

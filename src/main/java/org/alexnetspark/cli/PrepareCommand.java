@@ -10,6 +10,7 @@ import org.alexnetspark.prepare.PrepareJob;
 import org.alexnetspark.prepare.PreparePlan;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.spark.SparkJobs;
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,14 +59,13 @@ final class PrepareCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     AlexNetConfig config = configOptions.load(List.of());
-    Storage storage = Storage.withDefaultConfiguration();
+    SparkConf sparkConf = SparkJobs.conf("alexnet prepare " + split);
+    PrepareJob job = new PrepareJob(config, new Storage(SparkJobs.hadoopConfiguration(sparkConf)));
     PrepareJob.Request request = new PrepareJob.Request(Storage.toUri(input), Storage.toUri(output),
         split, uri(labelsFile), uri(namesFile), uri(labelMapFrom));
-    PrepareJob job = new PrepareJob(config, storage);
     PreparePlan plan = job.check(request);
     Manifest manifest;
-    try (JavaSparkContext spark = SparkJobs.start("alexnet prepare " + split)) {
-      job = new PrepareJob(config, new Storage(spark.hadoopConfiguration()));
+    try (JavaSparkContext spark = SparkJobs.start(sparkConf)) {
       manifest = job.run(spark, request, plan);
     }
     spec.commandLine().getOut().printf(Locale.ROOT,

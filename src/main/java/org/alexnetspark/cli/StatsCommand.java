@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.alexnetspark.config.AlexNetConfig;
+import org.alexnetspark.data.Manifest;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.spark.SparkJobs;
 import org.alexnetspark.stats.DatasetStats;
 import org.alexnetspark.stats.StatsJob;
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,10 +41,12 @@ final class StatsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     AlexNetConfig config = configOptions.load(List.of());
     URI dataset = Storage.toUri(data);
-    Storage.withDefaultConfiguration().fileSystem(dataset); // fail early on an unknown scheme
+    SparkConf sparkConf = SparkJobs.conf("alexnet stats");
+    StatsJob job = new StatsJob(new Storage(SparkJobs.hadoopConfiguration(sparkConf)), config);
+    Manifest manifest = job.check(dataset);
     DatasetStats stats;
-    try (JavaSparkContext spark = SparkJobs.start("alexnet stats")) {
-      stats = new StatsJob(new Storage(spark.hadoopConfiguration()), config).run(spark, dataset);
+    try (JavaSparkContext spark = SparkJobs.start(sparkConf)) {
+      stats = job.run(spark, dataset, manifest);
     }
     var out = spec.commandLine().getOut();
     out.printf(Locale.ROOT, "images: %,d%n", stats.images());

@@ -7,7 +7,8 @@ import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.spark.SparkJobs;
 import org.alexnetspark.train.TrainJob;
-import org.alexnetspark.train.TrainingState;
+import org.alexnetspark.train.EpochMetrics;
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,18 +52,19 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     AlexNetConfig config = configOptions.load(List.of());
+    SparkConf sparkConf = SparkJobs.conf("alexnet train");
+    TrainJob job = new TrainJob(config, new Storage(SparkJobs.hadoopConfiguration(sparkConf)));
     TrainJob.Request request = new TrainJob.Request(Storage.toUri(data),
         validation == null ? null : Storage.toUri(validation), Storage.toUri(output), resume,
         initFrom == null ? null : Storage.toUri(initFrom));
-    TrainJob.Checked inputs = new TrainJob(config, Storage.withDefaultConfiguration()).check(request);
+    TrainJob.Checked inputs = job.check(request);
     TrainJob.Result result;
-    try (JavaSparkContext spark = SparkJobs.start("alexnet train")) {
-      result = new TrainJob(config, new Storage(spark.hadoopConfiguration())).run(spark, request, inputs);
+    try (JavaSparkContext spark = SparkJobs.start(sparkConf)) {
+      result = job.run(spark, request, inputs);
     }
-    List<TrainingState.EpochMetrics> epochs = result.state().epochs();
+    EpochMetrics last = result.state().lastEpoch();
     var out = spec.commandLine().getOut();
-    if (!epochs.isEmpty()) {
-      TrainingState.EpochMetrics last = epochs.get(epochs.size() - 1);
+    if (last != null) {
       out.printf(Locale.ROOT, "epoch %d: validation top-1 %.4f, top-5 %.4f%n", last.epoch(),
           last.valTop1(), last.valTop5());
     }

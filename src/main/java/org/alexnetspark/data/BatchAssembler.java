@@ -7,14 +7,12 @@ import org.alexnetspark.augment.Augmenter;
 import org.alexnetspark.augment.Preset;
 import org.alexnetspark.image.Image;
 import org.alexnetspark.image.JpegDecoder;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns stored images into one minibatch: decode, augment with {@code preset}, one-hot labels.
- * Features are {@code [n * crops, 3, crop, crop]}; with ten crops those of an image are consecutive.
+ * Turns stored images into one {@link Batch}: decode, augment with {@code preset}, one-hot labels.
  * Records that cannot be decoded are skipped, logged and counted. Not thread-safe (buffers are
  * reused).
  */
@@ -28,11 +26,14 @@ public final class BatchAssembler {
   private final long seed;
   private final int epoch;
   private final Image decoded = new Image();
-  private final List<String> keys = new ArrayList<>();
   private float[] features = new float[0];
   private float[] labels = new float[0];
   private long skipped;
 
+  /**
+   * @param seed the augmentation seed ({@link Preset#TRAIN} only)
+   * @param epoch the pass, for fresh augmentation every epoch ({@link Preset#TRAIN} only)
+   */
   public BatchAssembler(JpegDecoder decoder, Augmenter augmenter, Preset preset, int classes,
       long seed, int epoch) {
     this.decoder = decoder;
@@ -44,7 +45,7 @@ public final class BatchAssembler {
   }
 
   /** The minibatch of {@code images}; {@code where} names their source in warnings. */
-  public DataSet assemble(List<StoredImage> images, String where) {
+  public Batch assemble(List<StoredImage> images, String where) {
     int crops = preset.cropsPerImage();
     int perImage = augmenter.floatsPerImage(preset);
     if (features.length < images.size() * perImage) {
@@ -52,11 +53,14 @@ public final class BatchAssembler {
       labels = new float[images.size() * crops * classes];
     }
     Arrays.fill(labels, 0f);
-    keys.clear();
+    List<String> keys = new ArrayList<>(images.size());
+    int[] indices = new int[images.size()];
     int n = 0;
+    int skippedHere = 0;
     for (StoredImage image : images) {
       if (!decoder.decode(image.jpeg(), decoded)) {
         skipped++;
+        skippedHere++;
         LOG.warn("skipping record {} of {}: cannot decode its JPEG", image.key(), where);
         continue;
       }
@@ -65,20 +69,17 @@ public final class BatchAssembler {
         labels[(n * crops + c) * classes + image.label()] = 1f;
       }
       keys.add(image.key());
+      indices[n] = image.label();
       n++;
     }
     int side = augmenter.cropSize();
     // ND4J copies the arrays into native memory; only a batch shorter than the buffers needs trimming.
     float[] featureData = features.length == n * perImage ? features : Arrays.copyOf(features, n * perImage);
     float[] labelData = labels.length == n * crops * classes ? labels : Arrays.copyOf(labels, n * crops * classes);
-    return new DataSet(
+    return new Batch(
         Nd4j.create(featureData, new long[] {(long) n * crops, 3, side, side}, 'c'),
-        Nd4j.create(labelData, new long[] {(long) n * crops, classes}, 'c'));
-  }
-
-  /** Keys of the images in the last batch, in order. */
-  public List<String> keys() {
-    return List.copyOf(keys);
+        Nd4j.create(labelData, new long[] {(long) n * crops, classes}, 'c'),
+        keys, Arrays.copyOf(indices, n), crops, skippedHere);
   }
 
   /** Records skipped so far because they could not be decoded. */

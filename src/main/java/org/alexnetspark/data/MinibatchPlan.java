@@ -4,35 +4,38 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import org.alexnetspark.config.Seeds;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
 /**
- * The minibatches of one pass over a dataset, as small strings that Spark distributes to workers
- * instead of data: {@code <shard URI>#<row group>/<batch>/<batches in the row group>}. A worker's
- * {@link ShardBatchLoader} turns one into a minibatch by reading that row group, shuffling it for
- * the epoch and taking its share. Every record is in exactly one minibatch per epoch; the order of
- * the minibatches is shuffled every epoch.
+ * The minibatches of one pass over a dataset. Every row group of every shard is cut into slices of
+ * about {@code batchSize} records ({@link Minibatch}), so every record is in exactly one minibatch
+ * per pass. Training takes them in a fresh order every epoch ({@link #epoch}); evaluation,
+ * prediction and feature extraction in stored order ({@link #inOrder}). Built on the driver from
+ * the shards' footers alone.
  */
 public final class MinibatchPlan {
   /** One row group of a shard. */
-  record RowGroup(String shard, int index, long records) {}
+  private record RowGroup(String shard, int index, long records) {}
 
   private final List<RowGroup> rowGroups;
-  private final java.util.Map<String, Long> recordsByRowGroup = new java.util.HashMap<>();
+  private final Map<String, Long> recordsByRowGroup = new HashMap<>();
   private final int batchSize;
 
   private MinibatchPlan(List<RowGroup> rowGroups, int batchSize) {
     this.rowGroups = List.copyOf(rowGroups);
     this.batchSize = batchSize;
     for (RowGroup group : rowGroups) {
-      recordsByRowGroup.put(group.shard() + "#" + group.index(), group.records());
+      recordsByRowGroup.put(Minibatch.rowGroupKey(group.shard(), group.index()), group.records());
     }
   }
 
-  /** Reads the row groups of every shard (their footers only) on the driver. */
+  /** Reads the row groups of every shard of {@code dataset} (their footers only). */
   public static MinibatchPlan of(Configuration conf, Manifest manifest, URI dataset, int batchSize)
       throws IOException {
     List<RowGroup> rowGroups = new ArrayList<>();
@@ -46,26 +49,34 @@ public final class MinibatchPlan {
     return new MinibatchPlan(rowGroups, batchSize);
   }
 
-  /** Minibatches of one epoch, shuffled with (seed, epoch). */
-  public List<String> epoch(long seed, int epoch) {
-    List<String> batches = new ArrayList<>();
+  /** Minibatches of training epoch {@code epoch}, in an order that depends on (seed, epoch) only. */
+  public List<Minibatch> epoch(long seed, int epoch) {
+    List<Minibatch> batches = inOrder();
+    Collections.shuffle(batches, new Random(Seeds.derive(seed, "epoch", epoch)));
+    return batches;
+  }
+
+  /** Minibatches in stored order: shard by shard, row group by row group. */
+  public List<Minibatch> inOrder() {
+    List<Minibatch> batches = new ArrayList<>();
     for (RowGroup group : rowGroups) {
-      int count = batchesIn(group);
+      int count = (int) Math.max(1, (group.records() + batchSize - 1) / batchSize);
       for (int b = 0; b < count; b++) {
-        batches.add(group.shard() + "#" + group.index() + "/" + b + "/" + count);
+        batches.add(new Minibatch(group.shard(), group.index(), b, count));
       }
     }
-    Collections.shuffle(batches, new Random(seed * 1_000_003L + epoch));
     return batches;
   }
 
   /** Images in the given minibatches of this plan. */
-  public long images(List<String> descriptors) {
+  public long images(List<Minibatch> batches) {
     long images = 0;
-    for (String descriptor : descriptors) {
-      Batch batch = Batch.parse(descriptor);
-      int size = (int) (long) recordsByRowGroup.get(batch.shard() + "#" + batch.rowGroup());
-      images += batch.to(size) - batch.from(size);
+    for (Minibatch batch : batches) {
+      Long size = recordsByRowGroup.get(batch.rowGroupKey());
+      if (size == null) {
+        throw new IllegalArgumentException(batch.descriptor() + " is not part of this plan");
+      }
+      images += batch.to(size.intValue()) - batch.from(size.intValue());
     }
     return images;
   }
@@ -73,31 +84,5 @@ public final class MinibatchPlan {
   /** Images in the dataset. */
   public long records() {
     return rowGroups.stream().mapToLong(RowGroup::records).sum();
-  }
-
-  private int batchesIn(RowGroup group) {
-    return (int) Math.max(1, (group.records() + batchSize - 1) / batchSize);
-  }
-
-  /** A parsed minibatch descriptor. */
-  record Batch(String shard, int rowGroup, int index, int count) {
-    static Batch parse(String descriptor) {
-      int hash = descriptor.lastIndexOf('#');
-      String[] parts = descriptor.substring(hash + 1).split("/");
-      if (hash < 0 || parts.length != 3) {
-        throw new IllegalArgumentException("not a minibatch descriptor: " + descriptor);
-      }
-      return new Batch(descriptor.substring(0, hash), Integer.parseInt(parts[0]),
-          Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
-    }
-
-    /** This batch's slice [from, to) of {@code size} records, sizes differing by at most one. */
-    int from(int size) {
-      return (int) ((long) index * size / count);
-    }
-
-    int to(int size) {
-      return (int) ((long) (index + 1) * size / count);
-    }
   }
 }

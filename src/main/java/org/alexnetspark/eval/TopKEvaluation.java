@@ -2,15 +2,15 @@ package org.alexnetspark.eval;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.alexnetspark.augment.Augmenter;
-import org.alexnetspark.augment.Preset;
-import org.alexnetspark.data.ShardStream;
-import org.alexnetspark.image.JpegDecoder;
-import org.alexnetspark.io.HadoopConf;
+import java.util.LinkedHashMap;
+import java.util.stream.Collectors;
+import org.alexnetspark.data.Batch;
+import org.alexnetspark.data.Minibatch;
+import org.alexnetspark.data.MinibatchPlan;
+import org.alexnetspark.data.MinibatchReader;
 import org.alexnetspark.spark.GpuAssignment;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -18,7 +18,6 @@ import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * Top-1 and top-5 accuracy of a network over a dataset's shards, on Spark: each task rebuilds the
@@ -37,20 +36,22 @@ public final class TopKEvaluation {
    */
   public record Result(long images, double top1, double top5) implements Serializable {}
 
-  /** What the executors need besides the network. */
-  public record Inputs(Broadcast<Augmenter> augmenter, HadoopConf hadoop, JpegDecoder.Kind decoder,
-      int classes, int batch) implements Serializable {}
-
   private TopKEvaluation() {}
 
-  public static Result evaluate(JavaSparkContext spark, ComputationGraph network, List<URI> shards,
-      Preset preset, Inputs inputs) {
+  /**
+   * Evaluates {@code network} on {@code batches} (a dataset's minibatches in stored order, e.g.
+   * {@link MinibatchPlan#inOrder()}), read by {@code reader}; one Spark task per shard.
+   */
+  public static Result evaluate(JavaSparkContext spark, ComputationGraph network,
+      List<Minibatch> batches, MinibatchReader reader) {
     Broadcast<NetworkCopy> copy = spark.broadcast(
         new NetworkCopy(network.getConfiguration().toJson(), network.params().dup()));
     try {
-      List<String> paths = shards.stream().map(URI::toString).toList();
-      long[] counts = spark.parallelize(paths, Math.max(1, paths.size()))
-          .mapPartitions(new Counter(copy, inputs, preset))
+      List<List<Minibatch>> byShard = new ArrayList<>(batches.stream()
+          .collect(Collectors.groupingBy(Minibatch::shard, LinkedHashMap::new, Collectors.toList()))
+          .values());
+      long[] counts = spark.parallelize(byShard, Math.max(1, byShard.size()))
+          .mapPartitions(new Counter(copy, reader))
           .reduce((a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]});
       return new Result(counts[0], (double) counts[1] / Math.max(1, counts[0]),
           (double) counts[2] / Math.max(1, counts[0]));
@@ -96,23 +97,19 @@ public final class TopKEvaluation {
 
   record NetworkCopy(String configuration, INDArray parameters) implements Serializable {}
 
-  static final class Counter implements FlatMapFunction<Iterator<String>, long[]> {
+  static final class Counter implements FlatMapFunction<Iterator<List<Minibatch>>, long[]> {
     private static final long serialVersionUID = 1L;
     private final Broadcast<NetworkCopy> network;
-    private final Inputs inputs;
-    private final Preset preset;
+    private final MinibatchReader reader;
 
-    Counter(Broadcast<NetworkCopy> network, Inputs inputs, Preset preset) {
+    Counter(Broadcast<NetworkCopy> network, MinibatchReader reader) {
       this.network = network;
-      this.inputs = inputs;
-      this.preset = preset;
+      this.reader = reader;
     }
 
     @Override
-    public Iterator<long[]> call(Iterator<String> shards) throws IOException {
-      List<String> mine = new ArrayList<>();
-      shards.forEachRemaining(mine::add);
-      if (mine.isEmpty()) {
+    public Iterator<long[]> call(Iterator<List<Minibatch>> shards) throws IOException {
+      if (!shards.hasNext()) {
         return List.<long[]>of().iterator();
       }
       GpuAssignment.pin();
@@ -121,14 +118,14 @@ public final class TopKEvaluation {
           ComputationGraphConfiguration.fromJson(copy.configuration()));
       graph.init(copy.parameters().dup(), false);
       long[] counts = new long[3];
-      try (ShardStream stream = new ShardStream(inputs.hadoop().get(), mine,
-          JpegDecoder.of(inputs.decoder()), inputs.augmenter().value(),
-          new ShardStream.Options(inputs.batch(), inputs.classes(), preset, 0, 0))) {
-        while (stream.hasNext()) {
-          DataSet batch = stream.next();
-          int crops = preset.cropsPerImage();
-          INDArray scores = averageCrops(graph.outputSingle(false, batch.getFeatures()), crops);
-          INDArray labels = averageCrops(batch.getLabels(), crops);
+      while (shards.hasNext()) {
+        for (Minibatch minibatch : shards.next()) {
+          Batch batch = reader.read(minibatch);
+          if (batch.images() == 0) {
+            continue;
+          }
+          INDArray scores = averageCrops(graph.outputSingle(false, batch.features()), batch.crops());
+          INDArray labels = averageCrops(batch.labels(), batch.crops());
           long[] hits = hits(scores, labels);
           counts[0] += scores.rows();
           counts[1] += hits[0];

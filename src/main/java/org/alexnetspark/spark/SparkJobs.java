@@ -1,7 +1,9 @@
 package org.alexnetspark.spark;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.deploy.SparkHadoopUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +17,11 @@ public final class SparkJobs {
 
   private SparkJobs() {}
 
-  public static JavaSparkContext start(String appName) {
+  /**
+   * The Spark configuration of a job: what {@code spark-submit} (or system properties) gave, with
+   * a local master when none was given, and the settings every job needs.
+   */
+  public static SparkConf conf(String appName) {
     SparkConf conf = new SparkConf(true).setAppName(appName);
     if (!conf.contains("spark.master")) {
       conf.setMaster("local[*]");
@@ -28,6 +34,20 @@ public final class SparkJobs {
     // A worker's result holds its replica's parameters and momentum: about 490 MB for the paper's
     // network, far over Kryo's default 64 MB buffer.
     conf.setIfMissing("spark.kryoserializer.buffer.max", "2047m");
+    return conf;
+  }
+
+  /**
+   * The Hadoop configuration the job will run with ({@code core-site.xml}, {@code hdfs-site.xml},
+   * then every {@code spark.hadoop.*} setting), available before Spark starts so that the
+   * pre-flight checks read storage exactly as the job will.
+   */
+  public static Configuration hadoopConfiguration(SparkConf conf) {
+    return SparkHadoopUtil.get().newConfiguration(conf);
+  }
+
+  /** Starts Spark with {@code conf}. */
+  public static JavaSparkContext start(SparkConf conf) {
     JavaSparkContext context = new JavaSparkContext(conf);
     LOG.info("Spark {} master {} ({} default parallelism)", context.version(), context.master(),
         context.defaultParallelism());

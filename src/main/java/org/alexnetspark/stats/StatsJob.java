@@ -43,8 +43,12 @@ public final class StatsJob {
     this.config = config;
   }
 
-  public DatasetStats run(JavaSparkContext spark, URI dataset) throws IOException {
-    Manifest manifest = Manifest.read(storage, dataset);
+  /** Reads the dataset's manifest (and so checks the dataset is there), without Spark. */
+  public Manifest check(URI dataset) throws IOException {
+    return Manifest.read(storage, dataset);
+  }
+
+  public DatasetStats run(JavaSparkContext spark, URI dataset, Manifest manifest) throws IOException {
     List<String> shards = manifest.shardUris(dataset).stream().map(URI::toString).toList();
     RgbMoments total;
     try (JobProgress progress = new JobProgress(spark, "stats", "images", manifest.records(),

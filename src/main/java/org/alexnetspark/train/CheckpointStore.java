@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.io.Json;
+import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.model.ModelStore;
 import org.apache.hadoop.fs.FileStatus;
@@ -42,14 +43,14 @@ public final class CheckpointStore {
   public CheckpointStore(Storage storage, URI output, int keepLast) {
     this.storage = storage;
     this.models = new ModelStore(storage);
-    this.folder = URI.create(output.toString().replaceAll("/$", "") + "/checkpoints");
+    this.folder = Locations.child(output, "checkpoints");
     this.keepLast = keepLast;
   }
 
   /** Writes a checkpoint of {@code network} at {@code state}, then drops old ones. */
   public URI save(ComputationGraph network, AlexNetConfig config, TrainingState state)
       throws IOException {
-    URI target = URI.create(folder + "/" + String.format(Locale.ROOT, "epoch-%04d-iter-%010d",
+    URI target = Locations.child(folder, String.format(Locale.ROOT, "epoch-%04d-iter-%010d",
         state.epoch(), state.iteration()));
     models.save(network, config, target, true,
         Map.of(STATE_FILE, Json.write(state).getBytes(StandardCharsets.UTF_8)));
@@ -65,8 +66,8 @@ public final class CheckpointStore {
 
   public Checkpoint load(URI location) throws IOException {
     ModelStore.StoredModel model = models.load(location);
-    TrainingState state = Json.read(storage.readText(URI.create(location + "/" + STATE_FILE)),
-        TrainingState.class, location + "/" + STATE_FILE);
+    URI file = Locations.child(location, STATE_FILE);
+    TrainingState state = Json.read(storage.readText(file), TrainingState.class, file.toString());
     return new Checkpoint(location, model.network(), state, model.config());
   }
 

@@ -1,63 +1,78 @@
 package org.alexnetspark.train;
 
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.alexnetspark.io.Json;
+import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.Storage;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
- * Metrics as JSON lines in {@code <output>/metrics.jsonl}: one {@code "kind": "round"} line per
- * Spark job of averaging rounds (iteration, loss, learning rate, images/s, time computing vs
- * averaging and broadcasting, bytes averaged) and one {@code "kind": "epoch"} line per epoch
- * ({@code epoch}, {@code val_top1}, {@code val_top5} as accuracies in [0, 1], loss, learning rate).
- * The file is rewritten atomically with each checkpoint, so it always matches the last one.
+ * Metrics as JSON lines in {@code <output>/metrics.jsonl}: one {@link RoundMetrics} line per Spark
+ * job of averaging rounds and one {@link EpochMetrics} line per epoch, told apart by {@code
+ * "kind"}. As a listener it records every event; {@link #flush} rewrites the file atomically, and
+ * is called with each checkpoint, so that the file always matches the last checkpoint.
  */
-public final class MetricsLog {
-  private static final com.fasterxml.jackson.databind.ObjectWriter ONE_LINE =
-      Json.mapper().writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
+public final class MetricsLog implements TrainingListener {
+  private static final ObjectWriter ONE_LINE =
+      Json.mapper().writerFor(MetricsLine.class).without(SerializationFeature.INDENT_OUTPUT);
 
   private final Storage storage;
   private final URI file;
-  private final List<Map<String, Object>> lines = new ArrayList<>();
+  private final List<MetricsLine> lines = new ArrayList<>();
 
   public MetricsLog(Storage storage, URI output) {
     this.storage = storage;
-    this.file = URI.create(output.toString().replaceAll("/$", "") + "/metrics.jsonl");
+    this.file = Locations.child(output, "metrics.jsonl");
   }
 
-  /** Reloads the lines of an earlier run up to {@code iteration} (what a checkpoint covers). */
-  @SuppressWarnings("unchecked")
-  public void resumeAt(long iteration) throws IOException {
-    lines.clear();
-    if (!storage.fileSystem(file).exists(storage.path(file))) {
-      return;
+  /** Reads the lines of a run's metrics file. */
+  public static List<MetricsLine> read(Storage storage, URI output) throws IOException {
+    URI file = Locations.child(output, "metrics.jsonl");
+    List<MetricsLine> lines = new ArrayList<>();
+    if (!storage.exists(file)) {
+      return lines;
     }
     for (String line : storage.readText(file).split("\n")) {
       if (!line.isBlank()) {
-        Map<String, Object> values = Json.read(line, LinkedHashMap.class, file.toString());
-        if (((Number) values.get("iteration")).longValue() <= iteration) {
-          lines.add(values);
-        }
+        lines.add(Json.read(line, MetricsLine.class, file.toString()));
+      }
+    }
+    return lines;
+  }
+
+  /** Reloads the lines of an earlier run up to {@code iteration} (what a checkpoint covers). */
+  public void resumeAt(URI output, long iteration) throws IOException {
+    lines.clear();
+    for (MetricsLine line : read(storage, output)) {
+      if (line.iteration() <= iteration) {
+        lines.add(line);
       }
     }
   }
 
-  public void add(Map<String, Object> line) {
-    lines.add(new LinkedHashMap<>(line));
+  @Override
+  public TrainingState on(Event event, TrainingState state, ComputationGraph network) {
+    if (event instanceof RoundEnd round) {
+      lines.add(round.metrics());
+    } else if (event instanceof EpochEnd) {
+      lines.add(state.lastEpoch());
+    }
+    return state;
   }
 
-  public List<Map<String, Object>> lines() {
+  public List<MetricsLine> lines() {
     return List.copyOf(lines);
   }
 
   /** Rewrites the file with every line so far. */
   public void flush() throws IOException {
     StringBuilder text = new StringBuilder();
-    for (Map<String, Object> line : lines) {
+    for (MetricsLine line : lines) {
       text.append(ONE_LINE.writeValueAsString(line)).append('\n');
     }
     storage.writeText(file, text.toString());

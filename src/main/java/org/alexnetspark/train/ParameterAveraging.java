@@ -1,9 +1,11 @@
 package org.alexnetspark.train;
 
+import java.io.IOException;
 import java.util.List;
+import org.alexnetspark.data.Minibatch;
+import org.alexnetspark.data.MinibatchReader;
 import org.alexnetspark.config.TrainConfig;
 import org.alexnetspark.spark.GpuAssignment;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.core.loader.MultiDataSetLoader;
@@ -18,6 +20,8 @@ import org.deeplearning4j.spark.impl.paramavg.stats.ParameterAveragingTrainingWo
 import org.deeplearning4j.spark.stats.EventStats;
 import org.deeplearning4j.spark.time.SystemClockTimeSource;
 import org.deeplearning4j.spark.time.TimeSourceProvider;
+import org.nd4j.common.loader.Source;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
  * Synchronous data-parallel training with parameter averaging on the driver: the only class that
@@ -31,12 +35,19 @@ import org.deeplearning4j.spark.time.TimeSourceProvider;
  * its replica.
  */
 public final class ParameterAveraging {
+  private final JavaSparkContext context;
   private final SparkComputationGraph spark;
   private final PinningMaster master;
   private final int workers;
 
-  /** Time of the last {@link #fit}: wall time, and the workers' mean time fitting minibatches. */
-  public record Timings(double seconds, double computeSeconds) {
+  /**
+   * One call of {@link #fit}.
+   *
+   * @param seconds wall time
+   * @param computeSeconds the workers' mean time fitting minibatches
+   * @param loss mean training loss of the last averaging round
+   */
+  public record Round(double seconds, double computeSeconds, double loss) {
     /** Time spent outside fitting: splitting, broadcasting, averaging, scheduling. */
     public double overheadSeconds() {
       return Math.max(0, seconds - computeSeconds);
@@ -46,6 +57,7 @@ public final class ParameterAveraging {
   public ParameterAveraging(JavaSparkContext context, ComputationGraph network, TrainConfig config,
       int workers) {
     useSystemClock();
+    this.context = context;
     this.workers = workers;
     ParameterAveragingTrainingMaster.Builder builder =
         new ParameterAveragingTrainingMaster.Builder(workers, config.batchPerWorker())
@@ -59,24 +71,21 @@ public final class ParameterAveraging {
     this.spark = new SparkComputationGraph(context, network, master);
   }
 
-  /** Fits one pass over {@code batches} (minibatch descriptors) loaded by {@code loader}. */
-  public Timings fit(JavaRDD<String> batches, MultiDataSetLoader loader) {
+  /** Fits {@code batches}, read on the workers by {@code reader}, averaging as configured. */
+  public Round fit(List<Minibatch> batches, MinibatchReader reader) {
     master.setCollectTrainingStats(false); // starts the statistics afresh for this call
     master.setCollectTrainingStats(true);
+    List<String> descriptors = batches.stream().map(Minibatch::descriptor).toList();
     long start = System.nanoTime();
-    spark.fitPaths(batches, loader);
+    spark.fitPaths(context.parallelize(descriptors, workers), new ReaderLoader(reader));
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new Timings(seconds, workerFitSeconds(spark.getSparkTrainingStats()) / workers);
+    return new Round(seconds, workerFitSeconds(spark.getSparkTrainingStats()) / workers,
+        spark.getScore());
   }
 
   /** The driver's network, holding the averaged parameters and momentum. */
   public ComputationGraph network() {
     return spark.getNetwork();
-  }
-
-  /** Mean training loss of the last averaging round. */
-  public double score() {
-    return spark.getScore();
   }
 
   public int workers() {
@@ -102,6 +111,29 @@ public final class ParameterAveraging {
     }
     List<EventStats> fits = stats.getValue(key);
     return fits.stream().mapToLong(EventStats::getDurationMs).sum() / 1000.0;
+  }
+
+  /**
+   * dl4j-spark's loader interface over {@link MinibatchReader}: runs on the worker's prefetch
+   * thread, which it first pins to the task's GPU.
+   */
+  static final class ReaderLoader implements MultiDataSetLoader {
+    private static final long serialVersionUID = 1L;
+    private final MinibatchReader reader;
+    private transient boolean pinned;
+
+    ReaderLoader(MinibatchReader reader) {
+      this.reader = reader;
+    }
+
+    @Override
+    public synchronized MultiDataSet load(Source source) throws IOException {
+      if (!pinned) {
+        GpuAssignment.pin();
+        pinned = true;
+      }
+      return reader.read(Minibatch.parse(source.getPath())).dataSet().toMultiDataSet();
+    }
   }
 
   /** The training master, handing out workers that pin their GPU before building a replica. */

@@ -2,26 +2,25 @@ package org.alexnetspark.train;
 
 import java.io.IOException;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import org.alexnetspark.augment.Augmenter;
 import org.alexnetspark.augment.Preset;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.config.InvalidConfigException;
 import org.alexnetspark.data.Manifest;
+import org.alexnetspark.data.Minibatch;
 import org.alexnetspark.data.MinibatchPlan;
-import org.alexnetspark.data.ShardBatchLoader;
-import org.alexnetspark.eval.TopKEvaluation;
+import org.alexnetspark.data.MinibatchReader;
 import org.alexnetspark.io.HadoopConf;
+import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.model.AlexNet;
 import org.alexnetspark.model.ModelStore;
 import org.alexnetspark.stats.DatasetStats;
 import org.alexnetspark.stats.StatsJob;
+import org.alexnetspark.train.TrainingListener.EpochEnd;
+import org.alexnetspark.train.TrainingListener.RoundEnd;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -31,12 +30,13 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code alexnet train}: the epoch loop on the driver.
  *
- * <p>Per epoch: a fresh minibatch order ({@link MinibatchPlan}) and a fresh augmentation; the
- * minibatches go to Spark in jobs of {@code train.rounds-per-job} averaging rounds, with progress,
- * metrics and optional checkpoints between jobs; then validation (top-1 and top-5, centre crop, on
- * Spark), the learning-rate schedule, a checkpoint, the metrics file and the curves. The final
- * model is saved to {@code <output>/model}. {@link #check} does everything that can be checked
- * before Spark starts.
+ * <p>{@link #check} does everything that can be checked before Spark starts. {@link #run} starts
+ * (fresh, from {@code --init-from}, or from the latest checkpoint), then for every epoch fits the
+ * epoch's minibatches ({@link MinibatchPlan}, a fresh order and augmentation each epoch) in Spark
+ * jobs of {@code train.rounds-per-job} averaging rounds ({@link ParameterAveraging}). Everything
+ * else hangs off the loop as {@link TrainingListener}s fired by {@link Trigger}s: validation, the
+ * learning-rate schedule, progress, metrics, checkpoints and curves ({@link #listeners}). The final
+ * model is saved to {@code <output>/model}.
  */
 public final class TrainJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
@@ -56,12 +56,22 @@ public final class TrainJob {
   /** Inputs read and checked on the driver before Spark starts. */
   public record Checked(Manifest train, Manifest validation, DatasetStats stats, float[] meanImage) {}
 
+  /** Where a run starts: the network and the state that go with it. */
+  private record Start(ComputationGraph network, TrainingState state) {}
+
   private final AlexNetConfig config;
   private final Storage storage;
+  private final List<TrainingListener> extraListeners = new ArrayList<>();
 
   public TrainJob(AlexNetConfig config, Storage storage) {
     this.config = config;
     this.storage = storage;
+  }
+
+  /** Adds a listener after the built-in ones (e.g. to watch a run from a test). */
+  public TrainJob withListener(TrainingListener listener) {
+    extraListeners.add(listener);
+    return this;
   }
 
   /**
@@ -94,148 +104,145 @@ public final class TrainJob {
             + "training images " + train.imageSize());
       }
     }
+    if (request.resume() && request.initFrom() != null) {
+      problems.add("--resume and --init-from cannot be combined");
+    }
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(problems);
     }
-    CheckpointStore checkpoints = new CheckpointStore(storage, request.output(), config.train().keepLast());
-    if (!request.resume() && !checkpoints.checkpoints().isEmpty()) {
+    if (!request.resume() && !checkpoints(request).checkpoints().isEmpty()) {
       throw new Storage.ArtifactExistsException(request.output().toString(),
           "holds checkpoints of an earlier run; add --resume to continue it, or choose another --output");
-    }
-    if (request.resume() && request.initFrom() != null) {
-      throw new InvalidConfigException(List.of("--resume and --init-from cannot be combined"));
     }
     return new Checked(train, validation, stats, StatsJob.readMeanImage(storage, request.data()));
   }
 
   public Result run(JavaSparkContext spark, Request request, Checked inputs) throws IOException {
-    CheckpointStore checkpoints = new CheckpointStore(storage, request.output(), config.train().keepLast());
     MetricsLog metrics = new MetricsLog(storage, request.output());
-    LearningRateSchedule schedule = new LearningRateSchedule(config.train().schedule());
-    ComputationGraph network;
-    TrainingState state;
-    CheckpointStore.Checkpoint latest = request.resume() ? checkpoints.latest() : null;
+    Start start = start(request, metrics);
+    int workers = Workers.count(spark, config.train());
+    int perJob = workers * config.train().averagingFrequency() * config.train().roundsPerJob();
+    MinibatchPlan plan = MinibatchPlan.of(storage.hadoopConfiguration(), inputs.train(),
+        request.data(), config.train().batchPerWorker());
+    Broadcast<Augmenter> augmenter = spark.broadcast(augmenter(inputs));
+    try {
+      ParameterAveraging averaging = new ParameterAveraging(spark, start.network(), config.train(), workers);
+      List<TrainingListener> listeners = listeners(spark, request, inputs, augmenter, metrics, start, plan);
+      LOG.info("training {} on {} images with {} workers: batch {} per worker, averaging every {} "
+          + "minibatches, {} epochs", config.model().variant(), plan.records(), workers,
+          config.train().batchPerWorker(), config.train().averagingFrequency(), config.train().epochs());
+      TrainingState state = fire(listeners, new TrainingListener.Started(), start.state(), averaging.network());
+      for (int epoch = state.epoch(); epoch < config.train().epochs(); epoch++) {
+        long epochStart = System.nanoTime();
+        double rate = state.schedule().learningRate();
+        averaging.network().setLearningRate(rate);
+        MinibatchReader reader = reader(augmenter, Preset.TRAIN, state.augmentSeed(), epoch);
+        List<List<Minibatch>> jobs = chunks(plan.epoch(state.trainSeed(), epoch), perJob);
+        double loss = Double.NaN;
+        for (int job = state.job(); job < jobs.size(); job++) {
+          ParameterAveraging.Round round = averaging.fit(jobs.get(job), reader);
+          long images = plan.images(jobs.get(job));
+          state = state.afterJob(epoch, job, (jobs.get(job).size() + workers - 1) / workers, images);
+          loss = round.loss();
+          RoundMetrics figures = new RoundMetrics(epoch + 1, state.iteration(), loss, rate,
+              images / round.seconds(), round.seconds(), round.computeSeconds(), round.overheadSeconds());
+          state = fire(listeners, new RoundEnd(figures, job + 1 == jobs.size()), state, averaging.network());
+        }
+        state = state.afterEpoch(new EpochMetrics(epoch + 1, state.iteration(), loss, rate,
+            Double.NaN, Double.NaN, Double.NaN, (System.nanoTime() - epochStart) / 1e9));
+        state = fire(listeners, new EpochEnd(epoch + 1), state, averaging.network());
+      }
+      URI model = Locations.child(request.output(), "model");
+      new ModelStore(storage).save(averaging.network(), config, model, true);
+      LOG.info("trained model saved to {}", model);
+      return new Result(state, model);
+    } finally {
+      augmenter.destroy();
+    }
+  }
+
+  /**
+   * What hangs off the loop, in the order it acts: validation and the schedule (every epoch),
+   * progress, metrics, checkpoints with the metrics file (every epoch, and every
+   * {@code train.checkpoint.every-iterations}), curves (every epoch), then any extra listeners.
+   */
+  private List<TrainingListener> listeners(JavaSparkContext spark, Request request, Checked inputs,
+      Broadcast<Augmenter> augmenter, MetricsLog metrics, Start start, MinibatchPlan plan)
+      throws IOException {
+    List<TrainingListener> listeners = new ArrayList<>();
+    if (inputs.validation() != null) {
+      List<Minibatch> batches = MinibatchPlan.of(storage.hadoopConfiguration(), inputs.validation(),
+          request.validation(), config.train().evalBatch()).inOrder();
+      listeners.add(TrainingListener.when(Trigger.everyEpoch(),
+          new ValidationListener(spark, batches, reader(augmenter, Preset.CENTRE, 0, 0))));
+    }
+    listeners.add(TrainingListener.when(Trigger.everyEpoch(),
+        new ScheduleListener(new LearningRateSchedule(config.train().schedule()))));
+    listeners.add(new ProgressLog(config.train().epochs(), plan.records(), start.state().images()));
+    listeners.add(metrics);
+    CheckpointStore checkpoints = checkpoints(request);
+    listeners.add(TrainingListener.when(Trigger.everyEpoch().or(Trigger.everyIterations(
+        config.train().checkpointEveryIterations(), start.state().iteration())),
+        (event, state, network) -> {
+          checkpoints.save(network, config, state);
+          metrics.flush();
+          return state;
+        }));
+    listeners.add(TrainingListener.when(Trigger.everyEpoch(), (event, state, network) -> {
+      TrainingCurves.write(storage, request.output(), metrics.lines());
+      return state;
+    }));
+    listeners.addAll(extraListeners);
+    return listeners;
+  }
+
+  private Start start(Request request, MetricsLog metrics) throws IOException {
+    CheckpointStore.Checkpoint latest = request.resume() ? checkpoints(request).latest() : null;
     if (latest != null) {
-      network = latest.network();
-      state = latest.state();
-      metrics.resumeAt(state.iteration());
+      TrainingState state = latest.state();
+      metrics.resumeAt(request.output(), state.iteration());
       LOG.info("resuming from {}: epoch {}, job {}, iteration {}, learning rate {}",
           latest.location(), state.epoch(), state.job(), state.iteration(),
           state.schedule().learningRate());
-    } else {
-      network = request.initFrom() != null ? new ModelStore(storage).load(request.initFrom()).network()
-          : AlexNet.create(config.model(), config.optimizer());
-      state = new TrainingState(0, 0, 0, 0, schedule.start(config.optimizer().learningRate()),
-          config.train().seed(), config.augment().seed(), List.of());
+      return new Start(latest.network(), state);
     }
-
-    int workers = Workers.count(spark, config.train());
-    int size = inputs.train().imageSize();
-    Augmenter augmenter = Augmenter.of(config.augment(), size, config.model().networkInputSize(),
-        inputs.stats().eigenvectors(), inputs.stats().eigenvalues(), inputs.meanImage(),
-        inputs.stats().meanRgb());
-    Broadcast<Augmenter> augment = spark.broadcast(augmenter);
-    HadoopConf hadoop = new HadoopConf(storage.hadoopConfiguration());
-    int classes = config.model().classes();
-    MinibatchPlan plan = MinibatchPlan.of(storage.hadoopConfiguration(), inputs.train(),
-        request.data(), config.train().batchPerWorker());
-    ParameterAveraging training = new ParameterAveraging(spark, network, config.train(), workers);
-    int perJob = workers * config.train().averagingFrequency() * config.train().roundsPerJob();
-    LOG.info("training {} on {} images with {} workers: batch {} per worker, averaging every {} "
-        + "minibatches, {} epochs", config.model().variant(), plan.records(), workers,
-        config.train().batchPerWorker(), config.train().averagingFrequency(), config.train().epochs());
-
-    long lastCheckpoint = state.iteration();
-    long runStart = System.nanoTime();
-    long imagesAtStart = state.images();
-    for (int epoch = state.epoch(); epoch < config.train().epochs(); epoch++) {
-      long epochStart = System.nanoTime();
-      double lr = state.schedule().learningRate();
-      training.network().setLearningRate(lr);
-      List<String> batches = plan.epoch(state.trainSeed(), epoch);
-      int jobs = (batches.size() + perJob - 1) / perJob;
-      ShardBatchLoader loader = new ShardBatchLoader(augment, hadoop, config.data().decoder(),
-          classes, Preset.TRAIN, state.augmentSeed(), epoch);
-      double loss = Double.NaN;
-      for (int job = state.job(); job < jobs; job++) {
-        List<String> chunk = batches.subList(job * perJob, Math.min(batches.size(), (job + 1) * perJob));
-        ParameterAveraging.Timings timings = training.fit(spark.parallelize(chunk, workers), loader);
-        loss = training.score();
-        long images = plan.images(chunk);
-        state = new TrainingState(epoch, job + 1, state.iteration() + (chunk.size() + workers - 1) / workers,
-            state.images() + images, state.schedule(), state.trainSeed(), state.augmentSeed(), state.epochs());
-        double rate = images / timings.seconds();
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("kind", "round");
-        line.put("epoch", epoch + 1);
-        line.put("iteration", state.iteration());
-        line.put("loss", loss);
-        line.put("learning_rate", lr);
-        line.put("images_per_second", rate);
-        line.put("seconds", timings.seconds());
-        line.put("seconds_computing", timings.computeSeconds());
-        line.put("seconds_averaging_and_broadcasting", timings.overheadSeconds());
-        metrics.add(line);
-        double elapsed = (System.nanoTime() - runStart) / 1e9;
-        double totalImages = (double) plan.records() * config.train().epochs();
-        double done = state.images() - imagesAtStart;
-        LOG.info(String.format(Locale.ROOT, "epoch %d/%d job %d/%d iteration %d loss %.4f lr %.3g "
-            + "%.0f img/s (computing %.0f%%) ETA %s", epoch + 1, config.train().epochs(), job + 1,
-            jobs, state.iteration(), loss, lr, rate, 100 * timings.computeSeconds() / timings.seconds(),
-            eta(elapsed, done, totalImages - state.images())));
-        if (config.train().checkpointEveryIterations() > 0 && job + 1 < jobs
-            && state.iteration() - lastCheckpoint >= config.train().checkpointEveryIterations()) {
-          checkpoints.save(training.network(), config, state);
-          metrics.flush();
-          lastCheckpoint = state.iteration();
-        }
-      }
-
-      TopKEvaluation.Result validation = inputs.validation() == null ? null
-          : TopKEvaluation.evaluate(spark, training.network(),
-              inputs.validation().shardUris(request.validation()), Preset.CENTRE,
-              new TopKEvaluation.Inputs(augment, hadoop, config.data().decoder(), classes,
-                  config.train().evalBatch()));
-      double top1 = validation == null ? Double.NaN : validation.top1();
-      double top5 = validation == null ? Double.NaN : validation.top5();
-      LearningRateSchedule.State next = schedule.afterEpoch(state.schedule(), epoch + 1, 1 - top1);
-      List<TrainingState.EpochMetrics> epochs = new ArrayList<>(state.epochs());
-      double seconds = (System.nanoTime() - epochStart) / 1e9;
-      epochs.add(new TrainingState.EpochMetrics(epoch + 1, state.iteration(), loss, lr, top1, top5, seconds));
-      state = new TrainingState(epoch + 1, 0, state.iteration(), state.images(), next,
-          state.trainSeed(), state.augmentSeed(), epochs);
-      Map<String, Object> line = new LinkedHashMap<>();
-      line.put("kind", "epoch");
-      line.put("epoch", epoch + 1);
-      line.put("iteration", state.iteration());
-      line.put("loss", loss);
-      line.put("learning_rate", lr);
-      line.put("next_learning_rate", next.learningRate());
-      line.put("val_top1", top1);
-      line.put("val_top5", top5);
-      line.put("seconds", seconds);
-      metrics.add(line);
-      LOG.info(String.format(Locale.ROOT, "epoch %d/%d done: loss %.4f, validation top-1 %.4f "
-          + "top-5 %.4f, next learning rate %.3g, %.0f s", epoch + 1, config.train().epochs(), loss,
-          top1, top5, next.learningRate(), seconds));
-      checkpoints.save(training.network(), config, state);
-      lastCheckpoint = state.iteration();
-      metrics.flush();
-      TrainingCurves.write(storage, request.output(), metrics.lines());
-    }
-    URI model = URI.create(request.output().toString().replaceAll("/$", "") + "/model");
-    new ModelStore(storage).save(training.network(), config, model, true);
-    augment.destroy();
-    LOG.info("trained model saved to {}", model);
-    return new Result(state, model);
+    ComputationGraph network = request.initFrom() != null
+        ? new ModelStore(storage).load(request.initFrom()).network()
+        : AlexNet.create(config.model(), config.optimizer());
+    LearningRateSchedule schedule = new LearningRateSchedule(config.train().schedule());
+    return new Start(network, TrainingState.start(schedule.start(config.optimizer().learningRate()),
+        config.train().seed(), config.augment().seed()));
   }
 
-  private static String eta(double elapsedSeconds, double imagesDone, double imagesLeft) {
-    if (imagesDone <= 0) {
-      return "?";
+  private CheckpointStore checkpoints(Request request) {
+    return new CheckpointStore(storage, request.output(), config.train().keepLast());
+  }
+
+  private Augmenter augmenter(Checked inputs) {
+    return Augmenter.of(config.augment(), inputs.train().imageSize(),
+        config.model().networkInputSize(), inputs.stats().eigenvectors(),
+        inputs.stats().eigenvalues(), inputs.meanImage(), inputs.stats().meanRgb());
+  }
+
+  private MinibatchReader reader(Broadcast<Augmenter> augmenter, Preset preset, long seed, int epoch) {
+    return new MinibatchReader(augmenter::value, new HadoopConf(storage.hadoopConfiguration()),
+        new MinibatchReader.Options(config.data().decoder(), config.model().classes(), preset,
+            seed, epoch));
+  }
+
+  private static TrainingState fire(List<TrainingListener> listeners, TrainingListener.Event event,
+      TrainingState state, ComputationGraph network) throws IOException {
+    for (TrainingListener listener : listeners) {
+      state = listener.on(event, state, network);
     }
-    long seconds = (long) (imagesLeft * elapsedSeconds / imagesDone);
-    Duration d = Duration.ofSeconds(seconds);
-    return d.toHours() > 0 ? d.toHours() + "h" + d.toMinutesPart() + "m" : d.toMinutes() + "m" + d.toSecondsPart() + "s";
+    return state;
+  }
+
+  private static <T> List<List<T>> chunks(List<T> items, int size) {
+    List<List<T>> chunks = new ArrayList<>();
+    for (int from = 0; from < items.size(); from += size) {
+      chunks.add(items.subList(from, Math.min(items.size(), from + size)));
+    }
+    return chunks;
   }
 }

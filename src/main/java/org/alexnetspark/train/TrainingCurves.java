@@ -6,8 +6,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import javax.imageio.ImageIO;
+import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.Storage;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -21,7 +21,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class TrainingCurves {
   private TrainingCurves() {}
 
-  public static void write(Storage storage, URI output, List<Map<String, Object>> metrics)
+  public static void write(Storage storage, URI output, List<MetricsLine> metrics)
       throws IOException {
     List<Double> iterations = new ArrayList<>();
     List<Double> losses = new ArrayList<>();
@@ -29,15 +29,15 @@ public final class TrainingCurves {
     List<Double> top1 = new ArrayList<>();
     List<Double> top5 = new ArrayList<>();
     List<Double> rates = new ArrayList<>();
-    for (Map<String, Object> line : metrics) {
-      if ("round".equals(line.get("kind"))) {
-        iterations.add(number(line, "iteration"));
-        losses.add(number(line, "loss"));
-      } else if ("epoch".equals(line.get("kind"))) {
-        epochs.add(number(line, "epoch"));
-        top1.add(1 - number(line, "val_top1"));
-        top5.add(1 - number(line, "val_top5"));
-        rates.add(number(line, "learning_rate"));
+    for (MetricsLine line : metrics) {
+      if (line instanceof RoundMetrics round) {
+        iterations.add((double) round.iteration());
+        losses.add(round.loss());
+      } else if (line instanceof EpochMetrics epoch) {
+        epochs.add((double) epoch.epoch());
+        top1.add(1 - epoch.valTop1());
+        top5.add(1 - epoch.valTop5());
+        rates.add(epoch.learningRate());
       }
     }
     XYChart loss = chart("Training loss", "iteration", "cross-entropy");
@@ -60,7 +60,7 @@ public final class TrainingCurves {
       x += panel.getWidth();
     }
     g.dispose();
-    storage.writeFile(URI.create(output.toString().replaceAll("/$", "") + "/curves.png"), true,
+    storage.writeFile(Locations.child(output, "curves.png"), true,
         out -> ImageIO.write(image, "png", out));
   }
 
@@ -77,8 +77,4 @@ public final class TrainingCurves {
     chart.addSeries(name, xs, ys).setMarker(xs.size() < 40 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
   }
 
-  private static double number(Map<String, Object> line, String key) {
-    Object value = line.get(key);
-    return value instanceof Number n ? n.doubleValue() : Double.NaN;
-  }
 }

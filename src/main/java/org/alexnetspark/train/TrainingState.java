@@ -1,6 +1,7 @@
 package org.alexnetspark.train;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,17 +25,40 @@ public record TrainingState(int epoch, int job, long iteration, long images,
     epochs = List.copyOf(epochs);
   }
 
-  /**
-   * One finished epoch.
-   *
-   * @param epoch 1-based
-   * @param iteration iterations done at its end
-   * @param loss mean training loss of its last averaging rounds
-   * @param learningRate the rate it was trained with
-   * @param valTop1 validation top-1 accuracy (NaN without validation)
-   * @param valTop5 validation top-5 accuracy
-   * @param seconds wall time of the epoch, validation included
-   */
-  public record EpochMetrics(int epoch, long iteration, double loss, double learningRate,
-      double valTop1, double valTop5, double seconds) implements Serializable {}
+  /** A run before its first minibatch. */
+  public static TrainingState start(LearningRateSchedule.State schedule, long trainSeed,
+      long augmentSeed) {
+    return new TrainingState(0, 0, 0, 0, schedule, trainSeed, augmentSeed, List.of());
+  }
+
+  /** After Spark job {@code job} of epoch {@code epoch} fitted {@code iterations} and {@code fitted} images. */
+  public TrainingState afterJob(int epoch, int job, long iterations, long fitted) {
+    return new TrainingState(epoch, job + 1, iteration + iterations, images + fitted, schedule,
+        trainSeed, augmentSeed, epochs);
+  }
+
+  /** At the end of an epoch: the next one starts from its first job. */
+  public TrainingState afterEpoch(EpochMetrics metrics) {
+    List<EpochMetrics> all = new ArrayList<>(epochs);
+    all.add(metrics);
+    return new TrainingState(metrics.epoch(), 0, iteration, images, schedule, trainSeed,
+        augmentSeed, all);
+  }
+
+  /** The last finished epoch's metrics, or null before the first. */
+  public EpochMetrics lastEpoch() {
+    return epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);
+  }
+
+  /** This state with the last epoch's metrics replaced. */
+  public TrainingState withLastEpoch(EpochMetrics metrics) {
+    List<EpochMetrics> all = new ArrayList<>(epochs);
+    all.set(all.size() - 1, metrics);
+    return new TrainingState(epoch, job, iteration, images, schedule, trainSeed, augmentSeed, all);
+  }
+
+  /** This state with the schedule's new position. */
+  public TrainingState withSchedule(LearningRateSchedule.State next) {
+    return new TrainingState(epoch, job, iteration, images, next, trainSeed, augmentSeed, epochs);
+  }
 }

@@ -4,7 +4,7 @@ import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * A Spark application for {@link GpuAssignmentTest}: two tasks that run at the same time on one
+ * A Spark application for {@link GpuAssignmentIT}: two tasks that run at the same time on one
  * executor, each pinning itself with {@link GpuAssignment#pin()} and reporting what it got.
  */
 public final class GpuProbe {

@@ -52,7 +52,7 @@ class StatsJobTest {
     prepare.run(SPARK.context(), request, prepare.check(request));
     URI dataset = HDFS.uri("/known-data");
 
-    DatasetStats stats = new StatsJob(storage, config).run(SPARK.context(), dataset);
+    DatasetStats stats = new StatsJob(storage, config).run(SPARK.context(), dataset, Manifest.read(storage, dataset));
     assertEquals(config.render(), stats.provenance().config());
 
     // Independent reference: every stored pixel decoded, then a plain two-pass mean and covariance.

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with spark-submit asking for two GPUs per executor and one per task. Two concurrent tasks of the
  * one executor must receive, and pin themselves to, different GPUs.
  */
-class GpuAssignmentTest {
+class GpuAssignmentIT {
   private static final Pattern REPORT =
       Pattern.compile("TASK (\\d) gpu=(\\S+) start=(\\d+) end=(\\d+) executor=(\\S+)");
 
