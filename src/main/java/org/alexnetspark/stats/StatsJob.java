@@ -79,43 +79,4 @@ public final class StatsJob {
       return Nd4j.createNpyFromByteArray(in.readAllBytes()).castTo(DataType.FLOAT).ravel().toFloatVector();
     }
   }
-
-  /** On the executors: the moments of the shards of one partition. */
-  static final class ShardMoments implements FlatMapFunction<Iterator<String>, RgbMoments> {
-    private static final long serialVersionUID = 1L;
-
-    private final int size;
-    private final JpegDecoder.Kind decoder;
-    private final HadoopConf hadoop;
-    private final LongAccumulator done;
-
-    ShardMoments(int size, JpegDecoder.Kind decoder, HadoopConf hadoop, LongAccumulator done) {
-      this.size = size;
-      this.decoder = decoder;
-      this.hadoop = hadoop;
-      this.done = done;
-    }
-
-    @Override
-    public Iterator<RgbMoments> call(Iterator<String> shards) throws IOException {
-      RgbMoments moments = new RgbMoments(size);
-      JpegDecoder jpeg = JpegDecoder.of(decoder);
-      Image image = new Image();
-      while (shards.hasNext()) {
-        Path path = new Path(URI.create(shards.next()));
-        try (ShardReader reader = ShardReader.open(hadoop.get(), path)) {
-          for (int group = 0; group < reader.rowGroups(); group++) {
-            for (StoredImage stored : reader.readRowGroup(group)) {
-              if (!jpeg.decode(stored.jpeg(), image)) {
-                throw new IOException("cannot decode record " + stored.key() + " of " + path);
-              }
-              moments.add(image);
-            }
-            done.add(reader.records(group));
-          }
-        }
-      }
-      return List.of(moments).iterator();
-    }
-  }
 }

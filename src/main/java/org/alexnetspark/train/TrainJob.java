@@ -53,8 +53,13 @@ public final class TrainJob {
   /** The finished run. */
   public record Result(TrainingState state, URI model) {}
 
-  /** Inputs read and checked on the driver before Spark starts. */
-  public record Checked(Manifest train, Manifest validation, DatasetStats stats, float[] meanImage) {}
+  /**
+   * Inputs read and checked on the driver before Spark starts.
+   *
+   * @param checkpoints the run folder's checkpoints
+   */
+  public record Checked(Manifest train, Manifest validation, DatasetStats stats, float[] meanImage,
+      CheckpointStore checkpoints) {}
 
   /** Where a run starts: the network and the state that go with it. */
   private record Start(ComputationGraph network, TrainingState state) {}
@@ -110,16 +115,19 @@ public final class TrainJob {
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(problems);
     }
-    if (!request.resume() && !checkpoints(request).checkpoints().isEmpty()) {
+    CheckpointStore checkpoints = new CheckpointStore(storage, request.output(),
+        config.train().keepLast());
+    if (!request.resume() && !checkpoints.checkpoints().isEmpty()) {
       throw new Storage.ArtifactExistsException(request.output().toString(),
           "holds checkpoints of an earlier run; add --resume to continue it, or choose another --output");
     }
-    return new Checked(train, validation, stats, StatsJob.readMeanImage(storage, request.data()));
+    return new Checked(train, validation, stats, StatsJob.readMeanImage(storage, request.data()),
+        checkpoints);
   }
 
   public Result run(JavaSparkContext spark, Request request, Checked inputs) throws IOException {
     MetricsLog metrics = new MetricsLog(storage, request.output());
-    Start start = start(request, metrics);
+    Start start = start(request, inputs.checkpoints(), metrics);
     int workers = Workers.count(spark, config.train());
     int perJob = workers * config.train().averagingFrequency() * config.train().roundsPerJob();
     MinibatchPlan plan = MinibatchPlan.of(storage.hadoopConfiguration(), inputs.train(),
@@ -180,7 +188,7 @@ public final class TrainJob {
         new ScheduleListener(new LearningRateSchedule(config.train().schedule()))));
     listeners.add(new ProgressLog(config.train().epochs(), plan.records(), start.state().images()));
     listeners.add(metrics);
-    CheckpointStore checkpoints = checkpoints(request);
+    CheckpointStore checkpoints = inputs.checkpoints();
     listeners.add(TrainingListener.when(Trigger.everyEpoch().or(Trigger.everyIterations(
         config.train().checkpointEveryIterations(), start.state().iteration())),
         (event, state, network) -> {
@@ -196,8 +204,9 @@ public final class TrainJob {
     return listeners;
   }
 
-  private Start start(Request request, MetricsLog metrics) throws IOException {
-    CheckpointStore.Checkpoint latest = request.resume() ? checkpoints(request).latest() : null;
+  private Start start(Request request, CheckpointStore checkpoints, MetricsLog metrics)
+      throws IOException {
+    CheckpointStore.Checkpoint latest = request.resume() ? checkpoints.latest() : null;
     if (latest != null) {
       TrainingState state = latest.state();
       metrics.resumeAt(request.output(), state.iteration());
@@ -212,10 +221,6 @@ public final class TrainJob {
     LearningRateSchedule schedule = new LearningRateSchedule(config.train().schedule());
     return new Start(network, TrainingState.start(schedule.start(config.optimizer().learningRate()),
         config.train().seed(), config.augment().seed()));
-  }
-
-  private CheckpointStore checkpoints(Request request) {
-    return new CheckpointStore(storage, request.output(), config.train().keepLast());
   }
 
   private Augmenter augmenter(Checked inputs) {
