@@ -99,7 +99,7 @@ class JobScriptsTest {
     assertTrue(gpu.contains("SPARK_VERSION=" + spark.group(1) + "."), "GPU image installs Spark " + spark.group(1));
     assertTrue(gpu.contains("cuda:11.6") && gpu.contains("cudnn8"), "CUDA 11.6 + cuDNN 8, as nd4j-cuda-11.6");
     assertTrue(Files.isExecutable(Paths.get("conf", "gpu-discovery.sh")));
-    assertTrue(Files.readString(Paths.get("jobs", "yarn", "alexnet")).contains("alexnet-spark-*-cluster.jar"));
+    assertTrue(Files.readString(Paths.get("jobs", "yarn", "submit.sh")).contains("alexnet-spark-*-cluster.jar"));
   }
 
   private static List<String> arguments(List<String> lines) {
