@@ -23,6 +23,8 @@
 #   PRINCIPAL, KEYTAB  Kerberos principal and keytab, both or neither: passed as --principal and
 #                      --keytab, so that Spark logs in and renews delegation tokens for runs that
 #                      outlast a ticket
+#   EXTRA_SPARK_CONF   more Spark properties, one key=value per line, passed as --conf (these win
+#                      over PROPERTIES_FILE), e.g. $'spark.eventLog.enabled=false\nspark.driver.memory=2g'
 #   MASTER, DEPLOY_MODE  yarn and cluster; other values only for tests (e.g. local[2], client)
 #   SPARK_SUBMIT       the spark-submit command ($SPARK_HOME/bin/spark-submit, else on PATH)
 #   HDFS_CLI           the hdfs command, used to look for checkpoints before `train` (hdfs)
@@ -160,6 +162,15 @@ alexnet_submit() {
       cmd+=(--conf "spark.driver.resource.gpu.amount=$driver_gpus"
         --conf "spark.driver.resource.gpu.discoveryScript=$(alexnet_driver_path "$discovery")")
     fi
+  fi
+
+  if [[ -n "${EXTRA_SPARK_CONF:-}" ]]; then
+    local setting
+    while IFS= read -r setting; do
+      [[ -n "$setting" ]] || continue
+      [[ "$setting" == spark.*=* ]] || alexnet_fail "EXTRA_SPARK_CONF: '$setting' is not spark.KEY=VALUE"
+      cmd+=(--conf "$setting")
+    done <<< "$EXTRA_SPARK_CONF"
   fi
 
   local app=("$subcommand")

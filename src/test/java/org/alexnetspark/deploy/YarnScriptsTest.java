@@ -180,6 +180,17 @@ class YarnScriptsTest {
   }
 
   @Test
+  void extraSparkPropertiesArePassedAfterTheOthersSoThatTheyWin() throws Exception {
+    Submission local = dryRun("stats", Map.of("MASTER", "local[2]", "DEPLOY_MODE", "client",
+        "EXTRA_SPARK_CONF", "spark.eventLog.enabled=false\n\nspark.driver.memory=2g\n"));
+    assertEquals("false", local.conf().get("spark.eventLog.enabled"));
+    assertEquals("2g", local.conf().get("spark.driver.memory"));
+    Submission bad = run("stats", env(Map.of("EXTRA_SPARK_CONF", "eventLog off")), List.of());
+    assertEquals(2, bad.exit());
+    assertTrue(bad.stderr().contains("is not spark.KEY=VALUE"), bad.stderr());
+  }
+
+  @Test
   void theSparkSubmitHookRunsTheCommandThatDryRunPrints() throws Exception {
     Path arguments = dir.resolve("arguments");
     Path hook = Files.writeString(dir.resolve("spark-submit"),
@@ -309,7 +320,8 @@ class YarnScriptsTest {
     for (String name : List.of("SPARK_HOME", "SPARK_CONF_DIR", "SPARK_SUBMIT", "PRINCIPAL", "KEYTAB",
         "MASTER", "DEPLOY_MODE", "QUEUE", "EXECUTORS", "GPUS_PER_EXECUTOR", "TASK_CPUS", "DRIVER_GPUS",
         "ALEXNET_CONF", "PROPERTIES_FILE", "LOG4J_CONF", "RUN", "DATASETS", "IMAGENET", "MODEL",
-        "PREDICT_DATA", "PREDICT_OUTPUT", "REGISTRY", "MODEL_NAME", "RETRAIN_ROOT", "EVAL_OUTPUT")) {
+        "PREDICT_DATA", "PREDICT_OUTPUT", "REGISTRY", "MODEL_NAME", "RETRAIN_ROOT", "EVAL_OUTPUT",
+        "EXTRA_SPARK_CONF", "VAL_LABELS")) {
       env.remove(name);
     }
     env.put("DRY_RUN", "1");
