@@ -15,6 +15,12 @@ import org.slf4j.LoggerFactory;
  * GPU address. Workers call {@link #pin()} before they create their replica (and on the threads
  * that prepare their minibatches), so the two replicas of an executor never share a GPU. On the
  * CPU backend nothing is bound, but the address is still read and returned.
+ *
+ * <p>An address must be a CUDA device ordinal: the index of the device among those visible to the
+ * executor process, counting from 0 (with {@code CUDA_VISIBLE_DEVICES=2,3} the process sees devices
+ * 0 and 1). The project's discovery script, {@code conf/gpu-discovery.sh}, reports ordinals; scripts
+ * that report physical indices, GPU UUIDs or MIG identifiers are refused with an error naming the
+ * address.
  */
 public final class GpuAssignment {
   private static final Logger LOG = LoggerFactory.getLogger(GpuAssignment.class);
@@ -41,10 +47,49 @@ public final class GpuAssignment {
     }
     String address = gpus.addresses()[0];
     if (!Nd4j.getBackend().getClass().getSimpleName().startsWith("Cpu")) {
-      int device = Integer.parseInt(address.trim());
+      int device = deviceOrdinal(address, Nd4j.getAffinityManager().getNumberOfDevices());
       Nd4j.getAffinityManager().unsafeSetDevice(device);
       LOG.info("task {} pinned to GPU {}", task.taskAttemptId(), device);
     }
     return address;
+  }
+
+  /**
+   * The CUDA device ordinal a Spark GPU address stands for.
+   *
+   * @param address the address Spark assigned to the task, as the discovery script reported it
+   * @param visibleDevices how many devices ND4J sees in this process
+   * @throws IllegalStateException if the address is not an ordinal below {@code visibleDevices},
+   *     naming the address and what to configure
+   */
+  static int deviceOrdinal(String address, int visibleDevices) {
+    String trimmed = address == null ? "" : address.trim();
+    int device;
+    try {
+      device = Integer.parseInt(trimmed);
+    } catch (NumberFormatException e) {
+      throw new IllegalStateException("Spark assigned this task the GPU address '" + address
+          + "', which is not a CUDA device ordinal (0, 1, ... among the GPUs visible to the executor); "
+          + "ND4J pins a task to a device by its ordinal, so GPU UUIDs and MIG identifiers cannot be "
+          + "used. Set spark.executor.resource.gpu.discoveryScript to a script that prints ordinals, "
+          + "such as conf/gpu-discovery.sh of this project (it counts the GPUs of "
+          + "CUDA_VISIBLE_DEVICES or nvidia-smi and prints 0..n-1).", e);
+    }
+    if (visibleDevices <= 0) {
+      throw new IllegalStateException("Spark assigned this task the GPU address '" + address
+          + "', but ND4J sees no CUDA device in this executor: check that the container was given "
+          + "its GPUs (YARN yarn.io/gpu isolation, the Kubernetes device plugin) and that "
+          + "CUDA_VISIBLE_DEVICES does not hide them.");
+    }
+    if (device < 0 || device >= visibleDevices) {
+      throw new IllegalStateException("Spark assigned this task the GPU address '" + address
+          + "', but this executor sees " + visibleDevices + " CUDA device(s), numbered 0 to "
+          + (visibleDevices - 1) + ". The discovery script probably reports physical GPU indices "
+          + "(as nvidia-smi prints them) while CUDA_VISIBLE_DEVICES or the container limits the "
+          + "process to fewer GPUs, which CUDA renumbers from 0. Set "
+          + "spark.executor.resource.gpu.discoveryScript to a script that prints ordinals, such as "
+          + "conf/gpu-discovery.sh of this project.");
+    }
+    return device;
   }
 }

@@ -1,0 +1,229 @@
+# shellcheck shell=bash
+# Shared by the scripts of jobs/yarn/ (sourced, not run): builds the spark-submit command of one
+# alexnet subcommand for YARN in cluster mode, then runs it, or prints it with DRY_RUN=1.
+#
+# Needs bash 4.2 or later (RHEL 7 edge nodes). Kept to 4.2: no namerefs, no `mapfile -d`, no
+# ${var@Q}, no expansion of an array that may be empty (an error under `set -u` before 4.4), and
+# ${1+"$@"} wherever there may be no arguments.
+#
+# Environment (all optional):
+#   PROPERTIES_FILE    Spark properties (conf/spark-defaults.conf). spark-submit then ignores the
+#                      cluster's own spark-defaults.conf; its keys that this file lacks are listed.
+#   LOG4J_CONF         log4j2 configuration shipped to every container (conf/log4j2.properties)
+#   APP_JAR            application jar (target/alexnet-spark-*-cluster.jar, built with
+#                      mvn -B -Pcluster -Dcuda package -DskipTests for GPU clusters)
+#   ALEXNET_CONF       site configuration (HOCON), shipped with the job and passed as --conf
+#   QUEUE              YARN queue (default)
+#   EXECUTORS          executors (GPU stages 4, others 16)
+#   GPUS_PER_EXECUTOR  GPUs per executor for train, evaluate, predict, features, retrain (2; 0 runs
+#                      them without GPU scheduling). One worker (task) per GPU.
+#   TASK_CPUS          cores per GPU task (4: spark.executor.cores 8 / 2 GPUs)
+#   DRIVER_GPUS        GPUs of the driver on GPU stages (1: it holds the network on the same ND4J
+#                      backend as the executors, and the CUDA backend needs a device; 0: none)
+#   PRINCIPAL, KEYTAB  Kerberos principal and keytab, both or neither: passed as --principal and
+#                      --keytab, so that Spark logs in and renews delegation tokens for runs that
+#                      outlast a ticket
+#   EXTRA_SPARK_CONF   more Spark properties, one key=value per line, passed as --conf (these win
+#                      over PROPERTIES_FILE), e.g. $'spark.eventLog.enabled=false\nspark.driver.memory=2g'
+#   MASTER, DEPLOY_MODE  yarn and cluster; other values only for tests (e.g. local[2], client)
+#   SPARK_SUBMIT       the spark-submit command ($SPARK_HOME/bin/spark-submit, else on PATH)
+#   HDFS_CLI           the hdfs command, used to look for checkpoints before `train` (hdfs)
+#   DRY_RUN=1          print the command on one line, quoted for the shell, instead of running it
+
+if ((BASH_VERSINFO[0] < 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] < 2))); then
+  echo "jobs/yarn: bash 4.2 or later is needed, this is $BASH_VERSION" >&2
+  exit 2
+fi
+
+alexnet_home="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+# Subcommands whose work runs on GPUs: they get GPU executors and a GPU driver.
+alexnet_gpu_subcommands=" train evaluate predict features retrain "
+
+alexnet_fail() {
+  echo "jobs/yarn: $*" >&2
+  exit 2
+}
+
+# The path a file shipped with --files has for the driver: ./NAME in the container's working folder
+# in cluster mode (with the ./, a script is run from there rather than looked up on PATH), the
+# local path in client mode.
+alexnet_driver_path() {
+  if [[ "${DEPLOY_MODE:-cluster}" == cluster ]]; then
+    printf './%s\n' "$(basename "$1")"
+  else
+    printf '%s\n' "$1"
+  fi
+}
+
+# One word as the shell reads it: unchanged when it is safe, otherwise in single quotes.
+alexnet_quote() {
+  if [[ "$1" =~ ^[A-Za-z0-9_./:=,@%+-]+$ ]]; then
+    printf '%s' "$1"
+  else
+    # The replacement comes from variables: bash 4.2 and 4.3+ treat quotes in a literal
+    # replacement differently.
+    local quote="'" escaped="'\\''"
+    printf "'%s'" "${1//$quote/$escaped}"
+  fi
+}
+
+# Prints, on standard error, the keys of the cluster's spark-defaults.conf that PROPERTIES_FILE lacks:
+# spark-submit reads only one properties file.
+alexnet_note_site_defaults() {
+  local properties="$1" site_dir site missing
+  site_dir="${SPARK_CONF_DIR:-${SPARK_HOME:+$SPARK_HOME/conf}}"
+  site="${site_dir:+$site_dir/spark-defaults.conf}"
+  if [[ -z "$site" || ! -f "$site" || "$site" -ef "$properties" ]]; then
+    return 0
+  fi
+  missing="$(awk -F '[[:space:]=:]+' '
+      /^[[:space:]]/ || /^[#!]/ || NF == 0 { next }
+      NR == FNR { ours[$1] = 1; next }
+      !($1 in ours) { printf "%s ", $1 }' "$properties" "$site")"
+  if [[ -n "$missing" ]]; then
+    echo "jobs/yarn: note: $site is not read (--properties-file $properties); it sets, and" \
+      "$properties does not: ${missing% }. Copy what your cluster needs into a copy of" \
+      "$properties and set PROPERTIES_FILE to it." >&2
+  fi
+}
+
+# Whether a train run folder holds checkpoints: 0 yes, 1 no, 2 cannot tell.
+alexnet_has_checkpoints() {
+  local hdfs="${HDFS_CLI:-hdfs}" listing
+  if ! command -v "$hdfs" >/dev/null 2>&1; then
+    return 2
+  fi
+  if listing="$("$hdfs" dfs -ls "${1%/}/checkpoints" 2>&1)"; then
+    [[ "$listing" == *"/checkpoints/epoch-"* ]] && return 0
+    return 1
+  fi
+  [[ "$listing" == *"No such file or directory"* ]] && return 1
+  return 2
+}
+
+# alexnet_submit SUBCOMMAND [ARGUMENTS...]
+alexnet_submit() {
+  [[ $# -ge 1 ]] || alexnet_fail "usage: alexnet_submit SUBCOMMAND [ARGUMENTS...]"
+  local subcommand="$1"
+  shift
+
+  local properties="${PROPERTIES_FILE:-$alexnet_home/conf/spark-defaults.conf}"
+  local log4j="${LOG4J_CONF:-$alexnet_home/conf/log4j2.properties}"
+  local discovery="$alexnet_home/conf/gpu-discovery.sh"
+  local jar="${APP_JAR:-}"
+  if [[ -z "$jar" ]]; then
+    local candidates=("$alexnet_home"/target/alexnet-spark-*-cluster.jar)
+    jar="${candidates[0]}"
+  fi
+  [[ -f "$jar" ]] || alexnet_fail "no application jar at $jar: run 'mvn -B -Pcluster -Dcuda package -DskipTests' in $alexnet_home (CPU clusters: without -Dcuda), or set APP_JAR"
+  [[ -f "$properties" ]] || alexnet_fail "no Spark properties file at $properties (PROPERTIES_FILE)"
+  [[ -f "$log4j" ]] || alexnet_fail "no log4j2 configuration at $log4j (LOG4J_CONF)"
+
+  local gpus=0 driver_gpus=0 executors="${EXECUTORS:-16}"
+  if [[ "$alexnet_gpu_subcommands" == *" $subcommand "* ]]; then
+    gpus="${GPUS_PER_EXECUTOR:-2}"
+    driver_gpus="${DRIVER_GPUS:-1}"
+    executors="${EXECUTORS:-4}"
+  fi
+  [[ "$gpus" =~ ^[0-9]+$ && "$driver_gpus" =~ ^[0-9]+$ && "$executors" =~ ^[1-9][0-9]*$ ]] ||
+    alexnet_fail "GPUS_PER_EXECUTOR, DRIVER_GPUS and EXECUTORS must be whole numbers (EXECUTORS at least 1)"
+
+  local cmd=()
+  local spark_submit="${SPARK_SUBMIT:-}"
+  if [[ -z "$spark_submit" ]]; then
+    spark_submit="${SPARK_HOME:+$SPARK_HOME/bin/}spark-submit"
+  fi
+  cmd+=("$spark_submit"
+    --master "${MASTER:-yarn}"
+    --deploy-mode "${DEPLOY_MODE:-cluster}"
+    --name "alexnet $subcommand"
+    --queue "${QUEUE:-default}"
+    --class org.alexnetspark.cli.AlexNetCommand
+    --properties-file "$properties"
+    --num-executors "$executors")
+
+  if [[ -n "${PRINCIPAL:-}" || -n "${KEYTAB:-}" ]]; then
+    [[ -n "${PRINCIPAL:-}" && -n "${KEYTAB:-}" ]] || alexnet_fail "set both PRINCIPAL and KEYTAB, or neither"
+    [[ -f "$KEYTAB" ]] || alexnet_fail "no keytab at $KEYTAB"
+    cmd+=(--principal "$PRINCIPAL" --keytab "$KEYTAB")
+  fi
+
+  local files="$log4j"
+  if ((gpus > 0)); then
+    files+=",$discovery"
+    # spark.executor.resource.gpu.amount is what Spark translates into YARN's yarn.io/gpu resource;
+    # Spark refuses the spark.yarn.executor.resource.yarn.io/gpu.amount form for GPUs.
+    cmd+=(--conf "spark.executor.resource.gpu.amount=$gpus"
+      --conf "spark.executor.resource.gpu.discoveryScript=./$(basename "$discovery")"
+      --conf spark.task.resource.gpu.amount=1
+      --conf "spark.task.cpus=${TASK_CPUS:-4}")
+    if ((driver_gpus > 0)); then
+      cmd+=(--conf "spark.driver.resource.gpu.amount=$driver_gpus"
+        --conf "spark.driver.resource.gpu.discoveryScript=$(alexnet_driver_path "$discovery")")
+    fi
+  fi
+
+  if [[ -n "${EXTRA_SPARK_CONF:-}" ]]; then
+    local setting
+    while IFS= read -r setting; do
+      [[ -n "$setting" ]] || continue
+      [[ "$setting" == spark.*=* ]] || alexnet_fail "EXTRA_SPARK_CONF: '$setting' is not spark.KEY=VALUE"
+      cmd+=(--conf "$setting")
+    done <<< "$EXTRA_SPARK_CONF"
+  fi
+
+  local app=("$subcommand")
+  if [[ -n "${ALEXNET_CONF:-}" ]]; then
+    [[ -f "$ALEXNET_CONF" ]] || alexnet_fail "no site configuration at $ALEXNET_CONF (ALEXNET_CONF)"
+    files+=",$ALEXNET_CONF"
+    app+=(--conf "$(alexnet_driver_path "$ALEXNET_CONF")")
+  fi
+
+  if [[ "$subcommand" == train ]]; then
+    # A second YARN attempt runs the same command line. train --resume continues from the latest
+    # checkpoint in --output and starts afresh when there is none, so it is always passed: the
+    # first attempt starts the run, later ones continue it. train itself refuses an --output that
+    # holds checkpoints unless --resume is given; that protection is kept here, once, before
+    # submitting: without an explicit --resume, an --output that holds checkpoints is refused.
+    local arg output="" previous="" explicit_resume=0 init_from=0
+    for arg; do
+      case "$arg" in
+        --resume) explicit_resume=1 ;;
+        --init-from | --init-from=*) init_from=1 ;;
+        --output=*) output="${arg#--output=}" ;;
+      esac
+      [[ "$previous" == --output ]] && output="$arg"
+      previous="$arg"
+    done
+    if ((init_from)); then
+      # train does not combine --init-from with --resume: a second attempt would find the first
+      # one's checkpoints and be refused, so this run gets one attempt.
+      echo "jobs/yarn: train --init-from: one application attempt only (train cannot combine --init-from with --resume)" >&2
+      cmd+=(--conf spark.yarn.maxAppAttempts=1)
+    elif ((!explicit_resume)); then
+      if [[ -n "$output" ]]; then
+        local found=0
+        alexnet_has_checkpoints "$output" || found=$?
+        case "$found" in
+          0) alexnet_fail "$output holds checkpoints of an earlier run; add --resume to continue it, or choose another --output" ;;
+          2) echo "jobs/yarn: could not check $output for checkpoints (${HDFS_CLI:-hdfs} dfs -ls failed or is missing); submitting anyway" >&2 ;;
+        esac
+      fi
+      app+=(--resume)
+    fi
+  fi
+
+  cmd+=(--files "$files" "$jar" "${app[@]}" ${1+"$@"})
+
+  alexnet_note_site_defaults "$properties"
+  if [[ "${DRY_RUN:-0}" == 1 ]]; then
+    local word line=""
+    for word in "${cmd[@]}"; do
+      line+="${line:+ }$(alexnet_quote "$word")"
+    done
+    printf '%s\n' "$line"
+    return 0
+  fi
+  exec "${cmd[@]}"
+}

@@ -1,0 +1,95 @@
+package org.alexnetspark.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.alexnetspark.cli.AlexNetCommand;
+import org.alexnetspark.config.AlexNetConfig;
+import org.alexnetspark.config.InvalidConfigException;
+import picocli.CommandLine;
+
+/**
+ * The {@code alexnet} command line as scripts and job specs call it. An invocation of an existing
+ * subcommand is parsed by the real command line (unknown options, missing required ones and bad
+ * values fail); one of a planned subcommand is checked against {@link #PLANNED}, until the
+ * subcommand exists: from then on the real one decides, so a name that is wrong here or in a
+ * script fails loudly.
+ */
+final class CommandSurface {
+  /** Subcommands being written now, with the options they will take (besides --conf and --set). */
+  static final Map<String, Set<String>> PLANNED = Map.of(
+      "evaluate", Set.of("--model", "--data", "--output", "--ten-crop"),
+      "predict", Set.of("--model", "--ten-crop", "--format", "--data", "--output"),
+      "features", Set.of("--model", "--data", "--output"),
+      "retrain", Set.of("--registry", "--name", "--data", "--val", "--output", "--margin"),
+      "models", Set.of("--registry", "--name"));
+
+  /** Options every subcommand takes. */
+  static final Set<String> SHARED = Set.of("--conf", "--set", "--help", "--version");
+
+  private CommandSurface() {}
+
+  /** Whether the subcommand exists in this build. */
+  static boolean exists(String subcommand) {
+    return AlexNetCommand.commandLine().getSubcommands().containsKey(subcommand);
+  }
+
+  /**
+   * Checks one invocation, {@code arguments} starting with the subcommand, and its --set keys.
+   *
+   * @param where the script or spec, for messages
+   */
+  static void check(String where, List<String> arguments) {
+    assertFalse(arguments.isEmpty(), where + ": no subcommand");
+    String subcommand = arguments.get(0);
+    String shown = "alexnet " + String.join(" ", arguments);
+    if (exists(subcommand)) {
+      try {
+        AlexNetCommand.commandLine().parseArgs(arguments.toArray(String[]::new));
+      } catch (CommandLine.ParameterException e) {
+        fail(where + ": " + shown + ": " + e.getMessage());
+      }
+    } else {
+      Set<String> options = PLANNED.get(subcommand);
+      assertNotNull(options, where + ": there is no subcommand '" + subcommand + "', and none is planned");
+      for (String argument : arguments.subList(1, arguments.size())) {
+        if (argument.startsWith("--")) {
+          String option = optionName(argument);
+          assertTrue(options.contains(option) || SHARED.contains(option),
+              where + ": the planned subcommand '" + subcommand + "' will have no option " + option);
+        }
+      }
+    }
+    List<String> overrides = values(arguments, "--set");
+    try {
+      AlexNetConfig.load(List.of(), overrides);
+    } catch (InvalidConfigException e) {
+      fail(where + ": " + shown + ": " + e.getMessage());
+    }
+  }
+
+  /** The values given to an option, as {@code --option value} or {@code --option=value}. */
+  static List<String> values(List<String> arguments, String option) {
+    List<String> values = new ArrayList<>();
+    for (int i = 0; i < arguments.size(); i++) {
+      String argument = arguments.get(i);
+      if (argument.equals(option) && i + 1 < arguments.size()) {
+        values.add(arguments.get(++i));
+      } else if (argument.startsWith(option + "=")) {
+        values.add(argument.substring(option.length() + 1));
+      }
+    }
+    return values;
+  }
+
+  static String optionName(String argument) {
+    int equals = argument.indexOf('=');
+    return equals < 0 ? argument : argument.substring(0, equals);
+  }
+}
