@@ -60,7 +60,11 @@ public final class TopKEvaluation {
     }
   }
 
-  /** Hits among {@code scores} (one row per image) for one-hot {@code labels}: {top1, top5}. */
+  /**
+   * Hits among {@code scores} (one row per image) for one-hot {@code labels}: {top1, top5}. The
+   * true class is a top-k hit only when fewer than k classes score at least as high as it, so a
+   * tie is a miss, and a row holding any NaN (a diverged network) is a miss for every k.
+   */
   static long[] hits(INDArray scores, INDArray labels) {
     // One copy to the heap per batch: per-element reads would be one native call each.
     float[][] score = scores.toFloatMatrix();
@@ -68,22 +72,39 @@ public final class TopKEvaluation {
     long top1 = 0;
     long top5 = 0;
     for (int i = 0; i < score.length; i++) {
-      int truth = 0;
-      for (int c = 1; c < label[i].length; c++) {
-        if (label[i][c] > label[i][truth]) {
-          truth = c;
-        }
-      }
-      int better = 0;
-      for (float value : score[i]) {
-        if (value > score[i][truth]) {
-          better++;
-        }
-      }
-      top1 += better == 0 ? 1 : 0;
-      top5 += better < 5 ? 1 : 0;
+      int rank = rank(score[i], truth(label[i]));
+      top1 += rank < 1 ? 1 : 0;
+      top5 += rank < 5 ? 1 : 0;
     }
     return new long[] {top1, top5};
+  }
+
+  /**
+   * How many other classes score at least as high as class {@code truth}: 0 means a clear win;
+   * {@link Integer#MAX_VALUE} if any score is NaN.
+   */
+  static int rank(float[] scores, int truth) {
+    int rank = 0;
+    for (int c = 0; c < scores.length; c++) {
+      if (Float.isNaN(scores[c])) {
+        return Integer.MAX_VALUE;
+      }
+      if (c != truth && scores[c] >= scores[truth]) {
+        rank++;
+      }
+    }
+    return rank;
+  }
+
+  /** The index of the largest value of a one-hot (or averaged one-hot) row. */
+  static int truth(float[] oneHot) {
+    int truth = 0;
+    for (int c = 1; c < oneHot.length; c++) {
+      if (oneHot[c] > oneHot[truth]) {
+        truth = c;
+      }
+    }
+    return truth;
   }
 
   /** Averages each image's {@code crops} consecutive rows: [n * crops, k] to [n, k]. */
