@@ -3,8 +3,15 @@ package org.alexnetspark.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigIncludeContext;
+import com.typesafe.config.ConfigIncluder;
+import com.typesafe.config.ConfigIncluderClasspath;
+import com.typesafe.config.ConfigIncluderFile;
+import com.typesafe.config.ConfigIncluderURL;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.io.Serializable;
@@ -35,6 +42,7 @@ public final class AlexNetConfig implements Serializable {
   private final TrainConfig train;
   private final String effective;
   private final String summary;
+  private final java.util.SortedMap<String, String> settings = new java.util.TreeMap<>();
 
   private AlexNetConfig(Config resolved, List<String> earlierProblems) {
     ConfigReader in = new ConfigReader(resolved, earlierProblems);
@@ -52,6 +60,8 @@ public final class AlexNetConfig implements Serializable {
     }
     this.effective = resolved.root().render(
         ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
+    resolved.entrySet().forEach(e ->
+        settings.put(e.getKey(), e.getValue().render(ConfigRenderOptions.concise())));
     this.summary = resolved.entrySet().stream()
         .map(e -> e.getKey() + " = " + e.getValue().render(ConfigRenderOptions.concise()))
         .sorted().collect(java.util.stream.Collectors.joining("\n"));
@@ -82,38 +92,89 @@ public final class AlexNetConfig implements Serializable {
         problems.add("--conf " + file + ": " + e.getMessage());
       }
     }
+    Config defaults = packagedDefaults();
     for (String override : overrides) {
-      Config parsed = parseOverride(override, problems);
+      Config parsed = parseOverride(override, defaults, problems);
       if (parsed != null) {
         layers.add(parsed);
       }
     }
-    return build(layers, problems);
+    return build(layers, problems, ConfigResolveOptions.defaults());
   }
 
-  /** Rebuilds a configuration stored with an artifact by {@link #render()}. */
+  /**
+   * Rebuilds a configuration stored with an artifact by {@link #render()}. A stored file is data,
+   * not a program: {@code include} statements are refused and substitutions never read the
+   * environment or system properties.
+   */
   public static AlexNetConfig fromHocon(String hocon, String description) {
     List<String> problems = new ArrayList<>();
     Config parsed = null;
     try {
-      parsed = ConfigFactory.parseString(hocon,
-          ConfigParseOptions.defaults().setOriginDescription(description));
+      parsed = ConfigFactory.parseString(hocon, ConfigParseOptions.defaults()
+          .setOriginDescription(description).setIncluder(new RefusingIncluder(description)));
     } catch (ConfigException e) {
       problems.add(description + ": " + e.getMessage());
     }
-    return build(parsed == null ? List.of() : List.of(parsed), problems);
+    return build(parsed == null ? List.of() : List.of(parsed), problems,
+        ConfigResolveOptions.noSystem());
   }
 
-  private static AlexNetConfig build(List<Config> layers, List<String> problems) {
-    Config defaults = ConfigFactory.parseResources(AlexNetConfig.class.getClassLoader(),
-        DEFAULTS_RESOURCE, ConfigParseOptions.defaults().setAllowMissing(false));
+  /** Refuses every {@code include} of a stored configuration: plain, file(), url() and classpath(). */
+  private static final class RefusingIncluder implements ConfigIncluder, ConfigIncluderFile,
+      ConfigIncluderURL, ConfigIncluderClasspath {
+    private final String description;
+
+    RefusingIncluder(String description) {
+      this.description = description;
+    }
+
+    @Override
+    public ConfigIncluder withFallback(ConfigIncluder fallback) {
+      return this;
+    }
+
+    @Override
+    public ConfigObject include(ConfigIncludeContext context, String what) {
+      throw refused(what);
+    }
+
+    @Override
+    public ConfigObject includeFile(ConfigIncludeContext context, java.io.File what) {
+      throw refused("file(" + what + ")");
+    }
+
+    @Override
+    public ConfigObject includeURL(ConfigIncludeContext context, java.net.URL what) {
+      throw refused("url(" + what + ")");
+    }
+
+    @Override
+    public ConfigObject includeResources(ConfigIncludeContext context, String what) {
+      throw refused("classpath(" + what + ")");
+    }
+
+    private ConfigException refused(String what) {
+      return new ConfigException.Generic(description + ": 'include " + what + "' refused: a "
+          + "stored configuration must be self-contained");
+    }
+  }
+
+  private static Config packagedDefaults() {
+    return ConfigFactory.parseResources(AlexNetConfig.class.getClassLoader(), DEFAULTS_RESOURCE,
+        ConfigParseOptions.defaults().setAllowMissing(false));
+  }
+
+  private static AlexNetConfig build(List<Config> layers, List<String> problems,
+      ConfigResolveOptions resolving) {
+    Config defaults = packagedDefaults();
     Config merged = defaults;
     for (Config layer : layers) {
       checkKeysKnown(layer, defaults, problems);
       merged = layer.withFallback(merged);
     }
     try {
-      merged = merged.resolve();
+      merged = merged.resolve(resolving);
     } catch (ConfigException e) {
       problems.add(e.getMessage());
       throw new InvalidConfigException(problems);
@@ -122,7 +183,7 @@ public final class AlexNetConfig implements Serializable {
     return new AlexNetConfig(merged, problems);
   }
 
-  private static Config parseOverride(String override, List<String> problems) {
+  private static Config parseOverride(String override, Config defaults, List<String> problems) {
     int eq = override.indexOf('=');
     if (eq <= 0) {
       problems.add("--set " + override + ": expected key=value, e.g. --set optimizer.learning-rate=0.02");
@@ -130,14 +191,33 @@ public final class AlexNetConfig implements Serializable {
     }
     String key = override.substring(0, eq).trim();
     String value = override.substring(eq + 1).trim();
+    // Only values of this project's own keys are ever repeated back: an unknown key may be a
+    // credential typed in the wrong place (e.g. fs.s3a.secret.key).
+    String shown = "--set " + redacted(override, defaults);
     try {
-      ConfigParseOptions options =
-          ConfigParseOptions.defaults().setOriginDescription("--set " + override);
+      ConfigParseOptions options = ConfigParseOptions.defaults().setOriginDescription(shown);
       return ConfigFactory.parseString(key + " = " + (value.isEmpty() ? "\"\"" : value), options);
     } catch (ConfigException e) {
-      problems.add("--set " + override + ": cannot parse (" + e.getMessage()
-          + "); quote values with special characters, e.g. --set 'key=\"a:b\"'");
+      problems.add(shown + ": cannot parse" + (shown.endsWith(override) ? " (" + e.getMessage() + ")" : "")
+          + "; quote values with special characters, e.g. --set 'key=\"a:b\"'");
       return null;
+    }
+  }
+
+  /** {@code key=value}, with the value hidden unless the key is one of the defaults'. */
+  private static String redacted(String override, Config defaults) {
+    int eq = override.indexOf('=');
+    String key = eq < 0 ? override : override.substring(0, eq).trim();
+    boolean known = !key.isEmpty() && isPath(key) && defaults.hasPathOrNull(key);
+    return known || eq < 0 ? override : key + "=(value hidden)";
+  }
+
+  private static boolean isPath(String key) {
+    try {
+      com.typesafe.config.ConfigUtil.splitPath(key);
+      return true;
+    } catch (ConfigException e) {
+      return false;
     }
   }
 
@@ -152,6 +232,10 @@ public final class AlexNetConfig implements Serializable {
       if (known != null && defaults.getValue(known).valueType() != ConfigValueType.OBJECT) {
         problems.add("'" + known + "' is a single value, not a section: '" + key + "' (set in "
             + origin + ") cannot be set");
+      } else if (key.startsWith("fs.") || key.startsWith("dfs.") || key.startsWith("hadoop.")) {
+        problems.add("unknown key '" + key + "' (set in " + origin + "): Hadoop settings are not "
+            + "part of this configuration; give them to Spark (spark-submit --conf spark.hadoop."
+            + key + "=...) or put them in core-site.xml / hdfs-site.xml");
       } else {
         problems.add("unknown key '" + key + "' (set in " + origin + ")" + suggestion(defaults, key));
       }
@@ -229,6 +313,11 @@ public final class AlexNetConfig implements Serializable {
 
   public TrainConfig train() {
     return train;
+  }
+
+  /** Every key of the effective configuration with its value as HOCON text, sorted by key. */
+  public java.util.SortedMap<String, String> settings() {
+    return settings;
   }
 
   /** The effective configuration as sorted {@code key = value} lines, for logs. */

@@ -50,6 +50,35 @@ class AlexNetConfigTest {
   }
 
   @Test
+  void aRefusedKeyNeverEchoesItsValue() {
+    InvalidConfigException e = assertThrows(InvalidConfigException.class,
+        () -> AlexNetConfig.load(List.of(), List.of("fs.s3a.secret.key=Sup3rS3cret",
+            "fs.s3a.access.key=\"AKIA with:colon\"")));
+    assertTrue(e.getMessage().contains("unknown key 'fs.s3a.secret.key'"), e.getMessage());
+    assertTrue(!e.getMessage().contains("Sup3rS3cret") && !e.getMessage().contains("AKIA"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("spark.hadoop.fs.s3a.secret.key"),
+        "says where Hadoop settings go: " + e.getMessage());
+  }
+
+  @Test
+  void aStoredConfigurationIsReadWithoutIncludesOrEnvironmentSubstitution(@TempDir Path dir)
+      throws IOException {
+    Path evil = dir.resolve("evil.conf");
+    Files.writeString(evil, "optimizer.learning-rate = 5\n");
+    InvalidConfigException include = assertThrows(InvalidConfigException.class,
+        () -> AlexNetConfig.fromHocon("include file(\"" + evil + "\")\n", "model/alexnet.conf"));
+    assertTrue(include.getMessage().contains("model/alexnet.conf"), include.getMessage());
+    assertTrue(include.getMessage().contains("include"), include.getMessage());
+    InvalidConfigException env = assertThrows(InvalidConfigException.class,
+        () -> AlexNetConfig.fromHocon("data.decoder = ${HOME}\n", "model/alexnet.conf"));
+    assertTrue(env.getMessage().contains("model/alexnet.conf"), env.getMessage());
+    // What render() writes reads back unchanged.
+    AlexNetConfig defaults = AlexNetConfig.defaults();
+    assertEquals(defaults.render(), AlexNetConfig.fromHocon(defaults.render(), "x").render());
+  }
+
+  @Test
   void cropLargerThanStoredImageIsRefused() {
     InvalidConfigException e = assertThrows(InvalidConfigException.class,
         () -> AlexNetConfig.load(List.of(), List.of("data.image-size=200")));
