@@ -69,9 +69,11 @@ final class PrepareCommand implements Callable<Integer> {
       manifest = job.run(spark, request, plan);
     }
     spec.commandLine().getOut().printf(Locale.ROOT,
-        "prepared %,d images of %d classes into %d shards, %,d inputs rejected: %s%n",
+        "prepared %,d images of %d classes into %d shards, %,d inputs rejected, %,d other "
+            + "problems (see the manifest): %s%n",
         manifest.records(), manifest.labels().size(), manifest.shards().size(),
-        manifest.rejected().size(), Manifest.manifestUri(request.output()));
+        manifest.rejectedInputs(), manifest.otherRejections(),
+        Manifest.manifestUri(request.output()));
     return ExitCodes.OK;
   }
 

@@ -45,6 +45,16 @@ public record Manifest(String format, String split, int imageSize, long inputs, 
   public record Provenance(String created, String input, String labelsFile, String namesFile,
       String labelMapFrom, long recordsPerShard, Map<String, String> versions, String config) {}
 
+  /** Rejected input files (an empty class folder is listed in {@link #rejected} but is no input). */
+  public long rejectedInputs() {
+    return rejected.stream().filter(r -> r.kind() == null || r.kind().isInput()).count();
+  }
+
+  /** Rejections that are not input files, such as empty class folders. */
+  public long otherRejections() {
+    return rejected.size() - rejectedInputs();
+  }
+
   public LabelMap labelMap() {
     return new LabelMap(labels);
   }

@@ -49,4 +49,15 @@ final class TurboJpeg {
       int width, int pitch, int height, int pixelFormat, int flags);
 
   static native int tjDestroy(Pointer handle);
+
+  /** The last error or warning of {@code handle}, in libjpeg's words. */
+  static native String tjGetErrorStr2(Pointer handle);
+
+  /** {@link #ERROR_WARNING} or {@link #ERROR_FATAL}, for the last error of {@code handle}. */
+  static native int tjGetErrorCode(Pointer handle);
+
+  /** TJERR_WARNING: the data was damaged but decoding went on (libjpeg's "Corrupt JPEG data"). */
+  static final int ERROR_WARNING = 0;
+  /** TJERR_FATAL. */
+  static final int ERROR_FATAL = 1;
 }

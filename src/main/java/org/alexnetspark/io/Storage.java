@@ -5,8 +5,11 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -42,9 +45,11 @@ public final class Storage {
     if (location == null || location.isBlank()) {
       throw new IllegalArgumentException("empty path: give a folder or a URI such as hdfs://nn:8020/x");
     }
-    URI uri = URI.create(location.replace(" ", "%20"));
-    if (uri.getScheme() != null && uri.getScheme().length() > 1) {
-      return uri.normalize();
+    int colon = location.indexOf(':');
+    int slash = location.indexOf('/');
+    // A scheme of two letters or more (hdfs:, file:, s3a:), not a Windows drive letter.
+    if (colon > 1 && (slash < 0 || colon < slash)) {
+      return new Path(location).toUri(); // escapes spaces, '#' and '%' once
     }
     URI local = Paths.get(location).toAbsolutePath().normalize().toUri();
     String text = local.toString();
@@ -167,6 +172,40 @@ public final class Storage {
     if (aside != null) {
       fs.delete(aside, true);
     }
+  }
+
+  /**
+   * Cleans up after a process killed in the middle of writes into {@code folder}: hidden
+   * temporaries ({@code .name.tmp-*}) are deleted, and an artifact moved aside to be replaced
+   * ({@code .name.old-*}) is put back when the replacement never arrived, or deleted when it did.
+   *
+   * @return what was removed or restored, for the log
+   */
+  public List<String> recoverInterruptedWrites(URI folder) throws IOException {
+    FileSystem fs = fileSystem(folder);
+    Path root = path(folder);
+    List<String> done = new ArrayList<>();
+    if (!fs.exists(root)) {
+      return done;
+    }
+    for (FileStatus entry : fs.listStatus(root)) {
+      String name = entry.getPath().getName();
+      int tmp = name.lastIndexOf(".tmp-");
+      int old = name.lastIndexOf(".old-");
+      if (name.startsWith(".") && tmp > 0) {
+        fs.delete(entry.getPath(), true);
+        done.add("removed the unfinished " + entry.getPath());
+      } else if (name.startsWith(".") && old > 0) {
+        Path original = new Path(root, name.substring(1, old));
+        if (fs.exists(original)) {
+          fs.delete(entry.getPath(), true);
+          done.add("removed the replaced " + entry.getPath());
+        } else if (fs.rename(entry.getPath(), original)) {
+          done.add("restored " + original + ", whose replacement never arrived");
+        }
+      }
+    }
+    return done;
   }
 
   /** The destination of a write already exists and overwriting was not asked for. */

@@ -4,6 +4,7 @@ import org.alexnetspark.config.DataConfig;
 import org.alexnetspark.data.Rejection.Reason;
 import org.alexnetspark.image.Image;
 import org.alexnetspark.image.ImageCodec;
+import org.alexnetspark.image.JpegIntegrity;
 
 /**
  * Turns an input file's bytes into the stored image the paper's way, or says why it cannot:
@@ -39,8 +40,14 @@ public final class ImagePreparer {
     if (format == ImageCodec.Format.UNKNOWN) {
       return new Rejected(Reason.NOT_AN_IMAGE, "not an image (unrecognised content, " + bytes.length + " bytes)");
     }
-    if (format == ImageCodec.Format.JPEG && !hasEndMarker(bytes)) {
-      return new Rejected(Reason.TRUNCATED, "truncated JPEG (no end-of-image marker)");
+    if (format == ImageCodec.Format.JPEG) {
+      if (!hasEndMarker(bytes)) {
+        return new Rejected(Reason.TRUNCATED, "truncated JPEG (no end-of-image marker)");
+      }
+      String problem = JpegIntegrity.problem(bytes);
+      if (problem != null) {
+        return new Rejected(Reason.UNDECODABLE, "damaged JPEG data (" + problem + ")");
+      }
     }
     int[] dims = ImageCodec.dimensions(bytes);
     int reduction = 1;

@@ -96,7 +96,7 @@ public final class PrepareJob {
     results.sort(Comparator.comparingInt(r -> r.summary().shard()));
     Manifest manifest = manifest(request, plan, results);
 
-    long rejectedInputs = manifest.inputs() - manifest.records();
+    long rejectedInputs = manifest.rejectedInputs();
     double fraction = (double) rejectedInputs / Math.max(1, manifest.inputs());
     if (fraction > config.data().maxRejectedFraction()) {
       URI report = Locations.child(output, REJECTED_REPORT);
@@ -112,8 +112,9 @@ public final class PrepareJob {
         out -> out.write(Json.write(manifest).getBytes(StandardCharsets.UTF_8)));
     storage.delete(Locations.child(output, PLAN_FILE));
     storage.delete(Locations.child(output, REJECTED_REPORT));
-    LOG.info("prepared {} images in {} shards ({} rejected) at {}", manifest.records(),
-        manifest.shards().size(), rejectedInputs, output);
+    LOG.info("prepared {} images in {} shards at {}: {} inputs rejected, {} other problems "
+        + "(listed in the manifest)", manifest.records(), manifest.shards().size(), output,
+        manifest.rejectedInputs(), manifest.otherRejections());
     return manifest;
   }
 

@@ -18,6 +18,7 @@ import org.alexnetspark.data.ShardSummary;
 import org.alexnetspark.data.ShardWriter;
 import org.alexnetspark.data.StoredImage;
 import org.alexnetspark.io.HadoopConf;
+import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.Sha256;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -133,7 +134,7 @@ final class ShardBuilder implements Function<ShardTask, ShardTask.Result> {
 
   /** Reads an input through its own FileSystem (inputs and output may be on different ones). */
   static byte[] read(Configuration conf, InputImage image) throws IOException {
-    Path path = new Path(URI.create(image.location()));
+    Path path = Locations.path(image.location());
     try (InputStream in = path.getFileSystem(conf).open(path)) {
       byte[] bytes = in.readNBytes((int) MAX_INPUT_BYTES + 1);
       if (bytes.length > MAX_INPUT_BYTES) {

@@ -40,6 +40,7 @@ import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 class PrepareJobTest {
   @RegisterExtension
@@ -275,6 +276,35 @@ class PrepareJobTest {
     assertTrue(rejected.values().stream().anyMatch(r -> r.contains("escapes the input folder")));
     assertTrue(rejected.values().stream().anyMatch(r -> r.equals("listed in labels file but missing")));
     assertTrue(rejected.values().stream().anyMatch(r -> r.startsWith("no entry in labels file")));
+  }
+
+  @Test
+  void oddFileNamesArePreparedAndAJpegCorruptInItsMiddleIsRejected(@TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path classFolder = java.nio.file.Files.createDirectories(dir.resolve("train/bag"));
+    byte[] photo = TestImages.texturedJpeg(256, 192);
+    List<String> odd = List.of("name with spaces \u00e9.JPEG", "hash#1.JPEG", "percent%41.JPEG",
+        "caf\u00e9 \u65e5\u672c.JPEG");
+    for (String name : odd) {
+      java.nio.file.Files.write(classFolder.resolve(name), photo);
+    }
+    java.nio.file.Files.write(classFolder.resolve("corrupt-middle.JPEG"), TestImages.corruptedInTheMiddle(photo));
+    java.nio.file.Files.write(classFolder.resolve("plain.JPEG"), photo);
+
+    Manifest manifest = prepare(config("data.max-rejected-fraction=0.5"), new PrepareJob.Request(
+        dir.toUri(), HDFS.uri("/datasets/odd-names"), "train", null, null, null));
+    Map<String, Integer> records = records(HDFS.uri("/datasets/odd-names"), manifest);
+    Set<String> expected = new TreeSet<>();
+    expected.add("bag/plain");
+    for (String name : odd) {
+      expected.add("bag/" + name.substring(0, name.lastIndexOf('.')));
+    }
+    assertEquals(expected, new TreeSet<>(records.keySet()), "every oddly named image is a record");
+    assertEquals(1, manifest.rejected().size(), manifest.rejected().toString());
+    Rejection corrupt = manifest.rejected().get(0);
+    assertTrue(corrupt.input().endsWith("corrupt-middle.JPEG"), corrupt.input());
+    assertEquals(Rejection.Reason.UNDECODABLE, corrupt.kind());
+    assertTrue(corrupt.reason().contains("Corrupt JPEG data"), corrupt.reason());
   }
 
   @Test

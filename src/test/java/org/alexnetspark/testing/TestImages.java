@@ -80,6 +80,36 @@ public final class TestImages {
     return ImageCodec.encodeJpeg(new Image(width, height, bgr), 95);
   }
 
+  /** A JPEG with texture everywhere (so that its entropy-coded data is long), {@code width x height}. */
+  public static byte[] texturedJpeg(int width, int height) {
+    byte[] bgr = new byte[3 * width * height];
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        int p = 3 * (y * width + x);
+        bgr[p] = (byte) ((x ^ y) & 0xff);
+        bgr[p + 1] = (byte) ((2 * y) & 0xff);
+        bgr[p + 2] = (byte) ((3 * x + y) & 0xff);
+      }
+    }
+    return ImageCodec.encodeJpeg(new Image(width, height, bgr), 90);
+  }
+
+  /** A JPEG whose entropy-coded data is damaged in its middle: libjpeg warns "Corrupt JPEG data". */
+  public static byte[] corruptedInTheMiddle(byte[] jpeg) {
+    byte[] bytes = jpeg.clone();
+    int scan = 0;
+    while (!((bytes[scan] & 0xff) == 0xFF && (bytes[scan + 1] & 0xff) == 0xDA)) {
+      scan++;
+    }
+    java.util.Random random = new java.util.Random(200);
+    int middle = (scan + bytes.length) / 2;
+    for (int i = middle; i < Math.min(middle + 400, bytes.length - 2); i++) {
+      int value = random.nextInt(256);
+      bytes[i] = (byte) (value == 0xFF ? 0xFE : value);
+    }
+    return bytes;
+  }
+
   /**
    * {@code jpeg} with an EXIF segment saying "rotate 90 degrees clockwise to display" (orientation
    * 6), as cameras write for portrait photos.
