@@ -95,12 +95,16 @@ class GpuAssignmentIT {
     }
   }
 
-  /** A SPARK_HOME whose jars/ links every jar of the test classpath (no Spark distribution). */
+  /**
+   * A SPARK_HOME whose jars/ links every jar of the test classpath (no Spark distribution) except
+   * this project's own, which is the application.
+   */
   private static Path sparkHome(Path dir) throws IOException {
     Path jars = Files.createDirectories(dir.resolve("spark/jars"));
+    Path target = Paths.get("target").toAbsolutePath();
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       Path jar = Paths.get(entry);
-      if (entry.endsWith(".jar") && Files.isRegularFile(jar)
+      if (entry.endsWith(".jar") && Files.isRegularFile(jar) && !jar.toAbsolutePath().startsWith(target)
           && !Files.exists(jars.resolve(jar.getFileName()))) {
         Files.createSymbolicLink(jars.resolve(jar.getFileName()), jar.toAbsolutePath());
       }
