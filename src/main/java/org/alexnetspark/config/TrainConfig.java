@@ -14,14 +14,38 @@ import java.util.List;
  * @param workers model replicas; 0 for every task slot Spark gives the job
  * @param roundsPerJob averaging rounds per Spark job
  * @param schedule the learning-rate schedule
- * @param checkpointEveryIterations extra checkpoints every this many iterations (0: per epoch only)
+ * @param checkpointEveryMinutes extra checkpoints between Spark jobs every this many minutes (0: never)
+ * @param checkpointEveryIterations extra checkpoints every this many iterations (0: never)
  * @param keepLast checkpoints kept besides the best
+ * @param maxRetries failed Spark jobs retried from the last checkpoint before the run gives up
+ * @param onDivergence what a non-finite loss or parameter leads to
+ * @param maxRollbacks rollbacks allowed with {@link Divergence#ROLLBACK}
  * @param evalBatch images per evaluation batch
  * @param seed seed of each epoch's minibatch order
  */
 public record TrainConfig(int epochs, int batchPerWorker, int averagingFrequency,
     boolean averageMomentum, int workerPrefetch, int workers, int roundsPerJob, Schedule schedule,
-    int checkpointEveryIterations, int keepLast, int evalBatch, long seed) implements Serializable {
+    double checkpointEveryMinutes, int checkpointEveryIterations, int keepLast, int maxRetries,
+    Divergence onDivergence, int maxRollbacks, int evalBatch, long seed) implements Serializable {
+
+  /** What a diverged run does ({@code train.on-divergence}). */
+  public enum Divergence {
+    /** End the run with an error naming the epoch and iteration. */
+    STOP("stop"),
+    /** Go back to the last checkpoint with the learning rate divided by 10. */
+    ROLLBACK("rollback");
+
+    private final String configName;
+
+    Divergence(String configName) {
+      this.configName = configName;
+    }
+
+    @Override
+    public String toString() {
+      return configName;
+    }
+  }
 
   /** {@code train.schedule.*}. */
   public record Schedule(Type type, double factor, int patience, int maxReductions,
@@ -71,8 +95,12 @@ public record TrainConfig(int epochs, int batchPerWorker, int averagingFrequency
         in.integer("train.workers", v -> v >= 0, "must be a whole number >= 0 (0: all task slots)"),
         in.integer("train.rounds-per-job", v -> v >= 1, "must be a whole number >= 1"),
         schedule,
+        in.number("train.checkpoint.every-minutes", v -> v >= 0, "must be a number >= 0 (0: never)"),
         in.integer("train.checkpoint.every-iterations", v -> v >= 0, "must be a whole number >= 0"),
         in.integer("train.checkpoint.keep-last", v -> v >= 1, "must be a whole number >= 1"),
+        in.integer("train.max-retries", v -> v >= 0, "must be a whole number >= 0"),
+        in.choice("train.on-divergence", Divergence.class, Divergence.STOP),
+        in.integer("train.max-rollbacks", v -> v >= 0, "must be a whole number >= 0"),
         in.integer("train.eval-batch", v -> v >= 1, "must be a whole number >= 1"),
         in.longValue("train.seed", v -> true, "must be a whole number"));
   }

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns stored images into one {@link Batch}: decode, augment with {@code preset}, one-hot labels.
- * Records that cannot be decoded are skipped, logged and counted. Not thread-safe (buffers are
+ * Records that cannot be decoded, or whose label lies outside the label map, are skipped, logged
+ * and counted. Not thread-safe (buffers are
  * reused).
  */
 public final class BatchAssembler {
@@ -58,6 +59,13 @@ public final class BatchAssembler {
     int n = 0;
     int skippedHere = 0;
     for (StoredImage image : images) {
+      if (image.label() < 0 || image.label() >= classes) {
+        skipped++;
+        skippedHere++;
+        LOG.warn("skipping record {} of {}: its label {} is outside the label map (0..{})",
+            image.key(), where, image.label(), classes - 1);
+        continue;
+      }
       if (!decoder.decode(image.jpeg(), decoded)) {
         skipped++;
         skippedHere++;

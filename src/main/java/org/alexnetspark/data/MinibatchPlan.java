@@ -1,5 +1,6 @@
 package org.alexnetspark.data;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Random;
 import org.alexnetspark.config.Seeds;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -35,15 +37,45 @@ public final class MinibatchPlan {
     }
   }
 
-  /** Reads the row groups of every shard of {@code dataset} (their footers only). */
+  /**
+   * Reads the row groups of every shard of {@code dataset} (their footers only), checking each
+   * shard against the manifest on the way.
+   *
+   * @throws IOException naming the shard if one is missing, of another size than the manifest
+   *     says, unreadable as Parquet, or holding another number of records
+   */
   public static MinibatchPlan of(Configuration conf, Manifest manifest, URI dataset, int batchSize)
       throws IOException {
     List<RowGroup> rowGroups = new ArrayList<>();
-    for (URI shard : manifest.shardUris(dataset)) {
-      try (ShardReader reader = ShardReader.open(conf, new Path(shard))) {
+    List<URI> uris = manifest.shardUris(dataset);
+    for (int i = 0; i < uris.size(); i++) {
+      Manifest.Shard expected = manifest.shards().get(i);
+      Path path = new Path(uris.get(i));
+      FileSystem fs = path.getFileSystem(conf);
+      if (!fs.exists(path)) {
+        throw new FileNotFoundException("shard " + expected.file() + " of " + dataset + " is "
+            + "missing; restore it, or prepare the dataset again into a new folder");
+      }
+      long length = fs.getFileStatus(path).getLen();
+      if (expected.bytes() > 0 && length != expected.bytes()) {
+        throw new IOException("shard " + expected.file() + " of " + dataset + " has " + length
+            + " bytes, its manifest says " + expected.bytes() + "; restore it, or prepare the "
+            + "dataset again into a new folder");
+      }
+      long records = 0;
+      try (ShardReader reader = ShardReader.open(conf, path)) {
         for (int g = 0; g < reader.rowGroups(); g++) {
-          rowGroups.add(new RowGroup(shard.toString(), g, reader.records(g)));
+          rowGroups.add(new RowGroup(uris.get(i).toString(), g, reader.records(g)));
+          records += reader.records(g);
         }
+      } catch (IOException | RuntimeException e) {
+        throw new IOException("shard " + expected.file() + " of " + dataset + " cannot be read as "
+            + "Parquet (" + e.getMessage() + "); restore it, or prepare the dataset again into a "
+            + "new folder", e);
+      }
+      if (expected.records() > 0 && records != expected.records()) {
+        throw new IOException("shard " + expected.file() + " of " + dataset + " holds " + records
+            + " records, its manifest says " + expected.records());
       }
     }
     return new MinibatchPlan(rowGroups, batchSize);

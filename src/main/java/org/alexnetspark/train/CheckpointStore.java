@@ -12,7 +12,9 @@ import java.util.Map;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.io.Json;
 import org.alexnetspark.io.Locations;
+import org.alexnetspark.io.SealedFolder;
 import org.alexnetspark.io.Storage;
+import org.alexnetspark.model.ModelInfo;
 import org.alexnetspark.model.ModelStore;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -22,14 +24,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checkpoints of a run, in {@code <output>/checkpoints/epoch-EEEE-iter-IIIIIIIIII/}: a saved model
- * (parameters and momentum state, see {@link ModelStore}) plus {@code state.json} (epoch,
- * iteration, schedule, seeds, metrics so far). Each is written atomically; the last
+ * Checkpoints of a run, in {@code <output>/checkpoints/epoch-EEEE-iter-IIIIIIIIII/}: a sealed model
+ * folder ({@link ModelStore}: parameters, momentum, configuration, seal) plus {@code state.json}
+ * (epoch, position in the epoch, schedule, seeds, metrics so far). A checkpoint taken at the end
+ * of an epoch, before validation, later gets {@code validated.json}: the state after validation
+ * and the schedule. Each is written atomically; a checkpoint without its seal, or with a file cut
+ * short or damaged, is passed over for the previous complete one. The last
  * {@code train.checkpoint.keep-last} and the one with the best validation accuracy are kept.
  */
 public final class CheckpointStore {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
   static final String STATE_FILE = "state.json";
+  static final String VALIDATED_FILE = "validated.json";
 
   private final Storage storage;
   private final ModelStore models;
@@ -48,30 +54,80 @@ public final class CheckpointStore {
   }
 
   /** Writes a checkpoint of {@code network} at {@code state}, then drops old ones. */
-  public URI save(ComputationGraph network, AlexNetConfig config, TrainingState state)
-      throws IOException {
+  public URI save(ComputationGraph network, AlexNetConfig config, ModelInfo info,
+      TrainingState state) throws IOException {
     URI target = Locations.child(folder, String.format(Locale.ROOT, "epoch-%04d-iter-%010d",
         state.epoch(), state.iteration()));
-    models.save(network, config, target, true,
+    models.save(network, config, info, target, true,
         Map.of(STATE_FILE, Json.write(state).getBytes(StandardCharsets.UTF_8)));
     prune();
     return target;
   }
 
-  /** The most recent checkpoint, or null if there is none. */
+  /** Records the state after validation and the schedule in the checkpoint taken before them. */
+  public void recordValidation(URI checkpoint, TrainingState validated) throws IOException {
+    storage.writeText(Locations.child(checkpoint, VALIDATED_FILE), Json.write(validated));
+  }
+
+  /**
+   * The most recent complete checkpoint, or null if there is none. Incomplete or damaged ones are
+   * passed over with a warning naming what is wrong.
+   */
   public Checkpoint latest() throws IOException {
     List<Path> all = checkpoints();
-    return all.isEmpty() ? null : load(all.get(all.size() - 1).toUri());
+    for (int i = all.size() - 1; i >= 0; i--) {
+      try {
+        return load(all.get(i).toUri());
+      } catch (SealedFolder.IncompleteException e) {
+        LOG.warn("checkpoint {} is unusable ({}); falling back to the one before it",
+            all.get(i).getName(), e.getMessage());
+      }
+    }
+    return null;
   }
+
+  /** The newest checkpoint that looks complete, read without its network; null if none. */
+  public Summary peekLatest() throws IOException {
+    List<Path> all = checkpoints();
+    for (int i = all.size() - 1; i >= 0; i--) {
+      URI location = all.get(i).toUri();
+      try {
+        SealedFolder.Seal seal = SealedFolder.check(storage, location);
+        AlexNetConfig config = AlexNetConfig.fromHocon(
+            models.readText(location, seal, ModelStore.CONFIG_FILE), location + "/alexnet.conf");
+        return new Summary(location, config, state(location));
+      } catch (SealedFolder.IncompleteException e) {
+        LOG.warn("checkpoint {} is unusable ({}); looking at the one before it",
+            all.get(i).getName(), e.getMessage());
+      }
+    }
+    return null;
+  }
+
+  /** A checkpoint's configuration and state, without its network. */
+  public record Summary(URI location, AlexNetConfig config, TrainingState state) {}
 
   public Checkpoint load(URI location) throws IOException {
     ModelStore.StoredModel model = models.load(location);
-    URI file = Locations.child(location, STATE_FILE);
-    TrainingState state = Json.read(storage.readText(file), TrainingState.class, file.toString());
-    return new Checkpoint(location, model.network(), state, model.config());
+    return new Checkpoint(location, model.network(), state(location), model.config());
   }
 
-  /** Checkpoint folders, oldest first. */
+  /** The checkpoint's state: after validation if that was recorded, else as trained. */
+  TrainingState state(URI location) throws IOException {
+    URI validated = Locations.child(location, VALIDATED_FILE);
+    if (storage.exists(validated)) {
+      try {
+        return Json.read(storage.readText(validated), TrainingState.class, validated.toString());
+      } catch (IllegalArgumentException e) {
+        LOG.warn("{} is unreadable ({}); the epoch will be validated again", validated, e.getMessage());
+      }
+    }
+    SealedFolder.Seal seal = SealedFolder.check(storage, location);
+    URI file = Locations.child(location, STATE_FILE);
+    return Json.read(models.readText(location, seal, STATE_FILE), TrainingState.class, file.toString());
+  }
+
+  /** Checkpoint folders, complete or not, oldest first. */
   List<Path> checkpoints() throws IOException {
     FileSystem fs = storage.fileSystem(folder);
     Path root = new Path(folder);
@@ -83,6 +139,20 @@ public final class CheckpointStore {
         .sorted(Comparator.comparing(Path::getName)).toList();
   }
 
+  /**
+   * Cleans up after a process killed while writing a checkpoint: removes its hidden temporary
+   * folder (about half a gigabyte for the paper's network) and puts back a checkpoint that was
+   * moved aside to be replaced.
+   */
+  public void removeLeftovers() throws IOException {
+    storage.recoverInterruptedWrites(folder);
+  }
+
+  /** The folder holding the checkpoints. */
+  public URI folder() {
+    return folder;
+  }
+
   private void prune() throws IOException {
     List<Path> all = new ArrayList<>(checkpoints());
     if (all.size() <= keepLast) {
@@ -91,7 +161,7 @@ public final class CheckpointStore {
     Path best = null;
     double bestAccuracy = -1;
     for (Path checkpoint : all) {
-      double accuracy = lastValidationAccuracy(checkpoint);
+      double accuracy = validationAccuracy(checkpoint);
       if (accuracy > bestAccuracy) {
         bestAccuracy = accuracy;
         best = checkpoint;
@@ -106,13 +176,17 @@ public final class CheckpointStore {
     }
   }
 
-  private double lastValidationAccuracy(Path checkpoint) throws IOException {
-    TrainingState state = Json.read(storage.readText(new Path(checkpoint, STATE_FILE).toUri()),
-        TrainingState.class, checkpoint.toString());
-    if (state.job() != 0 || state.epochs().isEmpty()) {
-      return -1; // mid-epoch: not validated
+  /** Validation top-1 of a checkpoint taken at an epoch's end, or -1 (mid-epoch, unvalidated). */
+  double validationAccuracy(Path checkpoint) {
+    try {
+      TrainingState state = state(checkpoint.toUri());
+      if (state.batch() != 0 || !state.validated() || state.epochs().isEmpty()) {
+        return -1;
+      }
+      double accuracy = state.lastEpoch().valTop1();
+      return Double.isFinite(accuracy) ? accuracy : -1;
+    } catch (IOException | IllegalArgumentException e) {
+      return -1; // incomplete: never the best
     }
-    double accuracy = state.epochs().get(state.epochs().size() - 1).valTop1();
-    return Double.isNaN(accuracy) ? -1 : accuracy;
   }
 }

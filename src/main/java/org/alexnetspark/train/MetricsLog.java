@@ -22,11 +22,13 @@ public final class MetricsLog implements TrainingListener {
       Json.mapper().writerFor(MetricsLine.class).without(SerializationFeature.INDENT_OUTPUT);
 
   private final Storage storage;
+  private final URI output;
   private final URI file;
   private final List<MetricsLine> lines = new ArrayList<>();
 
   public MetricsLog(Storage storage, URI output) {
     this.storage = storage;
+    this.output = output;
     this.file = Locations.child(output, "metrics.jsonl");
   }
 
@@ -45,14 +47,27 @@ public final class MetricsLog implements TrainingListener {
     return lines;
   }
 
-  /** Reloads the lines of an earlier run up to {@code iteration} (what a checkpoint covers). */
-  public void resumeAt(URI output, long iteration) throws IOException {
+  /**
+   * Picks up the lines of the run that {@code state} (a checkpoint's) belongs to: the round lines
+   * up to its iteration, and its finished epochs as the checkpoint records them; an epoch not yet
+   * validated gets its line when it is.
+   */
+  public void resumeAt(TrainingState state) throws IOException {
     lines.clear();
+    List<EpochMetrics> epochs = new ArrayList<>(state.epochs());
+    if (!state.validated() && !epochs.isEmpty()) {
+      epochs.remove(epochs.size() - 1);
+    }
+    int next = 0;
     for (MetricsLine line : read(storage, output)) {
-      if (line.iteration() <= iteration) {
-        lines.add(line);
+      if (line instanceof RoundMetrics round && round.iteration() <= state.iteration()) {
+        while (next < epochs.size() && epochs.get(next).iteration() < round.iteration()) {
+          lines.add(epochs.get(next++));
+        }
+        lines.add(round);
       }
     }
+    lines.addAll(epochs.subList(next, epochs.size()));
   }
 
   @Override

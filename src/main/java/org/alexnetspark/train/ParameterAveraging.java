@@ -2,12 +2,14 @@ package org.alexnetspark.train;
 
 import java.io.IOException;
 import java.util.List;
+import org.alexnetspark.data.Batch;
 import org.alexnetspark.data.Minibatch;
 import org.alexnetspark.data.MinibatchReader;
 import org.alexnetspark.config.TrainConfig;
 import org.alexnetspark.spark.GpuAssignment;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.core.loader.MultiDataSetLoader;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.WorkerConfiguration;
@@ -36,6 +38,9 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  */
 public final class ParameterAveraging {
   private final JavaSparkContext context;
+  private final LongAccumulator minibatches;
+  private final LongAccumulator images;
+  private final LongAccumulator skipped;
   private final SparkComputationGraph spark;
   private final PinningMaster master;
   private final int workers;
@@ -46,8 +51,12 @@ public final class ParameterAveraging {
    * @param seconds wall time
    * @param computeSeconds the workers' mean time fitting minibatches
    * @param loss mean training loss of the last averaging round
+   * @param minibatches minibatches the workers fitted
+   * @param images images in them
+   * @param skipped records the workers skipped (undecodable, or a label outside the label map)
    */
-  public record Round(double seconds, double computeSeconds, double loss) {
+  public record Round(double seconds, double computeSeconds, double loss, long minibatches,
+      long images, long skipped) {
     /** Time spent outside fitting: splitting, broadcasting, averaging, scheduling. */
     public double overheadSeconds() {
       return Math.max(0, seconds - computeSeconds);
@@ -59,6 +68,9 @@ public final class ParameterAveraging {
     useSystemClock();
     this.context = context;
     this.workers = workers;
+    this.minibatches = context.sc().longAccumulator("minibatches fitted");
+    this.images = context.sc().longAccumulator("images fitted");
+    this.skipped = context.sc().longAccumulator("records skipped");
     ParameterAveragingTrainingMaster.Builder builder =
         new ParameterAveragingTrainingMaster.Builder(workers, config.batchPerWorker())
             .batchSizePerWorker(config.batchPerWorker())
@@ -76,11 +88,14 @@ public final class ParameterAveraging {
     master.setCollectTrainingStats(false); // starts the statistics afresh for this call
     master.setCollectTrainingStats(true);
     List<String> descriptors = batches.stream().map(Minibatch::descriptor).toList();
+    long[] before = {minibatches.value(), images.value(), skipped.value()};
     long start = System.nanoTime();
-    spark.fitPaths(context.parallelize(descriptors, workers), new ReaderLoader(reader));
+    spark.fitPaths(context.parallelize(descriptors, workers),
+        new ReaderLoader(reader, minibatches, images, skipped));
     double seconds = (System.nanoTime() - start) / 1e9;
     return new Round(seconds, workerFitSeconds(spark.getSparkTrainingStats()) / workers,
-        spark.getScore());
+        spark.getScore(), minibatches.value() - before[0], images.value() - before[1],
+        skipped.value() - before[2]);
   }
 
   /** The driver's network, holding the averaged parameters and momentum. */
@@ -120,10 +135,17 @@ public final class ParameterAveraging {
   static final class ReaderLoader implements MultiDataSetLoader {
     private static final long serialVersionUID = 1L;
     private final MinibatchReader reader;
+    private final LongAccumulator minibatches;
+    private final LongAccumulator images;
+    private final LongAccumulator skipped;
     private transient boolean pinned;
 
-    ReaderLoader(MinibatchReader reader) {
+    ReaderLoader(MinibatchReader reader, LongAccumulator minibatches, LongAccumulator images,
+        LongAccumulator skipped) {
       this.reader = reader;
+      this.minibatches = minibatches;
+      this.images = images;
+      this.skipped = skipped;
     }
 
     @Override
@@ -132,7 +154,11 @@ public final class ParameterAveraging {
         GpuAssignment.pin();
         pinned = true;
       }
-      return reader.read(Minibatch.parse(source.getPath())).dataSet().toMultiDataSet();
+      Batch batch = reader.read(Minibatch.parse(source.getPath()));
+      minibatches.add(1);
+      images.add(batch.images());
+      skipped.add(batch.skipped());
+      return batch.dataSet().toMultiDataSet();
     }
   }
 

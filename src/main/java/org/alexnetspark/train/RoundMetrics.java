@@ -13,6 +13,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param seconds wall time of the job
  * @param secondsComputing the workers' mean time fitting minibatches
  * @param secondsAveraging the rest: splitting, broadcasting, collecting and averaging, scheduling
+ * @param minibatches minibatches the workers fitted in the job
  */
 public record RoundMetrics(
     int epoch,
@@ -22,5 +23,6 @@ public record RoundMetrics(
     @JsonProperty("images_per_second") double imagesPerSecond,
     double seconds,
     @JsonProperty("seconds_computing") double secondsComputing,
-    @JsonProperty("seconds_averaging_and_broadcasting") double secondsAveraging)
+    @JsonProperty("seconds_averaging_and_broadcasting") double secondsAveraging,
+    long minibatches)
     implements MetricsLine {}

@@ -1,5 +1,6 @@
 package org.alexnetspark.train;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -8,19 +9,25 @@ import org.alexnetspark.augment.Augmenter;
 import org.alexnetspark.augment.Preset;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.config.InvalidConfigException;
+import org.alexnetspark.config.TrainConfig;
 import org.alexnetspark.data.Manifest;
 import org.alexnetspark.data.Minibatch;
 import org.alexnetspark.data.MinibatchPlan;
 import org.alexnetspark.data.MinibatchReader;
 import org.alexnetspark.io.HadoopConf;
 import org.alexnetspark.io.Locations;
+import org.alexnetspark.io.Sha256;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.model.AlexNet;
+import org.alexnetspark.model.ModelInfo;
 import org.alexnetspark.model.ModelStore;
 import org.alexnetspark.stats.DatasetStats;
 import org.alexnetspark.stats.StatsJob;
 import org.alexnetspark.train.TrainingListener.EpochEnd;
+import org.alexnetspark.train.TrainingListener.EpochTrained;
 import org.alexnetspark.train.TrainingListener.RoundEnd;
+import org.apache.hadoop.security.AccessControlException;
+import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -30,22 +37,26 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code alexnet train}: the epoch loop on the driver.
  *
- * <p>{@link #check} does everything that can be checked before Spark starts. {@link #run} starts
- * (fresh, from {@code --init-from}, or from the latest checkpoint), then for every epoch fits the
- * epoch's minibatches ({@link MinibatchPlan}, a fresh order and augmentation each epoch) in Spark
- * jobs of {@code train.rounds-per-job} averaging rounds ({@link ParameterAveraging}). Everything
- * else hangs off the loop as {@link TrainingListener}s fired by {@link Trigger}s: validation, the
- * learning-rate schedule, progress, metrics, checkpoints and curves ({@link #listeners}). The final
- * model is saved to {@code <output>/model}.
+ * <p>{@link #check} does everything that can be checked before Spark starts: datasets, shards,
+ * configuration against data, and against the checkpoint being resumed. {@link #run} starts
+ * (fresh, from {@code --init-from}, or from the latest complete checkpoint) and runs
+ * {@link #train}: for every epoch it fits the epoch's minibatches ({@link MinibatchPlan}: a fresh
+ * order and augmentation each epoch) in Spark jobs of {@code train.rounds-per-job} averaging
+ * rounds ({@link ParameterAveraging}). Everything else hangs off the loop as
+ * {@link TrainingListener}s fired by {@link Trigger}s ({@link #listeners}). A failed Spark job is
+ * retried from the last checkpoint, a diverged run stops or rolls back; the final model is saved
+ * to {@code <output>/model}.
  */
 public final class TrainJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
+  /** A rollback after divergence divides the learning rate by this. */
+  private static final double ROLLBACK_FACTOR = 0.1;
 
   /**
    * @param data prepared training set (with statistics)
    * @param validation prepared validation set, or null for none
    * @param output run folder: checkpoints, metrics, curves, final model
-   * @param resume continue from the latest checkpoint in {@code output}
+   * @param resume continue from the latest checkpoint in {@code output}, if there is one
    * @param initFrom start from this saved model instead of a fresh initialisation
    */
   public record Request(URI data, URI validation, URI output, boolean resume, URI initFrom) {}
@@ -56,13 +67,21 @@ public final class TrainJob {
   /**
    * Inputs read and checked on the driver before Spark starts.
    *
+   * @param plan the training set's minibatches (every shard checked)
+   * @param validationBatches the validation set's minibatches in stored order, or empty
+   * @param dataSha256 SHA-256 of the training set's manifest
    * @param checkpoints the run folder's checkpoints
    */
   public record Checked(Manifest train, Manifest validation, DatasetStats stats, float[] meanImage,
+      MinibatchPlan plan, List<Minibatch> validationBatches, String dataSha256,
       CheckpointStore checkpoints) {}
 
-  /** Where a run starts: the network and the state that go with it. */
-  private record Start(ComputationGraph network, TrainingState state) {}
+  /**
+   * Where an attempt starts: the network and the state that go with it.
+   *
+   * @param checkpoint the checkpoint they come from, or null for a fresh or warm start
+   */
+  private record Start(ComputationGraph network, TrainingState state, URI checkpoint) {}
 
   private final AlexNetConfig config;
   private final Storage storage;
@@ -80,9 +99,10 @@ public final class TrainJob {
   }
 
   /**
-   * Checks the request against the datasets and the output folder, without Spark.
+   * Checks the request against the datasets, their shards and the output folder, without Spark.
    *
-   * @throws InvalidConfigException if the configuration does not fit the data
+   * @throws InvalidConfigException if the configuration does not fit the data or the run resumed
+   * @throws IOException naming the dataset or shard that is missing or damaged
    */
   public Checked check(Request request) throws IOException {
     Manifest train = Manifest.read(storage, request.data());
@@ -97,7 +117,12 @@ public final class TrainJob {
       problems.add("the network input (" + config.model().networkInputSize() + ") is larger than "
           + "the stored images of " + request.data() + " (" + train.imageSize() + ")");
     }
+    if (train.imageSize() != config.data().imageSize()) {
+      LOG.warn("the stored images of {} are {} pixels, data.image-size is {}: the stored size is "
+          + "used", request.data(), train.imageSize(), config.data().imageSize());
+    }
     Manifest validation = null;
+    List<Minibatch> validationBatches = List.of();
     if (request.validation() != null) {
       validation = Manifest.read(storage, request.validation());
       if (!validation.labels().equals(train.labels())) {
@@ -108,95 +133,181 @@ public final class TrainJob {
         problems.add("the validation images are " + validation.imageSize() + " pixels, the "
             + "training images " + train.imageSize());
       }
+      validationBatches = MinibatchPlan.of(storage.hadoopConfiguration(), validation,
+          request.validation(), config.train().evalBatch()).inOrder();
     }
     if (request.resume() && request.initFrom() != null) {
       problems.add("--resume and --init-from cannot be combined");
     }
-    if (!problems.isEmpty()) {
-      throw new InvalidConfigException(problems);
-    }
+    MinibatchPlan plan = MinibatchPlan.of(storage.hadoopConfiguration(), train, request.data(),
+        config.train().batchPerWorker());
+    String dataSha256 = Sha256.of(storage.readText(Manifest.manifestUri(request.data())));
     CheckpointStore checkpoints = new CheckpointStore(storage, request.output(),
         config.train().keepLast());
-    if (!request.resume() && !checkpoints.checkpoints().isEmpty()) {
+    if (request.resume()) {
+      CheckpointStore.Summary latest = checkpoints.peekLatest();
+      if (latest != null) {
+        problems.addAll(ResumeCheck.problems(latest, config, dataSha256));
+      }
+    } else if (!checkpoints.checkpoints().isEmpty()) {
       throw new Storage.ArtifactExistsException(request.output().toString(),
           "holds checkpoints of an earlier run; add --resume to continue it, or choose another --output");
     }
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(problems);
+    }
     return new Checked(train, validation, stats, StatsJob.readMeanImage(storage, request.data()),
-        checkpoints);
+        plan, validationBatches, dataSha256, checkpoints);
   }
 
+  /**
+   * Trains, retrying a failed Spark job from the last checkpoint up to {@code train.max-retries}
+   * times and, with {@code train.on-divergence = rollback}, going back to the last checkpoint with
+   * a tenth of the learning rate when training diverges.
+   */
   public Result run(JavaSparkContext spark, Request request, Checked inputs) throws IOException {
-    MetricsLog metrics = new MetricsLog(storage, request.output());
-    Start start = start(request, inputs.checkpoints(), metrics);
-    int workers = Workers.count(spark, config.train());
-    int perJob = workers * config.train().averagingFrequency() * config.train().roundsPerJob();
-    MinibatchPlan plan = MinibatchPlan.of(storage.hadoopConfiguration(), inputs.train(),
-        request.data(), config.train().batchPerWorker());
+    for (String line : storage.recoverInterruptedWrites(request.output())) {
+      LOG.warn("cleaning up after an interrupted run: {}", line);
+    }
+    inputs.checkpoints().removeLeftovers();
     Broadcast<Augmenter> augmenter = spark.broadcast(augmenter(inputs));
     try {
-      ParameterAveraging averaging = new ParameterAveraging(spark, start.network(), config.train(), workers);
-      List<TrainingListener> listeners = listeners(spark, request, inputs, augmenter, metrics, start, plan);
-      LOG.info("training {} on {} images with {} workers: batch {} per worker, averaging every {} "
-          + "minibatches, {} epochs", config.model().variant(), plan.records(), workers,
-          config.train().batchPerWorker(), config.train().averagingFrequency(), config.train().epochs());
-      TrainingState state = fire(listeners, new TrainingListener.Started(), start.state(), averaging.network());
-      for (int epoch = state.epoch(); epoch < config.train().epochs(); epoch++) {
-        long epochStart = System.nanoTime();
-        double rate = state.schedule().learningRate();
-        averaging.network().setLearningRate(rate);
-        MinibatchReader reader = reader(augmenter, Preset.TRAIN, state.augmentSeed(), epoch);
-        List<List<Minibatch>> jobs = chunks(plan.epoch(state.trainSeed(), epoch), perJob);
-        double loss = Double.NaN;
-        for (int job = state.job(); job < jobs.size(); job++) {
-          ParameterAveraging.Round round = averaging.fit(jobs.get(job), reader);
-          long images = plan.images(jobs.get(job));
-          state = state.afterJob(epoch, job, (jobs.get(job).size() + workers - 1) / workers, images);
-          loss = round.loss();
-          RoundMetrics figures = new RoundMetrics(epoch + 1, state.iteration(), loss, rate,
-              images / round.seconds(), round.seconds(), round.computeSeconds(), round.overheadSeconds());
-          state = fire(listeners, new RoundEnd(figures, job + 1 == jobs.size()), state, averaging.network());
+      Start start = start(request, inputs, request.resume());
+      int failures = 0;
+      int rollbacks = start.state().rollbacks();
+      while (true) {
+        try {
+          return train(spark, request, inputs, augmenter, start);
+        } catch (TrainingDivergedException e) {
+          TrainConfig train = config.train();
+          if (train.onDivergence() != TrainConfig.Divergence.ROLLBACK
+              || rollbacks >= train.maxRollbacks()) {
+            throw e;
+          }
+          rollbacks++;
+          Start last = resume(inputs.checkpoints());
+          double rate = last.state().schedule().learningRate()
+              * Math.pow(ROLLBACK_FACTOR, rollbacks - last.state().rollbacks());
+          LOG.warn("training diverged in epoch {} at iteration {}; going back to iteration {} "
+              + "with learning rate {} (rollback {} of {})", e.epoch(), e.iteration(),
+              last.state().iteration(), rate, rollbacks, train.maxRollbacks());
+          start = new Start(last.network(), last.state().rolledBack(rollbacks, rate),
+              last.checkpoint());
+        } catch (Exception e) {
+          if (!retryable(e) || ++failures > config.train().maxRetries()) {
+            if (e instanceof IOException io) {
+              throw io;
+            }
+            if (e instanceof RuntimeException r) {
+              throw r;
+            }
+            throw new IOException(e.getMessage(), e); // e.g. Spark's (checked) SparkException
+          }
+          LOG.warn("a Spark job failed ({}); retrying from the last checkpoint ({} of {})",
+              e.getMessage(), failures, config.train().maxRetries());
+          start = resume(inputs.checkpoints());
         }
-        state = state.afterEpoch(new EpochMetrics(epoch + 1, state.iteration(), loss, rate,
-            Double.NaN, Double.NaN, Double.NaN, (System.nanoTime() - epochStart) / 1e9));
-        state = fire(listeners, new EpochEnd(epoch + 1), state, averaging.network());
       }
-      URI model = Locations.child(request.output(), "model");
-      new ModelStore(storage).save(averaging.network(), config, model, true);
-      LOG.info("trained model saved to {}", model);
-      return new Result(state, model);
     } finally {
       augmenter.destroy();
     }
   }
 
+  /** One attempt: the epoch loop from {@code start} to the last epoch, then the final model. */
+  private Result train(JavaSparkContext spark, Request request, Checked inputs,
+      Broadcast<Augmenter> augmenter, Start start) throws IOException {
+    int workers = Workers.count(spark, config.train());
+    int perJob = workers * config.train().averagingFrequency() * config.train().roundsPerJob();
+    MinibatchPlan plan = inputs.plan();
+    ParameterAveraging averaging = new ParameterAveraging(spark, start.network(), config.train(), workers);
+    MetricsLog metrics = new MetricsLog(storage, request.output());
+    metrics.resumeAt(start.state());
+    List<TrainingListener> listeners = listeners(spark, request, inputs, augmenter, metrics, start);
+    LOG.info("training {} on {} images with {} workers: batch {} per worker, averaging every {} "
+        + "minibatches, {} epochs", config.model().variant(), plan.records(), workers,
+        config.train().batchPerWorker(), config.train().averagingFrequency(), config.train().epochs());
+    TrainingState state = fire(listeners, new TrainingListener.Started(), start.state(), averaging);
+    if (!state.validated()) {
+      state = fire(listeners, new EpochEnd(state.epoch()), state, averaging).asValidated();
+    }
+    for (int epoch = state.epoch(); epoch < config.train().epochs(); epoch++) {
+      long epochStart = System.nanoTime();
+      double rate = state.schedule().learningRate();
+      averaging.network().setLearningRate(rate);
+      MinibatchReader reader = reader(augmenter, Preset.TRAIN, state.augmentSeed(), epoch);
+      List<Minibatch> all = plan.epoch(state.trainSeed(), epoch);
+      List<List<Minibatch>> jobs = chunks(all.subList(state.batch(), all.size()), perJob);
+      long fitted = state.batch();
+      long skipped = 0;
+      double loss = Double.NaN;
+      for (int job = 0; job < jobs.size(); job++) {
+        ParameterAveraging.Round round = averaging.fit(jobs.get(job), reader);
+        loss = round.loss();
+        checkFinite(averaging.network(), loss, epoch + 1, state.iteration());
+        fitted += round.minibatches();
+        skipped += round.skipped();
+        state = state.afterJob(jobs.get(job).size(), (jobs.get(job).size() + workers - 1) / workers,
+            plan.images(jobs.get(job)));
+        RoundMetrics figures = new RoundMetrics(epoch + 1, state.iteration(), loss, rate,
+            round.images() / round.seconds(), round.seconds(), round.computeSeconds(),
+            round.overheadSeconds(), round.minibatches());
+        state = fire(listeners, new RoundEnd(figures, job + 1 == jobs.size()), state, averaging);
+      }
+      state = state.afterEpoch(new EpochMetrics(epoch + 1, state.iteration(), loss, rate,
+          Double.NaN, Double.NaN, Double.NaN, (System.nanoTime() - epochStart) / 1e9, all.size(),
+          fitted, skipped));
+      state = fire(listeners, new EpochTrained(epoch + 1), state, averaging);
+      state = fire(listeners, new EpochEnd(epoch + 1), state, averaging).asValidated();
+    }
+    URI model = Locations.child(request.output(), "model");
+    new ModelStore(storage).save(averaging.network(), config, info(request, inputs, state), model,
+        true, java.util.Map.of());
+    LOG.info("trained model saved to {}", model);
+    return new Result(state, model);
+  }
+
   /**
-   * What hangs off the loop, in the order it acts: validation and the schedule (every epoch),
-   * progress, metrics, checkpoints with the metrics file (every epoch, and every
-   * {@code train.checkpoint.every-iterations}), curves (every epoch), then any extra listeners.
+   * What hangs off the loop, in the order it acts. At an epoch's end the checkpoint comes first
+   * ({@link EpochTrained}), so that a failure while validating loses no training; then
+   * validation, the schedule, the record of both in that checkpoint, progress, metrics and
+   * curves ({@link EpochEnd}). Between Spark jobs: progress, metrics, and a checkpoint every
+   * {@code train.checkpoint.every-minutes} or {@code every-iterations}. Then any extra listeners.
    */
   private List<TrainingListener> listeners(JavaSparkContext spark, Request request, Checked inputs,
-      Broadcast<Augmenter> augmenter, MetricsLog metrics, Start start, MinibatchPlan plan)
-      throws IOException {
+      Broadcast<Augmenter> augmenter, MetricsLog metrics, Start start) {
+    TrainConfig train = config.train();
+    CheckpointStore checkpoints = inputs.checkpoints();
+    // The checkpoint an epoch's validation is recorded in: the one taken when its training ended.
+    List<URI> lastCheckpoint = new ArrayList<>();
+    lastCheckpoint.add(start.checkpoint());
+    TrainingListener checkpoint = (event, state, network) -> {
+      lastCheckpoint.set(0, checkpoints.save(network, config, info(request, inputs, state), state));
+      metrics.flush();
+      return state;
+    };
     List<TrainingListener> listeners = new ArrayList<>();
+    // A run that has no checkpoint yet gets one at its start: what a rollback or retry goes back to.
+    listeners.add(TrainingListener.when(Trigger.atStart(start.checkpoint() == null), checkpoint));
+    listeners.add(TrainingListener.when(Trigger.epochTrained()
+        .or(Trigger.everyMinutes(train.checkpointEveryMinutes(), System::nanoTime))
+        .or(Trigger.everyIterations(train.checkpointEveryIterations(), start.state().iteration())),
+        checkpoint));
     if (inputs.validation() != null) {
-      List<Minibatch> batches = MinibatchPlan.of(storage.hadoopConfiguration(), inputs.validation(),
-          request.validation(), config.train().evalBatch()).inOrder();
-      listeners.add(TrainingListener.when(Trigger.everyEpoch(),
-          new ValidationListener(spark, batches, reader(augmenter, Preset.CENTRE, 0, 0))));
+      listeners.add(TrainingListener.when(Trigger.everyEpoch(), new ValidationListener(spark,
+          inputs.validationBatches(), reader(augmenter, Preset.CENTRE, 0, 0))));
     }
     listeners.add(TrainingListener.when(Trigger.everyEpoch(),
-        new ScheduleListener(new LearningRateSchedule(config.train().schedule()))));
-    listeners.add(new ProgressLog(config.train().epochs(), plan.records(), start.state().images()));
-    listeners.add(metrics);
-    CheckpointStore checkpoints = inputs.checkpoints();
-    listeners.add(TrainingListener.when(Trigger.everyEpoch().or(Trigger.everyIterations(
-        config.train().checkpointEveryIterations(), start.state().iteration())),
-        (event, state, network) -> {
-          checkpoints.save(network, config, state);
-          metrics.flush();
-          return state;
-        }));
+        new ScheduleListener(new LearningRateSchedule(train.schedule()))));
     listeners.add(TrainingListener.when(Trigger.everyEpoch(), (event, state, network) -> {
+      if (lastCheckpoint.get(0) != null) {
+        checkpoints.recordValidation(lastCheckpoint.get(0), state.asValidated());
+      }
+      return state;
+    }));
+    listeners.add(new ProgressLog(train.epochs(), inputs.plan().records(), start.state().images()));
+    listeners.add(metrics);
+    listeners.add(TrainingListener.when(Trigger.everyEpoch(), (event, state, network) -> {
+      metrics.flush();
       TrainingCurves.write(storage, request.output(), metrics.lines());
       return state;
     }));
@@ -204,23 +315,67 @@ public final class TrainJob {
     return listeners;
   }
 
-  private Start start(Request request, CheckpointStore checkpoints, MetricsLog metrics)
-      throws IOException {
-    CheckpointStore.Checkpoint latest = request.resume() ? checkpoints.latest() : null;
-    if (latest != null) {
-      TrainingState state = latest.state();
-      metrics.resumeAt(request.output(), state.iteration());
-      LOG.info("resuming from {}: epoch {}, job {}, iteration {}, learning rate {}",
-          latest.location(), state.epoch(), state.job(), state.iteration(),
-          state.schedule().learningRate());
-      return new Start(latest.network(), state);
+  /** The run's start: the latest checkpoint when resuming, else a warm or a fresh start. */
+  private Start start(Request request, Checked inputs, boolean resume) throws IOException {
+    if (resume && inputs.checkpoints().peekLatest() != null) {
+      return resume(inputs.checkpoints());
     }
     ComputationGraph network = request.initFrom() != null
         ? new ModelStore(storage).load(request.initFrom()).network()
         : AlexNet.create(config.model(), config.optimizer());
     LearningRateSchedule schedule = new LearningRateSchedule(config.train().schedule());
     return new Start(network, TrainingState.start(schedule.start(config.optimizer().learningRate()),
-        config.train().seed(), config.augment().seed()));
+        config.train().seed(), config.augment().seed(), inputs.dataSha256()), null);
+  }
+
+  private Start resume(CheckpointStore checkpoints) throws IOException {
+    CheckpointStore.Checkpoint latest = checkpoints.latest();
+    if (latest == null) {
+      throw new FileNotFoundException("no complete checkpoint in " + checkpoints.folder()
+          + " to go back to");
+    }
+    TrainingState state = latest.state();
+    LOG.info("resuming from {}: epoch {}, minibatch {} of the epoch, iteration {}, learning rate {}",
+        latest.location(), state.epoch(), state.batch(), state.iteration(),
+        state.schedule().learningRate());
+    return new Start(latest.network(), state, latest.location());
+  }
+
+  private ModelInfo info(Request request, Checked inputs, TrainingState state) {
+    EpochMetrics last = state.lastEpoch();
+    boolean validated = last != null && state.validated() && Double.isFinite(last.valTop1());
+    return ModelInfo.trained(inputs.train().labels(), state.epoch(), state.iteration(),
+        state.images(), request.data().toString(), inputs.dataSha256(),
+        validated ? last.valTop1() : null, validated ? last.valTop5() : null,
+        request.initFrom() == null ? null : request.initFrom().toString());
+  }
+
+  /** Stops before anything of a diverged network can be checkpointed or saved. */
+  private static void checkFinite(ComputationGraph network, double loss, int epoch, long iteration) {
+    if (!Double.isFinite(loss)) {
+      throw new TrainingDivergedException(epoch, iteration, loss, "the loss is not finite");
+    }
+    if (!Double.isFinite(network.params().sumNumber().doubleValue())) {
+      throw new TrainingDivergedException(epoch, iteration, loss,
+          "the averaged parameters hold NaN or infinity");
+    }
+  }
+
+  /** A failed Spark job or a passing storage fault; never a configuration or data error. */
+  private static boolean retryable(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof InvalidConfigException || cause instanceof FileNotFoundException
+          || cause instanceof AccessControlException
+          || cause instanceof org.apache.hadoop.hdfs.protocol.QuotaExceededException) {
+        return false;
+      }
+    }
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SparkException || cause instanceof IOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Augmenter augmenter(Checked inputs) {
@@ -236,9 +391,9 @@ public final class TrainJob {
   }
 
   private static TrainingState fire(List<TrainingListener> listeners, TrainingListener.Event event,
-      TrainingState state, ComputationGraph network) throws IOException {
+      TrainingState state, ParameterAveraging averaging) throws IOException {
     for (TrainingListener listener : listeners) {
-      state = listener.on(event, state, network);
+      state = listener.on(event, state, averaging.network());
     }
     return state;
   }

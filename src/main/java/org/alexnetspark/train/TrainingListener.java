@@ -14,7 +14,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 public interface TrainingListener {
 
   /** What just happened. */
-  sealed interface Event permits Started, RoundEnd, EpochEnd {}
+  sealed interface Event permits Started, RoundEnd, EpochTrained, EpochEnd {}
 
   /** The run (fresh, warm-started or resumed) is about to fit its first minibatch. */
   record Started() implements Event {}
@@ -27,7 +27,14 @@ public interface TrainingListener {
    */
   record RoundEnd(RoundMetrics metrics, boolean lastOfEpoch) implements Event {}
 
-  /** An epoch's minibatches were all fitted ({@code epoch} is 1-based). */
+  /** An epoch's minibatches were all fitted; validation comes next ({@code epoch} is 1-based). */
+  record EpochTrained(int epoch) implements Event {}
+
+  /**
+   * An epoch is over: validation, the schedule and the records of the epoch act on this event
+   * ({@code epoch} is 1-based). A run resumed from a checkpoint taken before its epoch's
+   * validation begins with this event.
+   */
   record EpochEnd(int epoch) implements Event {}
 
   /**

@@ -32,9 +32,19 @@ public interface Trigger {
     };
   }
 
-  /** At the end of every epoch. */
+  /** At the end of every epoch ({@link TrainingListener.EpochEnd}). */
   static Trigger everyEpoch() {
     return (event, state) -> event instanceof TrainingListener.EpochEnd;
+  }
+
+  /** When an epoch's training is done, before its validation ({@link TrainingListener.EpochTrained}). */
+  static Trigger epochTrained() {
+    return (event, state) -> event instanceof TrainingListener.EpochTrained;
+  }
+
+  /** At the start of the run if {@code when}, and never again. */
+  static Trigger atStart(boolean when) {
+    return (event, state) -> when && event instanceof TrainingListener.Started;
   }
 
   /**

@@ -61,8 +61,8 @@ class ModelStoreTest {
     assertNotEquals(0.0, momentum.norm2Number().doubleValue(), "momentum must be non-trivial");
     assertEquals(momentum, loaded.network().getUpdater().getStateViewArray());
     assertEquals(config.render(), loaded.config().render());
-    assertEquals("scaled", loaded.provenance().get("variant"));
-    assertEquals(trained.numParams(), ((Number) loaded.provenance().get("parameters")).longValue());
+    assertEquals("scaled", loaded.info().variant());
+    assertEquals(trained.numParams(), loaded.info().parameters());
   }
 
   @Test
@@ -99,6 +99,69 @@ class ModelStoreTest {
     FileSystem fs = HDFS.fileSystem();
     assertTrue(!fs.exists(new Path("/models/crashed/model")));
     assertEquals(0, fs.listStatus(new Path("/models/crashed")).length, "no temporary left over");
+  }
+
+  /** Records whether Java deserialisation ever ran on an instance of it. */
+  static final class Tripwire implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    static volatile boolean deserialised;
+
+    private void readObject(java.io.ObjectInputStream in) throws IOException, ClassNotFoundException {
+      in.defaultReadObject();
+      deserialised = true;
+    }
+  }
+
+  @Test
+  void loadingNeverRunsJavaDeserialisationOnTheModelFile() throws Exception {
+    URI target = HDFS.uri("/models/tampered");
+    store().save(trained, config, target, false);
+    // Someone adds a Java-serialised object where DL4J's model file keeps a preprocessor.
+    Path zip = new Path("/models/tampered/model.zip");
+    byte[] original;
+    try (var in = HDFS.fileSystem().open(zip)) {
+      original = in.readAllBytes();
+    }
+    java.io.ByteArrayOutputStream tampered = new java.io.ByteArrayOutputStream();
+    try (var zipIn = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(original));
+        var zipOut = new java.util.zip.ZipOutputStream(tampered)) {
+      for (var entry = zipIn.getNextEntry(); entry != null; entry = zipIn.getNextEntry()) {
+        zipOut.putNextEntry(new java.util.zip.ZipEntry(entry.getName()));
+        zipIn.transferTo(zipOut);
+        zipOut.closeEntry();
+      }
+      zipOut.putNextEntry(new java.util.zip.ZipEntry("preprocessor.bin"));
+      java.io.ObjectOutputStream objects = new java.io.ObjectOutputStream(zipOut);
+      objects.writeObject(new Tripwire());
+      objects.flush();
+      zipOut.closeEntry();
+    }
+    try (var out = HDFS.fileSystem().create(zip, true)) {
+      out.write(tampered.toByteArray());
+    }
+    Tripwire.deserialised = false;
+    // The seal notices the change...
+    assertThrows(org.alexnetspark.io.SealedFolder.IncompleteException.class, () -> store().load(target));
+    assertTrue(!Tripwire.deserialised);
+    // ...and with the seal forged to match, the entry is still never deserialised.
+    Storage storage = new Storage(HDFS.configuration());
+    var seal = org.alexnetspark.io.Json.read(storage.readText(HDFS.uri("/models/tampered/_COMPLETE")),
+        org.alexnetspark.io.SealedFolder.Seal.class, "seal");
+    java.util.List<org.alexnetspark.io.SealedFolder.Entry> forged = new java.util.ArrayList<>();
+    for (var entry : seal.files()) {
+      forged.add(entry.name().equals("model.zip") ? new org.alexnetspark.io.SealedFolder.Entry(
+          "model.zip", tampered.size(), org.alexnetspark.io.Sha256.of(
+              new java.io.ByteArrayInputStream(tampered.toByteArray())).sha256()) : entry);
+    }
+    try (var out = HDFS.fileSystem().create(new Path("/models/tampered/_COMPLETE"), true)) {
+      out.write(org.alexnetspark.io.Json.write(new org.alexnetspark.io.SealedFolder.Seal(forged))
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    ModelStore.StoredModel loaded = store().load(target);
+    assertTrue(!Tripwire.deserialised, "the model file's Java-serialised entry was deserialised");
+    assertEquals(trained.params(), loaded.network().params(), "parameters still load");
+    assertEquals(trained.getUpdater().getStateViewArray(),
+        loaded.network().getUpdater().getStateViewArray(), "momentum still loads");
   }
 
   @Test

@@ -79,6 +79,10 @@ class TrainJobTest {
     for (EpochMetrics epoch : epochLines) {
       assertTrue(epoch.valTop1() >= 0 && epoch.valTop1() <= 1, epoch.toString());
       assertTrue(epoch.valTop5() >= epoch.valTop1(), epoch.toString());
+      // Every minibatch of the epoch's plan was fitted exactly once, as the workers counted it.
+      assertTrue(epoch.plannedMinibatches() > 0, epoch.toString());
+      assertEquals(epoch.plannedMinibatches(), epoch.fittedMinibatches(), epoch.toString());
+      assertEquals(0, epoch.skippedImages(), epoch.toString());
     }
     // The step schedule divides the rate by 10 after epoch 1.
     assertEquals(epochs.get(0).learningRate() / 10, epochs.get(0).nextLearningRate(), 1e-12);
@@ -96,7 +100,7 @@ class TrainJobTest {
       assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, png.readNBytes(4));
     }
     CheckpointStore checkpoints = new CheckpointStore(storage, HDFS.uri("/runs/full"), 3);
-    assertEquals(2, checkpoints.checkpoints().size(), "one per epoch");
+    assertEquals(3, checkpoints.checkpoints().size(), "one at the start, one per epoch");
     assertEquals(result.state().iteration(), checkpoints.latest().state().iteration());
     ModelStore.StoredModel model = new ModelStore(storage).load(result.model());
     assertEquals(config().model(), model.config().model());
@@ -117,7 +121,7 @@ class TrainJobTest {
     fs.delete(new Path("/runs/killed/model"), true);
     CheckpointStore.Checkpoint survivor = checkpoints.latest();
     assertEquals(0, survivor.state().epoch());
-    assertTrue(survivor.state().job() > 0, "a mid-epoch checkpoint");
+    assertTrue(survivor.state().batch() > 0, "a mid-epoch checkpoint");
     INDArray momentum = survivor.network().getUpdater().getStateViewArray().dup();
     INDArray parameters = survivor.network().params().dup();
     assertTrue(momentum.norm2Number().doubleValue() > 0, "the checkpoint holds momentum");
@@ -171,6 +175,93 @@ class TrainJobTest {
             HDFS.uri("/runs/r2"), true, HDFS.uri("/some/model"))));
     assertTrue(mismatch.getMessage().contains("--resume and --init-from"), mismatch.getMessage());
     assertNotNull(assertInstanceOf(InvalidConfigException.class, mismatch).getMessage());
+  }
+
+  @Test
+  void aDivergingRunStopsNamingEpochAndIterationAndLeavesNoNanBehind() throws Exception {
+    TrainJob job = new TrainJob(config("optimizer.learning-rate=1000",
+        "train.checkpoint.every-iterations=2"), storage);
+    Exception e = assertThrows(Exception.class, () -> train(job, "/runs/diverged", false));
+    String message = e.getMessage();
+    assertTrue(message.contains("diverged") && message.contains("epoch 1")
+        && message.contains("iteration"), message);
+    FileSystem fs = HDFS.fileSystem();
+    assertTrue(!fs.exists(new Path("/runs/diverged/model")), "no model saved");
+    for (Path checkpoint : new CheckpointStore(storage, HDFS.uri("/runs/diverged"), 50).checkpoints()) {
+      CheckpointStore.Checkpoint saved = new CheckpointStore(storage, HDFS.uri("/runs/diverged"), 50)
+          .load(checkpoint.toUri());
+      assertTrue(Double.isFinite(saved.network().params().sumNumber().doubleValue()),
+          checkpoint + " holds non-finite parameters");
+    }
+  }
+
+  @Test
+  void aMissingOrTruncatedShardIsRefusedByTheChecksNamingIt() throws Exception {
+    FileSystem fs = HDFS.fileSystem();
+    Path original = new Path(data.train());
+    for (String name : new String[] {"truncated", "missing"}) {
+      Path copy = new Path("/datasets/damaged-" + name);
+      org.apache.hadoop.fs.FileUtil.copy(fs, original, fs, copy, false, HDFS.configuration());
+      org.apache.hadoop.fs.FileStatus shard = java.util.Arrays.stream(fs.listStatus(copy))
+          .filter(f -> f.getPath().getName().startsWith("shard-")).findFirst().orElseThrow();
+      if (name.equals("missing")) {
+        fs.delete(shard.getPath(), false);
+      } else {
+        byte[] bytes;
+        try (var in = fs.open(shard.getPath())) {
+          bytes = in.readAllBytes();
+        }
+        try (var out = fs.create(shard.getPath(), true)) {
+          out.write(bytes, 0, bytes.length - 100); // the footer's end is gone
+        }
+      }
+      TrainJob job = new TrainJob(config(), storage);
+      Exception e = assertThrows(Exception.class, () -> job.check(new TrainJob.Request(
+          HDFS.uri(copy.toString()), data.validation(), HDFS.uri("/runs/damaged-" + name), false, null)));
+      assertTrue(e.getMessage().contains(shard.getPath().getName()), name + ": " + e.getMessage());
+    }
+  }
+
+  @Test
+  void resumingWithSettingsThatChangeTheResultIsRefusedNamingEachAndSafeChangesAreAccepted()
+      throws Exception {
+    // A run's checkpoint, as the small configuration writes it.
+    AlexNetConfig original = config();
+    TrainJob first = new TrainJob(original, storage);
+    TrainJob.Checked checked = first.check(request("/runs/changed", false));
+    var network = org.alexnetspark.model.AlexNet.create(original.model(), original.optimizer());
+    TrainingState state = TrainingState.start(new LearningRateSchedule.State(0.01, 1, 0, 0),
+        original.train().seed(), original.augment().seed(), checked.dataSha256());
+    checked.checkpoints().save(network, original, org.alexnetspark.model.ModelInfo.untrained(), state);
+
+    InvalidConfigException e = assertThrows(InvalidConfigException.class,
+        () -> new TrainJob(config("optimizer.learning-rate=0.5", "train.seed=9",
+            "model.dropout=0.2", "train.averaging-frequency=3"), storage)
+            .check(request("/runs/changed", true)));
+    for (String key : List.of("optimizer.learning-rate", "train.seed", "model.dropout",
+        "train.averaging-frequency")) {
+      assertTrue(e.getMessage().contains("'" + key + "'"), key + " named: " + e.getMessage());
+    }
+    assertEquals(4, e.problems().size(), e.getMessage());
+    // More epochs, another worker count and checkpoint policy change nothing that is computed.
+    new TrainJob(config("train.epochs=5", "train.workers=1", "train.checkpoint.every-minutes=1",
+        "train.eval-batch=10"), storage).check(request("/runs/changed", true));
+    // Another training set is refused (here: the same shards with another manifest).
+    FileSystem fs = HDFS.fileSystem();
+    Path other = new Path("/datasets/other-train");
+    org.apache.hadoop.fs.FileUtil.copy(fs, new Path(data().train()), fs, other, false,
+        HDFS.configuration());
+    String manifest = storage.readText(HDFS.uri("/datasets/other-train/manifest.json"));
+    storage.writeText(HDFS.uri("/datasets/other-train/manifest.json"),
+        manifest.replace("\"split\" : \"train\"", "\"split\" : \"train2\""));
+    InvalidConfigException data = assertThrows(InvalidConfigException.class, () ->
+        new TrainJob(original, storage).check(new TrainJob.Request(HDFS.uri(other.toString()),
+            data().validation(), HDFS.uri("/runs/changed"), true, null)));
+    assertTrue(data.getMessage().contains("training set is not the one"), data.getMessage());
+  }
+
+  private static PreparedFashionMnist.Datasets data() {
+    return data;
   }
 
   private static String[] concat(String[] a, String... b) {
