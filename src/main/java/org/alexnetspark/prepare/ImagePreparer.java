@@ -23,8 +23,11 @@ public final class ImagePreparer {
     this.maxPixels = config.maxInputMegapixels() * 1e6;
   }
 
-  /** The result for one input: the stored JPEG, or the reason it was rejected. */
-  public sealed interface Outcome permits Prepared, Rejected {}
+  /** The result for one input: the stored image (decoded or as JPEG), or why it was rejected. */
+  public sealed interface Outcome permits Prepared, Decoded, Rejected {}
+
+  /** The stored image, decoded: {@code size x size} RGB (what {@link #decode} gives). */
+  public record Decoded(Image image) implements Outcome {}
 
   /** A stored image: JPEG bytes of a {@code size x size} RGB image. */
   public record Prepared(byte[] jpeg) implements Outcome {}
@@ -32,7 +35,18 @@ public final class ImagePreparer {
   /** A rejected input: the kind of problem and the reason in words. */
   public record Rejected(Reason kind, String reason) implements Outcome {}
 
+  /** The stored image as JPEG bytes, or why the input was rejected. */
   public Outcome prepare(byte[] bytes) {
+    Outcome decoded = decode(bytes);
+    return decoded instanceof Decoded d ? new Prepared(ImageCodec.encodeJpeg(d.image(), quality))
+        : decoded;
+  }
+
+  /**
+   * The stored image (short side resized, central square), decoded, or why the input was
+   * rejected: what {@link #prepare} encodes, and what prediction on image files starts from.
+   */
+  public Outcome decode(byte[] bytes) {
     if (bytes.length == 0) {
       return new Rejected(Reason.EMPTY_FILE, "empty file (0 bytes)");
     }
@@ -71,8 +85,7 @@ public final class ImagePreparer {
     if ((double) decoded.width() * decoded.height() > maxPixels) {
       return new Rejected(Reason.TOO_LARGE, String.format("too large: %dx%d pixels", decoded.width(), decoded.height()));
     }
-    Image stored = ImageCodec.resizeAndCentreCrop(decoded, size);
-    return new Prepared(ImageCodec.encodeJpeg(stored, quality));
+    return new Decoded(ImageCodec.resizeAndCentreCrop(decoded, size));
   }
 
   /** A complete JPEG ends with FF D9, possibly followed by a little padding. */

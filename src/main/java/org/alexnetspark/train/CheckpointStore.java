@@ -53,13 +53,18 @@ public final class CheckpointStore {
     this.keepLast = keepLast;
   }
 
-  /** Writes a checkpoint of {@code network} at {@code state}, then drops old ones. */
+  /**
+   * Writes a checkpoint of {@code network} at {@code state}, then drops old ones.
+   *
+   * @param files further files of the model folder (e.g. the training set's statistics)
+   */
   public URI save(ComputationGraph network, AlexNetConfig config, ModelInfo info,
-      TrainingState state) throws IOException {
+      TrainingState state, Map<String, byte[]> files) throws IOException {
     URI target = Locations.child(folder, String.format(Locale.ROOT, "epoch-%04d-iter-%010d",
         state.epoch(), state.iteration()));
-    models.save(network, config, info, target, true,
-        Map.of(STATE_FILE, Json.write(state).getBytes(StandardCharsets.UTF_8)));
+    Map<String, byte[]> all = new java.util.HashMap<>(files);
+    all.put(STATE_FILE, Json.write(state).getBytes(StandardCharsets.UTF_8));
+    models.save(network, config, info, target, true, all);
     prune();
     return target;
   }

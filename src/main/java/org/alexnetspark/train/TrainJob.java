@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.alexnetspark.augment.Augmenter;
 import org.alexnetspark.augment.Preset;
 import org.alexnetspark.config.AlexNetConfig;
@@ -14,6 +15,7 @@ import org.alexnetspark.data.Manifest;
 import org.alexnetspark.data.Minibatch;
 import org.alexnetspark.data.MinibatchPlan;
 import org.alexnetspark.data.MinibatchReader;
+import org.alexnetspark.inference.TrainedModel;
 import org.alexnetspark.io.HadoopConf;
 import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.Sha256;
@@ -261,7 +263,7 @@ public final class TrainJob {
     }
     URI model = Locations.child(request.output(), "model");
     new ModelStore(storage).save(averaging.network(), config, info(request, inputs, state), model,
-        true, java.util.Map.of());
+        true, normalisation(inputs));
     LOG.info("trained model saved to {}", model);
     return new Result(state, model);
   }
@@ -281,7 +283,8 @@ public final class TrainJob {
     List<URI> lastCheckpoint = new ArrayList<>();
     lastCheckpoint.add(start.checkpoint());
     TrainingListener checkpoint = (event, state, network) -> {
-      lastCheckpoint.set(0, checkpoints.save(network, config, info(request, inputs, state), state));
+      lastCheckpoint.set(0, checkpoints.save(network, config, info(request, inputs, state), state,
+          normalisation(inputs)));
       metrics.flush();
       return state;
     };
@@ -294,7 +297,8 @@ public final class TrainJob {
         checkpoint));
     if (inputs.validation() != null) {
       listeners.add(TrainingListener.when(Trigger.everyEpoch(), new ValidationListener(spark,
-          inputs.validationBatches(), reader(augmenter, Preset.CENTRE, 0, 0))));
+          inputs.validationBatches(), reader(augmenter, Preset.CENTRE, 0, 0),
+          config.model().classes())));
     }
     listeners.add(TrainingListener.when(Trigger.everyEpoch(),
         new ScheduleListener(new LearningRateSchedule(train.schedule()))));
@@ -339,6 +343,11 @@ public final class TrainJob {
         latest.location(), state.epoch(), state.batch(), state.iteration(),
         state.schedule().learningRate());
     return new Start(latest.network(), state, latest.location());
+  }
+
+  /** The training set's statistics, saved with every checkpoint and model (see TrainedModel). */
+  private static Map<String, byte[]> normalisation(Checked inputs) {
+    return TrainedModel.normalisationFiles(inputs.stats(), inputs.meanImage());
   }
 
   private ModelInfo info(Request request, Checked inputs, TrainingState state) {

@@ -34,8 +34,8 @@ class CheckpointStoreTest {
     URI run = HDFS.uri("/checkpoint-tests/truncated");
     CheckpointStore store = new CheckpointStore(storage, run, 10);
     ComputationGraph network = AlexNet.create(CONFIG.model(), CONFIG.optimizer());
-    store.save(network, CONFIG, ModelInfo.untrained(), state(1, 10));
-    store.save(network, CONFIG, ModelInfo.untrained(), state(2, 20));
+    store.save(network, CONFIG, ModelInfo.untrained(), state(1, 10), java.util.Map.of());
+    store.save(network, CONFIG, ModelInfo.untrained(), state(2, 20), java.util.Map.of());
 
     // The latest checkpoint's model file was cut short (a half-finished copy, a full disk).
     FileSystem fs = HDFS.fileSystem();

@@ -232,7 +232,8 @@ class TrainJobTest {
     var network = org.alexnetspark.model.AlexNet.create(original.model(), original.optimizer());
     TrainingState state = TrainingState.start(new LearningRateSchedule.State(0.01, 1, 0, 0),
         original.train().seed(), original.augment().seed(), checked.dataSha256());
-    checked.checkpoints().save(network, original, org.alexnetspark.model.ModelInfo.untrained(), state);
+    checked.checkpoints().save(network, original, org.alexnetspark.model.ModelInfo.untrained(), state,
+        java.util.Map.of());
 
     InvalidConfigException e = assertThrows(InvalidConfigException.class,
         () -> new TrainJob(config("optimizer.learning-rate=0.5", "train.seed=9",
