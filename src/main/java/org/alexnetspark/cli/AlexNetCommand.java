@@ -34,6 +34,11 @@ public final class AlexNetCommand implements Runnable {
     CommandLine line = new CommandLine(new AlexNetCommand());
     line.setExecutionExceptionHandler((e, cmd, parsed) -> {
       String name = cmd.getCommandName();
+      if (Interruption.happened()) {
+        cmd.getErr().println(name + ": interrupted" + (name.equals("train")
+            ? "; continue where it stopped with the same command and --resume" : ""));
+        return ExitCodes.INTERRUPTED;
+      }
       if (e instanceof InvalidConfigException) {
         cmd.getErr().println(name + ": " + e.getMessage());
         return ExitCodes.USAGE;
@@ -51,10 +56,12 @@ public final class AlexNetCommand implements Runnable {
 
   public static void main(String[] args) {
     StdoutNoiseFilter.install();
+    Interruption.install();
     CommandLine line = commandLine();
     int code = line.execute(args);
     line.getOut().flush();
     line.getErr().flush();
+    Interruption.reported();
     System.exit(code);
   }
 }

@@ -60,6 +60,27 @@ final class BenchCommand implements Runnable {
     }
   }
 
+  /** "1,5,10" as numbers >= 1, or "none" as none. */
+  static List<Integer> frequencies(CommandSpec spec, String text) {
+    if (text.strip().equalsIgnoreCase("none")) {
+      return List.of();
+    }
+    List<Integer> values = new java.util.ArrayList<>();
+    for (String part : text.split(",")) {
+      try {
+        int value = Integer.parseInt(part.strip());
+        if (value < 1) {
+          throw new NumberFormatException();
+        }
+        values.add(value);
+      } catch (NumberFormatException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--frequencies: '" + part
+            + "' is not a whole number >= 1; give e.g. 1,5,10 or none");
+      }
+    }
+    return values;
+  }
+
   /** {@code alexnet bench train}. */
   @Command(name = "train",
       description = {"Fit speed of one worker, and the cost of parameter averaging on local Spark.",
@@ -83,18 +104,26 @@ final class BenchCommand implements Runnable {
     private int averagingBatch;
 
     @Option(names = "--rounds", defaultValue = "2", paramLabel = "N",
-        description = "Averaging rounds measured per frequency (default: ${DEFAULT-VALUE}).")
+        description = "Averaging rounds measured per frequency, at least 1 (default: ${DEFAULT-VALUE}).")
     private int rounds;
 
-    @Option(names = "--frequencies", defaultValue = "1,5,10", split = ",", paramLabel = "F",
-        description = "Averaging frequencies to measure (default: ${DEFAULT-VALUE}); none to skip.")
-    private List<Integer> frequencies;
+    @Option(names = "--frequencies", defaultValue = "1,5,10", paramLabel = "F[,F...]",
+        description = "Averaging frequencies to measure, comma-separated (default: ${DEFAULT-VALUE}); "
+            + "'none' skips the averaging measurement.")
+    private String frequencyList;
 
     @Mixin
     private ConfigOptions configOptions;
 
     @Override
     public Integer call() throws Exception {
+      List<Integer> frequencies = frequencies(spec, frequencyList);
+      for (int[] bound : new int[][] {{batch, 1}, {iterations, 1}, {averagingBatch, 1}, {rounds, 1}}) {
+        if (bound[0] < bound[1]) {
+          throw new CommandLine.ParameterException(spec.commandLine(),
+              "--batch, --iterations, --averaging-batch and --rounds must be at least 1");
+        }
+      }
       AlexNetConfig config = configOptions.load(List.of());
       org.alexnetspark.bench.TrainBenchmark bench = new org.alexnetspark.bench.TrainBenchmark();
       var worker = bench.workerRate(config, batch, iterations);

@@ -16,6 +16,9 @@ final class ConfigOptions {
       description = "HOCON file layered over the defaults (conf/alexnet.conf); repeatable, later files win.")
   private List<Path> files = new ArrayList<>();
 
+  @Option(names = "--verbose", description = "Log the whole effective configuration at the start.")
+  private boolean verbose;
+
   @Option(names = "--set", paramLabel = "KEY=VALUE",
       description = "Override one key, e.g. --set optimizer.learning-rate=0.02; repeatable, applied after --conf.")
   private List<String> overrides = new ArrayList<>();
@@ -28,7 +31,11 @@ final class ConfigOptions {
     List<String> all = new ArrayList<>(overrides);
     all.addAll(flagOverrides);
     AlexNetConfig config = AlexNetConfig.load(files, all);
-    LOG.info("effective configuration:\n{}", config.summary());
+    if (verbose) {
+      LOG.info("effective configuration:\n{}", config.summary());
+    } else {
+      LOG.debug("effective configuration:\n{}", config.summary());
+    }
     return config;
   }
 }

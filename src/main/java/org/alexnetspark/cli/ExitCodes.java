@@ -8,6 +8,8 @@ final class ExitCodes {
   static final int FAILED = 1;
   /** The command line or the configuration was refused; nothing was run. */
   static final int USAGE = 2;
+  /** Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it). */
+  static final int INTERRUPTED = 130;
 
   private ExitCodes() {}
 }

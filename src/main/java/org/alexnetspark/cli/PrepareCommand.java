@@ -45,7 +45,8 @@ final class PrepareCommand implements Callable<Integer> {
   private String labelsFile;
 
   @Option(names = "--names", paramLabel = "FILE",
-      description = "Class names, '<wnid> <name>' per line (default: the bundled ImageNet names).")
+      description = "Class names, '<wnid> <name>' per line (default: <input>/names.txt if it "
+          + "exists, as 'alexnet convert-idx' writes it, else the bundled ImageNet names).")
   private String namesFile;
 
   @Option(names = "--label-map-from", paramLabel = "URI",

@@ -18,8 +18,9 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Converts an IDX image set (the MNIST file format, e.g. Fashion-MNIST) into an ImageNet-style
- * tree, {@code <output>/<split>/<class>/<split>_<n>.JPEG}, plus {@code <output>/names.txt}, so that
- * the demo and the tests run the same code path as ImageNet.
+ * tree, {@code <output>/<split>/<class>/<split>_<n>.JPEG}, plus {@code <output>/names.txt} (the
+ * classes that occur, with their names: {@code alexnet prepare} picks it up), so that the demo and
+ * the tests run the same code path as ImageNet.
  */
 public final class IdxImageTree {
   /** Where Debian's dataset-fashion-mnist package installs the data. */
@@ -79,8 +80,10 @@ public final class IdxImageTree {
         total++;
       }
       StringBuilder names = new StringBuilder();
-      for (String[] c : classes) {
-        names.append(c[0]).append('\t').append(c[1]).append('\n');
+      for (int c = 0; c < classes.size(); c++) {
+        if (written[c] > 0) { // only the classes that occur: they are the label map's
+          names.append(classes.get(c)[0]).append('\t').append(classes.get(c)[1]).append('\n');
+        }
       }
       try (OutputStream out = fs.create(new Path(root, "names.txt"), true)) {
         out.write(names.toString().getBytes(StandardCharsets.UTF_8));

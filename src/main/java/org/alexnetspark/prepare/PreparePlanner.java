@@ -39,6 +39,9 @@ final class PreparePlanner {
   /** Key, label and wnid of a record, with their lengths. */
   private static final int RECORD_FIELD_BYTES = 64;
 
+  /** Class names beside the split folders, as {@code alexnet convert-idx} writes them. */
+  static final String NAMES_FILE = "names.txt";
+
   /** Stored in {@code _plan.json} so that a re-run after a crash writes the same shards. */
   record SavedPlan(String inputsDigest, int recordsPerShard, int shards) {}
 
@@ -96,9 +99,14 @@ final class PreparePlanner {
       return Manifest.read(storage, request.labelMapFrom()).labelMap();
     }
     Map<String, String> names = LabelMap.imagenetNames();
-    if (request.namesFile() != null) {
-      names = LabelMap.parseNames(storage.readText(request.namesFile()),
-          request.namesFile().toString());
+    URI namesFile = request.namesFile();
+    URI beside = Locations.child(request.input(), NAMES_FILE);
+    if (namesFile == null && storage.exists(beside)) {
+      namesFile = beside;
+      LOG.info("class names from {}", beside);
+    }
+    if (namesFile != null) {
+      names = LabelMap.parseNames(storage.readText(namesFile), namesFile.toString());
     }
     return LabelMap.of(listing.classes(), names);
   }
