@@ -36,9 +36,13 @@ final class ProgressLog implements TrainingListener {
           eta(state)));
     } else if (event instanceof EpochEnd) {
       EpochMetrics m = state.lastEpoch();
-      LOG.info(String.format(Locale.ROOT, "epoch %d/%d done: loss %.4f, validation top-1 %.4f "
-          + "top-5 %.4f, next learning rate %.3g, %.0f s", m.epoch(), epochs, m.loss(), m.valTop1(),
-          m.valTop5(), m.nextLearningRate(), m.seconds()));
+      String validation = Double.isNaN(m.valTop1()) ? "no validation set"
+          : String.format(Locale.ROOT, "validation top-1 %.4f top-5 %.4f", m.valTop1(), m.valTop5());
+      LOG.info(String.format(Locale.ROOT, "epoch %d/%d done: loss %.4f, %s, %d of %d minibatches "
+          + "fitted%s, next learning rate %.3g, %.0f s", m.epoch(), epochs, m.loss(), validation,
+          m.fittedMinibatches(), m.plannedMinibatches(),
+          m.skippedImages() > 0 ? ", " + m.skippedImages() + " images skipped" : "",
+          m.nextLearningRate(), m.seconds()));
     }
     return state;
   }
