@@ -39,11 +39,13 @@ final class TrainCommand implements Callable<Integer> {
       description = "Run folder: checkpoints/, metrics.jsonl, curves.png, model/.")
   private String output;
 
-  @Option(names = "--resume", description = "Continue from the latest checkpoint in --output.")
+  @Option(names = "--resume", description = {"Continue from the latest checkpoint in --output;",
+      "with no checkpoint there, start as if it were not given (so a job can always pass it)."})
   private boolean resume;
 
   @Option(names = "--init-from", paramLabel = "MODEL_URI",
-      description = "Start from this saved model (warm start) instead of a fresh initialisation.")
+      description = "Start from this saved model (warm start) instead of a fresh initialisation; "
+          + "with --resume, only when --output holds no checkpoint yet.")
   private String initFrom;
 
   @Mixin

@@ -40,6 +40,7 @@ public final class AlexNetConfig implements Serializable {
   private final DataConfig data;
   private final AugmentConfig augment;
   private final TrainConfig train;
+  private final RetrainConfig retrain;
   private final String effective;
   private final String summary;
   private final java.util.SortedMap<String, String> settings = new java.util.TreeMap<>();
@@ -51,6 +52,7 @@ public final class AlexNetConfig implements Serializable {
     this.data = DataConfig.read(in);
     this.augment = AugmentConfig.read(in);
     this.train = TrainConfig.read(in);
+    this.retrain = RetrainConfig.read(in);
     in.throwIfInvalid();
     if (model.networkInputSize() > data.imageSize()) {
       String key = model.variant() == ModelVariant.SCALED ? "model.scaled.input-size" : "model.input-size";
@@ -313,6 +315,10 @@ public final class AlexNetConfig implements Serializable {
 
   public TrainConfig train() {
     return train;
+  }
+
+  public RetrainConfig retrain() {
+    return retrain;
   }
 
   /** Every key of the effective configuration with its value as HOCON text, sorted by key. */

@@ -9,8 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -144,6 +146,50 @@ public final class Storage {
   /** Writes a UTF-8 text file atomically, replacing any existing one. */
   public void writeText(URI target, String text) throws IOException {
     writeFile(target, true, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * Replaces the small file {@code target} with {@code bytes} in one step where the file system
+   * allows (HDFS and local disks rename over an existing file atomically): readers see the old
+   * content or the new one, never neither. Elsewhere the aside-and-rename of {@link #writeFile}
+   * applies, which {@link #recoverInterruptedWrites} completes after a crash.
+   */
+  public void replaceFile(URI target, byte[] bytes) throws IOException {
+    FileSystem fs = fileSystem(target);
+    Path finalPath = fs.makeQualified(path(target));
+    fs.mkdirs(finalPath.getParent());
+    Path temporary = new Path(finalPath.getParent(),
+        "." + finalPath.getName() + ".tmp-" + UUID.randomUUID());
+    try {
+      try (OutputStream out = fs.create(temporary, false)) {
+        out.write(bytes);
+      }
+      try {
+        FileContext.getFileContext(finalPath.toUri(), hadoop)
+            .rename(temporary, finalPath, Options.Rename.OVERWRITE);
+      } catch (UnsupportedOperationException | IOException e) {
+        if (fs.exists(temporary)) {
+          moveInto(fs, temporary, finalPath, true);
+        }
+      }
+    } finally {
+      if (fs.exists(temporary)) {
+        fs.delete(temporary, false);
+      }
+    }
+  }
+
+  /** Copies the folder {@code source} to {@code target}, which appears only once complete. */
+  public void copyFolder(URI source, URI target) throws IOException {
+    FileSystem from = fileSystem(source);
+    writeFolder(target, false, (fs, folder) -> {
+      for (FileStatus file : from.listStatus(path(source))) {
+        if (file.isFile()) {
+          org.apache.hadoop.fs.FileUtil.copy(from, file.getPath(), fs,
+              new Path(folder, file.getPath().getName()), false, hadoop);
+        }
+      }
+    });
   }
 
   /** Reads a whole UTF-8 text file. */

@@ -132,6 +132,27 @@ public final class CheckpointStore {
     return Json.read(models.readText(location, seal, STATE_FILE), TrainingState.class, file.toString());
   }
 
+  /**
+   * The complete checkpoint with the best validation top-1 accuracy (the latest among equals),
+   * or null if no checkpoint was validated.
+   */
+  public Checkpoint best() throws IOException {
+    List<Path> all = checkpoints();
+    for (Path candidate : all.stream().sorted(java.util.Comparator.comparingDouble(
+        (Path p) -> validationAccuracy(p)).thenComparing(Path::getName).reversed()).toList()) {
+      if (validationAccuracy(candidate) < 0) {
+        return null;
+      }
+      try {
+        return load(candidate.toUri());
+      } catch (SealedFolder.IncompleteException e) {
+        LOG.warn("checkpoint {} is unusable ({}); looking at the next best", candidate.getName(),
+            e.getMessage());
+      }
+    }
+    return null;
+  }
+
   /** Checkpoint folders, complete or not, oldest first. */
   List<Path> checkpoints() throws IOException {
     FileSystem fs = storage.fileSystem(folder);

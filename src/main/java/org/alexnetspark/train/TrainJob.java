@@ -59,7 +59,8 @@ public final class TrainJob {
    * @param validation prepared validation set, or null for none
    * @param output run folder: checkpoints, metrics, curves, final model
    * @param resume continue from the latest checkpoint in {@code output}, if there is one
-   * @param initFrom start from this saved model instead of a fresh initialisation
+   * @param initFrom start from this saved model instead of a fresh initialisation (when not
+   *     resuming an existing checkpoint)
    */
   public record Request(URI data, URI validation, URI output, boolean resume, URI initFrom) {}
 
@@ -137,9 +138,6 @@ public final class TrainJob {
       }
       validationBatches = MinibatchPlan.of(storage.hadoopConfiguration(), validation,
           request.validation(), config.train().evalBatch()).inOrder();
-    }
-    if (request.resume() && request.initFrom() != null) {
-      problems.add("--resume and --init-from cannot be combined");
     }
     MinibatchPlan plan = MinibatchPlan.of(storage.hadoopConfiguration(), train, request.data(),
         config.train().batchPerWorker());
@@ -261,11 +259,7 @@ public final class TrainJob {
       state = fire(listeners, new EpochTrained(epoch + 1), state, averaging);
       state = fire(listeners, new EpochEnd(epoch + 1), state, averaging).asValidated();
     }
-    URI model = Locations.child(request.output(), "model");
-    new ModelStore(storage).save(averaging.network(), config, info(request, inputs, state), model,
-        true, normalisation(inputs));
-    LOG.info("trained model saved to {}", model);
-    return new Result(state, model);
+    return new Result(state, saveFinalModel(request, inputs, averaging.network(), state));
   }
 
   /**
@@ -317,6 +311,25 @@ public final class TrainJob {
     }));
     listeners.addAll(extraListeners);
     return listeners;
+  }
+
+  /**
+   * Saves the run's model to {@code <output>/model}: its best validated checkpoint (the epoch with
+   * the best validation top-1 accuracy), or the last network when there was no validation.
+   */
+  private URI saveFinalModel(Request request, Checked inputs, ComputationGraph last,
+      TrainingState lastState) throws IOException {
+    URI model = Locations.child(request.output(), "model");
+    CheckpointStore.Checkpoint best = inputs.validation() == null ? null : inputs.checkpoints().best();
+    ComputationGraph network = best == null ? last : best.network();
+    TrainingState state = best == null ? lastState : best.state();
+    new ModelStore(storage).save(network, config, info(request, inputs, state), model, true,
+        normalisation(inputs));
+    EpochMetrics epoch = state.lastEpoch();
+    LOG.info("model saved to {}: epoch {}{}", model, state.epoch(), epoch == null
+        || Double.isNaN(epoch.valTop1()) ? "" : String.format(java.util.Locale.ROOT,
+            " (validation top-1 %.4f, the best of the run)", epoch.valTop1()));
+    return model;
   }
 
   /** The run's start: the latest checkpoint when resuming, else a warm or a fresh start. */

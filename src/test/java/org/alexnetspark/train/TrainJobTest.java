@@ -170,10 +170,11 @@ class TrainJobTest {
         () -> job.check(request("/runs/refused", false)));
     assertTrue(e.getMessage().contains("'model.classes' = 1000"), e.getMessage());
     assertTrue(e.getMessage().contains("has 10 classes"), e.getMessage());
+    // A validation set whose label map differs from the training set's.
     InvalidConfigException mismatch = assertThrows(InvalidConfigException.class, () ->
-        new TrainJob(config(), storage).check(new TrainJob.Request(data.train(), data.train(),
-            HDFS.uri("/runs/r2"), true, HDFS.uri("/some/model"))));
-    assertTrue(mismatch.getMessage().contains("--resume and --init-from"), mismatch.getMessage());
+        new TrainJob(config("model.classes=11"), storage).check(new TrainJob.Request(data.train(),
+            data.validation(), HDFS.uri("/runs/r2"), true, null)));
+    assertTrue(mismatch.getMessage().contains("'model.classes' = 11"), mismatch.getMessage());
     assertNotNull(assertInstanceOf(InvalidConfigException.class, mismatch).getMessage());
   }
 
