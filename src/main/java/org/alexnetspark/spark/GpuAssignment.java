@@ -4,6 +4,8 @@ import java.util.Map;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +54,55 @@ public final class GpuAssignment {
       LOG.info("task {} pinned to GPU {}", task.taskAttemptId(), device);
     }
     return address;
+  }
+
+  /** Oldest compute capability (major * 10 + minor) the bundled CUDA 11.6 natives carry code for. */
+  static final int OLDEST_CAPABILITY = 37;
+  /** Newest compute capability they carry code for (Ampere, 8.6); Hopper (9.0) and later are not. */
+  static final int NEWEST_CAPABILITY = 86;
+
+  /**
+   * What the task's device is, for the pre-flight check of every executor before training: "cpu"
+   * on the CPU backend, else the pinned GPU's ordinal and compute capability, checked.
+   *
+   * @throws UnsupportedGpuException if the GPU's compute capability is one the CUDA natives lack
+   */
+  public static String describeDevice() {
+    String address = pin();
+    if (Nd4j.getBackend().getClass().getSimpleName().startsWith("Cpu")) {
+      return "cpu" + (address == null ? "" : " (GPU address " + address + " assigned, unused)");
+    }
+    NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+    int device = ops.getDevice();
+    int major = ops.getDeviceMajor(device);
+    int minor = ops.getDeviceMinor(device);
+    checkComputeCapability(major, minor, "GPU " + device);
+    return "GPU " + device + " (compute capability " + major + "." + minor + ")";
+  }
+
+  /**
+   * Refuses a GPU whose compute capability the bundled CUDA 11.6 natives carry no code for, before
+   * a kernel launch fails deep inside training.
+   *
+   * @throws UnsupportedGpuException naming the device, its capability and what is supported
+   */
+  static void checkComputeCapability(int major, int minor, String device) {
+    int capability = major * 10 + minor;
+    if (capability < OLDEST_CAPABILITY || capability > NEWEST_CAPABILITY) {
+      throw new UnsupportedGpuException(device + " has compute capability " + major + "." + minor
+          + ", but ND4J's CUDA 11.6 natives (DL4J 1.0.0-M2.1, the last release) carry code for "
+          + "compute capabilities 3.7 to 8.6 only (Kepler to Ampere; no Hopper or newer). Run on "
+          + "such GPUs, or on the CPU backend (a build without -Dcuda).");
+    }
+  }
+
+  /** A GPU the CUDA natives of this build cannot run on. */
+  public static final class UnsupportedGpuException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    UnsupportedGpuException(String message) {
+      super(message);
+    }
   }
 
   /**

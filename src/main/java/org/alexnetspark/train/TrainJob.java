@@ -170,6 +170,7 @@ public final class TrainJob {
       LOG.warn("cleaning up after an interrupted run: {}", line);
     }
     inputs.checkpoints().removeLeftovers();
+    Workers.preflight(spark, Workers.count(spark, config.train()));
     Broadcast<Augmenter> augmenter = spark.broadcast(augmenter(inputs));
     try {
       Start start = start(request, inputs, request.resume());

@@ -49,4 +49,19 @@ class GpuDeviceOrdinalTest {
         assertThrows(IllegalStateException.class, () -> GpuAssignment.deviceOrdinal("0", 0));
     assertTrue(error.getMessage().contains("sees no CUDA device"), error.getMessage());
   }
+
+  @Test
+  void aGpuTheCudaNativesLackCodeForIsRefusedNamingItsCapability() {
+    GpuAssignment.checkComputeCapability(3, 7, "GPU 0");  // Kepler K80: the oldest supported
+    GpuAssignment.checkComputeCapability(8, 6, "GPU 0");  // Ampere A10/RTX 30: the newest
+    GpuAssignment.checkComputeCapability(7, 0, "GPU 1");  // Volta V100
+    for (int[] unsupported : new int[][] {{9, 0}, {8, 9}, {3, 5}, {10, 0}}) {
+      GpuAssignment.UnsupportedGpuException e = org.junit.jupiter.api.Assertions.assertThrows(
+          GpuAssignment.UnsupportedGpuException.class,
+          () -> GpuAssignment.checkComputeCapability(unsupported[0], unsupported[1], "GPU 1"));
+      org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("GPU 1 has compute capability "
+          + unsupported[0] + "." + unsupported[1]) && e.getMessage().contains("3.7 to 8.6"),
+          e.getMessage());
+    }
+  }
 }
