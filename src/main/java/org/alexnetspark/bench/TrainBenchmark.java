@@ -120,7 +120,7 @@ public final class TrainBenchmark {
     try {
       for (int frequency : frequencies) {
         TrainConfig train = config.train();
-        TrainConfig bench = new TrainConfig(1, batch, frequency, true, 1, workers, rounds,
+        TrainConfig bench = new TrainConfig(1, batch, frequency, train.averaging(), 1, workers, rounds,
             train.schedule(), 0, 0, 1, 0, TrainConfig.Divergence.STOP, 0, batch, train.seed());
         ComputationGraph network = AlexNet.create(config.model(), config.optimizer());
         long parameters = network.numParams();

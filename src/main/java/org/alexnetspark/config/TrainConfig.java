@@ -9,7 +9,7 @@ import java.util.List;
  * @param epochs passes over the training set
  * @param batchPerWorker minibatch each worker fits
  * @param averagingFrequency minibatches per worker between parameter averagings
- * @param averageMomentum average the momentum state too
+ * @param averaging how replicas are averaged
  * @param workerPrefetch minibatches prepared ahead by each worker
  * @param workers model replicas; 0 for every task slot Spark gives the job
  * @param roundsPerJob averaging rounds per Spark job
@@ -24,9 +24,67 @@ import java.util.List;
  * @param seed seed of each epoch's minibatch order
  */
 public record TrainConfig(int epochs, int batchPerWorker, int averagingFrequency,
-    boolean averageMomentum, int workerPrefetch, int workers, int roundsPerJob, Schedule schedule,
+    Averaging averaging, int workerPrefetch, int workers, int roundsPerJob, Schedule schedule,
     double checkpointEveryMinutes, int checkpointEveryIterations, int keepLast, int maxRetries,
     Divergence onDivergence, int maxRollbacks, int evalBatch, long seed) implements Serializable {
+
+  /**
+   * How replicas are averaged ({@code train.averaging.*}).
+   *
+   * @param momentum what happens to the momentum between rounds
+   * @param precision precision of the parameters on the wire
+   * @param transport how workers' parameters reach the driver
+   */
+  public record Averaging(Momentum momentum, Precision precision, Transport transport)
+      implements Serializable {}
+
+  /** {@code train.averaging.momentum}. */
+  public enum Momentum {
+    AVERAGED("averaged"), LOCAL("local"), RESET("reset");
+
+    private final String configName;
+
+    Momentum(String configName) {
+      this.configName = configName;
+    }
+
+    @Override
+    public String toString() {
+      return configName;
+    }
+  }
+
+  /** {@code train.averaging.precision}. */
+  public enum Precision {
+    FP32("fp32"), FP16("fp16");
+
+    private final String configName;
+
+    Precision(String configName) {
+      this.configName = configName;
+    }
+
+    @Override
+    public String toString() {
+      return configName;
+    }
+  }
+
+  /** {@code train.averaging.transport}. */
+  public enum Transport {
+    BLOCKS("blocks"), RESULTS("results");
+
+    private final String configName;
+
+    Transport(String configName) {
+      this.configName = configName;
+    }
+
+    @Override
+    public String toString() {
+      return configName;
+    }
+  }
 
   /** What a diverged run does ({@code train.on-divergence}). */
   public enum Divergence {
@@ -90,7 +148,9 @@ public record TrainConfig(int epochs, int batchPerWorker, int averagingFrequency
         in.integer("train.epochs", v -> v >= 1, "must be a whole number >= 1"),
         in.integer("train.batch-per-worker", v -> v >= 1, "must be a whole number >= 1"),
         in.integer("train.averaging-frequency", v -> v >= 1, "must be a whole number >= 1"),
-        in.bool("train.average-momentum"),
+        new Averaging(in.choice("train.averaging.momentum", Momentum.class, Momentum.AVERAGED),
+            in.choice("train.averaging.precision", Precision.class, Precision.FP32),
+            in.choice("train.averaging.transport", Transport.class, Transport.BLOCKS)),
         in.integer("train.worker-prefetch", v -> v >= 0, "must be a whole number >= 0"),
         in.integer("train.workers", v -> v >= 0, "must be a whole number >= 0 (0: all task slots)"),
         in.integer("train.rounds-per-job", v -> v >= 1, "must be a whole number >= 1"),

@@ -28,6 +28,7 @@ import org.alexnetspark.stats.StatsJob;
 import org.alexnetspark.train.TrainingListener.EpochEnd;
 import org.alexnetspark.train.TrainingListener.EpochTrained;
 import org.alexnetspark.train.TrainingListener.RoundEnd;
+import org.alexnetspark.train.averaging.ExactAveragingMaster;
 import org.apache.hadoop.security.AccessControlException;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -242,7 +243,7 @@ public final class TrainJob {
       long skipped = 0;
       double loss = Double.NaN;
       for (int job = 0; job < jobs.size(); job++) {
-        ParameterAveraging.Round round = averaging.fit(jobs.get(job), reader);
+        ParameterAveraging.Round round = fit(averaging, jobs.get(job), reader, epoch + 1, state);
         loss = round.loss();
         checkFinite(averaging.network(), loss, epoch + 1, state.iteration());
         fitted += round.minibatches();
@@ -373,6 +374,16 @@ public final class TrainJob {
         request.initFrom() == null ? null : request.initFrom().toString());
   }
 
+  /** One Spark job of averaging rounds; a worker's non-finite result is the run's divergence. */
+  private static ParameterAveraging.Round fit(ParameterAveraging averaging, List<Minibatch> batches,
+      MinibatchReader reader, int epoch, TrainingState state) {
+    try {
+      return averaging.fit(batches, reader);
+    } catch (ExactAveragingMaster.NonFiniteResultException e) {
+      throw new TrainingDivergedException(epoch, state.iteration(), Double.NaN, e.getMessage());
+    }
+  }
+
   /** Stops before anything of a diverged network can be checkpointed or saved. */
   private static void checkFinite(ComputationGraph network, double loss, int epoch, long iteration) {
     if (!Double.isFinite(loss)) {
@@ -384,11 +395,14 @@ public final class TrainJob {
     }
   }
 
-  /** A failed Spark job or a passing storage fault; never a configuration or data error. */
+  /**
+   * A failed Spark job or a storage fault (a file that went missing may come back: a restarted
+   * DataNode, a NameNode fail-over); never a configuration error, a quota or a permission, which
+   * a retry cannot mend.
+   */
   private static boolean retryable(Throwable e) {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof InvalidConfigException || cause instanceof FileNotFoundException
-          || cause instanceof AccessControlException
+      if (cause instanceof InvalidConfigException || cause instanceof AccessControlException
           || cause instanceof org.apache.hadoop.hdfs.protocol.QuotaExceededException) {
         return false;
       }

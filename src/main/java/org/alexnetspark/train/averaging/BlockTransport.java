@@ -1,0 +1,99 @@
+package org.alexnetspark.train.averaging;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.storage.BlockData;
+import org.apache.spark.storage.BlockId;
+import org.apache.spark.storage.BlockManager;
+import org.apache.spark.storage.ByteBufferBlockData;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.storage.TestBlockId;
+import org.apache.spark.util.io.ChunkedByteBuffer;
+import scala.Option;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * Worker results as Spark blocks instead of task results (an option of
+ * {@link Settings.Transport#BLOCKS}): the worker puts its payload's chunks into its executor's
+ * block store as they are (no serialisation, no copy) and returns only the block's name; the
+ * driver reads the block (in the same JVM: the very arrays; otherwise one fetch of the raw bytes)
+ * and removes it after summing.
+ *
+ * <p>Spark's task-result path instead serialises the result with Kryo into a buffer that grows by
+ * doubling, copies it out, wraps it in a Java-serialised DirectTaskResult, stores that as a block,
+ * fetches it (to a temporary file above {@code spark.network.maxRemoteBlockSizeFetchToMem}, 200 MB
+ * by default) and deserialises it twice: several copies of every byte, on the heap.
+ *
+ * <p>This uses Spark's internal (Scala {@code private[spark]}) block manager API, so it is tied
+ * to the Spark version (checked with 3.5.9).
+ */
+final class BlockTransport {
+  private BlockTransport() {}
+
+  static String prefix(String runId, int round) {
+    return "exact-" + runId + "-r" + round + "-";
+  }
+
+  /** Stores the payload's bytes as a block of this executor; returns the block name. */
+  static String put(String runId, int round, int slice, long taskAttempt, String what, Payload payload) {
+    String name = prefix(runId, round) + "s" + slice + "-t" + taskAttempt + "-" + what;
+    BlockManager blocks = SparkEnv.get().blockManager();
+    boolean stored = blocks.putBytes(new TestBlockId(name), new ChunkedByteBuffer(payload.buffers()),
+        StorageLevel.MEMORY_AND_DISK_SER(), true, ClassTag$.MODULE$.apply(byte[].class));
+    if (!stored) {
+      throw new IllegalStateException("could not store block " + name);
+    }
+    return name;
+  }
+
+  /** The payload with the bytes of block {@code name}, or null if the block is gone (executor lost). */
+  static Payload fetch(String name, Payload detached) {
+    BlockManager blocks = SparkEnv.get().blockManager();
+    BlockId id = new TestBlockId(name);
+    Option<BlockData> local = blocks.getLocalBytes(id);
+    if (local.isDefined()) {
+      try {
+        BlockData data = local.get();
+        if (data instanceof ByteBufferBlockData bytes) {
+          return detached.attach(bytes.buffer().getChunks());
+        }
+        return detached.attach(data.toChunkedByteBuffer(new AbstractFunction1<Object, java.nio.ByteBuffer>() {
+          @Override
+          public java.nio.ByteBuffer apply(Object size) {
+            return java.nio.ByteBuffer.allocate((Integer) size);
+          }
+        }).getChunks());
+      } finally {
+        blocks.releaseLock(id, Option.empty());
+      }
+    }
+    Option<ChunkedByteBuffer> remote = blocks.getRemoteBytes(id);
+    return remote.isDefined() ? detached.attach(remote.get().getChunks()) : null;
+  }
+
+  static void remove(String name) {
+    SparkEnv.get().blockManager().master().removeBlock(new TestBlockId(name));
+  }
+
+  /** Removes every block of a round that is left (from attempts whose result never arrived). */
+  static int removeRound(String runId, int round) {
+    List<BlockId> left = blocks("test_" + prefix(runId, round));
+    for (BlockId id : left) {
+      SparkEnv.get().blockManager().master().removeBlock(id);
+    }
+    return left.size();
+  }
+
+  /** Blocks of this transport anywhere in the application whose name starts with {@code prefix}. */
+  static List<BlockId> blocks(String prefix) {
+    return new ArrayList<>(scala.collection.JavaConverters.seqAsJavaListConverter(
+        SparkEnv.get().blockManager().master().getMatchingBlockIds(new AbstractFunction1<BlockId, Object>() {
+          @Override
+          public Object apply(BlockId id) {
+            return id.name().startsWith(prefix);
+          }
+        }, true)).asJava());
+  }
+}
