@@ -18,7 +18,7 @@ import picocli.CommandLine.ScopeType;
     description = "Train and use AlexNet (Krizhevsky, Sutskever, Hinton, NIPS 2012) on Spark.",
     subcommands = {ModelCommand.class, ConvertIdxCommand.class, PrepareCommand.class, StatsCommand.class,
         TrainCommand.class, EvaluateCommand.class, PredictCommand.class, FeaturesCommand.class,
-        NeighborsCommand.class, BenchCommand.class,
+        NeighborsCommand.class, FiltersCommand.class, PlotCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class AlexNetCommand implements Runnable {
 
