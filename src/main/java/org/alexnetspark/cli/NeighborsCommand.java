@@ -83,7 +83,7 @@ final class NeighborsCommand implements Callable<Integer> {
       out.println("query " + query.image());
       for (int r = 0; r < query.neighbours().size(); r++) {
         Neighbor n = query.neighbours().get(r);
-        out.printf(Locale.ROOT, "  %2d  distance %10.4f  %-24s %s%n", r + 1, n.distance(),
+        out.printf(Locale.ROOT, "  %2d  distance %-10.4g  %-24s %s%n", r + 1, n.distance(),
             query.classNames().get(r), n.key());
       }
     }

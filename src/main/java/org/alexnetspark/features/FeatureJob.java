@@ -36,19 +36,19 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.functions;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code alexnet features}: the feature vector ({@link FeatureVectors}) of every image of a
- * prepared dataset, on Spark, one task per shard like evaluation, written as Parquet with
- * {@link #SCHEMA} and a description ({@link FeatureTable}); the folder is written under a hidden
- * temporary name and renamed into place when complete. The {@code shard} and {@code row_group}
- * columns say where each image's stored JPEG is, so that a row leads back to its picture.
+ * prepared dataset, on Spark, one task per shard like evaluation, written as Parquet with a
+ * description ({@link FeatureTable}); the folder is written under a hidden temporary name and
+ * renamed into place when complete. One row per image: {@code key}, {@code label}, {@code wnid}
+ * (its record), {@code shard} (URI of the shard file) and {@code row_group} (where its stored
+ * JPEG is, so that a row leads back to its picture), {@code features} ({@code array<float>}).
  */
 public final class FeatureJob {
   private static final Logger LOG = LoggerFactory.getLogger(FeatureJob.class);
@@ -59,15 +59,6 @@ public final class FeatureJob {
   public static final String SHARD = "shard";
   public static final String ROW_GROUP = "row_group";
   public static final String FEATURES = "features";
-
-  /** One row per image: its record, the shard file (URI) and row group holding it, its vector. */
-  public static final StructType SCHEMA = new StructType()
-      .add(KEY, DataTypes.StringType, false)
-      .add(LABEL, DataTypes.IntegerType, false)
-      .add(WNID, DataTypes.StringType, false)
-      .add(SHARD, DataTypes.StringType, false)
-      .add(ROW_GROUP, DataTypes.IntegerType, false)
-      .add(FEATURES, DataTypes.createArrayType(DataTypes.FloatType, false), false);
 
   /**
    * @param model a trained model folder
@@ -127,9 +118,13 @@ public final class FeatureJob {
       List<List<Minibatch>> byShard = new ArrayList<>(checked.batches().stream()
           .collect(Collectors.groupingBy(Minibatch::shard, LinkedHashMap::new, Collectors.toList()))
           .values());
-      JavaRDD<Row> rows = spark.parallelize(byShard, Math.max(1, byShard.size()))
+      JavaRDD<FeatureRow> rows = spark.parallelize(byShard, Math.max(1, byShard.size()))
           .mapPartitions(new ShardFeatures(network, reader, wnids));
-      Dataset<Row> frame = SparkJobs.session(spark).createDataFrame(rows, SCHEMA);
+      Dataset<Row> frame = SparkJobs.session(spark)
+          .createDataset(rows.rdd(), Encoders.bean(FeatureRow.class))
+          .select(functions.col(KEY), functions.col(LABEL), functions.col(WNID),
+              functions.col(SHARD), functions.col("rowGroup").as(ROW_GROUP),
+              functions.col(FEATURES));
       ParquetTables.write(storage, frame, request.output(), (fs, folder, count) -> {
         written[0] = new FeatureTable(request.model().toString(), request.data().toString(),
             FeatureTable.cropsName(request.preset()), width, count, Instant.now().toString(),
@@ -148,7 +143,8 @@ public final class FeatureJob {
   }
 
   /** On the executors: the feature rows of one partition's shards. */
-  static final class ShardFeatures implements FlatMapFunction<Iterator<List<Minibatch>>, Row> {
+  static final class ShardFeatures
+      implements FlatMapFunction<Iterator<List<Minibatch>>, FeatureRow> {
     private static final long serialVersionUID = 1L;
     private final Broadcast<NetworkCopy> network;
     private final MinibatchReader reader;
@@ -161,8 +157,8 @@ public final class FeatureJob {
     }
 
     @Override
-    public Iterator<Row> call(Iterator<List<Minibatch>> shards) throws IOException {
-      List<Row> out = new ArrayList<>();
+    public Iterator<FeatureRow> call(Iterator<List<Minibatch>> shards) throws IOException {
+      List<FeatureRow> out = new ArrayList<>();
       if (!shards.hasNext()) {
         return out.iterator();
       }
@@ -178,7 +174,7 @@ public final class FeatureJob {
           float[][] vectors = FeatureVectors.of(graph, batch.features(), crops);
           for (int i = 0; i < batch.images(); i++) {
             int label = batch.classes()[i];
-            out.add(RowFactory.create(batch.keys().get(i), label,
+            out.add(new FeatureRow(batch.keys().get(i), label,
                 label < wnids.length ? wnids[label] : "", minibatch.shard(), minibatch.rowGroup(),
                 vectors[i]));
           }

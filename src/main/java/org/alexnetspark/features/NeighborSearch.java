@@ -12,6 +12,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
@@ -39,9 +40,7 @@ public final class NeighborSearch {
     if (k < 1) {
       throw new IllegalArgumentException("k must be at least 1, got " + k);
     }
-    Dataset<Row> table = SparkJobs.session(spark).read().parquet(features.toString())
-        .select(FeatureJob.KEY, FeatureJob.LABEL, FeatureJob.WNID, FeatureJob.SHARD,
-            FeatureJob.ROW_GROUP, FeatureJob.FEATURES);
+    Dataset<Row> table = SparkJobs.session(spark).read().parquet(features.toString());
     List<Row> first = table.select(functions.size(functions.col(FeatureJob.FEATURES))).takeAsList(1);
     if (!first.isEmpty() && queries.length > 0 && first.get(0).getInt(0) != queries[0].length) {
       throw new IllegalArgumentException("the vectors of " + features + " have "
@@ -50,7 +49,12 @@ public final class NeighborSearch {
     }
     Broadcast<float[][]> broadcast = spark.broadcast(queries);
     try {
-      List<Candidates> partitions = table.javaRDD().mapPartitions(new PartitionNearest(broadcast, k))
+      List<Candidates> partitions = table
+          .select(functions.col(FeatureJob.KEY), functions.col(FeatureJob.LABEL),
+              functions.col(FeatureJob.WNID), functions.col(FeatureJob.SHARD),
+              functions.col(FeatureJob.ROW_GROUP).as("rowGroup"), functions.col(FeatureJob.FEATURES))
+          .as(Encoders.bean(FeatureRow.class))
+          .javaRDD().mapPartitions(new PartitionNearest(broadcast, k))
           .collect();
       List<List<Neighbor>> merged = new ArrayList<>();
       for (int q = 0; q < queries.length; q++) {
@@ -71,7 +75,7 @@ public final class NeighborSearch {
   record Candidates(List<List<Neighbor>> perQuery) implements Serializable {}
 
   /** On the executors: a bounded max-heap per query over the partition's rows. */
-  static final class PartitionNearest implements FlatMapFunction<Iterator<Row>, Candidates> {
+  static final class PartitionNearest implements FlatMapFunction<Iterator<FeatureRow>, Candidates> {
     private static final long serialVersionUID = 1L;
     private final Broadcast<float[][]> queries;
     private final int k;
@@ -82,32 +86,25 @@ public final class NeighborSearch {
     }
 
     @Override
-    public Iterator<Candidates> call(Iterator<Row> rows) {
+    public Iterator<Candidates> call(Iterator<FeatureRow> rows) {
       float[][] q = queries.value();
       List<PriorityQueue<Neighbor>> heaps = new ArrayList<>();
       for (int i = 0; i < q.length; i++) {
         heaps.add(new PriorityQueue<>(k + 1, NEARER_FIRST.reversed()));
       }
-      float[] vector = new float[0];
       while (rows.hasNext()) {
-        Row row = rows.next();
-        List<Float> values = row.getList(5);
-        if (vector.length != values.size()) {
-          vector = new float[values.size()];
-        }
-        for (int i = 0; i < vector.length; i++) {
-          vector[i] = values.get(i);
-        }
+        FeatureRow row = rows.next();
+        float[] vector = row.getFeatures();
         for (int i = 0; i < q.length; i++) {
           if (vector.length != q[i].length) {
-            throw new IllegalArgumentException("the vector of " + row.getString(0) + " has "
+            throw new IllegalArgumentException("the vector of " + row.getKey() + " has "
                 + vector.length + " values, the query's " + q[i].length);
           }
           double distance = FeatureVectors.squaredDistance(q[i], vector);
           PriorityQueue<Neighbor> heap = heaps.get(i);
           if (heap.size() < k || distance <= heap.peek().distance()) {
-            heap.add(new Neighbor(row.getString(0), row.getInt(1), row.getString(2),
-                row.getString(3), row.getInt(4), distance));
+            heap.add(new Neighbor(row.getKey(), row.getLabel(), row.getWnid(), row.getShard(),
+                row.getRowGroup(), distance));
             if (heap.size() > k) {
               heap.poll();
             }

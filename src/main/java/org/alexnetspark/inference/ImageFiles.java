@@ -55,6 +55,9 @@ public final class ImageFiles {
     }
   }
 
+  /** Files larger than this are not read (the decoder limits pixels, data.max-input-megapixels). */
+  public static final long MAX_FILE_BYTES = 256L << 20;
+
   private final Configuration hadoop;
   private final ImagePreparer preparer;
   private final Augmenter augmenter;
@@ -123,14 +126,27 @@ public final class ImageFiles {
     }
     byte[] bytes;
     Path path = new Path(source.uri());
-    try (InputStream in = path.getFileSystem(hadoop).open(path)) {
-      bytes = in.readAllBytes();
+    try {
+      FileSystem fs = path.getFileSystem(hadoop);
+      long length = fs.getFileStatus(path).getLen();
+      if (length > MAX_FILE_BYTES) {
+        return new Loaded(source, null, String.format(Locale.ROOT,
+            "too large to be read as an image (%,d bytes, at most %,d)", length, MAX_FILE_BYTES));
+      }
+      try (InputStream in = fs.open(path)) {
+        bytes = in.readAllBytes();
+      }
     } catch (FileNotFoundException e) {
       return new Loaded(source, null, "no such file");
     } catch (IOException e) {
       return new Loaded(source, null, "cannot read it (" + e.getMessage() + ")");
     }
-    ImagePreparer.Outcome outcome = preparer.decode(bytes);
+    ImagePreparer.Outcome outcome;
+    try {
+      outcome = preparer.decode(bytes);
+    } catch (RuntimeException e) {
+      return new Loaded(source, null, "cannot decode it (" + e.getMessage() + ")");
+    }
     if (outcome instanceof ImagePreparer.Decoded decoded) {
       return new Loaded(source, decoded.image(), null);
     }

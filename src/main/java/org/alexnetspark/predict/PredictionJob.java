@@ -112,7 +112,8 @@ public final class PredictionJob {
     TrainedModel model = checked.model();
     int classes = model.config().model().classes();
     LOG.info("predicting the top {} classes of {} images of {} with {} ({})", request.top(),
-        checked.manifest().records(), request.data(), request.model(), request.preset());
+        checked.manifest().records(), request.data(), request.model(),
+        request.preset() == Preset.TEN_CROP ? "ten crops" : "centre crop");
     Classes names = new Classes(model, checked.manifest());
     long rows;
     Broadcast<NetworkCopy> network = spark.broadcast(NetworkCopy.of(model.network()));
