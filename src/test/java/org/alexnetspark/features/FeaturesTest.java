@@ -20,7 +20,6 @@ import org.alexnetspark.testing.Records;
 import org.alexnetspark.testing.UntrainedModel;
 import org.apache.spark.sql.Row;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -33,24 +32,15 @@ class FeaturesTest {
   @RegisterExtension
   static final LocalSpark SPARK = new LocalSpark();
 
-  private static PreparedFashionMnist.Datasets data;
-  private static UntrainedModel.Saved model;
-
-  @BeforeAll
-  static void prepare() {
-    data = PreparedFashionMnist.of(HDFS, SPARK.context(), 60, 20, 72);
-    model = UntrainedModel.of(HDFS, data);
-  }
-
   @Test
   void everyRecordGetsItsLastHiddenLayersActivations() throws Exception {
-    URI output = HDFS.uri("/features/val");
-    FeatureJob job = new FeatureJob(model.config(), data.storage());
-    FeatureJob.Request request = new FeatureJob.Request(model.location(), data.validation(), output,
-        Preset.CENTRE);
-    FeatureTable table = job.run(SPARK.context(), request, job.check(request));
+    TrainingFeatures.Table computed = TrainingFeatures.of(HDFS, SPARK);
+    PreparedFashionMnist.Datasets data = computed.data();
+    UntrainedModel.Saved model = computed.model();
+    URI output = computed.location();
+    FeatureTable table = computed.written();
 
-    List<Records.Located> records = Records.of(data.storage(), data.validation());
+    List<Records.Located> records = Records.of(data.storage(), data.train());
     int width = model.config().model().scaled().fcWidth();
     assertEquals(64, width, "the width of the test configuration's FC layers");
     assertEquals(records.size(), table.rows());

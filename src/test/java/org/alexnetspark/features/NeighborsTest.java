@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import org.alexnetspark.augment.Preset;
 import org.alexnetspark.spark.SparkJobs;
 import org.alexnetspark.testing.LocalSpark;
 import org.alexnetspark.testing.MiniHdfs;
@@ -45,14 +44,11 @@ class NeighborsTest {
   private static URI features;
 
   @BeforeAll
-  static void prepare() throws Exception {
-    data = PreparedFashionMnist.of(HDFS, SPARK.context(), 60, 20, 72);
-    model = UntrainedModel.of(HDFS, data);
-    features = HDFS.uri("/neighbors/train-features");
-    FeatureJob job = new FeatureJob(model.config(), data.storage());
-    FeatureJob.Request request = new FeatureJob.Request(model.location(), data.train(), features,
-        Preset.CENTRE);
-    job.run(SPARK.context(), request, job.check(request));
+  static void prepare() {
+    TrainingFeatures.Table table = TrainingFeatures.of(HDFS, SPARK);
+    data = table.data();
+    model = table.model();
+    features = table.location();
   }
 
   @Test
