@@ -17,8 +17,9 @@ import picocli.CommandLine.ScopeType;
     usageHelpAutoWidth = true,
     description = "Train and use AlexNet (Krizhevsky, Sutskever, Hinton, NIPS 2012) on Spark.",
     subcommands = {ModelCommand.class, ConvertIdxCommand.class, PrepareCommand.class, StatsCommand.class,
-        TrainCommand.class, EvaluateCommand.class, RetrainCommand.class, ModelsCommand.class,
-        BenchCommand.class,
+        TrainCommand.class, EvaluateCommand.class, PredictCommand.class, FeaturesCommand.class,
+        NeighborsCommand.class, FiltersCommand.class, PlotCommand.class, RetrainCommand.class,
+        ModelsCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class AlexNetCommand implements Runnable {
 

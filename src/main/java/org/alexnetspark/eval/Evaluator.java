@@ -11,12 +11,12 @@ import org.alexnetspark.augment.Preset;
 import org.alexnetspark.data.Batch;
 import org.alexnetspark.data.Minibatch;
 import org.alexnetspark.data.MinibatchReader;
+import org.alexnetspark.inference.NetworkCopy;
 import org.alexnetspark.inference.Scores;
 import org.alexnetspark.spark.GpuAssignment;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -53,8 +53,7 @@ public final class Evaluator {
    */
   public static Counts evaluate(JavaSparkContext spark, ComputationGraph network,
       List<Minibatch> batches, MinibatchReader reader, int classes, boolean confusion) {
-    Broadcast<NetworkCopy> copy = spark.broadcast(
-        new NetworkCopy(network.getConfiguration().toJson(), network.params().dup()));
+    Broadcast<NetworkCopy> copy = spark.broadcast(NetworkCopy.of(network));
     try {
       List<List<Minibatch>> byShard = new ArrayList<>(batches.stream()
           .collect(Collectors.groupingBy(Minibatch::shard, LinkedHashMap::new, Collectors.toList()))
@@ -92,15 +91,6 @@ public final class Evaluator {
     float[][] rows = scores.toFloatMatrix();
     for (int i = 0; i < rows.length; i++) {
       tally.add(rows[i], truths[i]);
-    }
-  }
-
-  /** The network as sent to the executors: configuration and a copy of the parameters. */
-  record NetworkCopy(String configuration, INDArray parameters) implements Serializable {
-    ComputationGraph rebuild() {
-      ComputationGraph graph = new ComputationGraph(ComputationGraphConfiguration.fromJson(configuration));
-      graph.init(parameters.dup(), false);
-      return graph;
     }
   }
 

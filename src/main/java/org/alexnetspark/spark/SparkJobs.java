@@ -4,6 +4,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.deploy.SparkHadoopUtil;
+import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,5 +53,18 @@ public final class SparkJobs {
     LOG.info("Spark {} master {} ({} default parallelism)", context.version(), context.master(),
         context.defaultParallelism());
     return context;
+  }
+
+  /**
+   * Spark SQL on the job's running context, for the jobs that read or write Parquet tables (the
+   * session reuses the context; it is stopped with it).
+   */
+  public static SparkSession session(JavaSparkContext spark) {
+    if (spark.sc().isStopped()) {
+      throw new IllegalStateException("Spark has been stopped");
+    }
+    // With a context running, getOrCreate takes that one (SparkContext.getOrCreate) rather than
+    // starting another.
+    return SparkSession.builder().getOrCreate();
   }
 }

@@ -19,10 +19,26 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * epoch, and the learning rate by epoch, side by side; redrawn after every epoch.
  */
 public final class TrainingCurves {
+  /** The run's curves file in {@code output}. */
+  public static final String FILE = "curves.png";
+
   private TrainingCurves() {}
 
+  /** Draws {@code metrics} into {@code output}/{@value #FILE}, replacing it. */
   public static void write(Storage storage, URI output, List<MetricsLine> metrics)
       throws IOException {
+    writeTo(storage, Locations.child(output, FILE), metrics);
+  }
+
+  /** Draws {@code metrics} into the PNG file {@code file}, replacing it. */
+  public static void writeTo(Storage storage, URI file, List<MetricsLine> metrics)
+      throws IOException {
+    BufferedImage image = draw(metrics);
+    storage.writeFile(file, true, out -> ImageIO.write(image, "png", out));
+  }
+
+  /** The three panels side by side. */
+  public static BufferedImage draw(List<MetricsLine> metrics) {
     List<Double> iterations = new ArrayList<>();
     List<Double> losses = new ArrayList<>();
     List<Double> epochs = new ArrayList<>();
@@ -60,8 +76,7 @@ public final class TrainingCurves {
       x += panel.getWidth();
     }
     g.dispose();
-    storage.writeFile(Locations.child(output, "curves.png"), true,
-        out -> ImageIO.write(image, "png", out));
+    return image;
   }
 
   private static XYChart chart(String title, String x, String y) {

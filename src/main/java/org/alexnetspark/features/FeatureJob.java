@@ -1,0 +1,186 @@
+package org.alexnetspark.features;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.alexnetspark.augment.Augmenter;
+import org.alexnetspark.augment.Preset;
+import org.alexnetspark.config.AlexNetConfig;
+import org.alexnetspark.config.InvalidConfigException;
+import org.alexnetspark.data.Batch;
+import org.alexnetspark.data.Label;
+import org.alexnetspark.data.Manifest;
+import org.alexnetspark.data.Minibatch;
+import org.alexnetspark.data.MinibatchPlan;
+import org.alexnetspark.data.MinibatchReader;
+import org.alexnetspark.inference.NetworkCopy;
+import org.alexnetspark.inference.TrainedModel;
+import org.alexnetspark.io.BuildInfo;
+import org.alexnetspark.io.HadoopConf;
+import org.alexnetspark.io.Json;
+import org.alexnetspark.io.Storage;
+import org.alexnetspark.spark.GpuAssignment;
+import org.alexnetspark.spark.ParquetTables;
+import org.alexnetspark.spark.SparkJobs;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.functions;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code alexnet features}: the feature vector ({@link FeatureVectors}) of every image of a
+ * prepared dataset, on Spark, one task per shard like evaluation, written as Parquet with a
+ * description ({@link FeatureTable}); the folder is written under a hidden temporary name and
+ * renamed into place when complete. One row per image: {@code key}, {@code label}, {@code wnid}
+ * (its record), {@code shard} (URI of the shard file) and {@code row_group} (where its stored
+ * JPEG is, so that a row leads back to its picture), {@code features} ({@code array<float>}).
+ */
+public final class FeatureJob {
+  private static final Logger LOG = LoggerFactory.getLogger(FeatureJob.class);
+
+  public static final String KEY = "key";
+  public static final String LABEL = "label";
+  public static final String WNID = "wnid";
+  public static final String SHARD = "shard";
+  public static final String ROW_GROUP = "row_group";
+  public static final String FEATURES = "features";
+
+  /**
+   * @param model a trained model folder
+   * @param data a prepared dataset
+   * @param output the Parquet folder to write; must not exist
+   * @param preset {@link Preset#CENTRE}, or {@link Preset#TEN_CROP} to average ten crops' vectors
+   */
+  public record Request(URI model, URI data, URI output, Preset preset) {}
+
+  /** Everything read and checked before Spark starts. */
+  public record Checked(TrainedModel model, Manifest manifest, List<Minibatch> batches) {}
+
+  private final AlexNetConfig config;
+  private final Storage storage;
+
+  public FeatureJob(AlexNetConfig config, Storage storage) {
+    this.config = config;
+    this.storage = storage;
+  }
+
+  /** Loads the model and the dataset's plan (every shard checked); refuses an existing output. */
+  public Checked check(Request request) throws IOException {
+    TrainedModel model = TrainedModel.load(storage, request.model());
+    Manifest manifest = Manifest.read(storage, request.data());
+    if (manifest.imageSize() != model.storedSize()) {
+      throw new InvalidConfigException(List.of("the images of " + request.data() + " are stored at "
+          + manifest.imageSize() + " pixels, the model was trained on " + model.storedSize()
+          + "; prepare the data with data.image-size = " + model.storedSize()));
+    }
+    if (storage.exists(request.output())) {
+      throw new Storage.ArtifactExistsException(request.output().toString(),
+          "already exists; choose another --output or delete it");
+    }
+    int imagesPerBatch = Math.max(1, config.train().evalBatch() / request.preset().cropsPerImage());
+    return new Checked(model, manifest, MinibatchPlan.of(storage.hadoopConfiguration(), manifest,
+        request.data(), imagesPerBatch).inOrder());
+  }
+
+  /** Computes and writes the table; returns its description. */
+  public FeatureTable run(JavaSparkContext spark, Request request, Checked checked)
+      throws IOException {
+    TrainedModel model = checked.model();
+    int width = model.config().model().fcWidth();
+    LOG.info("computing the {}-value {} features of {} images of {} with {} ({})", width,
+        org.alexnetspark.model.AlexNet.FEATURES, checked.manifest().records(), request.data(),
+        request.model(), FeatureTable.cropsName(request.preset()));
+    String[] wnids = checked.manifest().labels().stream().map(Label::wnid).toArray(String[]::new);
+    Broadcast<NetworkCopy> network = spark.broadcast(NetworkCopy.of(model.network()));
+    Broadcast<Augmenter> augmenter = spark.broadcast(model.evaluationAugmenter());
+    FeatureTable[] written = new FeatureTable[1];
+    try {
+      // The one-hot width must hold the dataset's labels: records are never dropped for them.
+      MinibatchReader reader = new MinibatchReader(augmenter::value,
+          new HadoopConf(storage.hadoopConfiguration()), new MinibatchReader.Options(
+              config.data().decoder(), Math.max(model.config().model().classes(), wnids.length),
+              request.preset(), 0, 0));
+      List<List<Minibatch>> byShard = new ArrayList<>(checked.batches().stream()
+          .collect(Collectors.groupingBy(Minibatch::shard, LinkedHashMap::new, Collectors.toList()))
+          .values());
+      JavaRDD<FeatureRow> rows = spark.parallelize(byShard, Math.max(1, byShard.size()))
+          .mapPartitions(new ShardFeatures(network, reader, wnids));
+      Dataset<Row> frame = SparkJobs.session(spark)
+          .createDataset(rows.rdd(), Encoders.bean(FeatureRow.class))
+          .select(functions.col(KEY), functions.col(LABEL), functions.col(WNID),
+              functions.col(SHARD), functions.col("rowGroup").as(ROW_GROUP),
+              functions.col(FEATURES));
+      ParquetTables.write(storage, frame, request.output(), (fs, folder, count) -> {
+        written[0] = new FeatureTable(request.model().toString(), request.data().toString(),
+            FeatureTable.cropsName(request.preset()), width, count, Instant.now().toString(),
+            BuildInfo.versions());
+        try (OutputStream out = fs.create(new Path(folder, FeatureTable.FILE), false)) {
+          out.write(Json.write(written[0]).getBytes(StandardCharsets.UTF_8));
+        }
+      });
+    } finally {
+      network.destroy();
+      augmenter.destroy();
+    }
+    LOG.info("wrote {} feature vectors to {} ({} records could not be decoded)", written[0].rows(),
+        request.output(), checked.manifest().records() - written[0].rows());
+    return written[0];
+  }
+
+  /** On the executors: the feature rows of one partition's shards. */
+  static final class ShardFeatures
+      implements FlatMapFunction<Iterator<List<Minibatch>>, FeatureRow> {
+    private static final long serialVersionUID = 1L;
+    private final Broadcast<NetworkCopy> network;
+    private final MinibatchReader reader;
+    private final String[] wnids;
+
+    ShardFeatures(Broadcast<NetworkCopy> network, MinibatchReader reader, String[] wnids) {
+      this.network = network;
+      this.reader = reader;
+      this.wnids = wnids;
+    }
+
+    @Override
+    public Iterator<FeatureRow> call(Iterator<List<Minibatch>> shards) throws IOException {
+      List<FeatureRow> out = new ArrayList<>();
+      if (!shards.hasNext()) {
+        return out.iterator();
+      }
+      GpuAssignment.pin();
+      ComputationGraph graph = network.value().rebuild();
+      int crops = reader.options().preset().cropsPerImage();
+      while (shards.hasNext()) {
+        for (Minibatch minibatch : shards.next()) {
+          Batch batch = reader.read(minibatch);
+          if (batch.images() == 0) {
+            continue;
+          }
+          float[][] vectors = FeatureVectors.of(graph, batch.features(), crops);
+          for (int i = 0; i < batch.images(); i++) {
+            int label = batch.classes()[i];
+            out.add(new FeatureRow(batch.keys().get(i), label,
+                label < wnids.length ? wnids[label] : "", minibatch.shard(), minibatch.rowGroup(),
+                vectors[i]));
+          }
+        }
+      }
+      return out.iterator();
+    }
+  }
+}
