@@ -35,6 +35,9 @@ public final class SparkJobs {
     // A worker's result holds its replica's parameters and momentum: about 490 MB for the paper's
     // network, far over Kryo's default 64 MB buffer.
     conf.setIfMissing("spark.kryoserializer.buffer.max", "2047m");
+    // Spark's default of 1g is less than two workers' results for the paper's network when they
+    // come back as task results (train.averaging.transport = results): 2 x 490 MB.
+    conf.setIfMissing("spark.driver.maxResultSize", "4g");
     return conf;
   }
 

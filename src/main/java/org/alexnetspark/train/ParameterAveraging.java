@@ -80,6 +80,31 @@ public final class ParameterAveraging {
     this.spark = new SparkComputationGraph(context, network, master);
   }
 
+  /**
+   * Refuses, before any round, a driver that could not take a round's results: with
+   * {@code train.averaging.transport = results} every worker's parameters (and momentum) come back
+   * through Spark's task results, which {@code spark.driver.maxResultSize} caps per job.
+   *
+   * @throws org.alexnetspark.config.InvalidConfigException naming the setting and the size needed
+   */
+  public static void checkDriverCanTakeResults(org.apache.spark.SparkConf conf,
+      ComputationGraph network, TrainConfig config, int workers) {
+    if (config.averaging().transport() != TrainConfig.Transport.RESULTS) {
+      return; // blocks: results are a few hundred bytes each
+    }
+    long values = network.numParams() + (config.averaging().momentum() == TrainConfig.Momentum.AVERAGED
+        ? network.getUpdater().getStateViewArray().length() : 0);
+    long needed = (long) workers * values * (config.averaging().precision() == TrainConfig.Precision.FP16 ? 2 : 4);
+    long limit = conf.getSizeAsBytes("spark.driver.maxResultSize", "1g");
+    if (limit > 0 && limit < needed * 11 / 10) {
+      throw new org.alexnetspark.config.InvalidConfigException(java.util.List.of(
+          "spark.driver.maxResultSize = " + conf.get("spark.driver.maxResultSize", "1g") + " is less "
+              + "than a round's results: " + workers + " workers x " + values + " values = "
+              + (needed >> 20) + " MB with train.averaging.transport = results; set it to at least "
+              + ((needed * 11 / 10 >> 20) + 1) + "m, or use train.averaging.transport = blocks"));
+    }
+  }
+
   /** Fits {@code batches}, read on the workers by {@code reader}, averaging as configured. */
   public Round fit(List<Minibatch> batches, MinibatchReader reader) {
     return fit(batches, new ReaderLoader(reader, images, skipped));

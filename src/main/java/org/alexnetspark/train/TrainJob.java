@@ -219,6 +219,7 @@ public final class TrainJob {
   private Result train(JavaSparkContext spark, Request request, Checked inputs,
       Broadcast<Augmenter> augmenter, Start start) throws IOException {
     int workers = Workers.count(spark, config.train());
+    ParameterAveraging.checkDriverCanTakeResults(spark.getConf(), start.network(), config.train(), workers);
     int perJob = workers * config.train().averagingFrequency() * config.train().roundsPerJob();
     MinibatchPlan plan = inputs.plan();
     ParameterAveraging averaging = new ParameterAveraging(spark, start.network(), config.train(), workers);

@@ -15,20 +15,13 @@ import org.alexnetspark.config.InvalidConfigException;
 import picocli.CommandLine;
 
 /**
- * The {@code alexnet} command line as scripts and job specs call it. An invocation of an existing
- * subcommand is parsed by the real command line (unknown options, missing required ones and bad
- * values fail); one of a planned subcommand is checked against {@link #PLANNED}, until the
- * subcommand exists: from then on the real one decides, so a name that is wrong here or in a
- * script fails loudly.
+ * The {@code alexnet} command line as scripts and job specs call it: every invocation is parsed by
+ * the real command line (unknown subcommands and options, missing required ones and bad values
+ * fail), and its --set keys by the real configuration.
  */
 final class CommandSurface {
-  /** Subcommands being written now, with the options they will take (besides --conf and --set). */
-  static final Map<String, Set<String>> PLANNED = Map.of(
-      "evaluate", Set.of("--model", "--data", "--output", "--ten-crop"),
-      "predict", Set.of("--model", "--ten-crop", "--format", "--data", "--output"),
-      "features", Set.of("--model", "--data", "--output"),
-      "retrain", Set.of("--registry", "--name", "--data", "--val", "--output", "--margin"),
-      "models", Set.of("--registry", "--name"));
+  /** Subcommands not yet in the command line, with the options they will take (none now). */
+  static final Map<String, Set<String>> PLANNED = Map.of();
 
   /** Options every subcommand takes. */
   static final Set<String> SHARED = Set.of("--conf", "--set", "--help", "--version");
