@@ -53,8 +53,9 @@ public final class SparkJobs {
   /** Starts Spark with {@code conf}. */
   public static JavaSparkContext start(SparkConf conf) {
     JavaSparkContext context = new JavaSparkContext(conf);
-    LOG.info("Spark {} master {} ({} default parallelism)", context.version(), context.master(),
-        context.defaultParallelism());
+    LOG.info("Spark {} master {} ({} default parallelism); ND4J backend on the driver: {}",
+        context.version(), context.master(), context.defaultParallelism(),
+        org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName());
     return context;
   }
 
