@@ -18,8 +18,8 @@
 #   GPUS_PER_EXECUTOR  GPUs per executor for train, evaluate, predict, features, retrain (2; 0 runs
 #                      them without GPU scheduling). One worker (task) per GPU.
 #   TASK_CPUS          cores per GPU task (4: spark.executor.cores 8 / 2 GPUs)
-#   DRIVER_GPUS        GPUs of the driver on GPU stages (1: it holds the network on the same ND4J
-#                      backend as the executors, and the CUDA backend needs a device; 0: none)
+#   DRIVER_GPUS        GPUs of the driver on GPU stages (0: the driver only averages parameters and
+#                      checkpoints, on ND4J's CPU backend, which the CUDA build carries too; 1: one)
 #   PRINCIPAL, KEYTAB  Kerberos principal and keytab, both or neither: passed as --principal and
 #                      --keytab, so that Spark logs in and renews delegation tokens for runs that
 #                      outlast a ticket
@@ -123,7 +123,7 @@ alexnet_submit() {
   local gpus=0 driver_gpus=0 executors="${EXECUTORS:-16}"
   if [[ "$alexnet_gpu_subcommands" == *" $subcommand "* ]]; then
     gpus="${GPUS_PER_EXECUTOR:-2}"
-    driver_gpus="${DRIVER_GPUS:-1}"
+    driver_gpus="${DRIVER_GPUS:-0}"
     executors="${EXECUTORS:-4}"
   fi
   [[ "$gpus" =~ ^[0-9]+$ && "$driver_gpus" =~ ^[0-9]+$ && "$executors" =~ ^[1-9][0-9]*$ ]] ||

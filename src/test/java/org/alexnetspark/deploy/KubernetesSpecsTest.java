@@ -181,7 +181,11 @@ class KubernetesSpecsTest {
         continue;
       }
       gpuStages++;
-      for (String role : List.of("executor", "driver")) {
+      // The driver only averages and checkpoints: it runs ND4J's CPU backend, which the CUDA build
+      // carries too, and asks for no GPU.
+      assertTrue(spec.path("driver").path("gpu").isMissingNode(), app.where() + ": a driver without GPU");
+      assertTrue(sparkConf.path("spark.driver.resource.gpu.amount").isMissingNode(), app.where());
+      for (String role : List.of("executor")) {
         JsonNode request = spec.path(role).path("gpu");
         String where = app.where() + " " + role;
         assertEquals("nvidia.com/gpu", request.path("name").asText(), where);

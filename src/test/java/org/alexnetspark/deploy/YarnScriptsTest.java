@@ -82,11 +82,13 @@ class YarnScriptsTest {
       assertEquals(executorCores, 2 * Integer.parseInt(conf.get("spark.task.cpus")),
           where + ": two task slots per executor, one per GPU");
       assertEquals("./gpu-discovery.sh", conf.get("spark.executor.resource.gpu.discoveryScript"), where);
-      assertEquals("1", conf.get("spark.driver.resource.gpu.amount"), where);
-      assertEquals("./gpu-discovery.sh", conf.get("spark.driver.resource.gpu.discoveryScript"), where);
+      assertEquals(null, conf.get("spark.driver.resource.gpu.amount"), where + ": the driver needs no GPU");
       assertTrue(submission.files().contains(Project.GPU_DISCOVERY.toString()), where + " ships the discovery script");
       assertEquals("4", submission.option("--num-executors"), where);
     }
+    Submission gpuDriver = dryRun("train", Map.of("DRIVER_GPUS", "1"));
+    assertEquals("1", gpuDriver.conf().get("spark.driver.resource.gpu.amount"), gpuDriver.line());
+    assertEquals("./gpu-discovery.sh", gpuDriver.conf().get("spark.driver.resource.gpu.discoveryScript"));
     Submission cpuOnly = dryRun("train", Map.of("GPUS_PER_EXECUTOR", "0"));
     assertTrue(cpuOnly.conf().keySet().stream().noneMatch(k -> k.contains(".resource.gpu.")), cpuOnly.line());
   }
