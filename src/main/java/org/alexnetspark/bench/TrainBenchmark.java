@@ -121,7 +121,7 @@ public final class TrainBenchmark {
       for (int frequency : frequencies) {
         TrainConfig train = config.train();
         TrainConfig bench = new TrainConfig(1, batch, frequency, train.averaging(), 1, workers, rounds,
-            train.schedule(), 0, 0, 1, 0, TrainConfig.Divergence.STOP, 0, batch, train.seed());
+            train.schedule(), 0, 0, 1, 0, TrainConfig.Divergence.STOP, 0, batch, train.seed(), 0);
         ComputationGraph network = AlexNet.create(config.model(), config.optimizer());
         long parameters = network.numParams();
         long momentum = network.getUpdater().getStateViewArray().length();

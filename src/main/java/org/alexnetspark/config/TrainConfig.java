@@ -22,11 +22,14 @@ import java.util.List;
  * @param maxRollbacks rollbacks allowed with {@link Divergence#ROLLBACK}
  * @param evalBatch images per evaluation batch
  * @param seed seed of each epoch's minibatch order
+ * @param timeBudgetMinutes training ends after the last epoch that fits in this many minutes of the
+ *     run (0: no budget)
  */
 public record TrainConfig(int epochs, int batchPerWorker, int averagingFrequency,
     Averaging averaging, int workerPrefetch, int workers, int roundsPerJob, Schedule schedule,
     double checkpointEveryMinutes, int checkpointEveryIterations, int keepLast, int maxRetries,
-    Divergence onDivergence, int maxRollbacks, int evalBatch, long seed) implements Serializable {
+    Divergence onDivergence, int maxRollbacks, int evalBatch, long seed, double timeBudgetMinutes)
+    implements Serializable {
 
   /**
    * How replicas are averaged ({@code train.averaging.*}).
@@ -105,9 +108,13 @@ public record TrainConfig(int epochs, int batchPerWorker, int averagingFrequency
     }
   }
 
-  /** {@code train.schedule.*}. */
+  /**
+   * {@code train.schedule.*}.
+   *
+   * @param lastEpochFactor the rate of the run's last epoch is multiplied by this (1: not at all)
+   */
   public record Schedule(Type type, double factor, int patience, int maxReductions,
-      List<Integer> stepEpochs) implements Serializable {
+      List<Integer> stepEpochs, double lastEpochFactor) implements Serializable {
     public Schedule {
       stepEpochs = List.copyOf(stepEpochs);
     }
@@ -143,7 +150,9 @@ public record TrainConfig(int epochs, int batchPerWorker, int averagingFrequency
         in.number("train.schedule.factor", v -> v > 0 && v < 1, "must be a number in (0, 1)"),
         in.integer("train.schedule.patience", v -> v >= 1, "must be a whole number >= 1"),
         in.integer("train.schedule.max-reductions", v -> v >= 0, "must be a whole number >= 0"),
-        steps);
+        steps,
+        in.number("train.schedule.last-epoch-factor", v -> v > 0 && v <= 1,
+            "must be a number in (0, 1]; 1 leaves the last epoch's rate alone"));
     return new TrainConfig(
         in.integer("train.epochs", v -> v >= 1, "must be a whole number >= 1"),
         in.integer("train.batch-per-worker", v -> v >= 1, "must be a whole number >= 1"),
@@ -162,6 +171,7 @@ public record TrainConfig(int epochs, int batchPerWorker, int averagingFrequency
         in.choice("train.on-divergence", Divergence.class, Divergence.STOP),
         in.integer("train.max-rollbacks", v -> v >= 0, "must be a whole number >= 0"),
         in.integer("train.eval-batch", v -> v >= 1, "must be a whole number >= 1"),
-        in.longValue("train.seed", v -> true, "must be a whole number"));
+        in.longValue("train.seed", v -> true, "must be a whole number"),
+        in.number("train.time-budget", v -> v >= 0, "must be a number of minutes >= 0 (0: none)"));
   }
 }

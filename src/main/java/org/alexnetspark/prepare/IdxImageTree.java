@@ -44,6 +44,17 @@ public final class IdxImageTree {
    */
   public static int convert(Configuration conf, URI imagesFile, URI labelsFile, URI output,
       String split, List<String[]> classes, int perClass) throws IOException {
+    return convert(conf, imagesFile, labelsFile, output, item -> split, classes, perClass);
+  }
+
+  /**
+   * Like {@link #convert(Configuration, URI, URI, URI, String, List, int)}, each item going to the
+   * split {@code splitOf} names for its index in the file (e.g. a validation split held out of the
+   * training images).
+   */
+  public static int convert(Configuration conf, URI imagesFile, URI labelsFile, URI output,
+      java.util.function.IntFunction<String> splitOf, List<String[]> classes, int perClass)
+      throws IOException {
     FileSystem fs = FileSystem.get(output, conf);
     if (fs instanceof LocalFileSystem local) {
       fs = local.getRawFileSystem(); // plain files, no .crc companions beside every image
@@ -71,6 +82,7 @@ public final class IdxImageTree {
         if (perClass > 0 && written[label] >= perClass) {
           continue;
         }
+        String split = splitOf.apply(i);
         Path file = new Path(root, split + "/" + classes.get(label)[0] + "/"
             + String.format(Locale.ROOT, "%s_%05d.JPEG", split, i));
         try (OutputStream out = fs.create(file, true)) {

@@ -16,9 +16,17 @@ public final class LearningRateSchedule {
    * @param bestError lowest validation top-1 error seen (1 before any)
    * @param epochsWithoutImprovement epochs since {@code bestError} last improved
    * @param reductions times the rate has been reduced
+   * @param lastEpochCut whether the rate was already cut for the run's last epoch
    */
   public record State(double learningRate, double bestError, int epochsWithoutImprovement,
-      int reductions) implements Serializable {}
+      int reductions, boolean lastEpochCut) implements Serializable {
+
+    /** A state before any cut for the last epoch. */
+    public State(double learningRate, double bestError, int epochsWithoutImprovement,
+        int reductions) {
+      this(learningRate, bestError, epochsWithoutImprovement, reductions, false);
+    }
+  }
 
   private final TrainConfig.Schedule config;
 
@@ -28,6 +36,19 @@ public final class LearningRateSchedule {
 
   public State start(double learningRate) {
     return new State(learningRate, 1.0, 0, 0);
+  }
+
+  /**
+   * The state for the run's last epoch: the rate multiplied by {@code train.schedule.last-epoch-factor}
+   * (once; 1 leaves it as it is). Which epoch is the last is the loop's call: the configured last
+   * one, or an earlier one when {@code train.time-budget} leaves room for no more.
+   */
+  public State forLastEpoch(State state) {
+    if (state.lastEpochCut() || config.lastEpochFactor() >= 1) {
+      return state;
+    }
+    return new State(state.learningRate() * config.lastEpochFactor(), state.bestError(),
+        state.epochsWithoutImprovement(), state.reductions() + 1, true);
   }
 
   /**
@@ -55,6 +76,6 @@ public final class LearningRateSchedule {
         }
       }
     }
-    return new State(rate, best, stale, reductions);
+    return new State(rate, best, stale, reductions, state.lastEpochCut());
   }
 }

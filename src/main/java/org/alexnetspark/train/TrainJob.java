@@ -233,36 +233,51 @@ public final class TrainJob {
     if (!state.validated()) {
       state = fire(listeners, new EpochEnd(state.epoch()), state, averaging).asValidated();
     }
-    for (int epoch = state.epoch(); epoch < config.train().epochs(); epoch++) {
+    LearningRateSchedule schedule = new LearningRateSchedule(config.train().schedule());
+    TimeBudget budget = new TimeBudget(config.train().timeBudgetMinutes(), System::nanoTime);
+    for (int epoch = state.epoch(); epoch < config.train().epochs() && budget.allowsAnother(); epoch++) {
       long epochStart = System.nanoTime();
-      double rate = state.schedule().learningRate();
-      averaging.network().setLearningRate(rate);
-      MinibatchReader reader = reader(augmenter, Preset.TRAIN, state.augmentSeed(), epoch);
-      List<Minibatch> all = plan.epoch(state.trainSeed(), epoch);
-      List<List<Minibatch>> jobs = chunks(all.subList(state.batch(), all.size()), perJob);
-      long fitted = state.batch();
-      long skipped = 0;
-      double loss = Double.NaN;
-      for (int job = 0; job < jobs.size(); job++) {
-        ParameterAveraging.Round round = fit(averaging, jobs.get(job), reader, epoch + 1, state);
-        loss = round.loss();
-        checkFinite(averaging.network(), loss, epoch + 1, state.iteration());
-        fitted += round.minibatches();
-        skipped += round.skipped();
-        state = state.afterJob(jobs.get(job).size(), (jobs.get(job).size() + workers - 1) / workers,
-            plan.images(jobs.get(job)));
-        RoundMetrics figures = new RoundMetrics(epoch + 1, state.iteration(), loss, rate,
-            round.images() / round.seconds(), round.seconds(), round.computeSeconds(),
-            round.overheadSeconds(), round.minibatches());
-        state = fire(listeners, new RoundEnd(figures, job + 1 == jobs.size()), state, averaging);
+      if (epoch == config.train().epochs() - 1 || budget.allowsOnlyOneMore()) {
+        state = state.withSchedule(schedule.forLastEpoch(state.schedule()));
       }
-      state = state.afterEpoch(new EpochMetrics(epoch + 1, state.iteration(), loss, rate,
-          Double.NaN, Double.NaN, Double.NaN, (System.nanoTime() - epochStart) / 1e9, all.size(),
-          fitted, skipped));
+      state = fitEpoch(epoch, state, plan, perJob, averaging,
+          reader(augmenter, Preset.TRAIN, state.augmentSeed(), epoch), listeners);
       state = fire(listeners, new EpochTrained(epoch + 1), state, averaging);
       state = fire(listeners, new EpochEnd(epoch + 1), state, averaging).asValidated();
+      budget.epochTook(System.nanoTime() - epochStart);
     }
     return new Result(state, saveFinalModel(request, inputs, averaging.network(), state));
+  }
+
+  /** Fits the rest of epoch {@code epoch}'s minibatches, from {@code state.batch()} on. */
+  private TrainingState fitEpoch(int epoch, TrainingState state, MinibatchPlan plan, int perJob,
+      ParameterAveraging averaging, MinibatchReader reader, List<TrainingListener> listeners)
+      throws IOException {
+    long epochStart = System.nanoTime();
+    List<Minibatch> all = plan.epoch(state.trainSeed(), epoch);
+    double rate = state.schedule().learningRate();
+    averaging.network().setLearningRate(rate);
+    int workers = averaging.workers();
+    List<List<Minibatch>> jobs = chunks(all.subList(state.batch(), all.size()), perJob);
+    long fitted = state.batch();
+    long skipped = 0;
+    double loss = Double.NaN;
+    for (int job = 0; job < jobs.size(); job++) {
+      List<Minibatch> batches = jobs.get(job);
+      ParameterAveraging.Round round = fit(averaging, batches, reader, epoch + 1, state);
+      loss = round.loss();
+      checkFinite(averaging.network(), loss, epoch + 1, state.iteration());
+      fitted += round.minibatches();
+      skipped += round.skipped();
+      state = state.afterJob(batches.size(), (batches.size() + workers - 1) / workers,
+          plan.images(batches));
+      RoundMetrics figures = new RoundMetrics(epoch + 1, state.iteration(), loss, rate,
+          round.images() / round.seconds(), round.seconds(), round.computeSeconds(),
+          round.overheadSeconds(), round.minibatches());
+      state = fire(listeners, new RoundEnd(figures, job + 1 == jobs.size()), state, averaging);
+    }
+    return state.afterEpoch(new EpochMetrics(epoch + 1, state.iteration(), loss, rate, Double.NaN,
+        Double.NaN, Double.NaN, (System.nanoTime() - epochStart) / 1e9, all.size(), fitted, skipped));
   }
 
   /**
