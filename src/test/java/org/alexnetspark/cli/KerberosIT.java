@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,6 +48,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *   <li>With a keytab, the same commands prepare a few hundred Fashion-MNIST images, compute their
  *       statistics, train a small network and retrain it into a registry, all on the secured HDFS,
  *       and every file they write there belongs to the principal.
+ *   <li>Under {@code spark-submit --principal --keytab} (local master, client mode), spark-submit
+ *       logs in itself; evaluate keeps that login and reads and writes the secured HDFS.
  *   <li>No credential material leaks: the keytab's keys (raw, hex and base64) and the keytab file
  *       itself (hex and base64) appear in no log, no written artifact and no logged configuration;
  *       the keytab's path (not a secret: it says where the file is, and logs name it) appears in
@@ -244,16 +247,69 @@ class KerberosIT {
     }
   }
 
+  /**
+   * Under spark-submit with --principal and --keytab, spark-submit logs in itself (client mode,
+   * as on YARN); the command finds that login in place and keeps it rather than logging in again.
+   */
   @Test
   @Order(3)
+  void underSparkSubmitItsOwnLoginIsKept() throws Exception {
+    Path jar;
+    try (Stream<Path> jars = Files.list(Paths.get("target"))) {
+      jar = jars.filter(p -> p.getFileName().toString().matches("alexnet-spark-[^-]+(-SNAPSHOT)?\\.jar"))
+          .findFirst().orElseThrow(() -> new AssertionError("package the project first"));
+    }
+    String opens = Files.readString(Paths.get("target", "jvm.options")).strip();
+    List<String> command = new ArrayList<>();
+    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx2g");
+    command.addAll(List.of(opens.split("\\s+")));
+    command.addAll(List.of("-Djava.security.krb5.conf=" + HDFS.krb5Conf(),
+        "-Dlog4j2.configurationFile=" + logConfig,
+        "-cp", HDFS.clientConfiguration() + File.pathSeparator + Paths.get("target", "lib").toAbsolutePath() + "/*",
+        "org.apache.spark.deploy.SparkSubmit", "--master", "local[2]",
+        "--principal", HDFS.principal(), "--keytab", HDFS.keytab().toString(),
+        "--conf", "spark.local.dir=" + WORK.resolve("spark-local"),
+        "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.ui.enabled=false",
+        "--class", AlexNetCommand.class.getName(), jar.toAbsolutePath().toString(),
+        "evaluate", "--conf", SMALL, "--model", hdfs("/registry/fashion/v0001"), "--data", hdfs("/val"),
+        "--output", hdfs("/evaluated")));
+    ProcessBuilder process = new ProcessBuilder(command);
+    process.environment().put("KRB5CCNAME", "FILE:" + NO_TICKET_CACHE);
+    process.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    Path out = LOGS.resolve(String.format(Locale.ROOT, "%02d-spark-submit-evaluate.out", ++runs));
+    Path err = LOGS.resolve(String.format(Locale.ROOT, "%02d-spark-submit-evaluate.err", runs));
+    Process started = process.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    started.getOutputStream().close();
+    assertTrue(started.waitFor(15, TimeUnit.MINUTES), "spark-submit finished");
+    CAPTURED.add(out);
+    CAPTURED.add(err);
+    String log = Files.readString(err);
+    assertEquals(0, started.exitValue(), log);
+    assertTrue(Files.readString(out).contains("100 images"), Files.readString(out));
+    assertTrue(log.contains("Login successful for user " + HDFS.principal()), "spark-submit logged in");
+    assertTrue(log.contains("already logged in as " + HDFS.principal() + " from a keytab"), log);
+    assertFalse(log.contains("logged in to Kerberos as"), "no second login");
+    List<String> listing = HDFS.export(HOME + "/evaluated", WORK.resolve("evaluated"));
+    assertTrue(listing.stream().anyMatch(l -> l.startsWith(HOME + "/evaluated/eval.json alice ")),
+        String.join("\n", listing));
+  }
+
+  @Test
+  @Order(4)
   void noCredentialMaterialInLogsArtifactsOrConfiguration() throws Exception {
     Path exported = WORK.resolve("exported");
     assertTrue(Files.isDirectory(exported), "the keytab runs come first");
+    HDFS.export(HOME, exported.resolveSibling("exported-last")); // with what spark-submit wrote
+    exported = exported.resolveSibling("exported-last");
     byte[] keytabFile = Files.readAllBytes(HDFS.keytab());
     Map<String, byte[]> secrets = new LinkedHashMap<>();
     KerberosKey[] keys = KeyTab.getInstance(HDFS.keytab().toFile())
         .getKeys(new KerberosPrincipal(HDFS.principal()));
     assertTrue(keys.length > 0, "the keytab holds the principal's keys");
+    for (KerberosKey key : keys) {
+      assertTrue(contains(keytabFile, key.getEncoded()), "the search finds a key where it is");
+    }
     for (KerberosKey key : keys) {
       byte[] raw = key.getEncoded();
       String type = "key type " + key.getKeyType();
