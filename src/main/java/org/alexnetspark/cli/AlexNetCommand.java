@@ -2,6 +2,7 @@ package org.alexnetspark.cli;
 
 import org.alexnetspark.config.InvalidConfigException;
 import org.alexnetspark.io.Storage;
+import org.alexnetspark.spark.KerberosLogin;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -47,6 +48,20 @@ public final class AlexNetCommand implements Runnable {
       }
       if (e instanceof Storage.ArtifactExistsException) {
         cmd.getErr().println(name + ": " + e.getMessage());
+        return ExitCodes.FAILED;
+      }
+      if (e instanceof KerberosLogin.LoginFailedException) {
+        LoggerFactory.getLogger(AlexNetCommand.class).debug("login failure", e);
+        cmd.getErr().println(name + ": " + e.getMessage());
+        return ExitCodes.FAILED;
+      }
+      // A secured cluster refused: the same command succeeds once credentials are given (or a
+      // ticket is in the cache), and a ticket can also run out mid-run, so this is a failure
+      // while running (1), not a refused command line (2).
+      var refusal = AuthenticationRefusal.of(e);
+      if (refusal.isPresent()) {
+        LoggerFactory.getLogger(AlexNetCommand.class).debug("authentication refused", e);
+        cmd.getErr().println(name + ": " + refusal.get().message(cmd));
         return ExitCodes.FAILED;
       }
       LoggerFactory.getLogger(AlexNetCommand.class).debug("failure", e);

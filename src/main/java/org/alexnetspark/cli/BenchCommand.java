@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.alexnetspark.bench.PipelineBenchmark;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.io.Storage;
+import org.alexnetspark.spark.SparkJobs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,7 +53,7 @@ final class BenchCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       AlexNetConfig config = configOptions.load(List.of());
-      PipelineBenchmark.Result result = new PipelineBenchmark(Storage.withDefaultConfiguration())
+      PipelineBenchmark.Result result = new PipelineBenchmark(new Storage(SparkJobs.hadoopConfiguration(SparkJobs.conf("alexnet bench pipeline"))))
           .run(Storage.toUri(data), config.augment(), config.data().decoder(),
               config.model().networkInputSize(), images, seconds);
       spec.commandLine().getOut().print(result.render());

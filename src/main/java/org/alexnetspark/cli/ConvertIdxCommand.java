@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.alexnetspark.prepare.IdxImageTree;
 import org.alexnetspark.data.LabelMap;
 import org.alexnetspark.io.Storage;
+import org.alexnetspark.spark.SparkJobs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -73,7 +74,7 @@ final class ConvertIdxCommand implements Callable<Integer> {
       String name = "class-" + classes.size();
       classes.add(new String[] {name, name});
     }
-    Storage storage = Storage.withDefaultConfiguration();
+    Storage storage = new Storage(SparkJobs.hadoopConfiguration(SparkJobs.conf("alexnet convert-idx")));
     URI out = Storage.toUri(output);
     int written = IdxImageTree.convert(storage.hadoopConfiguration(), Storage.toUri(images),
         Storage.toUri(labels), out, split, classes, perClass);

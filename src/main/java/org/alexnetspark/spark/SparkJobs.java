@@ -44,14 +44,18 @@ public final class SparkJobs {
   /**
    * The Hadoop configuration the job will run with ({@code core-site.xml}, {@code hdfs-site.xml},
    * then every {@code spark.hadoop.*} setting), available before Spark starts so that the
-   * pre-flight checks read storage exactly as the job will.
+   * pre-flight checks read storage exactly as the job will. On a Kerberised cluster the process
+   * is logged in first ({@link KerberosLogin}), so that those checks read as the job's principal.
    */
   public static Configuration hadoopConfiguration(SparkConf conf) {
-    return SparkHadoopUtil.get().newConfiguration(conf);
+    Configuration hadoop = SparkHadoopUtil.get().newConfiguration(conf);
+    KerberosLogin.ensure(conf, hadoop);
+    return hadoop;
   }
 
-  /** Starts Spark with {@code conf}. */
+  /** Starts Spark with {@code conf} (logged in to Kerberos first where the cluster needs it). */
   public static JavaSparkContext start(SparkConf conf) {
+    KerberosLogin.ensure(conf, SparkHadoopUtil.get().newConfiguration(conf));
     JavaSparkContext context = new JavaSparkContext(conf);
     LOG.info("Spark {} master {} ({} default parallelism); ND4J backend on the driver: {}",
         context.version(), context.master(), context.defaultParallelism(),
