@@ -17,7 +17,7 @@ import picocli.CommandLine.ScopeType;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = "Train and use AlexNet (Krizhevsky, Sutskever, Hinton, NIPS 2012) on Spark.",
-    subcommands = {ModelCommand.class, ConvertIdxCommand.class, PrepareCommand.class, StatsCommand.class,
+    subcommands = {DemoCommand.class, ModelCommand.class, ConvertIdxCommand.class, PrepareCommand.class, StatsCommand.class,
         TrainCommand.class, EvaluateCommand.class, PredictCommand.class, FeaturesCommand.class,
         NeighborsCommand.class, FiltersCommand.class, PlotCommand.class, RetrainCommand.class,
         ModelsCommand.class, BenchCommand.class,

@@ -23,6 +23,16 @@ final class ConfigOptions {
       description = "Override one key, e.g. --set optimizer.learning-rate=0.02; repeatable, applied after --conf.")
   private List<String> overrides = new ArrayList<>();
 
+  /** The --conf files, in order. */
+  List<Path> files() {
+    return List.copyOf(files);
+  }
+
+  /** The --set overrides, in order. */
+  List<String> overrides() {
+    return List.copyOf(overrides);
+  }
+
   /**
    * Loads and validates the configuration, with the subcommand's own flags (as {@code key=value})
    * applied last, and logs the effective configuration.

@@ -34,6 +34,8 @@ public final class AlexNetConfig implements Serializable {
 
   /** Classpath resource holding the defaults (packaged from {@code conf/alexnet.conf}). */
   public static final String DEFAULTS_RESOURCE = "alexnet.conf";
+  /** Classpath resource holding the demo's settings (packaged from {@code conf/demo.conf}). */
+  public static final String DEMO_RESOURCE = "demo.conf";
 
   private final ModelConfig model;
   private final OptimizerConfig optimizer;
@@ -80,8 +82,20 @@ public final class AlexNetConfig implements Serializable {
    * @throws InvalidConfigException naming every unknown key and bad value
    */
   public static AlexNetConfig load(List<Path> files, List<String> overrides) {
+    return load(List.of(), files, overrides);
+  }
+
+  /**
+   * Loads the defaults, then the packaged configuration {@code resources} (e.g. {@link
+   * #DEMO_RESOURCE}), then the files, then the overrides.
+   */
+  public static AlexNetConfig load(List<String> resources, List<Path> files, List<String> overrides) {
     List<String> problems = new ArrayList<>();
     List<Config> layers = new ArrayList<>();
+    for (String resource : resources) {
+      layers.add(ConfigFactory.parseResources(AlexNetConfig.class.getClassLoader(), resource,
+          ConfigParseOptions.defaults().setAllowMissing(false)));
+    }
     for (Path file : files) {
       if (!Files.isRegularFile(file)) {
         problems.add("--conf " + file + ": no such file");

@@ -167,6 +167,9 @@ final class ConfigReader {
     if (origin.resource() != null && origin.resource().equals(AlexNetConfig.DEFAULTS_RESOURCE)) {
       return "the defaults";
     }
+    if (origin.resource() != null) {
+      return "conf/" + origin.resource() + " line " + origin.lineNumber();
+    }
     String description = origin.description();
     int lineSuffix = description.lastIndexOf(": ");
     return lineSuffix > 0 ? description.substring(0, lineSuffix) : description;

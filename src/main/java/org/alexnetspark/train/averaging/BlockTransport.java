@@ -77,13 +77,20 @@ final class BlockTransport {
     SparkEnv.get().blockManager().master().removeBlock(new TestBlockId(name));
   }
 
-  /** Removes every block of a round that is left (from attempts whose result never arrived). */
-  static int removeRound(String runId, int round) {
+  /**
+   * Removes every block of a round that is left (from attempts whose result never arrived), except
+   * those already removed (asking again makes Spark warn about a block that does not exist).
+   */
+  static int removeRound(String runId, int round, java.util.Set<String> removed) {
     List<BlockId> left = blocks("test_" + prefix(runId, round));
+    int count = 0;
     for (BlockId id : left) {
-      SparkEnv.get().blockManager().master().removeBlock(id);
+      if (!removed.contains(id.name()) && !removed.contains(id.name().substring("test_".length()))) {
+        SparkEnv.get().blockManager().master().removeBlock(id);
+        count++;
+      }
     }
-    return left.size();
+    return count;
   }
 
   /** Blocks of this transport anywhere in the application whose name starts with {@code prefix}. */

@@ -172,7 +172,7 @@ public final class ExactAveragingMaster implements TrainingMaster<ExactResult, E
     double jobSeconds = (System.nanoTime() - jobStart) / 1e9;
     worker.broadcast().destroy();
     if (settings.transport() == Settings.Transport.BLOCKS) {
-      BlockTransport.removeRound(runId, thisRound);
+      BlockTransport.removeRound(runId, thisRound, aggregation.removed);
     }
 
     long applyStart = System.nanoTime();
@@ -245,6 +245,8 @@ public final class ExactAveragingMaster implements TrainingMaster<ExactResult, E
         });
     private final List<java.util.concurrent.Future<?>> fetches = new ArrayList<>();
     private final List<Integer> lost = new ArrayList<>();
+    /** Blocks already removed after their results were summed. */
+    final java.util.Set<String> removed = java.util.concurrent.ConcurrentHashMap.newKeySet();
     List<Integer> sliceOfPartition = List.of();
     int averaged;
     long fitted;
@@ -289,8 +291,10 @@ public final class ExactAveragingMaster implements TrainingMaster<ExactResult, E
           } else {
             absorb(result, full);
             BlockTransport.remove(result.parametersBlock);
+            removed.add(result.parametersBlock);
             if (result.momentumBlock != null) {
               BlockTransport.remove(result.momentumBlock);
+              removed.add(result.momentumBlock);
             }
           }
         }));
