@@ -2,15 +2,20 @@ package org.alexnetspark.model;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.LocalResponseNormalizationConfig;
@@ -168,6 +173,21 @@ public class ConvBlock extends SameDiffLayer {
     // Nd4j's global generator: DL4J seeds it from the network's seed before initialising.
     new NormalDistribution(0.0, init.weightStd()).sample(params.get("W"));
     params.get("b").assign(init.bias());
+  }
+
+  /**
+   * As DL4J's own {@code instantiate}, with {@link ConvBlockLayer} as the runtime layer: its
+   * backward pass corrects the gradient that DL4J's SameDiff layer returns.
+   */
+  @Override
+  public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+      int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType dataType) {
+    ConvBlockLayer layer = new ConvBlockLayer(conf, dataType);
+    layer.setIndex(layerIndex);
+    layer.setParamsViewArray(layerParamsView);
+    layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
+    layer.setConf(conf);
+    return layer;
   }
 
   @Override

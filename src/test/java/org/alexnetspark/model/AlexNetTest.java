@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,9 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 
@@ -82,7 +85,7 @@ class AlexNetTest {
 
   @Test
   void forwardPassGivesAProbabilityPerClass() {
-    INDArray images = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 3, 227, 227);
+    INDArray images = Nd4j.rand(DataType.FLOAT, 2, 3, 227, 227);
     INDArray probabilities = paper.outputSingle(images);
     assertEquals(List.of(2L, 1000L), List.of(probabilities.shape()[0], probabilities.shape()[1]));
     INDArray sums = probabilities.sum(1);
@@ -168,5 +171,26 @@ class AlexNetTest {
     assertEquals(conf, again);
     assertInstanceOf(ConvBlock.class, again.getVertices().get("conv2") instanceof
         org.deeplearning4j.nn.conf.graph.LayerVertex v ? v.getLayerConf().getLayer() : null);
+  }
+
+  @Test
+  void aNewLearningRateReachesEveryLayerIncludingTheConvolutionBlocks() {
+    AlexNetConfig scaled = config("model.variant=scaled", "model.classes=3", "model.dropout=0",
+        "optimizer.weight-decay=0", "optimizer.momentum=0");
+    ComputationGraph network = AlexNet.create(scaled.model(), scaled.optimizer());
+    int side = scaled.model().networkInputSize();
+    INDArray input =
+        Nd4j.rand(DataType.FLOAT, 4, 3, side, side);
+    INDArray labels =
+        Nd4j.eye(3).getRows(0, 1, 2, 0).castTo(DataType.FLOAT);
+    DataSet batch = new DataSet(input, labels);
+    network.fit(batch); // the updaters exist from here on, as in a run whose rate steps down
+    network.setLearningRate(0.0);
+    Map<String, INDArray> before = new HashMap<>();
+    network.paramTable().forEach((name, value) -> before.put(name, value.dup()));
+    network.fit(batch);
+    // With a rate of 0 (and no momentum) no parameter may move, in any layer.
+    network.paramTable().forEach((name, value) ->
+        assertEquals(before.get(name), value, name + " moved under a learning rate of 0"));
   }
 }
