@@ -14,7 +14,9 @@ import java.util.Set;
  * @param scaled geometry of the {@code scaled} variant
  * @param lrn local response normalisation after conv1 and conv2
  * @param dropout probability of dropping an output of FC6 and FC7 while training
+ * @param initScheme how each layer's weight standard deviation is chosen
  * @param weightStd standard deviation of the zero-mean normal every weight is drawn from
+ *     ({@link InitScheme#NORMAL} only)
  * @param biasOneLayers layers whose biases start at 1 (all others start at 0)
  * @param seed seed of the parameter initialisation
  */
@@ -25,6 +27,7 @@ public record ModelConfig(
     Scaled scaled,
     Lrn lrn,
     double dropout,
+    InitScheme initScheme,
     double weightStd,
     Set<String> biasOneLayers,
     long seed) implements Serializable {
@@ -41,6 +44,28 @@ public record ModelConfig(
 
   public ModelConfig {
     biasOneLayers = Set.copyOf(biasOneLayers);
+  }
+
+  /** How the weights are initialised ({@code model.init.scheme}). */
+  public enum InitScheme {
+    /** Every weight from N(0, weight-std^2), the paper's rule. */
+    NORMAL("normal"),
+    /**
+     * Per layer N(0, 2 / fan-in) for the ReLU layers (He et al. 2015) and N(0, 1 / fan-in) for the
+     * softmax layer, fan-in counting only the inputs a filter sees (its own tower's half).
+     */
+    HE("he");
+
+    private final String configName;
+
+    InitScheme(String configName) {
+      this.configName = configName;
+    }
+
+    @Override
+    public String toString() {
+      return configName;
+    }
   }
 
   /** Geometry of the {@code scaled} variant. */
@@ -83,6 +108,7 @@ public record ModelConfig(
         in.number("model.lrn.beta", v -> v >= 0, "must be a number >= 0"));
     double dropout = in.number("model.dropout", v -> v >= 0 && v < 1,
         "must be a probability in [0, 1)");
+    InitScheme initScheme = in.choice("model.init.scheme", InitScheme.class, InitScheme.NORMAL);
     double weightStd = in.number("model.init.weight-std", v -> v > 0, "must be a number > 0");
     List<String> biasOne = in.strings("model.init.bias-one-layers");
     for (String layer : biasOne) {
@@ -92,7 +118,7 @@ public record ModelConfig(
       }
     }
     long seed = in.longValue("model.seed", v -> true, "must be a whole number");
-    return new ModelConfig(variant, classes, inputSize, scaled, lrn, dropout, weightStd,
+    return new ModelConfig(variant, classes, inputSize, scaled, lrn, dropout, initScheme, weightStd,
         Set.copyOf(biasOne), seed);
   }
 }

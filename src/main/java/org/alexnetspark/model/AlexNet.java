@@ -1,5 +1,6 @@
 package org.alexnetspark.model;
 
+import java.util.Arrays;
 import org.alexnetspark.config.ModelConfig;
 import org.alexnetspark.config.OptimizerConfig;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -62,15 +63,15 @@ public final class AlexNet {
     ModelConfig.Lrn paperLrn = model.lrn();
     ConvBlock.Normalisation lrn = new ConvBlock.Normalisation(paperLrn.k(), paperLrn.n(),
         paperLrn.alpha(), paperLrn.beta());
-    double std = model.weightStd();
+    double[] std = weightStds(model, widths, towers);
     double retain = 1.0 - model.dropout();
 
     DenseLayer.Builder fc7 = new DenseLayer.Builder().nOut(model.fcWidth())
-        .activation(Activation.RELU).weightInit(new NormalDistribution(0, std))
+        .activation(Activation.RELU).weightInit(new NormalDistribution(0, std[6]))
         .biasInit(biasInit(model, "fc7"));
     OutputLayer.Builder fc8 = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
         .nOut(model.classes()).activation(Activation.SOFTMAX)
-        .weightInit(new NormalDistribution(0, std)).biasInit(biasInit(model, "fc8"));
+        .weightInit(new NormalDistribution(0, std[7])).biasInit(biasInit(model, "fc8"));
     if (model.dropout() > 0) {
       // DL4J drops a layer's *input* with a *retain* probability: dropping FC6's and FC7's outputs
       // is dropout on the inputs of FC7 and FC8.
@@ -88,18 +89,18 @@ public final class AlexNet {
         .graphBuilder()
         .addInputs(INPUT)
         .setInputTypes(inputType(model))
-        .addLayer("conv1", conv(model, "conv1", new ConvBlock.Convolution(11, 4, 0, widths[0], 1),
+        .addLayer("conv1", conv(model, "conv1", std[0], new ConvBlock.Convolution(11, 4, 0, widths[0], 1),
             lrn, POOL), INPUT)
-        .addLayer("conv2", conv(model, "conv2", new ConvBlock.Convolution(5, 1, 2, widths[1], towers),
+        .addLayer("conv2", conv(model, "conv2", std[1], new ConvBlock.Convolution(5, 1, 2, widths[1], towers),
             lrn, POOL), "conv1")
-        .addLayer("conv3", conv(model, "conv3", new ConvBlock.Convolution(3, 1, 1, widths[2], 1),
+        .addLayer("conv3", conv(model, "conv3", std[2], new ConvBlock.Convolution(3, 1, 1, widths[2], 1),
             null, null), "conv2")
-        .addLayer("conv4", conv(model, "conv4", new ConvBlock.Convolution(3, 1, 1, widths[3], towers),
+        .addLayer("conv4", conv(model, "conv4", std[3], new ConvBlock.Convolution(3, 1, 1, widths[3], towers),
             null, null), "conv3")
-        .addLayer("conv5", conv(model, "conv5", new ConvBlock.Convolution(3, 1, 1, widths[4], towers),
+        .addLayer("conv5", conv(model, "conv5", std[4], new ConvBlock.Convolution(3, 1, 1, widths[4], towers),
             null, POOL), "conv4")
         .addLayer("fc6", new DenseLayer.Builder().nOut(model.fcWidth())
-            .activation(Activation.RELU).weightInit(new NormalDistribution(0, std))
+            .activation(Activation.RELU).weightInit(new NormalDistribution(0, std[5]))
             .biasInit(biasInit(model, "fc6")).build(), "conv5")
         .addLayer(FEATURES, fc7.build(), "fc6")
         .addLayer(OUTPUT, fc8.build(), FEATURES)
@@ -122,9 +123,40 @@ public final class AlexNet {
     return widths;
   }
 
-  private static ConvBlock conv(ModelConfig model, String name, ConvBlock.Convolution convolution,
-      ConvBlock.Normalisation lrn, ConvBlock.Pooling pool) {
-    return new ConvBlock(convolution, lrn, pool, new ConvBlock.Init(model.weightStd(), biasInit(model, name)));
+  /**
+   * Weight standard deviation of conv1..conv5, fc6, fc7, fc8: {@code model.init.weight-std} for
+   * all, or with the {@code he} scheme sqrt(2 / fan-in) (sqrt(1 / fan-in) for the softmax layer),
+   * fan-in counting the inputs one filter sees (its own tower's half where there are towers).
+   */
+  static double[] weightStds(ModelConfig model, int[] widths, int towers) {
+    double[] std = new double[ModelConfig.LEARNED_LAYERS.size()];
+    if (model.initScheme() == ModelConfig.InitScheme.NORMAL) {
+      Arrays.fill(std, model.weightStd());
+      return std;
+    }
+    // Side of conv5's pooled output, the input of fc6: conv1 and pool1 shrink it, then pool2, pool5.
+    long side = (model.networkInputSize() - 11) / 4 + 1;
+    for (int pool = 0; pool < 3; pool++) {
+      side = (side - POOL.kernel()) / POOL.stride() + 1;
+    }
+    long[] fanIn = {
+        11L * 11 * 3,
+        5L * 5 * widths[0] / towers,
+        3L * 3 * widths[1],
+        3L * 3 * widths[2] / towers,
+        3L * 3 * widths[3] / towers,
+        widths[4] * side * side,
+        model.fcWidth(),
+        model.fcWidth()};
+    for (int i = 0; i < std.length; i++) {
+      std[i] = Math.sqrt((i == std.length - 1 ? 1.0 : 2.0) / fanIn[i]);
+    }
+    return std;
+  }
+
+  private static ConvBlock conv(ModelConfig model, String name, double std,
+      ConvBlock.Convolution convolution, ConvBlock.Normalisation lrn, ConvBlock.Pooling pool) {
+    return new ConvBlock(convolution, lrn, pool, new ConvBlock.Init(std, biasInit(model, name)));
   }
 
   private static double biasInit(ModelConfig model, String layer) {

@@ -193,4 +193,19 @@ class AlexNetTest {
     network.paramTable().forEach((name, value) ->
         assertEquals(before.get(name), value, name + " moved under a learning rate of 0"));
   }
+
+  @Test
+  void heSchemeFollowsEachLayersFanIn() {
+    AlexNetConfig config = config("model.variant=scaled", "model.classes=10", "data.image-size=76",
+        "model.init.scheme=he", "model.scaled.width-multiplier=0.5");
+    ComputationGraph network = AlexNet.create(config.model(), config.optimizer());
+    for (String layer : ModelConfig.LEARNED_LAYERS) {
+      INDArray weights = network.getParam(layer + "_W");
+      // Conv W is [k, k, inputs per tower, nOut], dense W [nIn, nOut]: fan-in = size / nOut.
+      long nOut = weights.size(weights.rank() - 1);
+      double fanIn = (double) weights.length() / nOut;
+      double expected = Math.sqrt((layer.equals("fc8") ? 1.0 : 2.0) / fanIn);
+      assertEquals(expected, weights.stdNumber().doubleValue(), 0.06 * expected, layer + " std");
+    }
+  }
 }
