@@ -3,6 +3,7 @@ package org.alexnetspark.cli;
 import org.alexnetspark.config.InvalidConfigException;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.spark.KerberosLogin;
+import org.alexnetspark.train.TrainingDivergedException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -46,7 +47,7 @@ public final class AlexNetCommand implements Runnable {
         cmd.getErr().println(name + ": " + e.getMessage());
         return ExitCodes.USAGE;
       }
-      if (e instanceof Storage.ArtifactExistsException) {
+      if (e instanceof Storage.ArtifactExistsException || e instanceof TrainingDivergedException) {
         cmd.getErr().println(name + ": " + e.getMessage());
         return ExitCodes.FAILED;
       }
