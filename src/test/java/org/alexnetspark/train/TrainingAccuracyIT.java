@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * End-to-end tier: the job learns. The scaled network with its own configuration
- * (conf/training-accuracy.conf) on 10,000 Fashion-MNIST training images for 10 epochs on local[2],
+ * (conf/training-accuracy.conf) on 10,000 Fashion-MNIST training images for 6 epochs on local[2],
  * parameter averaging over two workers, must classify 2,000 held-out images far above chance.
  */
 class TrainingAccuracyIT {
