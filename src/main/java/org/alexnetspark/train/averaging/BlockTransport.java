@@ -96,11 +96,27 @@ final class BlockTransport {
   /** Blocks of this transport anywhere in the application whose name starts with {@code prefix}. */
   static List<BlockId> blocks(String prefix) {
     return new ArrayList<>(scala.collection.JavaConverters.seqAsJavaListConverter(
-        SparkEnv.get().blockManager().master().getMatchingBlockIds(new AbstractFunction1<BlockId, Object>() {
-          @Override
-          public Object apply(BlockId id) {
-            return id.name().startsWith(prefix);
-          }
-        }, true)).asJava());
+        SparkEnv.get().blockManager().master().getMatchingBlockIds(new NamePrefix(prefix), true))
+        .asJava());
+  }
+
+  /**
+   * Block ids whose name starts with a prefix. Serializable: the block manager master sends the
+   * filter to every executor's storage endpoint, which in a separate executor JVM means over the
+   * wire.
+   */
+  private static final class NamePrefix extends AbstractFunction1<BlockId, Object>
+      implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final String prefix;
+
+    NamePrefix(String prefix) {
+      this.prefix = prefix;
+    }
+
+    @Override
+    public Object apply(BlockId id) {
+      return id.name().startsWith(prefix);
+    }
   }
 }
