@@ -14,12 +14,15 @@ import java.util.regex.Pattern;
 import org.alexnetspark.augment.Augmenter;
 import org.alexnetspark.augment.Preset;
 import org.alexnetspark.config.AugmentConfig;
+import org.alexnetspark.config.DataConfig;
 import org.alexnetspark.data.Manifest;
 import org.alexnetspark.data.ShardReader;
 import org.alexnetspark.data.StoredImage;
 import org.alexnetspark.image.Image;
 import org.alexnetspark.image.JpegDecoder;
 import org.alexnetspark.io.Storage;
+import org.alexnetspark.prepare.IdxImageTree;
+import org.alexnetspark.prepare.ImagePreparer;
 import org.alexnetspark.stats.DatasetStats;
 import org.alexnetspark.stats.StatsJob;
 
@@ -44,15 +47,16 @@ public final class PipelineBenchmark {
    * @param augment its decoding plus training augmentation, images/s on one core
    * @param opencv decoding rate of the bundled OpenCV codec, for comparison
    * @param note how tjbench was run, or why not
+   * @param source what the images are
    */
   public record Result(int files, int imageSize, double turbo, String decoder, double decode,
-      double augment, double opencv, String note) {
+      double augment, double opencv, String note, String source) {
 
     /** The report: both rates and their ratio. */
     public String render() {
       StringBuilder out = new StringBuilder();
-      out.append(String.format(Locale.ROOT, "sample: %d stored JPEGs of %dx%d, one core each%n",
-          files, imageSize, imageSize));
+      out.append(String.format(Locale.ROOT, "sample: %d stored JPEGs of %dx%d (%s), one core each%n",
+          files, imageSize, imageSize, source));
       if (!Double.isNaN(turbo)) {
         out.append(String.format(Locale.ROOT, "libjpeg-turbo decode (tjbench):       %,10.0f images/s%n", turbo));
       }
@@ -83,15 +87,47 @@ public final class PipelineBenchmark {
     this.storage = storage;
   }
 
+  /** The rates on a sample of the stored JPEGs of a prepared dataset. */
   public Result run(URI dataset, AugmentConfig augmentConfig, JpegDecoder.Kind decoderKind,
       int cropSize, int sampleSize, double secondsPerRate) throws IOException, InterruptedException {
-    JpegDecoder decoder = JpegDecoder.of(decoderKind);
-    JpegDecoder opencv = JpegDecoder.of(JpegDecoder.Kind.OPENCV);
     Manifest manifest = Manifest.read(storage, dataset);
     int size = manifest.imageSize();
     List<byte[]> jpegs = sample(manifest, dataset, sampleSize);
-    Augmenter augmenter = augmenter(dataset, augmentConfig, size, cropSize);
+    return run(jpegs, size, augmenter(dataset, augmentConfig, size, cropSize), augmentConfig,
+        decoderKind, secondsPerRate, "stored images of " + dataset);
+  }
 
+  /**
+   * The rates on the first Fashion-MNIST training images (Debian's dataset-fashion-mnist) made into
+   * stored images the way {@code alexnet prepare} makes them ({@code data.image-size}, RGB JPEG of
+   * {@code data.jpeg-quality}) from the JPEGs {@code alexnet convert-idx} writes.
+   */
+  public Result runOnFashionMnist(DataConfig data, AugmentConfig augmentConfig, int cropSize,
+      int sampleSize, double secondsPerRate) throws IOException, InterruptedException {
+    URI images = java.nio.file.Path.of(IdxImageTree.FASHION_MNIST_DIR, "train-images-idx3-ubyte.gz").toUri();
+    if (!Files.exists(java.nio.file.Path.of(images))) {
+      throw new java.io.FileNotFoundException(images.getPath() + " is missing: install Debian's "
+          + "dataset-fashion-mnist, or give a prepared dataset with --data");
+    }
+    ImagePreparer preparer = new ImagePreparer(data);
+    List<byte[]> jpegs = new ArrayList<>();
+    for (byte[] grey : IdxImageTree.firstImagesAsJpeg(storage.hadoopConfiguration(), images, sampleSize)) {
+      if (!(preparer.prepare(grey) instanceof ImagePreparer.Prepared prepared)) {
+        throw new IOException("a Fashion-MNIST image was refused by the preparation");
+      }
+      jpegs.add(prepared.jpeg());
+    }
+    int size = data.imageSize();
+    return run(jpegs, size, neutralAugmenter(augmentConfig, size, cropSize), augmentConfig,
+        data.decoder(), secondsPerRate, "Fashion-MNIST photos (28x28 greyscale) prepared as "
+            + size + "x" + size + " RGB JPEGs of quality " + data.jpegQuality());
+  }
+
+  private Result run(List<byte[]> jpegs, int size, Augmenter augmenter, AugmentConfig augmentConfig,
+      JpegDecoder.Kind decoderKind, double secondsPerRate, String source)
+      throws IOException, InterruptedException {
+    JpegDecoder decoder = JpegDecoder.of(decoderKind);
+    JpegDecoder opencv = JpegDecoder.of(JpegDecoder.Kind.OPENCV);
     double decode = rate(secondsPerRate, jpegs, (jpeg, image, i) -> decodeOrFail(decoder, jpeg, image));
     double opencvRate = decoder.name().equals(opencv.name()) ? decode
         : rate(secondsPerRate, jpegs, (jpeg, image, i) -> decodeOrFail(opencv, jpeg, image));
@@ -103,11 +139,11 @@ public final class PipelineBenchmark {
     });
     double[] turbo = tjbench(jpegs);
     String note = Double.isNaN(turbo[0])
-        ? "tjbench not found: install libjpeg-turbo-progs to compare with libjpeg-turbo"
+        ? "tjbench not installed (Debian: libjpeg-turbo-progs)"
         : String.format(Locale.ROOT, "tjbench: each file decoded to BGR for %.1f s after %.1f s of "
             + "warm-up; rate = files / sum of per-file times", turbo[1], turbo[2]);
     return new Result(jpegs.size(), size, turbo[0], decoder.name(), decode, augment, opencvRate,
-        note);
+        note, source);
   }
 
   private Augmenter augmenter(URI dataset, AugmentConfig config, int size, int crop)
@@ -117,11 +153,15 @@ public final class PipelineBenchmark {
       return Augmenter.of(config, size, crop, stats.eigenvectors(), stats.eigenvalues(),
           StatsJob.readMeanImage(storage, dataset), stats.meanRgb());
     } catch (java.io.FileNotFoundException e) {
-      // Without statistics the work is the same; only the subtracted values differ.
-      double[][] identity = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
-      return Augmenter.of(config, size, crop, identity, new double[] {0.01, 0.01, 0.01},
-          new float[3 * size * size], new double[3]);
+      return neutralAugmenter(config, size, crop);
     }
+  }
+
+  /** Without a dataset's statistics the work is the same; only the subtracted values differ. */
+  private static Augmenter neutralAugmenter(AugmentConfig config, int size, int crop) {
+    double[][] identity = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+    return Augmenter.of(config, size, crop, identity, new double[] {0.01, 0.01, 0.01},
+        new float[3 * size * size], new double[3]);
   }
 
   private List<byte[]> sample(Manifest manifest, URI dataset, int count) throws IOException {

@@ -113,6 +113,12 @@ public final class AlexNet {
     return InputType.convolutional(model.networkInputSize(), model.networkInputSize(), 3);
   }
 
+  /** {@link #convWidths} as "96,256,384,384,256": how the bench passes them to its reference. */
+  public static String convWidthList(double multiplier) {
+    return java.util.Arrays.stream(convWidths(multiplier)).mapToObj(Integer::toString)
+        .collect(java.util.stream.Collectors.joining(","));
+  }
+
   /** The paper's convolution widths times {@code multiplier}, rounded to even (two towers). */
   static int[] convWidths(double multiplier) {
     int[] widths = new int[PAPER_CONV_WIDTHS.length];

@@ -38,6 +38,9 @@ public final class IdxImageTree {
       new String[] {"shirt", "Shirt"}, new String[] {"sneaker", "Sneaker"},
       new String[] {"bag", "Bag"}, new String[] {"ankle-boot", "Ankle boot"});
 
+  /** Quality of the JPEGs written for IDX images. */
+  private static final int JPEG_QUALITY = 95;
+
   private IdxImageTree() {}
 
   /**
@@ -108,7 +111,7 @@ public final class IdxImageTree {
         IntStream.range(0, chosen.size()).parallel().forEach(n -> {
           int offset = chosen.get(n) * size;
           byte[] jpeg = ImageCodec.encodeGreyJpeg(Arrays.copyOfRange(all, offset, offset + size),
-              cols, rows, 95);
+              cols, rows, JPEG_QUALITY);
           try {
             if (local) {
               Files.write(localPath(files.get(n)), jpeg);
@@ -145,6 +148,27 @@ public final class IdxImageTree {
 
   private static java.nio.file.Path localPath(Path path) {
     return java.nio.file.Path.of(path.toUri().getPath());
+  }
+
+  /**
+   * The first {@code count} images of an IDX image file as the greyscale JPEGs {@link #convert}
+   * writes for them (fewer if the file holds fewer).
+   */
+  public static List<byte[]> firstImagesAsJpeg(Configuration conf, URI imagesFile, int count)
+      throws IOException {
+    try (DataInputStream images = open(conf, imagesFile)) {
+      expectMagic(images, 0x803, imagesFile);
+      int items = images.readInt();
+      int rows = images.readInt();
+      int cols = images.readInt();
+      byte[] pixels = new byte[rows * cols];
+      List<byte[]> jpegs = new java.util.ArrayList<>();
+      for (int i = 0; i < Math.min(items, count); i++) {
+        images.readFully(pixels);
+        jpegs.add(ImageCodec.encodeGreyJpeg(pixels, cols, rows, JPEG_QUALITY));
+      }
+      return jpegs;
+    }
   }
 
   private static DataInputStream open(Configuration conf, URI file) throws IOException {

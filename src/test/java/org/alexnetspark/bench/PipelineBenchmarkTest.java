@@ -49,7 +49,7 @@ class PipelineBenchmarkTest {
     assertTrue(result.decode() > 0 && result.augment() > 0 && result.opencv() > 0);
     String report = result.render();
     assertTrue(report.contains("decode (" + result.decoder() + ") + train augmentation"), report);
-    assertTrue(Double.isNaN(result.turbo()) == report.contains("tjbench not found"), report);
+    assertTrue(Double.isNaN(result.turbo()) == report.contains("tjbench not installed"), report);
     if (!Double.isNaN(result.turbo())) {
       assertTrue(report.contains("ratio (decode + augmentation) / libjpeg-turbo"), report);
     }
