@@ -1,7 +1,10 @@
 package org.alexnetspark.bench;
 
 import java.io.IOException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.alexnetspark.io.Json;
 import org.apache.spark.SparkConf;
 
 /**
@@ -40,17 +44,16 @@ final class StandaloneCluster implements AutoCloseable {
     Files.createDirectories(dir.resolve("spark/jars"));
     int port = freePort();
     masterUrl = "spark://127.0.0.1:" + port;
+    int webUi = freePort();
     try {
       processes.add(java("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-          "--port", Integer.toString(port), "--webui-port", Integer.toString(freePort())));
+          "--port", Integer.toString(port), "--webui-port", Integer.toString(webUi)));
       for (int w = 0; w < workers; w++) {
         processes.add(java("worker-" + w, "org.apache.spark.deploy.worker.Worker", masterUrl,
             "--host", "127.0.0.1", "--cores", "1", "--memory", workerMemory, "--webui-port",
             Integer.toString(freePort()), "--work-dir", dir.resolve("work-" + w).toString()));
       }
-      for (int w = 0; w < workers; w++) {
-        waitFor(dir.resolve("worker-" + w + ".log"), "Successfully registered with master", 120);
-      }
+      waitForWorkers(webUi, workers, 120);
     } catch (IOException | InterruptedException | RuntimeException e) {
       close();
       throw e;
@@ -146,16 +149,31 @@ final class StandaloneCluster implements AutoCloseable {
     return flags;
   }
 
-  private static void waitFor(Path log, String text, int seconds) throws IOException, InterruptedException {
+  /** Waits until the master's status page counts {@code workers} alive workers. */
+  private void waitForWorkers(int webUi, int workers, int seconds) throws IOException, InterruptedException {
+    URI status = URI.create("http://127.0.0.1:" + webUi + "/json/");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    int alive = 0;
     while (System.nanoTime() < deadline) {
-      if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text)) {
-        return;
+      for (Process process : processes) {
+        if (!process.isAlive()) {
+          throw new IOException("a JVM of the loopback cluster exited with " + process.exitValue()
+              + "; see the logs in " + dir);
+        }
       }
-      Thread.sleep(200);
+      try (InputStream in = status.toURL().openStream()) {
+        JsonNode json = Json.mapper().readTree(in);
+        alive = json.path("aliveworkers").asInt(0);
+        if (alive >= workers) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // the master's page is not up yet
+      }
+      Thread.sleep(250);
     }
-    throw new IOException("the loopback cluster did not start: '" + text + "' did not appear in "
-        + log + " within " + seconds + " s:\n" + (Files.exists(log) ? Files.readString(log) : "(no log)"));
+    throw new IOException("the loopback cluster did not start: " + alive + " of " + workers
+        + " workers registered with the master within " + seconds + " s; see the logs in " + dir);
   }
 
   private static int freePort() throws IOException {

@@ -41,6 +41,9 @@ public final class TorchReference {
   }
 
   private final String python;
+  /** {@link #unavailable}'s answer once asked: importing torch takes seconds. */
+  private String whyUnavailable;
+  private boolean checked;
 
   public TorchReference(String python) {
     this.python = python;
@@ -48,6 +51,14 @@ public final class TorchReference {
 
   /** Why the reference cannot run here, or null when {@code import torch} works. */
   public String unavailable() throws InterruptedException {
+    if (!checked) {
+      whyUnavailable = checkImport();
+      checked = true;
+    }
+    return whyUnavailable;
+  }
+
+  private String checkImport() throws InterruptedException {
     try {
       Process process = new ProcessBuilder(python, "-c", "import torch").redirectErrorStream(true).start();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
