@@ -134,8 +134,10 @@ public final class SideBySideBenchmark {
       rows.add(compared("fit", "inference, " + what, "images/s", fit.inferenceImagesPerSecond(),
           reference, reference.inference(), Target.atLeast(INFERENCE_TARGET)));
     }
+    log(rows, 0);
     if (options.sections().contains(Section.SGEMM)) {
       rows.add(sgemmRow(options, fit));
+      log(rows, rows.size() - 1);
     }
     if (options.sections().contains(Section.SCALED)) {
       int batch = demo.train().batchPerWorker();
@@ -148,9 +150,11 @@ public final class SideBySideBenchmark {
           "fit, demo network %dx%d (conf/demo.conf), batch %d", scaled.inputSize(),
           scaled.inputSize(), batch), "images/s", scaled.fitImagesPerSecond(), reference,
           reference.fit(), Target.atLeast(SCALED_TARGET)));
+      log(rows, rows.size() - 1);
     }
     if (options.sections().contains(Section.PIPELINE)) {
       rows.add(pipelineRow(options));
+      log(rows, rows.size() - 1);
     }
     OptionalLong peak = PeakMemory.ofThisProcess();
     if (options.sections().stream().anyMatch(s -> s != Section.AVERAGING)) {
@@ -162,10 +166,21 @@ public final class SideBySideBenchmark {
     }
     if (options.sections().contains(Section.AVERAGING)) {
       LOG.info("averaging: loopback cluster, {}", options.averaging());
+      int from = rows.size();
       rows.addAll(new AveragingBenchmark(network).run(options.averaging()));
+      log(rows, from);
     }
     context.put("load average at end", loadAverage());
     return new BenchTable(rows, context);
+  }
+
+  /** Logs each row as it is measured, so that a run cut short still shows what it measured. */
+  private static void log(List<Row> rows, int from) {
+    for (Row row : rows.subList(from, rows.size())) {
+      LOG.info("{}: {} {} (reference {}, ratio {}, target {}, {})", row.measure(), row.ours(),
+          row.unit(), row.reference(), row.ratio(), row.target(), row.met() == null ? "-"
+              : row.met() ? "met" : "not met");
+    }
   }
 
   private Row sgemmRow(Options options, TrainBenchmark.WorkerRate fit) {

@@ -79,8 +79,7 @@ final class StandaloneCluster implements AutoCloseable {
         .set("spark.executor.extraClassPath", classpath)
         .set("spark.executor.extraJavaOptions", jvmFlags)
         .set("spark.executorEnv.OMP_NUM_THREADS", "1")
-        .set("spark.default.parallelism", Integer.toString(executors))
-        .set("spark.local.dir", dir.resolve("local").toString());
+        .set("spark.default.parallelism", Integer.toString(executors));
   }
 
   /** Process ids of the executor JVMs the workers have started. */
@@ -133,6 +132,7 @@ final class StandaloneCluster implements AutoCloseable {
     env.put("SPARK_HOME", dir.resolve("spark").toString());
     env.put("SPARK_SCALA_VERSION", "2.12");
     env.put("SPARK_LOCAL_IP", "127.0.0.1");
+    env.put("SPARK_LOCAL_DIRS", dir.resolve("local").toString()); // executors' scratch space
     env.put("JAVA_HOME", System.getProperty("java.home"));
     return builder.start();
   }
