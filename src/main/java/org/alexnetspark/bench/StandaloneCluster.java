@@ -32,6 +32,7 @@ final class StandaloneCluster implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
   private final String classpath = System.getProperty("java.class.path");
   private final String jvmFlags;
+  private final Thread shutdownHook = new Thread(this::stopProcesses, "loopback-cluster-stop");
 
   /**
    * Starts a master and {@code workers} workers of one core and {@code workerMemory} each, and
@@ -45,6 +46,8 @@ final class StandaloneCluster implements AutoCloseable {
     int port = freePort();
     masterUrl = "spark://127.0.0.1:" + port;
     int webUi = freePort();
+    // A driver stopped by a signal still takes its cluster down (close() is not reached then).
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
     try {
       processes.add(java("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
           "--port", Integer.toString(port), "--webui-port", Integer.toString(webUi)));
@@ -104,6 +107,15 @@ final class StandaloneCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    stopProcesses();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running or has run
+    }
+  }
+
+  private synchronized void stopProcesses() {
     for (int i = processes.size() - 1; i >= 0; i--) {
       Process process = processes.get(i);
       process.descendants().forEach(ProcessHandle::destroy);
