@@ -65,7 +65,7 @@ public final class SealedFolder {
     /** A new file of the folder; its size and digest are recorded when the stream is closed. */
     public OutputStream create(String name) throws IOException {
       MessageDigest digest = Sha256.digest();
-      OutputStream out = fs.create(new Path(folder, name), false);
+      OutputStream out = new SingleFailureOutputStream(fs.create(new Path(folder, name), false));
       return new FilterOutputStream(out) {
         private long bytes;
         private boolean closed;
@@ -104,7 +104,7 @@ public final class SealedFolder {
 
     /** Writes the seal: call last, after every file is closed. */
     public void seal() throws IOException {
-      try (OutputStream out = fs.create(new Path(folder, SEAL), false)) {
+      try (OutputStream out = new SingleFailureOutputStream(fs.create(new Path(folder, SEAL), false))) {
         out.write(Json.write(new Seal(entries)).getBytes(StandardCharsets.UTF_8));
       }
     }

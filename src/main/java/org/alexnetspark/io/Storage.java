@@ -132,7 +132,7 @@ public final class Storage {
     Path temporary = new Path(finalPath.getParent(),
         "." + finalPath.getName() + ".tmp-" + UUID.randomUUID());
     try {
-      try (OutputStream out = fs.create(temporary, false)) {
+      try (OutputStream out = new SingleFailureOutputStream(fs.create(temporary, false))) {
         writer.write(out);
       }
       moveInto(fs, temporary, finalPath, overwrite);

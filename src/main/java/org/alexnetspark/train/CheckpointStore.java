@@ -57,6 +57,8 @@ public final class CheckpointStore {
    * Writes a checkpoint of {@code network} at {@code state}, then drops old ones.
    *
    * @param files further files of the model folder (e.g. the training set's statistics)
+   * @throws IOException if it cannot be written, saying so, why, and which checkpoint a resumed
+   *     run would continue from; nothing of the unfinished one is left behind
    */
   public URI save(ComputationGraph network, AlexNetConfig config, ModelInfo info,
       TrainingState state, Map<String, byte[]> files) throws IOException {
@@ -64,9 +66,31 @@ public final class CheckpointStore {
         state.epoch(), state.iteration()));
     Map<String, byte[]> all = new java.util.HashMap<>(files);
     all.put(STATE_FILE, Json.write(state).getBytes(StandardCharsets.UTF_8));
-    models.save(network, config, info, target, true, all);
+    try {
+      models.save(network, config, info, target, true, all);
+    } catch (IOException e) {
+      throw new IOException(failedSave(target, e), e);
+    }
     prune();
     return target;
+  }
+
+  /** What went wrong writing {@code target}, and what to do about it. */
+  private String failedSave(URI target, IOException e) throws IOException {
+    boolean full = false;
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      full |= cause instanceof org.apache.hadoop.hdfs.protocol.QuotaExceededException;
+    }
+    String fix = full ? "free space in " + folder + " or raise the quota of the folder that holds "
+        + "it (hdfs dfsadmin -setSpaceQuota), then" : "once the storage works again,";
+    List<Path> all = checkpoints();
+    if (all.isEmpty()) {
+      return "could not write checkpoint " + target + ": " + e.getMessage() + ". There is no "
+          + "earlier checkpoint; " + fix + " run the same command again";
+    }
+    return "could not write checkpoint " + target + ": " + e.getMessage() + ". The last complete "
+        + "checkpoint, " + all.get(all.size() - 1) + ", is intact; " + fix + " run the same "
+        + "command with --resume to continue from it";
   }
 
   /** Records the state after validation and the schedule in the checkpoint taken before them. */

@@ -1,6 +1,10 @@
 package org.alexnetspark.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
 
 import java.net.URI;
 import java.util.List;
@@ -11,6 +15,8 @@ import org.alexnetspark.model.ModelInfo;
 import org.alexnetspark.testing.MiniHdfs;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.DistributedFileSystem;
+import org.apache.hadoop.hdfs.protocol.HdfsConstants;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,5 +57,39 @@ class CheckpointStoreTest {
     CheckpointStore.Checkpoint latest = store.latest();
     assertEquals(1, latest.state().epoch(), "falls back to the previous complete checkpoint");
     assertEquals(network.params(), latest.network().params());
+  }
+
+  @Test
+  void aCheckpointOverTheSpaceQuotaFailsSayingWhyAndWhatToDoAndLeavesNothingBehind() throws Exception {
+    Storage storage = new Storage(HDFS.configuration());
+    URI run = HDFS.uri("/checkpoint-tests/quota");
+    CheckpointStore store = new CheckpointStore(storage, run, 10);
+    // A model file of several blocks (1 MB each here), so that the quota is hit while writing it.
+    AlexNetConfig config = AlexNetConfig.load(List.of(), List.of("model.variant=scaled",
+        "model.classes=10"));
+    ComputationGraph network = AlexNet.create(config.model(), config.optimizer());
+    store.save(network, config, ModelInfo.untrained(), state(1, 10), java.util.Map.of());
+    // Room for less than one more block: the next checkpoint cannot be written.
+    DistributedFileSystem fs = (DistributedFileSystem) HDFS.fileSystem();
+    Path folder = new Path(run);
+    fs.setQuota(folder, HdfsConstants.QUOTA_DONT_SET,
+        fs.getContentSummary(folder).getSpaceConsumed() + 512 * 1024);
+    try {
+      IOException e = assertThrows(IOException.class,
+          () -> store.save(network, config, ModelInfo.untrained(), state(2, 20), java.util.Map.of()));
+      String message = e.getMessage();
+      assertTrue(message.contains("could not write checkpoint " + store.folder() + "/epoch-0002-iter-0000000020"),
+          message);
+      assertTrue(message.contains("quota of /checkpoint-tests/quota is exceeded"), message);
+      assertTrue(message.contains("epoch-0001-iter-0000000010, is intact")
+          && message.contains("hdfs dfsadmin -setSpaceQuota") && message.contains("--resume"),
+          message);
+      List<String> left = java.util.Arrays.stream(fs.listStatus(new Path(store.folder())))
+          .map(status -> status.getPath().getName()).toList();
+      assertEquals(List.of("epoch-0001-iter-0000000010"), left, "no temporary left behind");
+      assertEquals(1, store.latest().state().epoch());
+    } finally {
+      fs.setQuota(folder, HdfsConstants.QUOTA_DONT_SET, HdfsConstants.QUOTA_RESET);
+    }
   }
 }
