@@ -24,6 +24,16 @@ import org.apache.hadoop.fs.Path;
  * (s3a) copy instead, which still never exposes a partial artifact under the final name.
  */
 public final class Storage {
+  /**
+   * Fault injection for the fault-tolerance tests (ClusterFaultsIT), never set in production: a
+   * system property holding a regular expression. When the name of an artifact about to be renamed
+   * into place matches it, the JVM halts at once with exit code 137 (as after {@code kill -9})
+   * after the artifact was written and before the rename, leaving its hidden temporary behind.
+   * For example {@code -Dalexnet.fault.halt-before-rename=epoch-0000-iter-0000000024} in
+   * {@code spark.driver.extraJavaOptions}.
+   */
+  public static final String HALT_BEFORE_RENAME = "alexnet.fault.halt-before-rename";
+
   private final Configuration hadoop;
 
   public Storage(Configuration hadoop) {
@@ -209,6 +219,7 @@ public final class Storage {
         throw new IOException("could not move " + finalPath + " aside to replace it");
       }
     }
+    haltIfAsked(finalPath);
     if (!fs.rename(temporary, finalPath)) {
       if (aside != null) {
         fs.rename(aside, finalPath);
@@ -217,6 +228,17 @@ public final class Storage {
     }
     if (aside != null) {
       fs.delete(aside, true);
+    }
+  }
+
+  /** The fault-injection point of {@link #HALT_BEFORE_RENAME}. */
+  private static void haltIfAsked(Path finalPath) {
+    String pattern = System.getProperty(HALT_BEFORE_RENAME);
+    if (pattern != null && finalPath.getName().matches(pattern)) {
+      System.err.println(HALT_BEFORE_RENAME + ": halting before " + finalPath
+          + " is renamed into place");
+      System.err.flush();
+      Runtime.getRuntime().halt(137);
     }
   }
 
