@@ -71,6 +71,8 @@ public final class CheckpointStore {
     } catch (IOException e) {
       throw new IOException(failedSave(target, e), e);
     }
+    LOG.info("checkpoint {} written: epoch {}, minibatch {} of the epoch, iteration {}", target,
+        state.epoch(), state.batch(), state.iteration());
     prune();
     return target;
   }
@@ -193,9 +195,11 @@ public final class CheckpointStore {
    * Cleans up after a process killed while writing a checkpoint: removes its hidden temporary
    * folder (about half a gigabyte for the paper's network) and puts back a checkpoint that was
    * moved aside to be replaced.
+   *
+   * @return what was removed or restored, for the log
    */
-  public void removeLeftovers() throws IOException {
-    storage.recoverInterruptedWrites(folder);
+  public List<String> removeLeftovers() throws IOException {
+    return storage.recoverInterruptedWrites(folder);
   }
 
   /** The folder holding the checkpoints. */

@@ -34,6 +34,7 @@ import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -167,10 +168,11 @@ public final class TrainJob {
    * a tenth of the learning rate when training diverges.
    */
   public Result run(JavaSparkContext spark, Request request, Checked inputs) throws IOException {
-    for (String line : storage.recoverInterruptedWrites(request.output())) {
+    List<String> cleaned = new ArrayList<>(storage.recoverInterruptedWrites(request.output()));
+    cleaned.addAll(inputs.checkpoints().removeLeftovers());
+    for (String line : cleaned) {
       LOG.warn("cleaning up after an interrupted run: {}", line);
     }
-    inputs.checkpoints().removeLeftovers();
     Workers.preflight(spark, Workers.count(spark, config.train()));
     Broadcast<Augmenter> augmenter = spark.broadcast(augmenter(inputs));
     try {
@@ -264,13 +266,15 @@ public final class TrainJob {
     double loss = Double.NaN;
     for (int job = 0; job < jobs.size(); job++) {
       List<Minibatch> batches = jobs.get(job);
-      ParameterAveraging.Round round = fit(averaging, batches, reader, epoch + 1, state);
+      long iterations = (batches.size() + workers - 1) / workers;
+      // A divergence is named by the iteration the network had reached when it was found.
+      ParameterAveraging.Round round = fit(averaging, batches, reader, epoch + 1,
+          state.iteration() + iterations);
       loss = round.loss();
-      checkFinite(averaging.network(), loss, epoch + 1, state.iteration());
+      checkFinite(averaging.network(), loss, epoch + 1, state.iteration() + iterations);
       fitted += round.minibatches();
       skipped += round.skipped();
-      state = state.afterJob(batches.size(), (batches.size() + workers - 1) / workers,
-          plan.images(batches));
+      state = state.afterJob(batches.size(), iterations, plan.images(batches));
       RoundMetrics figures = new RoundMetrics(epoch + 1, state.iteration(), loss, rate,
           round.images() / round.seconds(), round.seconds(), round.computeSeconds(),
           round.overheadSeconds(), round.minibatches());
@@ -370,9 +374,10 @@ public final class TrainJob {
           + " to go back to");
     }
     TrainingState state = latest.state();
-    LOG.info("resuming from {}: epoch {}, minibatch {} of the epoch, iteration {}, learning rate {}",
-        latest.location(), state.epoch(), state.batch(), state.iteration(),
-        state.schedule().learningRate());
+    LOG.info("resuming from {}: epoch {}, minibatch {} of the epoch, iteration {}, learning rate {}"
+        + " (parameters SHA-256 {}, momentum SHA-256 {})", latest.location(), state.epoch(),
+        state.batch(), state.iteration(), state.schedule().learningRate(),
+        sha256(latest.network().params()), sha256(latest.network().getUpdater().getStateViewArray()));
     return new Start(latest.network(), state, latest.location());
   }
 
@@ -392,12 +397,27 @@ public final class TrainJob {
 
   /** One Spark job of averaging rounds; a worker's non-finite result is the run's divergence. */
   private static ParameterAveraging.Round fit(ParameterAveraging averaging, List<Minibatch> batches,
-      MinibatchReader reader, int epoch, TrainingState state) {
+      MinibatchReader reader, int epoch, long iteration) {
     try {
       return averaging.fit(batches, reader);
     } catch (ExactAveragingMaster.NonFiniteResultException e) {
-      throw new TrainingDivergedException(epoch, state.iteration(), Double.NaN, e.getMessage());
+      throw new TrainingDivergedException(epoch, iteration, Double.NaN, e.getMessage());
     }
+  }
+
+  /**
+   * SHA-256 of an array's values as stored (row-major, native byte order), so that a log line can
+   * show which parameters a run continues with; "none" for a missing array.
+   */
+  private static String sha256(INDArray array) {
+    if (array == null) {
+      return "none";
+    }
+    java.security.MessageDigest digest = Sha256.digest();
+    INDArray copy = array.dup('c');
+    digest.update(copy.data().asNio());
+    copy.close();
+    return Sha256.hex(digest);
   }
 
   /** Stops before anything of a diverged network can be checkpointed or saved. */
