@@ -13,6 +13,7 @@ import org.alexnetspark.augment.PcaLighting;
 import org.alexnetspark.augment.Preset;
 import org.alexnetspark.bench.BenchTable.Row;
 import org.alexnetspark.bench.BenchTable.Target;
+import org.alexnetspark.cluster.LoopbackCluster;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.config.ModelVariant;
 import org.alexnetspark.config.TrainConfig;
@@ -26,13 +27,14 @@ import org.alexnetspark.model.AlexNet;
 import org.alexnetspark.spark.SparkJobs;
 import org.alexnetspark.train.ParameterAveraging;
 import org.alexnetspark.train.averaging.RoundReport;
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What parameter averaging costs on a loopback cluster of separate JVMs ({@link StandaloneCluster}:
+ * What parameter averaging costs on a loopback cluster of separate JVMs ({@link LoopbackCluster}:
  * a standalone master and one single-core worker per replica): time per round spent outside
  * fitting, its share of wall time at several minibatch sizes and averaging frequencies, bytes moved
  * per round beside the least possible, and each executor JVM's peak resident memory.
@@ -96,15 +98,25 @@ public final class AveragingBenchmark {
     String workerMemory = (org.apache.spark.network.util.JavaUtils.byteStringAsMb(plan.executorMemory())
         + 512) + "m";
     List<Row> rows = new ArrayList<>();
-    try (StandaloneCluster cluster = new StandaloneCluster(dir, plan.workers(), workerMemory);
-        JavaSparkContext spark = SparkJobs.start(cluster.driverConf(
-            SparkJobs.conf("alexnet bench averaging"), plan.workers(), plan.executorMemory()))) {
+    try (LoopbackCluster cluster = LoopbackCluster.start(plan.workers(), 1, workerMemory, 0, dir);
+        JavaSparkContext spark = SparkJobs.start(driverConf(cluster, plan))) {
       LOG.info("loopback cluster {} with {} workers; logs in {}", cluster.masterUrl(), plan.workers(), dir);
       List<Measured> measured = measure(spark, plan, dir.resolve("data"));
       rows.addAll(rows(plan, measured));
-      rows.add(peakMemoryRow(cluster.executorPids()));
+      rows.add(peakMemoryRow(cluster.executors().stream().map(ProcessHandle::pid).toList()));
     }
     return rows;
+  }
+
+  /** A driver in this JVM on {@code cluster}: one single-core executor per worker. */
+  private static SparkConf driverConf(LoopbackCluster cluster, Plan plan) {
+    SparkConf conf = SparkJobs.conf("alexnet bench averaging");
+    cluster.driverSettings().forEach(conf::set);
+    return conf.set("spark.cores.max", Integer.toString(plan.workers()))
+        .set("spark.executor.cores", "1")
+        .set("spark.executor.memory", plan.executorMemory())
+        .set("spark.executorEnv.OMP_NUM_THREADS", "1")
+        .set("spark.default.parallelism", Integer.toString(plan.workers()));
   }
 
   /** One run's rounds. */
