@@ -51,11 +51,7 @@ public final class TrainBenchmark {
   /** Fit and inference images/s of {@code config}'s network on random inputs, after one warm-up. */
   public static WorkerRate workerRate(AlexNetConfig config, int batch, int iterations) {
     ComputationGraph network = AlexNet.create(config.model(), config.optimizer());
-    int size = config.model().networkInputSize();
-    Nd4j.getRandom().setSeed(1);
-    MultiDataSet data = new MultiDataSet(Nd4j.rand(DataType.FLOAT, batch, 3, size, size).muli(255),
-        Nd4j.eye(config.model().classes()).getRows(new Random(1).ints(batch, 0,
-            config.model().classes()).toArray()).castTo(DataType.FLOAT));
+    MultiDataSet data = randomBatch(config, batch);
     network.fit(data); // warm-up: workspaces, native kernels
     long start = System.nanoTime();
     for (int i = 0; i < iterations; i++) {
@@ -68,7 +64,16 @@ public final class TrainBenchmark {
       network.outputSingle(data.getFeatures(0));
     }
     double inference = (double) batch * iterations / ((System.nanoTime() - start) / 1e9);
-    return new WorkerRate(config.model().variant().toString(), size, batch, fit, inference);
+    return new WorkerRate(config.model().variant().toString(), config.model().networkInputSize(), batch, fit, inference);
+  }
+
+  /** {@code batch} random images (pixel values 0..255) with random labels, always the same ones. */
+  static MultiDataSet randomBatch(AlexNetConfig config, int batch) {
+    int size = config.model().networkInputSize();
+    Nd4j.getRandom().setSeed(1);
+    return new MultiDataSet(Nd4j.rand(DataType.FLOAT, batch, 3, size, size).muli(255),
+        Nd4j.eye(config.model().classes()).getRows(new Random(1).ints(batch, 0,
+            config.model().classes()).toArray()).castTo(DataType.FLOAT));
   }
 
   /**

@@ -90,7 +90,7 @@ public final class AlexNet {
         .addInputs(INPUT)
         .setInputTypes(inputType(model))
         .addLayer("conv1", conv(model, "conv1", std[0], new ConvBlock.Convolution(11, 4, 0, widths[0], 1),
-            lrn, POOL), INPUT)
+            lrn, POOL).withoutInputGradient(), INPUT)
         .addLayer("conv2", conv(model, "conv2", std[1], new ConvBlock.Convolution(5, 1, 2, widths[1], towers),
             lrn, POOL), "conv1")
         .addLayer("conv3", conv(model, "conv3", std[2], new ConvBlock.Convolution(3, 1, 1, widths[2], 1),

@@ -26,10 +26,13 @@ import org.nd4j.linalg.api.rng.distribution.impl.NormalDistribution;
  * One convolution stage of AlexNet as a single DL4J layer: convolution (optionally split into
  * towers), ReLU, optional local response normalisation and optional overlapping max pooling.
  *
- * <p>Built as a {@link SameDiffLayer} so that forward and backward passes run ND4J's native conv2d,
- * LRN and pooling ops (oneDNN on CPU, cuDNN on GPU) rather than DL4J's Java-side layers, which are
- * about three times slower here; the network stays an ordinary DL4J network (JSON config, model
- * serialisation and dl4j-spark training all work unchanged).
+ * <p>Its forward and backward passes run ND4J's native conv2d, LRN and pooling ops (oneDNN on CPU,
+ * cuDNN on GPU) rather than DL4J's Java-side layers, which are about three times slower here. The
+ * configuration is a {@link SameDiffLayer}, and {@link #defineLayer} is the block as a SameDiff
+ * graph; the layer DL4J runs is {@link ConvBlockLayer}, which calls the same native ops directly
+ * (one forward pass per training step, towers as views, no transposed copies around LRN; see
+ * there). The network stays an ordinary DL4J network (JSON config, model serialisation and
+ * dl4j-spark training all work unchanged).
  *
  * <p>Towers: with {@code towers = 2} input channels {@code [0, nIn/2)} and output channels {@code
  * [0, nOut/2)} form tower one, the upper halves tower two; each tower's filters see only their own
@@ -37,10 +40,11 @@ import org.nd4j.linalg.api.rng.distribution.impl.NormalDistribution;
  * {@code [kernel, kernel, nIn / towers, nOut]}, bias {@code b} of shape {@code [1, nOut]}.
  *
  * <p>The block is data: four small value types ({@link Convolution}, {@link Normalisation},
- * {@link Pooling}, {@link Init}) and the input channel count. DL4J serialises layer configurations
- * to JSON through bean accessors, so each of those five has one getter and one setter, and the
- * no-argument constructor exists for the same reason. Output shapes come from {@link #stages},
- * plain arithmetic.
+ * {@link Pooling}, {@link Init}), the input channel count, and whether the gradient with respect
+ * to the block's input is computed (not for the first block, whose input is the images: see
+ * {@link #withoutInputGradient}). DL4J serialises layer configurations to JSON through bean
+ * accessors, so each of those six has one getter and one setter, and the no-argument constructor
+ * exists for the same reason. Output shapes come from {@link #stages}, plain arithmetic.
  */
 public class ConvBlock extends SameDiffLayer {
   private static final long serialVersionUID = 2L;
@@ -76,6 +80,7 @@ public class ConvBlock extends SameDiffLayer {
   private Pooling pooling;
   private Init init;
   private long nIn;
+  private boolean inputGradient = true;
 
   /** For JSON deserialisation only. */
   protected ConvBlock() {}
@@ -89,6 +94,16 @@ public class ConvBlock extends SameDiffLayer {
     this.normalisation = normalisation;
     this.pooling = pooling;
     this.init = Objects.requireNonNull(init);
+  }
+
+  /**
+   * This block, returning no gradient with respect to its input: for a block whose input is the
+   * network's input, where that gradient is never used. (ND4J's conv2d_bp computes it all the same,
+   * into scratch memory; the network just never holds it.)
+   */
+  public ConvBlock withoutInputGradient() {
+    this.inputGradient = false;
+    return this;
   }
 
   /** The block's steps (convolution, then normalisation and pooling if present) for an input size. */
@@ -177,7 +192,7 @@ public class ConvBlock extends SameDiffLayer {
 
   /**
    * As DL4J's own {@code instantiate}, with {@link ConvBlockLayer} as the runtime layer: its
-   * backward pass corrects the gradient that DL4J's SameDiff layer returns.
+   * forward and backward passes call the native ops directly, with the true gradients.
    */
   @Override
   public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
@@ -253,16 +268,26 @@ public class ConvBlock extends SameDiffLayer {
     this.nIn = nIn;
   }
 
+  /** False if the block computes no gradient with respect to its input. */
+  public boolean getInputGradient() {
+    return inputGradient;
+  }
+
+  public void setInputGradient(boolean inputGradient) {
+    this.inputGradient = inputGradient;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ConvBlock other && super.equals(o) && nIn == other.nIn
         && Objects.equals(convolution, other.convolution)
         && Objects.equals(normalisation, other.normalisation)
-        && Objects.equals(pooling, other.pooling) && Objects.equals(init, other.init);
+        && Objects.equals(pooling, other.pooling) && Objects.equals(init, other.init)
+        && inputGradient == other.inputGradient;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(super.hashCode(), convolution, normalisation, pooling, init, nIn);
+    return Objects.hash(super.hashCode(), convolution, normalisation, pooling, init, nIn, inputGradient);
   }
 }

@@ -1,82 +1,254 @@
 package org.alexnetspark.model;
 
-import java.util.HashMap;
-import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.util.SameDiffUtils;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.ExternalErrorsFunction;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * The runtime layer of a {@link ConvBlock}: DL4J's {@link SameDiffLayer} with its backward pass
- * corrected.
+ * The forward and backward passes of a {@link ConvBlock}, calling ND4J's native ops (oneDNN on CPU,
+ * cuDNN on GPU) directly: the same arithmetic as the SameDiff graph of
+ * {@link ConvBlock#defineLayer}, without its overheads.
  *
- * <p>DL4J back-propagates through a SameDiff layer by feeding the incoming error to an
- * "external errors" function on the layer's output. In ND4J 1.0.0-M2.1 that path returns twice the
- * true gradient, for the parameters and for the layer's input alike (any graph: a bare matrix
- * product shows it). Stacked blocks compound it: conv5's gradient came out 2x, conv1's 32x. The
- * factor is measured once on a tiny graph and divided out, so that a fixed ND4J needs no change.
+ * <ul>
+ *   <li>The forward pass runs once per training step: its intermediate arrays (the ReLU output and
+ *       the LRN output) stay in DL4J's activation workspace until the backward pass, which a
+ *       SameDiff layer instead recomputes.</li>
+ *   <li>Towers are convolutions on views: each tower reads its channel slice of the input and
+ *       writes its channel slice of the output, weight gradient and input gradient in place (no
+ *       slice copies, no concatenation).</li>
+ *   <li>LRN normalises over the last axis in ND4J, so a block with LRN keeps its convolution
+ *       output channels-last in memory (the convolution writes through an NCHW view of it) and
+ *       pooling reads it through the same kind of view: no transposed copies.</li>
+ *   <li>A block whose input is the network's input computes no gradient for it.</li>
+ * </ul>
+ *
+ * <p>Parameters, gradients and their views are those of DL4J's SameDiff layer, which this class
+ * extends, so a saved network's parameter layout does not depend on which implementation ran.
  */
-final class ConvBlockLayer extends SameDiffLayer {
+final class ConvBlockLayer extends org.deeplearning4j.nn.layers.samediff.SameDiffLayer {
   private static final long serialVersionUID = 1L;
-  private static volatile double correction;
+
+  /** The input the cached arrays below were computed from (identity), or null. */
+  private transient INDArray cachedInput;
+  /** relu(conv(input)): NCHW, or channels-last ({@code [N, H, W, C]}) when the block has LRN. */
+  private transient INDArray activated;
+  /** lrn(activated), channels-last, or null without LRN. */
+  private transient INDArray normalised;
 
   ConvBlockLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
   }
 
+  private ConvBlock block() {
+    return (ConvBlock) layerConf();
+  }
+
+  @Override
+  public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+    assertInputSet(false);
+    // While training, what the backward pass needs lives as long as the activations.
+    INDArray output = forward(workspaceMgr, training ? ArrayType.ACTIVATIONS : ArrayType.FF_WORKING_MEM,
+        ArrayType.ACTIVATIONS);
+    if (!training) {
+      clearCache();
+    }
+    return output;
+  }
+
+  /** Runs the block on {@code input}, caching relu and LRN outputs; returns the block's output. */
+  private INDArray forward(LayerWorkspaceMgr workspaceMgr, ArrayType intermediate, ArrayType outputType) {
+    ConvBlock block = block();
+    ConvBlock.Convolution conv = block.getConvolution();
+    ConvBlock.Normalisation lrn = block.getNormalisation();
+    ConvBlock.Pooling pool = block.getPooling();
+    long n = input.size(0);
+    long h = outSize(input.size(2), conv.kernel(), conv.stride(), conv.padding());
+    long w = outSize(input.size(3), conv.kernel(), conv.stride(), conv.padding());
+    long channels = conv.channels();
+    boolean last = lrn == null && pool == null;
+
+    // The convolution output in memory: channels-last for LRN, else NCHW; act is its NCHW view.
+    INDArray memory = lrn != null
+        ? workspaceMgr.createUninitialized(intermediate, dataType, new long[] {n, h, w, channels}, 'c')
+        : workspaceMgr.createUninitialized(last ? outputType : intermediate, dataType,
+            new long[] {n, channels, h, w}, 'c');
+    INDArray act = lrn != null ? memory.permute(0, 3, 1, 2) : memory;
+    convolve(input, act);
+    Transforms.relu(memory, false);
+    INDArray norm = null;
+    INDArray output = act;
+    if (lrn != null) {
+      // LRN and pooling run channels-last on contiguous memory; only the (small) pooled output is
+      // transposed to NCHW for the next layer.
+      norm = workspaceMgr.createUninitialized(pool == null ? outputType : intermediate, dataType,
+          new long[] {n, h, w, channels}, 'c');
+      Nd4j.exec(DynamicCustomOp.builder("lrn")
+          .addInputs(memory).addOutputs(norm)
+          .addFloatingPointArguments(lrn.k(), lrn.alpha(), lrn.beta())
+          .addIntegerArguments(lrn.n() / 2).build());
+      output = norm.permute(0, 3, 1, 2);
+      if (pool != null) {
+        INDArray pooled = workspaceMgr.createUninitialized(intermediate, dataType,
+            new long[] {n, outSize(h, pool.kernel(), pool.stride(), 0),
+                outSize(w, pool.kernel(), pool.stride(), 0), channels}, 'c');
+        Nd4j.exec(DynamicCustomOp.builder("maxpool2d").addInputs(norm).addOutputs(pooled)
+            .addIntegerArguments(poolArguments(pool, true)).build());
+        output = workspaceMgr.dup(outputType, pooled.permute(0, 3, 1, 2), 'c');
+      }
+    } else if (pool != null) {
+      output = workspaceMgr.createUninitialized(outputType, dataType, new long[] {n, channels,
+          outSize(h, pool.kernel(), pool.stride(), 0), outSize(w, pool.kernel(), pool.stride(), 0)}, 'c');
+      Nd4j.exec(DynamicCustomOp.builder("maxpool2d").addInputs(act).addOutputs(output)
+          .addIntegerArguments(poolArguments(pool, false)).build());
+    }
+    cachedInput = input;
+    activated = memory;
+    normalised = norm;
+    return output;
+  }
+
+  /** conv2d per tower, each on channel views of the input, weights, bias and output. */
+  private void convolve(INDArray x, INDArray out) {
+    ConvBlock.Convolution conv = block().getConvolution();
+    INDArray weights = paramTable.get("W");
+    INDArray bias = paramTable.get("b");
+    int towers = conv.towers();
+    long inPerTower = x.size(1) / towers;
+    long outPerTower = conv.channels() / towers;
+    for (int g = 0; g < towers; g++) {
+      Nd4j.exec(DynamicCustomOp.builder("conv2d")
+          .addInputs(channels(x, g, inPerTower, towers), lastAxis(weights, g, outPerTower, towers),
+              lastAxis(bias, g, outPerTower, towers))
+          .addOutputs(channels(out, g, outPerTower, towers))
+          .addIntegerArguments(convArguments(conv)).build());
+    }
+  }
+
   @Override
   public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-    Pair<Gradient, INDArray> result = super.backpropGradient(epsilon, workspaceMgr);
-    double k = correction();
-    if (k != 1.0) {
-      for (INDArray gradient : result.getFirst().gradientForVariable().values()) {
-        gradient.muli(k);
-      }
-      if (result.getSecond() != null) {
-        result.getSecond().muli(k);
-      }
+    assertInputSet(true);
+    ConvBlock block = block();
+    ConvBlock.Convolution conv = block.getConvolution();
+    ConvBlock.Normalisation lrn = block.getNormalisation();
+    ConvBlock.Pooling pool = block.getPooling();
+    if (cachedInput != input || activated == null) {
+      // No training forward pass on this input (e.g. backpropagation after an inference pass).
+      forward(workspaceMgr, ArrayType.BP_WORKING_MEM, ArrayType.BP_WORKING_MEM);
     }
-    return result;
+    INDArray gradient;
+    if (lrn != null) {
+      // Channels-last throughout, as in the forward pass; the ReLU's gradient is part of the LRN loop.
+      INDArray gradNorm = epsilon;
+      if (pool != null) {
+        INDArray epsilonChannelsLast = workspaceMgr.dup(ArrayType.BP_WORKING_MEM,
+            epsilon.permute(0, 2, 3, 1), 'c');
+        gradNorm = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, normalised.shape(), 'c');
+        Nd4j.exec(DynamicCustomOp.builder("maxpool2d_bp").addInputs(normalised, epsilonChannelsLast)
+            .addOutputs(gradNorm).addIntegerArguments(poolArguments(pool, true)).build());
+      } else {
+        gradNorm = workspaceMgr.dup(ArrayType.BP_WORKING_MEM, epsilon.permute(0, 2, 3, 1), 'c');
+      }
+      INDArray gradActivated = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType,
+          activated.shape(), 'c');
+      LrnGradient.backwardThroughRelu(activated, gradNorm, gradActivated, lrn,
+          Nd4j.getEnvironment().maxThreads());
+      gradient = gradActivated.permute(0, 3, 1, 2);
+    } else {
+      if (pool != null) {
+        gradient = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, activated.shape(), 'c');
+        Nd4j.exec(DynamicCustomOp.builder("maxpool2d_bp").addInputs(activated, epsilon)
+            .addOutputs(gradient).addIntegerArguments(poolArguments(pool, false)).build());
+      } else {
+        // epsilon belongs to the next layer: do not overwrite it
+        gradient = workspaceMgr.dup(ArrayType.BP_WORKING_MEM, epsilon, 'c');
+      }
+      // ReLU: pass the gradient where the output was positive (relu(z) > 0 exactly when z > 0).
+      Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(activated, gradient).addOutputs(gradient)
+          .build());
+    }
+
+    INDArray gradInput = block.getInputGradient()
+        ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c')
+        : workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, input.shape(), 'c');
+    INDArray weights = paramTable.get("W");
+    INDArray bias = paramTable.get("b");
+    INDArray gradWeights = gradTable.get("W");
+    INDArray gradBias = gradTable.get("b");
+    int towers = conv.towers();
+    long inPerTower = input.size(1) / towers;
+    long outPerTower = conv.channels() / towers;
+    for (int g = 0; g < towers; g++) {
+      Nd4j.exec(DynamicCustomOp.builder("conv2d_bp")
+          .addInputs(channels(input, g, inPerTower, towers), lastAxis(weights, g, outPerTower, towers),
+              lastAxis(bias, g, outPerTower, towers), channels(gradient, g, outPerTower, towers))
+          .addOutputs(channels(gradInput, g, inPerTower, towers),
+              lastAxis(gradWeights, g, outPerTower, towers), lastAxis(gradBias, g, outPerTower, towers))
+          .addIntegerArguments(convArguments(conv)).build());
+    }
+    Gradient g = new DefaultGradient(gradients);
+    g.gradientForVariable().put("W", gradWeights);
+    g.gradientForVariable().put("b", gradBias);
+    clearCache();
+    return new Pair<>(g, block.getInputGradient() ? gradInput : null);
   }
 
-  /** 1 / (gradient through the external-errors path / true gradient), measured once. */
-  static double correction() {
-    double k = correction;
-    if (k == 0) {
-      synchronized (ConvBlockLayer.class) {
-        if (correction == 0) {
-          correction = 1.0 / externalErrorsFactor();
-        }
-        k = correction;
-      }
-    }
-    return k;
+  @Override
+  public void clear() {
+    super.clear();
+    clearCache();
   }
 
-  /** Gradient of {@code x W} with respect to W through SameDiff's external errors, over x^T e. */
-  static double externalErrorsFactor() {
-    SameDiff sd = SameDiff.create();
-    SDVariable in = sd.placeHolder("in", DataType.DOUBLE, -1, 2);
-    SDVariable w = sd.var("w", Nd4j.createFromArray(new double[][] {{1, 2}, {3, 4}}));
-    ExternalErrorsFunction fn = SameDiffUtils.externalErrors(sd, null, in.mmul(w));
-    fn.outputVariable();
-    Map<String, INDArray> placeholders = new HashMap<>();
-    placeholders.put("in", Nd4j.createFromArray(new double[][] {{1, 0}, {0, 0}}));
-    placeholders.put(fn.getGradPlaceholderName(), Nd4j.createFromArray(new double[][] {{1, 0}, {0, 0}}));
-    // True dL/dW = x^T e has a single 1 at [0, 0].
-    double factor = sd.calculateGradients(placeholders, "w").get("w").getDouble(0, 0);
-    if (!(factor > 0.5 && factor < 4.5) || Math.abs(factor - Math.rint(factor)) > 1e-9) {
-      throw new IllegalStateException("unexpected SameDiff external-errors gradient factor " + factor);
+  private void clearCache() {
+    cachedInput = null;
+    activated = null;
+    normalised = null;
+  }
+
+  /** Channel slice {@code g} of {@code towers} of an NCHW array (a view). */
+  private static INDArray channels(INDArray nchw, int g, long perTower, int towers) {
+    if (towers == 1) {
+      return nchw;
     }
-    return factor;
+    return nchw.get(NDArrayIndex.all(), NDArrayIndex.interval(g * perTower, (g + 1) * perTower),
+        NDArrayIndex.all(), NDArrayIndex.all());
+  }
+
+  /** Slice {@code g} of {@code towers} along the last axis (output channels of W and b; a view). */
+  private static INDArray lastAxis(INDArray array, int g, long perTower, int towers) {
+    if (towers == 1) {
+      return array;
+    }
+    INDArrayIndex[] index = new INDArrayIndex[array.rank()];
+    for (int i = 0; i < index.length - 1; i++) {
+      index[i] = NDArrayIndex.all();
+    }
+    index[index.length - 1] = NDArrayIndex.interval(g * perTower, (g + 1) * perTower);
+    return array.get(index);
+  }
+
+  /** conv2d's integer arguments: kernel, stride, padding, dilation 1, explicit padding, NCHW, [kH, kW, iC, oC]. */
+  private static int[] convArguments(ConvBlock.Convolution conv) {
+    return new int[] {conv.kernel(), conv.kernel(), conv.stride(), conv.stride(), conv.padding(),
+        conv.padding(), 1, 1, 0, 0, 0};
+  }
+
+  /** maxpool2d's integer arguments: kernel, stride, no padding, dilation 1, explicit padding, layout. */
+  private static int[] poolArguments(ConvBlock.Pooling pool, boolean channelsLast) {
+    return new int[] {pool.kernel(), pool.kernel(), pool.stride(), pool.stride(), 0, 0, 1, 1, 0, 0,
+        channelsLast ? 1 : 0};
+  }
+
+  private static long outSize(long size, int kernel, int stride, int padding) {
+    return (size + 2L * padding - kernel) / stride + 1;
   }
 }

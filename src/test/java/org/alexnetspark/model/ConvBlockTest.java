@@ -16,7 +16,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 class ConvBlockTest {
 
   /** A network holding only {@code block}, for inputs of {@code channels x size x size}. */
-  private static ComputationGraph network(ConvBlock block, int channels, int size) {
+  static ComputationGraph network(ConvBlock block, int channels, int size) {
     ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder()
         .dataType(DataType.FLOAT).seed(1).graphBuilder()
         .addInputs("in").setInputTypes(InputType.convolutional(size, size, channels))
