@@ -588,6 +588,9 @@ public final class LoopbackCluster implements AutoCloseable {
       throws IOException {
     List<String> command = new ArrayList<>(List.of(java(), "-Xmx256m"));
     command.addAll(List.of(jvmOptions.split("\\s+")));
+    // The daemons' own logging, at INFO: start-up is recognised by their log lines, whatever
+    // logging configuration the application's jars carry.
+    command.add("-Dlog4j2.configurationFile=" + daemonLogging());
     command.addAll(properties);
     command.addAll(List.of("-cp", sparkHome.resolve("jars") + File.separator + "*", mainClass));
     command.addAll(List.of(args));
@@ -602,6 +605,20 @@ public final class LoopbackCluster implements AutoCloseable {
     Process process = builder.start();
     register(process);
     return process;
+  }
+
+  private Path daemonLogging() throws IOException {
+    Path file = home.resolve("daemon-log4j2.properties");
+    if (!Files.exists(file)) {
+      Files.writeString(file, String.join("\n",
+          "appender.console.type = Console",
+          "appender.console.name = console",
+          "appender.console.layout.type = PatternLayout",
+          "appender.console.layout.pattern = %d{HH:mm:ss} %-5p %c{1}: %m%n",
+          "rootLogger.level = info",
+          "rootLogger.appenderRef.console.ref = console", ""));
+    }
+    return file;
   }
 
   private Path pidsFile() {
