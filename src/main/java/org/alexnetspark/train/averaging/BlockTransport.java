@@ -10,6 +10,7 @@ import org.apache.spark.storage.ByteBufferBlockData;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.storage.TestBlockId;
 import org.apache.spark.util.io.ChunkedByteBuffer;
+import org.slf4j.LoggerFactory;
 import scala.Option;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
@@ -82,7 +83,22 @@ final class BlockTransport {
    * those already removed (asking again makes Spark warn about a block that does not exist).
    */
   static int removeRound(String runId, int round, java.util.Set<String> removed) {
-    List<BlockId> left = blocks("test_" + prefix(runId, round));
+    List<BlockId> left = null;
+    // Spark's master lists blocks while executors report new ones and may then fail with a
+    // ConcurrentModificationException; the clean-up only frees memory, so it tries a few times
+    // and otherwise leaves the blocks to the end of the application.
+    for (int attempt = 1; left == null; attempt++) {
+      try {
+        left = blocks("test_" + prefix(runId, round));
+      } catch (Exception e) { // Spark's own exceptions are checked ones Scala does not declare
+        if (attempt == 3) {
+          LoggerFactory.getLogger(BlockTransport.class).warn(
+              "blocks of round {} not cleaned up ({}); they are freed when the application ends",
+              round, e.toString());
+          return 0;
+        }
+      }
+    }
     int count = 0;
     for (BlockId id : left) {
       if (!removed.contains(id.name()) && !removed.contains(id.name().substring("test_".length()))) {
