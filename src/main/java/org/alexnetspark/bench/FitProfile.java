@@ -76,10 +76,19 @@ public final class FitProfile {
 
     @Override
     public void putTime(String key, CustomOp op, long time) {
-      // Convolutions by input shape (one per layer and tower).
-      add(op.opName().startsWith("conv2d") && op.numInputArguments() > 0
-          ? op.opName() + " " + java.util.Arrays.toString(op.inputArguments().get(0).shape())
-              .replace(" ", "") : op.opName(), time);
+      // Convolutions by input shape (one per layer and tower), products by operand shapes and orders.
+      String name = op.opName();
+      if (name.startsWith("conv2d") && op.numInputArguments() > 0) {
+        name += " " + shape(op.inputArguments().get(0));
+      } else if (name.equals("matmul") && op.numInputArguments() > 1) {
+        name += " " + shape(op.inputArguments().get(0)) + "x" + shape(op.inputArguments().get(1))
+            + " t" + java.util.Arrays.toString(op.iArgs()).replace(" ", "");
+      }
+      add(name, time);
+    }
+
+    private static String shape(org.nd4j.linalg.api.ndarray.INDArray array) {
+      return java.util.Arrays.toString(array.shape()).replace(" ", "") + array.ordering();
     }
 
     private void add(String name, long time) {
