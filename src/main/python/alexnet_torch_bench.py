@@ -31,6 +31,8 @@ def parse():
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--iterations", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=1,
+                   help="unmeasured minibatches before each measurement (at least 1)")
     return p.parse_args()
 
 
@@ -103,14 +105,16 @@ def main():
         opt.step()
 
     model.train()
-    step()  # warm-up
+    for _ in range(max(1, a.warmup)):
+        step()
     start = time.perf_counter()
     for _ in range(a.iterations):
         step()
     fit = a.batch * a.iterations / (time.perf_counter() - start)
     model.eval()
     with torch.no_grad():
-        model(images)
+        for _ in range(max(1, a.warmup)):
+            model(images)
         start = time.perf_counter()
         for _ in range(a.iterations):
             model(images)

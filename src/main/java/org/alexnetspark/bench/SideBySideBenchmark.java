@@ -123,9 +123,10 @@ public final class SideBySideBenchmark {
     if (options.sections().contains(Section.FIT)) {
       LOG.info("fit: {} network, batch {}, {} iterations", network.model().variant(), options.batch(),
           options.iterations());
-      fit = TrainBenchmark.workerRate(network, options.batch(), options.iterations());
-      TorchReference.Result reference = torch.measure(network, options.batch(), options.threads(),
+      fit = TrainBenchmark.workerRate(network, options.batch(), options.iterations(),
           options.iterations());
+      TorchReference.Result reference = torch.measure(network, options.batch(), options.threads(),
+          options.iterations(), options.iterations());
       String what = String.format(Locale.ROOT, "%s network %dx%d, batch %d, %d threads",
           network.model().variant(), fit.inputSize(), fit.inputSize(), options.batch(),
           options.threads());
@@ -143,9 +144,9 @@ public final class SideBySideBenchmark {
       int batch = demo.train().batchPerWorker();
       LOG.info("scaled: demo network, batch {}, {} iterations", batch, options.scaledIterations());
       TrainBenchmark.WorkerRate scaled = TrainBenchmark.workerRate(demo, batch,
-          options.scaledIterations());
+          options.scaledIterations(), options.scaledIterations());
       TorchReference.Result reference = torch.measure(demo, batch, options.threads(),
-          options.scaledIterations());
+          options.scaledIterations(), options.scaledIterations());
       rows.add(compared("scaled", String.format(Locale.ROOT,
           "fit, demo network %dx%d (conf/demo.conf), batch %d", scaled.inputSize(),
           scaled.inputSize(), batch), "images/s", scaled.fitImagesPerSecond(), reference,

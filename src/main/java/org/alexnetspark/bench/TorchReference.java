@@ -73,8 +73,8 @@ public final class TorchReference {
     }
   }
 
-  /** Fit and inference rates of {@code config}'s network in PyTorch. */
-  public Result measure(AlexNetConfig config, int batch, int threads, int iterations)
+  /** Fit and inference rates of {@code config}'s network in PyTorch, after {@code warmup} minibatches. */
+  public Result measure(AlexNetConfig config, int batch, int threads, int warmup, int iterations)
       throws IOException, InterruptedException {
     String why = unavailable();
     if (why != null) {
@@ -101,7 +101,7 @@ public final class TorchReference {
           "--momentum", Double.toString(config.optimizer().momentum()),
           "--weight-decay", Double.toString(config.optimizer().weightDecay()),
           "--batch", Integer.toString(batch), "--threads", Integer.toString(threads),
-          "--iterations", Integer.toString(iterations)));
+          "--warmup", Integer.toString(warmup), "--iterations", Integer.toString(iterations)));
       ProcessBuilder builder = new ProcessBuilder(command);
       builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
       builder.redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -117,8 +117,10 @@ public final class TorchReference {
       }
       return new Result(result.get("fit_images_per_second").asDouble(),
           result.get("inference_images_per_second").asDouble(),
-          String.format(Locale.ROOT, "PyTorch %s, %d threads, BLAS %s (checked: OpenBLAS)",
-              result.get("torch").asText(), result.get("threads").asInt(), result.get("blas").asText()),
+          String.format(Locale.ROOT, "PyTorch %s, %d threads, BLAS %s (checked: OpenBLAS); "
+              + "each side measured %d minibatches after %d unmeasured ones",
+              result.get("torch").asText(), result.get("threads").asInt(), result.get("blas").asText(),
+              iterations, Math.max(1, warmup)),
           true);
     } finally {
       Files.deleteIfExists(script);

@@ -48,17 +48,25 @@ public final class TrainBenchmark {
   public record WorkerRate(String variant, int inputSize, int batch, double fitImagesPerSecond,
       double inferenceImagesPerSecond) {}
 
-  /** Fit and inference images/s of {@code config}'s network on random inputs, after one warm-up. */
-  public static WorkerRate workerRate(AlexNetConfig config, int batch, int iterations) {
+  /**
+   * Fit and inference images/s of {@code config}'s network on random inputs, each measured after
+   * {@code warmup} unmeasured minibatches (at least one): workspaces, native kernels and the JIT's
+   * compiled code are then those of a long training run, not of its first seconds.
+   */
+  public static WorkerRate workerRate(AlexNetConfig config, int batch, int warmup, int iterations) {
     ComputationGraph network = AlexNet.create(config.model(), config.optimizer());
     MultiDataSet data = randomBatch(config, batch);
-    network.fit(data); // warm-up: workspaces, native kernels
+    for (int i = 0; i < Math.max(1, warmup); i++) {
+      network.fit(data);
+    }
     long start = System.nanoTime();
     for (int i = 0; i < iterations; i++) {
       network.fit(data);
     }
     double fit = (double) batch * iterations / ((System.nanoTime() - start) / 1e9);
-    network.outputSingle(data.getFeatures(0));
+    for (int i = 0; i < Math.max(1, warmup); i++) {
+      network.outputSingle(data.getFeatures(0));
+    }
     start = System.nanoTime();
     for (int i = 0; i < iterations; i++) {
       network.outputSingle(data.getFeatures(0));
