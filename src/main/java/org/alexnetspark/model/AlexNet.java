@@ -8,7 +8,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
@@ -66,7 +65,7 @@ public final class AlexNet {
     double[] std = weightStds(model, widths, towers);
     double retain = 1.0 - model.dropout();
 
-    DenseLayer.Builder fc7 = new DenseLayer.Builder().nOut(model.fcWidth())
+    FullyConnected.Builder fc7 = new FullyConnected.Builder().nOut(model.fcWidth())
         .activation(Activation.RELU).weightInit(new NormalDistribution(0, std[6]))
         .biasInit(biasInit(model, "fc7"));
     OutputLayer.Builder fc8 = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
@@ -99,7 +98,7 @@ public final class AlexNet {
             null, null), "conv3")
         .addLayer("conv5", conv(model, "conv5", std[4], new ConvBlock.Convolution(3, 1, 1, widths[4], towers),
             null, POOL), "conv4")
-        .addLayer("fc6", new DenseLayer.Builder().nOut(model.fcWidth())
+        .addLayer("fc6", new FullyConnected.Builder().nOut(model.fcWidth())
             .activation(Activation.RELU).weightInit(new NormalDistribution(0, std[5]))
             .biasInit(biasInit(model, "fc6")).build(), "conv5")
         .addLayer(FEATURES, fc7.build(), "fc6")
