@@ -226,8 +226,16 @@ public final class ExactAveragingMaster implements TrainingMaster<ExactResult, E
       LOG.warn("round {}: {} results left out of the average: {}", thisRound,
           aggregation.problems.size(), aggregation.problems);
     }
-    LOG.debug(String.format(Locale.ROOT, "round %d: %.2f s, job %.2f s, fit %.2f s", thisRound,
-        report.seconds(), jobSeconds, report.fitSeconds()));
+    if (LOG.isDebugEnabled()) {
+      StringBuilder workers = new StringBuilder();
+      for (int i = 0; i < ExactResult.TIMINGS.length; i++) {
+        workers.append(String.format(Locale.ROOT, " %s %.2f", ExactResult.TIMINGS[i], workerSeconds[i]));
+      }
+      LOG.debug(String.format(Locale.ROOT, "round %d: %.2f s: encode %.2f, broadcast %.2f, job %.2f "
+          + "(summing %.2f), apply %.2f; %.0f MB in, %.0f MB out; per worker:%s", thisRound,
+          report.seconds(), lastEncodeSeconds, lastBroadcastSeconds, jobSeconds, aggregation.sumSeconds,
+          applySeconds, aggregation.bytes / 1e6, worker.broadcastBytes / 1e6, workers));
+    }
   }
 
   /**
