@@ -6,7 +6,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -21,18 +20,17 @@ import org.alexnetspark.data.Minibatch;
 import org.alexnetspark.data.MinibatchPlan;
 import org.alexnetspark.data.MinibatchReader;
 import org.alexnetspark.inference.NetworkCopy;
+import org.alexnetspark.inference.ShardInference;
 import org.alexnetspark.inference.TrainedModel;
 import org.alexnetspark.io.BuildInfo;
 import org.alexnetspark.io.HadoopConf;
 import org.alexnetspark.io.Json;
 import org.alexnetspark.io.Storage;
-import org.alexnetspark.spark.GpuAssignment;
 import org.alexnetspark.spark.ParquetTables;
 import org.alexnetspark.spark.SparkJobs;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -143,44 +141,25 @@ public final class FeatureJob {
   }
 
   /** On the executors: the feature rows of one partition's shards. */
-  static final class ShardFeatures
-      implements FlatMapFunction<Iterator<List<Minibatch>>, FeatureRow> {
+  static final class ShardFeatures extends ShardInference<FeatureRow> {
     private static final long serialVersionUID = 1L;
-    private final Broadcast<NetworkCopy> network;
-    private final MinibatchReader reader;
     private final String[] wnids;
 
     ShardFeatures(Broadcast<NetworkCopy> network, MinibatchReader reader, String[] wnids) {
-      this.network = network;
-      this.reader = reader;
+      super(network, reader);
       this.wnids = wnids;
     }
 
     @Override
-    public Iterator<FeatureRow> call(Iterator<List<Minibatch>> shards) throws IOException {
-      List<FeatureRow> out = new ArrayList<>();
-      if (!shards.hasNext()) {
-        return out.iterator();
+    protected void addRows(ComputationGraph graph, Minibatch minibatch, Batch batch, int crops,
+        List<FeatureRow> out) {
+      float[][] vectors = FeatureVectors.of(graph, batch.features(), crops);
+      for (int i = 0; i < batch.images(); i++) {
+        int label = batch.classes()[i];
+        out.add(new FeatureRow(batch.keys().get(i), label,
+            label < wnids.length ? wnids[label] : "", minibatch.shard(), minibatch.rowGroup(),
+            vectors[i]));
       }
-      GpuAssignment.pin();
-      ComputationGraph graph = network.value().rebuild();
-      int crops = reader.options().preset().cropsPerImage();
-      while (shards.hasNext()) {
-        for (Minibatch minibatch : shards.next()) {
-          Batch batch = reader.read(minibatch);
-          if (batch.images() == 0) {
-            continue;
-          }
-          float[][] vectors = FeatureVectors.of(graph, batch.features(), crops);
-          for (int i = 0; i < batch.images(); i++) {
-            int label = batch.classes()[i];
-            out.add(new FeatureRow(batch.keys().get(i), label,
-                label < wnids.length ? wnids[label] : "", minibatch.shard(), minibatch.rowGroup(),
-                vectors[i]));
-          }
-        }
-      }
-      return out.iterator();
     }
   }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -19,16 +18,15 @@ import org.alexnetspark.data.Minibatch;
 import org.alexnetspark.data.MinibatchPlan;
 import org.alexnetspark.data.MinibatchReader;
 import org.alexnetspark.inference.NetworkCopy;
+import org.alexnetspark.inference.ShardInference;
 import org.alexnetspark.inference.Scores;
 import org.alexnetspark.inference.TrainedModel;
 import org.alexnetspark.io.HadoopConf;
 import org.alexnetspark.io.Storage;
-import org.alexnetspark.spark.GpuAssignment;
 import org.alexnetspark.spark.ParquetTables;
 import org.alexnetspark.spark.SparkJobs;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -154,43 +152,25 @@ public final class PredictionJob {
   }
 
   /** On the executors: the prediction rows of one partition's shards. */
-  static final class ShardPredictor implements FlatMapFunction<Iterator<List<Minibatch>>, Row> {
+  static final class ShardPredictor extends ShardInference<Row> {
     private static final long serialVersionUID = 1L;
-    private final Broadcast<NetworkCopy> network;
-    private final MinibatchReader reader;
     private final int top;
     private final Classes classes;
 
     ShardPredictor(Broadcast<NetworkCopy> network, MinibatchReader reader, int top, Classes classes) {
-      this.network = network;
-      this.reader = reader;
+      super(network, reader);
       this.top = top;
       this.classes = classes;
     }
 
     @Override
-    public Iterator<Row> call(Iterator<List<Minibatch>> shards) throws IOException {
-      List<Row> out = new ArrayList<>();
-      if (!shards.hasNext()) {
-        return out.iterator();
+    protected void addRows(ComputationGraph graph, Minibatch minibatch, Batch batch, int crops,
+        List<Row> out) {
+      INDArray outputs = Scores.outputs(graph, batch);
+      float[][] probabilities = Scores.averageCrops(outputs, crops).toFloatMatrix();
+      for (int i = 0; i < batch.images(); i++) {
+        out.add(row(batch.keys().get(i), batch.classes()[i], probabilities[i]));
       }
-      GpuAssignment.pin();
-      ComputationGraph graph = network.value().rebuild();
-      int crops = reader.options().preset().cropsPerImage();
-      while (shards.hasNext()) {
-        for (Minibatch minibatch : shards.next()) {
-          Batch batch = reader.read(minibatch);
-          if (batch.images() == 0) {
-            continue;
-          }
-          INDArray outputs = Scores.outputs(graph, batch);
-          float[][] probabilities = Scores.averageCrops(outputs, crops).toFloatMatrix();
-          for (int i = 0; i < batch.images(); i++) {
-            out.add(row(batch.keys().get(i), batch.classes()[i], probabilities[i]));
-          }
-        }
-      }
-      return out.iterator();
     }
 
     private Row row(String key, int label, float[] probabilities) {
