@@ -24,8 +24,10 @@ public final class Augmenter implements Serializable {
   private final double mirrorProbability;
   private final PcaLighting lighting;
   private final float scale;
+
   /** Values subtracted per source pixel: RGB planes of stored x stored, or null. */
   private final float[] mean;
+
   /** Per-thread byte-to-float tables, one per channel. */
   private static final ThreadLocal<float[][]> TABLES =
       ThreadLocal.withInitial(() -> new float[3][256]);
@@ -35,7 +37,11 @@ public final class Augmenter implements Serializable {
    * @param cropSize side of the network input
    * @param meanToSubtract RGB planes of {@code storedSize^2} values (0..255), or null for none
    */
-  public Augmenter(int storedSize, int cropSize, double mirrorProbability, PcaLighting lighting,
+  public Augmenter(
+      int storedSize,
+      int cropSize,
+      double mirrorProbability,
+      PcaLighting lighting,
       float[] meanToSubtract) {
     this(storedSize, cropSize, mirrorProbability, lighting, meanToSubtract, 1f);
   }
@@ -43,15 +49,25 @@ public final class Augmenter implements Serializable {
   /**
    * @param scale multiplier applied to every value after mean subtraction
    */
-  public Augmenter(int storedSize, int cropSize, double mirrorProbability, PcaLighting lighting,
-      float[] meanToSubtract, float scale) {
+  public Augmenter(
+      int storedSize,
+      int cropSize,
+      double mirrorProbability,
+      PcaLighting lighting,
+      float[] meanToSubtract,
+      float scale) {
     if (cropSize > storedSize) {
-      throw new IllegalArgumentException("crop " + cropSize + " is larger than the stored images ("
-          + storedSize + ")");
+      throw new IllegalArgumentException(
+          "crop " + cropSize + " is larger than the stored images (" + storedSize + ")");
     }
     if (meanToSubtract != null && meanToSubtract.length != 3 * storedSize * storedSize) {
-      throw new IllegalArgumentException("the mean image has " + meanToSubtract.length
-          + " values, expected 3 x " + storedSize + " x " + storedSize);
+      throw new IllegalArgumentException(
+          "the mean image has "
+              + meanToSubtract.length
+              + " values, expected 3 x "
+              + storedSize
+              + " x "
+              + storedSize);
     }
     this.stored = storedSize;
     this.crop = cropSize;
@@ -67,15 +83,26 @@ public final class Augmenter implements Serializable {
    * @param meanImage the training set's mean image (RGB planes, 0..255)
    * @param meanRgb the training set's channel means (0..255)
    */
-  public static Augmenter of(AugmentConfig config, int storedSize, int cropSize,
-      double[][] eigenvectors, double[] eigenvalues, float[] meanImage, double[] meanRgb) {
-    float[] subtract = switch (config.mean()) {
-      case IMAGE -> meanImage;
-      case CHANNEL -> channelPlanes(meanRgb, storedSize);
-      case NONE -> null;
-    };
-    return new Augmenter(storedSize, cropSize, config.mirrorProbability(),
-        new PcaLighting(eigenvectors, eigenvalues, config.pcaNoiseStd()), subtract,
+  public static Augmenter of(
+      AugmentConfig config,
+      int storedSize,
+      int cropSize,
+      double[][] eigenvectors,
+      double[] eigenvalues,
+      float[] meanImage,
+      double[] meanRgb) {
+    float[] subtract =
+        switch (config.mean()) {
+          case IMAGE -> meanImage;
+          case CHANNEL -> channelPlanes(meanRgb, storedSize);
+          case NONE -> null;
+        };
+    return new Augmenter(
+        storedSize,
+        cropSize,
+        config.mirrorProbability(),
+        new PcaLighting(eigenvectors, eigenvalues, config.pcaNoiseStd()),
+        subtract,
         (float) config.scale());
   }
 
@@ -114,7 +141,8 @@ public final class Augmenter implements Serializable {
     switch (preset) {
       case TRAIN -> {
         CropWindow window = trainWindow(random);
-        float[] noise = lighting.enabled() ? lighting.offset(lighting.coefficients(random)) : NO_OFFSET;
+        float[] noise =
+            lighting.enabled() ? lighting.offset(lighting.coefficients(random)) : NO_OFFSET;
         write(image, window, noise, out, offset);
       }
       case CENTRE -> write(image, centreWindow(), NO_OFFSET, out, offset);
@@ -153,11 +181,12 @@ public final class Augmenter implements Serializable {
   }
 
   /**
-   * Writes one crop: {@code out[offset + c*crop*crop + y*crop + x] = (pixel(c) - mean(c) + noise(c)) * scale}
-   * at source column {@code window.x + (mirror ? crop-1-x : x)} and row {@code window.y + y}.
+   * Writes one crop: {@code out[offset + c*crop*crop + y*crop + x] = (pixel(c) - mean(c) +
+   * noise(c)) * scale} at source column {@code window.x + (mirror ? crop-1-x : x)} and row {@code
+   * window.y + y}.
    *
-   * <p>Byte values become floats through three 256-entry tables per call (one per channel, with
-   * the colour noise folded in) rather than by converting each value: on the JVM the scalar
+   * <p>Byte values become floats through three 256-entry tables per call (one per channel, with the
+   * colour noise folded in) rather than by converting each value: on the JVM the scalar
    * int-to-float conversion was the slowest step of this loop, about three times the rest.
    */
   public void write(Image image, CropWindow window, float[] rgbOffset, float[] out, int offset) {
@@ -210,8 +239,15 @@ public final class Augmenter implements Serializable {
 
   private void checkSize(Image image) {
     if (image.width() != stored || image.height() != stored) {
-      throw new IllegalArgumentException("expected a stored " + stored + "x" + stored
-          + " image, got " + image.width() + "x" + image.height());
+      throw new IllegalArgumentException(
+          "expected a stored "
+              + stored
+              + "x"
+              + stored
+              + " image, got "
+              + image.width()
+              + "x"
+              + image.height());
     }
   }
 }

@@ -4,10 +4,10 @@ import java.io.Serializable;
 import java.util.random.RandomGenerator;
 
 /**
- * The paper's colour noise: to every pixel of an image add {@code sum_i p_i a_i l_i}, where
- * {@code p_i} and {@code l_i} are the eigenvectors and eigenvalues of the training set's RGB
- * covariance and {@code a_i ~ N(0, std)} is drawn once per image per pass. The eigenvalues are those
- * of RGB values scaled to [0, 1] (as in the widely used reference implementations), so the offset is
+ * The paper's colour noise: to every pixel of an image add {@code sum_i p_i a_i l_i}, where {@code
+ * p_i} and {@code l_i} are the eigenvectors and eigenvalues of the training set's RGB covariance
+ * and {@code a_i ~ N(0, std)} is drawn once per image per pass. The eigenvalues are those of RGB
+ * values scaled to [0, 1] (as in the widely used reference implementations), so the offset is
  * multiplied by 255 to apply to 0..255 pixels.
  */
 public final class PcaLighting implements Serializable {
@@ -29,8 +29,9 @@ public final class PcaLighting implements Serializable {
 
   /** Draws the three coefficients {@code a_i} (three Gaussian draws from {@code random}). */
   public double[] coefficients(RandomGenerator random) {
-    return new double[] {std * random.nextGaussian(), std * random.nextGaussian(),
-        std * random.nextGaussian()};
+    return new double[] {
+      std * random.nextGaussian(), std * random.nextGaussian(), std * random.nextGaussian()
+    };
   }
 
   /** The RGB offset in 0..255 units for coefficients {@code a}. */

@@ -34,10 +34,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What parameter averaging costs on a loopback cluster of separate JVMs ({@link LoopbackCluster}:
- * a standalone master and one single-core worker per replica): time per round spent outside
- * fitting, its share of wall time at several minibatch sizes and averaging frequencies, bytes moved
- * per round beside the least possible, and each executor JVM's peak resident memory.
+ * What parameter averaging costs on a loopback cluster of separate JVMs ({@link LoopbackCluster}: a
+ * standalone master and one single-core worker per replica): time per round spent outside fitting,
+ * its share of wall time at several minibatch sizes and averaging frequencies, bytes moved per
+ * round beside the least possible, and each executor JVM's peak resident memory.
  *
  * <p>Time outside fitting = a round's wall time on the driver minus the workers' mean time fitting
  * minibatches and building replicas (a one-off per worker): encoding and broadcasting the
@@ -52,8 +52,10 @@ public final class AveragingBenchmark {
    * before it was replaced: the target is a quarter of it.
    */
   public static final double BASELINE_ROUND_SECONDS = 22.08;
+
   /** Target share of the baseline for the time per round. */
   static final double ROUND_TARGET = 0.25;
+
   /** Target share of wall time spent averaging at the paper's minibatch and frequency 5. */
   static final double SHARE_TARGET = 0.10;
 
@@ -93,14 +95,20 @@ public final class AveragingBenchmark {
 
   /** The section's rows: round time, shares, bytes per round, executors' peak memory. */
   public List<Row> run(Plan plan) throws IOException, InterruptedException {
-    Path dir = plan.workDir() != null ? Files.createDirectories(plan.workDir())
-        : Files.createTempDirectory("alexnet-bench-cluster");
-    String workerMemory = (org.apache.spark.network.util.JavaUtils.byteStringAsMb(plan.executorMemory())
-        + 512) + "m";
+    Path dir =
+        plan.workDir() != null
+            ? Files.createDirectories(plan.workDir())
+            : Files.createTempDirectory("alexnet-bench-cluster");
+    String workerMemory =
+        (org.apache.spark.network.util.JavaUtils.byteStringAsMb(plan.executorMemory()) + 512) + "m";
     List<Row> rows = new ArrayList<>();
     try (LoopbackCluster cluster = LoopbackCluster.start(plan.workers(), 1, workerMemory, 0, dir);
         JavaSparkContext spark = SparkJobs.start(driverConf(cluster, plan))) {
-      LOG.info("loopback cluster {} with {} workers; logs in {}", cluster.masterUrl(), plan.workers(), dir);
+      LOG.info(
+          "loopback cluster {} with {} workers; logs in {}",
+          cluster.masterUrl(),
+          plan.workers(),
+          dir);
       List<Measured> measured = measure(spark, plan, dir.resolve("data"));
       rows.addAll(rows(plan, measured));
       rows.add(peakMemoryRow(cluster.executors().stream().map(ProcessHandle::pid).toList()));
@@ -126,13 +134,16 @@ public final class AveragingBenchmark {
     }
 
     double outsideFittingSeconds() {
-      return rounds.stream().mapToDouble(r -> Math.max(0,
-          r.seconds() - r.fitSeconds() - r.workerSeconds()[1])).sum();
+      return rounds.stream()
+          .mapToDouble(r -> Math.max(0, r.seconds() - r.fitSeconds() - r.workerSeconds()[1]))
+          .sum();
     }
 
     double bytesPerRound() {
-      return rounds.stream().mapToDouble(r -> r.bytesToWorkers() * (double) r.tasks()
-          + r.bytesFromWorkers()).average().orElse(Double.NaN);
+      return rounds.stream()
+          .mapToDouble(r -> r.bytesToWorkers() * (double) r.tasks() + r.bytesFromWorkers())
+          .average()
+          .orElse(Double.NaN);
     }
   }
 
@@ -150,8 +161,16 @@ public final class AveragingBenchmark {
     Storage storage = new Storage(spark.hadoopConfiguration());
     TrainBenchmark.writeSyntheticShard(storage, dataset, images, stored, config.model().classes());
     Manifest manifest = Manifest.read(storage, dataset);
-    Augmenter augmenter = new Augmenter(stored, crop, 0.5, new PcaLighting(
-        new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, new double[] {0.01, 0.01, 0.01}, 0.1), null);
+    Augmenter augmenter =
+        new Augmenter(
+            stored,
+            crop,
+            0.5,
+            new PcaLighting(
+                new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}},
+                new double[] {0.01, 0.01, 0.01},
+                0.1),
+            null);
     var broadcast = spark.broadcast(augmenter);
     List<Measured> results = new ArrayList<>();
     try {
@@ -159,16 +178,36 @@ public final class AveragingBenchmark {
       for (Run run : plan.runs()) {
         LOG.info("averaging: {}, {} round(s)", run, run.rounds());
         TrainConfig train = config.train();
-        TrainConfig bench = new TrainConfig(1, run.batch(), run.frequency(), train.averaging(), 1,
-            workers, run.rounds(), train.schedule(), 0, 0, 1, 0, TrainConfig.Divergence.STOP, 0,
-            run.batch(), train.seed(), 0);
+        TrainConfig bench =
+            new TrainConfig(
+                1,
+                run.batch(),
+                run.frequency(),
+                train.averaging(),
+                1,
+                workers,
+                run.rounds(),
+                train.schedule(),
+                0,
+                0,
+                1,
+                0,
+                TrainConfig.Divergence.STOP,
+                0,
+                run.batch(),
+                train.seed(),
+                0);
         ComputationGraph network = AlexNet.create(config.model(), config.optimizer());
         ParameterAveraging averaging = new ParameterAveraging(spark, network, bench, workers);
-        MinibatchReader reader = new MinibatchReader(broadcast::value,
-            new HadoopConf(storage.hadoopConfiguration()), new MinibatchReader.Options(
-                config.data().decoder(), config.model().classes(), Preset.TRAIN, 1, 0));
-        List<Minibatch> batches = MinibatchPlan.of(storage.hadoopConfiguration(), manifest, dataset,
-            run.batch()).epoch(1, 0);
+        MinibatchReader reader =
+            new MinibatchReader(
+                broadcast::value,
+                new HadoopConf(storage.hadoopConfiguration()),
+                new MinibatchReader.Options(
+                    config.data().decoder(), config.model().classes(), Preset.TRAIN, 1, 0));
+        List<Minibatch> batches =
+            MinibatchPlan.of(storage.hadoopConfiguration(), manifest, dataset, run.batch())
+                .epoch(1, 0);
         int perRound = workers * run.frequency();
         int from = 0;
         if (first) { // one unmeasured round: JIT, native kernels, executors' first tasks
@@ -177,8 +216,10 @@ public final class AveragingBenchmark {
           first = false;
         }
         averaging.fit(batches.subList(from, from + perRound * run.rounds()), reader);
-        long momentum = train.averaging().momentum() == TrainConfig.Momentum.AVERAGED
-            ? network.getUpdater().getStateViewArray().length() : 0;
+        long momentum =
+            train.averaging().momentum() == TrainConfig.Momentum.AVERAGED
+                ? network.getUpdater().getStateViewArray().length()
+                : 0;
         results.add(new Measured(run, averaging.lastRounds(), network.numParams(), momentum));
       }
     } finally {
@@ -190,38 +231,79 @@ public final class AveragingBenchmark {
   private List<Row> rows(Plan plan, List<Measured> measured) {
     List<Row> rows = new ArrayList<>();
     String net = config.model().variant() + " network";
-    int bytesPerValue = config.train().averaging().precision() == TrainConfig.Precision.FP16 ? 2 : 4;
+    int bytesPerValue =
+        config.train().averaging().precision() == TrainConfig.Precision.FP16 ? 2 : 4;
     boolean paper = config.model().variant() == ModelVariant.PAPER;
-    Measured first = measured.stream().filter(m -> m.run().frequency() == 1).findFirst().orElse(null);
+    Measured first =
+        measured.stream().filter(m -> m.run().frequency() == 1).findFirst().orElse(null);
     for (Measured m : measured) {
       double perRound = m.outsideFittingSeconds() / m.rounds().size();
       if (m == first) {
         // The baseline was measured in one setting; elsewhere the row informs but has no target.
         boolean baselineSetting = paper && plan.workers() == 2 && m.run().batch() == 16;
-        rows.add(Row.of("averaging", "averaging time per round, " + net + ", " + plan.workers()
-            + " worker JVMs, " + m.run(), "s", perRound, BASELINE_ROUND_SECONDS,
-            perRound / BASELINE_ROUND_SECONDS, baselineSetting ? Target.atMost(ROUND_TARGET) : null,
-            String.format(Locale.ROOT, "mean of %d round(s) (wall %.1f s/round) minus fitting and "
-            + "replica building; reference: %.2f s, the paper network with 2 workers at batch 16, "
-            + "frequency 1, before the averaging was rewritten%s", m.rounds().size(),
-            m.wallSeconds() / m.rounds().size(), BASELINE_ROUND_SECONDS,
-            baselineSetting ? "" : " (not this setting: no target)")));
+        rows.add(
+            Row.of(
+                "averaging",
+                "averaging time per round, "
+                    + net
+                    + ", "
+                    + plan.workers()
+                    + " worker JVMs, "
+                    + m.run(),
+                "s",
+                perRound,
+                BASELINE_ROUND_SECONDS,
+                perRound / BASELINE_ROUND_SECONDS,
+                baselineSetting ? Target.atMost(ROUND_TARGET) : null,
+                String.format(
+                    Locale.ROOT,
+                    "mean of %d round(s) (wall %.1f s/round) minus fitting and "
+                        + "replica building; reference: %.2f s, the paper network with 2 workers at batch 16, "
+                        + "frequency 1, before the averaging was rewritten%s",
+                    m.rounds().size(),
+                    m.wallSeconds() / m.rounds().size(),
+                    BASELINE_ROUND_SECONDS,
+                    baselineSetting ? "" : " (not this setting: no target)")));
       }
       double share = m.outsideFittingSeconds() / m.wallSeconds();
       boolean paperSetting = paper && m.run().batch() == 128 && m.run().frequency() == 5;
-      rows.add(Row.of("averaging", "share of wall time averaging, " + net + ", " + m.run(), "%",
-          100 * share, null, share, paperSetting ? Target.atMost(SHARE_TARGET) : null,
-          String.format(Locale.ROOT, "%d round(s), %.1f s wall, %.1f s outside fitting (%.2f s per round)",
-              m.rounds().size(), m.wallSeconds(), m.outsideFittingSeconds(), perRound)));
+      rows.add(
+          Row.of(
+              "averaging",
+              "share of wall time averaging, " + net + ", " + m.run(),
+              "%",
+              100 * share,
+              null,
+              share,
+              paperSetting ? Target.atMost(SHARE_TARGET) : null,
+              String.format(
+                  Locale.ROOT,
+                  "%d round(s), %.1f s wall, %.1f s outside fitting (%.2f s per round)",
+                  m.rounds().size(),
+                  m.wallSeconds(),
+                  m.outsideFittingSeconds(),
+                  perRound)));
     }
     if (!measured.isEmpty()) {
       Measured m = measured.get(0);
       double minimum = 2.0 * plan.workers() * (m.parameters() + m.momentum()) * bytesPerValue;
-      rows.add(Row.of("averaging", "bytes moved per round vs minimum, " + net, "MB",
-          m.bytesPerRound() / 1e6, minimum / 1e6, m.bytesPerRound() / minimum, null,
-          String.format(Locale.ROOT, "moved: broadcast payload x tasks + results; minimum: %d "
-              + "parameters + %d momentum values x %d bytes x %d workers, both ways",
-              m.parameters(), m.momentum(), bytesPerValue, plan.workers())));
+      rows.add(
+          Row.of(
+              "averaging",
+              "bytes moved per round vs minimum, " + net,
+              "MB",
+              m.bytesPerRound() / 1e6,
+              minimum / 1e6,
+              m.bytesPerRound() / minimum,
+              null,
+              String.format(
+                  Locale.ROOT,
+                  "moved: broadcast payload x tasks + results; minimum: %d "
+                      + "parameters + %d momentum values x %d bytes x %d workers, both ways",
+                  m.parameters(),
+                  m.momentum(),
+                  bytesPerValue,
+                  plan.workers())));
     }
     return rows;
   }
@@ -238,9 +320,17 @@ public final class AveragingBenchmark {
       }
     }
     if (each.isEmpty()) {
-      return Row.notMeasured("memory", measure, "GB", null, "no executor JVM found to read VmHWM from");
+      return Row.notMeasured(
+          "memory", measure, "GB", null, "no executor JVM found to read VmHWM from");
     }
-    return Row.of("memory", measure, "GB", max, null, null, null,
+    return Row.of(
+        "memory",
+        measure,
+        "GB",
+        max,
+        null,
+        null,
+        null,
         "largest VmHWM of the executor JVMs (" + String.join(", ", each) + ")");
   }
 }

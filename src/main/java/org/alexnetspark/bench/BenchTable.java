@@ -33,20 +33,36 @@ public record BenchTable(List<Row> rows, Map<String, String> context) {
    * @param met whether {@code ratio} meets {@code target}; null when either is missing
    * @param note how it was measured, or why it was not
    */
-  public record Row(String section, String measure, String unit, Double ours, Double reference,
-      Double ratio, Target target, Boolean met, String note) {
+  public record Row(
+      String section,
+      String measure,
+      String unit,
+      Double ours,
+      Double reference,
+      Double ratio,
+      Target target,
+      Boolean met,
+      String note) {
 
     /** A measured row; {@code met} is computed from {@code ratio} and {@code target}. */
-    public static Row of(String section, String measure, String unit, double ours,
-        Double reference, Double ratio, Target target, String note) {
+    public static Row of(
+        String section,
+        String measure,
+        String unit,
+        double ours,
+        Double reference,
+        Double ratio,
+        Target target,
+        String note) {
       Boolean met = target == null || ratio == null || ratio.isNaN() ? null : target.metBy(ratio);
       return new Row(section, measure, unit, ours, reference, ratio, target, met, note);
     }
 
     /** A row that could not be measured, saying why. */
-    public static Row notMeasured(String section, String measure, String unit, Target target,
-        String why) {
-      return new Row(section, measure, unit, null, null, null, target, null, "not measured: " + why);
+    public static Row notMeasured(
+        String section, String measure, String unit, Target target, String why) {
+      return new Row(
+          section, measure, unit, null, null, null, target, null, "not measured: " + why);
     }
   }
 
@@ -87,11 +103,15 @@ public record BenchTable(List<Row> rows, Map<String, String> context) {
     List<String> notes = new ArrayList<>();
     for (Row row : rows) {
       notes.add(row.note());
-      cells.add(new String[] {"[" + notes.size() + "] " + row.measure(),
-          value(row.ours(), row.unit()), value(row.reference(), row.unit()),
-          row.ratio() == null ? "-" : number(row.ratio()),
-          row.target() == null ? "-" : row.target().toString(),
-          row.met() == null ? "-" : row.met() ? "met" : "NOT MET"});
+      cells.add(
+          new String[] {
+            "[" + notes.size() + "] " + row.measure(),
+            value(row.ours(), row.unit()),
+            value(row.reference(), row.unit()),
+            row.ratio() == null ? "-" : number(row.ratio()),
+            row.target() == null ? "-" : row.target().toString(),
+            row.met() == null ? "-" : row.met() ? "met" : "NOT MET"
+          });
     }
     int[] widths = new int[header.length];
     for (int c = 0; c < header.length; c++) {
@@ -112,11 +132,21 @@ public record BenchTable(List<Row> rows, Map<String, String> context) {
     }
     out.append(System.lineSeparator());
     for (int i = 0; i < notes.size(); i++) {
-      out.append('[').append(i + 1).append("] ").append(notes.get(i)).append(System.lineSeparator());
+      out.append('[')
+          .append(i + 1)
+          .append("] ")
+          .append(notes.get(i))
+          .append(System.lineSeparator());
     }
     out.append(System.lineSeparator());
-    context.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
-        out.append(e.getKey()).append(": ").append(e.getValue()).append(System.lineSeparator()));
+    context.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e ->
+                out.append(e.getKey())
+                    .append(": ")
+                    .append(e.getValue())
+                    .append(System.lineSeparator()));
     return out.toString();
   }
 

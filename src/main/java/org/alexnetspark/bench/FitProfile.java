@@ -2,25 +2,25 @@ package org.alexnetspark.bench;
 
 import java.util.List;
 import java.util.Locale;
-import org.alexnetspark.config.AlexNetConfig;
-import org.alexnetspark.model.AlexNet;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.alexnetspark.config.AlexNetConfig;
+import org.alexnetspark.model.AlexNet;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.Op;
-import org.nd4j.linalg.profiler.data.StringAggregator;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.profiler.OpProfiler;
+import org.nd4j.linalg.profiler.data.StringAggregator;
 
 /**
- * Where one training step's time goes: fits the network on random images with ND4J's op profiler
- * on and prints the time per native op, per step, beside the whole step's wall time (the rest is
- * Java-side work: workspaces, views, the updater's bookkeeping). For profiling, not for rates:
- * the profiler itself slows the step a little; rates come from {@code alexnet bench train}.
+ * Where one training step's time goes: fits the network on random images with ND4J's op profiler on
+ * and prints the time per native op, per step, beside the whole step's wall time (the rest is
+ * Java-side work: workspaces, views, the updater's bookkeeping). For profiling, not for rates: the
+ * profiler itself slows the step a little; rates come from {@code alexnet bench train}.
  *
  * <pre>java -cp ... org.alexnetspark.bench.FitProfile [batch [steps [key=value ...]]]</pre>
  */
@@ -51,16 +51,31 @@ public final class FitProfile {
     }
     double profiled = (System.nanoTime() - start) / 1e6 / steps;
     Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
-    System.out.printf(Locale.ROOT, "step %.0f ms unprofiled (%.1f img/s), %.0f ms profiled; ops:%n",
-        plain, batch * 1000 / plain, profiled);
+    System.out.printf(
+        Locale.ROOT,
+        "step %.0f ms unprofiled (%.1f img/s), %.0f ms profiled; ops:%n",
+        plain,
+        batch * 1000 / plain,
+        profiled);
     double total = times.nanos.values().stream().mapToLong(LongAdder::sum).sum() / 1e6 / steps;
     times.nanos.entrySet().stream()
         .sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
-        .forEach(e -> System.out.printf(Locale.ROOT, "%-34s %8.1f ms %5.1f%% %6d calls%n", e.getKey(),
-            e.getValue().sum() / 1e6 / steps, 100 * e.getValue().sum() / 1e6 / steps / profiled,
-            times.calls.get(e.getKey()).sum() / steps));
-    System.out.printf(Locale.ROOT, "%-34s %8.1f ms %5.1f%%%n", "(all ops)", total, 100 * total / profiled);
-    System.out.printf(Locale.ROOT, "%-34s %8.1f ms %5.1f%%%n", "(outside ops)", profiled - total,
+        .forEach(
+            e ->
+                System.out.printf(
+                    Locale.ROOT,
+                    "%-34s %8.1f ms %5.1f%% %6d calls%n",
+                    e.getKey(),
+                    e.getValue().sum() / 1e6 / steps,
+                    100 * e.getValue().sum() / 1e6 / steps / profiled,
+                    times.calls.get(e.getKey()).sum() / steps));
+    System.out.printf(
+        Locale.ROOT, "%-34s %8.1f ms %5.1f%%%n", "(all ops)", total, 100 * total / profiled);
+    System.out.printf(
+        Locale.ROOT,
+        "%-34s %8.1f ms %5.1f%%%n",
+        "(outside ops)",
+        profiled - total,
         100 * (profiled - total) / profiled);
   }
 
@@ -76,13 +91,19 @@ public final class FitProfile {
 
     @Override
     public void putTime(String key, CustomOp op, long time) {
-      // Convolutions by input shape (one per layer and tower), products by operand shapes and orders.
+      // Convolutions by input shape (one per layer and tower), products by operand shapes and
+      // orders.
       String name = op.opName();
       if (name.startsWith("conv2d") && op.numInputArguments() > 0) {
         name += " " + shape(op.inputArguments().get(0));
       } else if (name.equals("matmul") && op.numInputArguments() > 1) {
-        name += " " + shape(op.inputArguments().get(0)) + "x" + shape(op.inputArguments().get(1))
-            + " t" + java.util.Arrays.toString(op.iArgs()).replace(" ", "");
+        name +=
+            " "
+                + shape(op.inputArguments().get(0))
+                + "x"
+                + shape(op.inputArguments().get(1))
+                + " t"
+                + java.util.Arrays.toString(op.iArgs()).replace(" ", "");
       }
       add(name, time);
     }

@@ -36,7 +36,8 @@ import org.alexnetspark.stats.StatsJob;
  * libjpeg-turbo's rate for decoding plus augmentation.
  */
 public final class PipelineBenchmark {
-  private static final Pattern FPS = Pattern.compile("Decompress\\s+-->\\s+Frame rate:\\s+([0-9.]+)");
+  private static final Pattern FPS =
+      Pattern.compile("Decompress\\s+-->\\s+Frame rate:\\s+([0-9.]+)");
 
   /**
    * @param files sample JPEGs measured
@@ -49,35 +50,71 @@ public final class PipelineBenchmark {
    * @param note how tjbench was run, or why not
    * @param source what the images are
    */
-  public record Result(int files, int imageSize, double turbo, String decoder, double decode,
-      double augment, double opencv, String note, String source) {
+  public record Result(
+      int files,
+      int imageSize,
+      double turbo,
+      String decoder,
+      double decode,
+      double augment,
+      double opencv,
+      String note,
+      String source) {
 
     /** The report: both rates and their ratio. */
     public String render() {
       StringBuilder out = new StringBuilder();
-      out.append(String.format(Locale.ROOT, "sample: %d stored JPEGs of %dx%d (%s), one core each%n",
-          files, imageSize, imageSize, source));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "sample: %d stored JPEGs of %dx%d (%s), one core each%n",
+              files,
+              imageSize,
+              imageSize,
+              source));
       if (!Double.isNaN(turbo)) {
-        out.append(String.format(Locale.ROOT, "libjpeg-turbo decode (tjbench):       %,10.0f images/s%n", turbo));
+        out.append(
+            String.format(
+                Locale.ROOT, "libjpeg-turbo decode (tjbench):       %,10.0f images/s%n", turbo));
       }
-      out.append(String.format(Locale.ROOT, "%-37s %,10.0f images/s%s%n",
-          "decode (" + decoder + "):", decode, ratio(decode)));
-      out.append(String.format(Locale.ROOT, "%-37s %,10.0f images/s%s%n",
-          "decode (" + decoder + ") + train augmentation:", augment, ratio(augment)));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "%-37s %,10.0f images/s%s%n",
+              "decode (" + decoder + "):",
+              decode,
+              ratio(decode)));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "%-37s %,10.0f images/s%s%n",
+              "decode (" + decoder + ") + train augmentation:",
+              augment,
+              ratio(augment)));
       if (!decoder.equals("opencv")) {
-        out.append(String.format(Locale.ROOT, "%-37s %,10.0f images/s%s%n",
-            "decode (opencv), for comparison:", opencv, ratio(opencv)));
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "%-37s %,10.0f images/s%s%n",
+                "decode (opencv), for comparison:",
+                opencv,
+                ratio(opencv)));
       }
       if (!Double.isNaN(turbo)) {
-        out.append(String.format(Locale.ROOT, "ratio (decode + augmentation) / libjpeg-turbo: %.2f "
-            + "(target >= 0.70)%n", augment / turbo));
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "ratio (decode + augmentation) / libjpeg-turbo: %.2f " + "(target >= 0.70)%n",
+                augment / turbo));
       }
       out.append(note).append(System.lineSeparator());
       return out.toString();
     }
 
     private String ratio(double rate) {
-      return Double.isNaN(turbo) ? "" : String.format(Locale.ROOT, "  (%.2f of libjpeg-turbo)", rate / turbo);
+      return Double.isNaN(turbo)
+          ? ""
+          : String.format(Locale.ROOT, "  (%.2f of libjpeg-turbo)", rate / turbo);
     }
   }
 
@@ -88,13 +125,25 @@ public final class PipelineBenchmark {
   }
 
   /** The rates on a sample of the stored JPEGs of a prepared dataset. */
-  public Result run(URI dataset, AugmentConfig augmentConfig, JpegDecoder.Kind decoderKind,
-      int cropSize, int sampleSize, double secondsPerRate) throws IOException, InterruptedException {
+  public Result run(
+      URI dataset,
+      AugmentConfig augmentConfig,
+      JpegDecoder.Kind decoderKind,
+      int cropSize,
+      int sampleSize,
+      double secondsPerRate)
+      throws IOException, InterruptedException {
     Manifest manifest = Manifest.read(storage, dataset);
     int size = manifest.imageSize();
     List<byte[]> jpegs = sample(manifest, dataset, sampleSize);
-    return run(jpegs, size, augmenter(dataset, augmentConfig, size, cropSize), augmentConfig,
-        decoderKind, secondsPerRate, "stored images of " + dataset);
+    return run(
+        jpegs,
+        size,
+        augmenter(dataset, augmentConfig, size, cropSize),
+        augmentConfig,
+        decoderKind,
+        secondsPerRate,
+        "stored images of " + dataset);
   }
 
   /**
@@ -102,56 +151,103 @@ public final class PipelineBenchmark {
    * stored images the way {@code alexnet prepare} makes them ({@code data.image-size}, RGB JPEG of
    * {@code data.jpeg-quality}) from the JPEGs {@code alexnet convert-idx} writes.
    */
-  public Result runOnFashionMnist(DataConfig data, AugmentConfig augmentConfig, int cropSize,
-      int sampleSize, double secondsPerRate) throws IOException, InterruptedException {
-    URI images = java.nio.file.Path.of(IdxImageTree.FASHION_MNIST_DIR, "train-images-idx3-ubyte.gz").toUri();
+  public Result runOnFashionMnist(
+      DataConfig data,
+      AugmentConfig augmentConfig,
+      int cropSize,
+      int sampleSize,
+      double secondsPerRate)
+      throws IOException, InterruptedException {
+    URI images =
+        java.nio.file.Path.of(IdxImageTree.FASHION_MNIST_DIR, "train-images-idx3-ubyte.gz").toUri();
     if (!Files.exists(java.nio.file.Path.of(images))) {
-      throw new java.io.FileNotFoundException(images.getPath() + " is missing: install Debian's "
-          + "dataset-fashion-mnist, or give a prepared dataset with --data");
+      throw new java.io.FileNotFoundException(
+          images.getPath()
+              + " is missing: install Debian's "
+              + "dataset-fashion-mnist, or give a prepared dataset with --data");
     }
     ImagePreparer preparer = new ImagePreparer(data);
     List<byte[]> jpegs = new ArrayList<>();
-    for (byte[] grey : IdxImageTree.firstImagesAsJpeg(storage.hadoopConfiguration(), images, sampleSize)) {
+    for (byte[] grey :
+        IdxImageTree.firstImagesAsJpeg(storage.hadoopConfiguration(), images, sampleSize)) {
       if (!(preparer.prepare(grey) instanceof ImagePreparer.Prepared prepared)) {
         throw new IOException("a Fashion-MNIST image was refused by the preparation");
       }
       jpegs.add(prepared.jpeg());
     }
     int size = data.imageSize();
-    return run(jpegs, size, neutralAugmenter(augmentConfig, size, cropSize), augmentConfig,
-        data.decoder(), secondsPerRate, "Fashion-MNIST photos (28x28 greyscale) prepared as "
-            + size + "x" + size + " RGB JPEGs of quality " + data.jpegQuality());
+    return run(
+        jpegs,
+        size,
+        neutralAugmenter(augmentConfig, size, cropSize),
+        augmentConfig,
+        data.decoder(),
+        secondsPerRate,
+        "Fashion-MNIST photos (28x28 greyscale) prepared as "
+            + size
+            + "x"
+            + size
+            + " RGB JPEGs of quality "
+            + data.jpegQuality());
   }
 
-  private Result run(List<byte[]> jpegs, int size, Augmenter augmenter, AugmentConfig augmentConfig,
-      JpegDecoder.Kind decoderKind, double secondsPerRate, String source)
+  private Result run(
+      List<byte[]> jpegs,
+      int size,
+      Augmenter augmenter,
+      AugmentConfig augmentConfig,
+      JpegDecoder.Kind decoderKind,
+      double secondsPerRate,
+      String source)
       throws IOException, InterruptedException {
     JpegDecoder decoder = JpegDecoder.of(decoderKind);
     JpegDecoder opencv = JpegDecoder.of(JpegDecoder.Kind.OPENCV);
-    double decode = rate(secondsPerRate, jpegs, (jpeg, image, i) -> decodeOrFail(decoder, jpeg, image));
-    double opencvRate = decoder.name().equals(opencv.name()) ? decode
-        : rate(secondsPerRate, jpegs, (jpeg, image, i) -> decodeOrFail(opencv, jpeg, image));
+    double decode =
+        rate(secondsPerRate, jpegs, (jpeg, image, i) -> decodeOrFail(decoder, jpeg, image));
+    double opencvRate =
+        decoder.name().equals(opencv.name())
+            ? decode
+            : rate(secondsPerRate, jpegs, (jpeg, image, i) -> decodeOrFail(opencv, jpeg, image));
     float[] batch = new float[augmenter.floatsPerImage(Preset.TRAIN)];
-    double augment = rate(secondsPerRate, jpegs, (jpeg, image, i) -> {
-      decodeOrFail(decoder, jpeg, image);
-      augmenter.apply(Preset.TRAIN, image, Augmenter.random(augmentConfig.seed(), 0, "k" + i),
-          batch, 0);
-    });
+    double augment =
+        rate(
+            secondsPerRate,
+            jpegs,
+            (jpeg, image, i) -> {
+              decodeOrFail(decoder, jpeg, image);
+              augmenter.apply(
+                  Preset.TRAIN,
+                  image,
+                  Augmenter.random(augmentConfig.seed(), 0, "k" + i),
+                  batch,
+                  0);
+            });
     double[] turbo = tjbench(jpegs);
-    String note = Double.isNaN(turbo[0])
-        ? "tjbench not installed (Debian: libjpeg-turbo-progs)"
-        : String.format(Locale.ROOT, "tjbench: each file decoded to BGR for %.1f s after %.1f s of "
-            + "warm-up; rate = files / sum of per-file times", turbo[1], turbo[2]);
-    return new Result(jpegs.size(), size, turbo[0], decoder.name(), decode, augment, opencvRate,
-        note, source);
+    String note =
+        Double.isNaN(turbo[0])
+            ? "tjbench not installed (Debian: libjpeg-turbo-progs)"
+            : String.format(
+                Locale.ROOT,
+                "tjbench: each file decoded to BGR for %.1f s after %.1f s of "
+                    + "warm-up; rate = files / sum of per-file times",
+                turbo[1],
+                turbo[2]);
+    return new Result(
+        jpegs.size(), size, turbo[0], decoder.name(), decode, augment, opencvRate, note, source);
   }
 
   private Augmenter augmenter(URI dataset, AugmentConfig config, int size, int crop)
       throws IOException {
     try {
       DatasetStats stats = DatasetStats.read(storage, dataset);
-      return Augmenter.of(config, size, crop, stats.eigenvectors(), stats.eigenvalues(),
-          StatsJob.readMeanImage(storage, dataset), stats.meanRgb());
+      return Augmenter.of(
+          config,
+          size,
+          crop,
+          stats.eigenvectors(),
+          stats.eigenvalues(),
+          StatsJob.readMeanImage(storage, dataset),
+          stats.meanRgb());
     } catch (java.io.FileNotFoundException e) {
       return neutralAugmenter(config, size, crop);
     }
@@ -160,15 +256,21 @@ public final class PipelineBenchmark {
   /** Without a dataset's statistics the work is the same; only the subtracted values differ. */
   private static Augmenter neutralAugmenter(AugmentConfig config, int size, int crop) {
     double[][] identity = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
-    return Augmenter.of(config, size, crop, identity, new double[] {0.01, 0.01, 0.01},
-        new float[3 * size * size], new double[3]);
+    return Augmenter.of(
+        config,
+        size,
+        crop,
+        identity,
+        new double[] {0.01, 0.01, 0.01},
+        new float[3 * size * size],
+        new double[3]);
   }
 
   private List<byte[]> sample(Manifest manifest, URI dataset, int count) throws IOException {
     List<byte[]> jpegs = new ArrayList<>();
     for (URI shard : manifest.shardUris(dataset)) {
-      try (ShardReader reader = ShardReader.open(storage.hadoopConfiguration(),
-          new org.apache.hadoop.fs.Path(shard))) {
+      try (ShardReader reader =
+          ShardReader.open(storage.hadoopConfiguration(), new org.apache.hadoop.fs.Path(shard))) {
         for (int g = 0; g < reader.rowGroups() && jpegs.size() < count; g++) {
           for (StoredImage image : reader.readRowGroup(g)) {
             if (jpegs.size() < count) {
@@ -228,9 +330,17 @@ public final class PipelineBenchmark {
         Files.write(file, jpegs.get(i));
         Process process;
         try {
-          process = new ProcessBuilder("tjbench", file.toString(), "-benchtime",
-              Double.toString(benchtime), "-warmup", Double.toString(warmup), "-nowrite")
-              .redirectErrorStream(true).start();
+          process =
+              new ProcessBuilder(
+                      "tjbench",
+                      file.toString(),
+                      "-benchtime",
+                      Double.toString(benchtime),
+                      "-warmup",
+                      Double.toString(warmup),
+                      "-nowrite")
+                  .redirectErrorStream(true)
+                  .start();
         } catch (IOException notInstalled) {
           return new double[] {Double.NaN, benchtime, warmup};
         }

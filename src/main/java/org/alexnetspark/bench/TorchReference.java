@@ -17,13 +17,14 @@ import org.alexnetspark.io.Json;
 import org.alexnetspark.model.AlexNet;
 
 /**
- * The PyTorch reference: {@code alexnet_torch_bench.py} (shipped in the jar, from
- * {@code src/main/python}) run with a system Python whose {@code import torch} works, on the same
- * network geometry, batch, threads and SGD settings as this project's measurement.
+ * The PyTorch reference: {@code alexnet_torch_bench.py} (shipped in the jar, from {@code
+ * src/main/python}) run with a system Python whose {@code import torch} works, on the same network
+ * geometry, batch, threads and SGD settings as this project's measurement.
  */
 public final class TorchReference {
   /** Debian's interpreter, where python3-torch installs. */
   public static final String DEFAULT_PYTHON = "/usr/bin/python3";
+
   private static final String SCRIPT = "alexnet_torch_bench.py";
 
   /**
@@ -41,8 +42,10 @@ public final class TorchReference {
   }
 
   private final String python;
+
   /** {@link #unavailable}'s answer once asked: importing torch takes seconds. */
   private String whyUnavailable;
+
   private boolean checked;
 
   public TorchReference(String python) {
@@ -60,20 +63,28 @@ public final class TorchReference {
 
   private String checkImport() throws InterruptedException {
     try {
-      Process process = new ProcessBuilder(python, "-c", "import torch").redirectErrorStream(true).start();
+      Process process =
+          new ProcessBuilder(python, "-c", "import torch").redirectErrorStream(true).start();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!process.waitFor(120, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         return python + " -c 'import torch' did not finish in 120 s";
       }
-      return process.exitValue() == 0 ? null : "torch is not importable by " + python
-          + " (Debian: apt-get install python3-torch): " + lastLine(output);
+      return process.exitValue() == 0
+          ? null
+          : "torch is not importable by "
+              + python
+              + " (Debian: apt-get install python3-torch): "
+              + lastLine(output);
     } catch (IOException e) {
       return python + " cannot be run: " + e.getMessage();
     }
   }
 
-  /** Fit and inference rates of {@code config}'s network in PyTorch, after {@code warmup} minibatches. */
+  /**
+   * Fit and inference rates of {@code config}'s network in PyTorch, after {@code warmup}
+   * minibatches.
+   */
   public Result measure(AlexNetConfig config, int batch, int threads, int warmup, int iterations)
       throws IOException, InterruptedException {
     String why = unavailable();
@@ -85,23 +96,48 @@ public final class TorchReference {
     try {
       try (InputStream in = TorchReference.class.getResourceAsStream(SCRIPT)) {
         if (in == null) {
-          throw new IOException(SCRIPT + " is missing from the classpath (packaged from src/main/python)");
+          throw new IOException(
+              SCRIPT + " is missing from the classpath (packaged from src/main/python)");
         }
         Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
-      List<String> command = new ArrayList<>(List.of(python, script.toString(),
-          "--input-size", Integer.toString(model.networkInputSize()),
-          "--widths", AlexNet.convWidthList(model.widthMultiplier()),
-          "--fc-width", Integer.toString(model.fcWidth()),
-          "--classes", Integer.toString(model.classes()),
-          "--lrn", String.format(Locale.ROOT, "%s,%d,%s,%s", model.lrn().k(), model.lrn().n(),
-              model.lrn().alpha(), model.lrn().beta()),
-          "--dropout", Double.toString(model.dropout()),
-          "--learning-rate", Double.toString(config.optimizer().learningRate()),
-          "--momentum", Double.toString(config.optimizer().momentum()),
-          "--weight-decay", Double.toString(config.optimizer().weightDecay()),
-          "--batch", Integer.toString(batch), "--threads", Integer.toString(threads),
-          "--warmup", Integer.toString(warmup), "--iterations", Integer.toString(iterations)));
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  python,
+                  script.toString(),
+                  "--input-size",
+                  Integer.toString(model.networkInputSize()),
+                  "--widths",
+                  AlexNet.convWidthList(model.widthMultiplier()),
+                  "--fc-width",
+                  Integer.toString(model.fcWidth()),
+                  "--classes",
+                  Integer.toString(model.classes()),
+                  "--lrn",
+                  String.format(
+                      Locale.ROOT,
+                      "%s,%d,%s,%s",
+                      model.lrn().k(),
+                      model.lrn().n(),
+                      model.lrn().alpha(),
+                      model.lrn().beta()),
+                  "--dropout",
+                  Double.toString(model.dropout()),
+                  "--learning-rate",
+                  Double.toString(config.optimizer().learningRate()),
+                  "--momentum",
+                  Double.toString(config.optimizer().momentum()),
+                  "--weight-decay",
+                  Double.toString(config.optimizer().weightDecay()),
+                  "--batch",
+                  Integer.toString(batch),
+                  "--threads",
+                  Integer.toString(threads),
+                  "--warmup",
+                  Integer.toString(warmup),
+                  "--iterations",
+                  Integer.toString(iterations)));
       ProcessBuilder builder = new ProcessBuilder(command);
       builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
       builder.redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -110,17 +146,24 @@ public final class TorchReference {
       process.waitFor();
       JsonNode result = Json.mapper().readTree(lastLine(output));
       if (result == null || result.has("error")) {
-        return Result.absent(result == null ? "no output from " + SCRIPT : result.get("error").asText());
+        return Result.absent(
+            result == null ? "no output from " + SCRIPT : result.get("error").asText());
       }
       if (process.exitValue() != 0) {
         throw new IOException(SCRIPT + " failed (exit " + process.exitValue() + "): " + output);
       }
-      return new Result(result.get("fit_images_per_second").asDouble(),
+      return new Result(
+          result.get("fit_images_per_second").asDouble(),
           result.get("inference_images_per_second").asDouble(),
-          String.format(Locale.ROOT, "PyTorch %s, %d threads, BLAS %s (checked: OpenBLAS); "
-              + "each side measured %d minibatches after %d unmeasured ones",
-              result.get("torch").asText(), result.get("threads").asInt(), result.get("blas").asText(),
-              iterations, Math.max(1, warmup)),
+          String.format(
+              Locale.ROOT,
+              "PyTorch %s, %d threads, BLAS %s (checked: OpenBLAS); "
+                  + "each side measured %d minibatches after %d unmeasured ones",
+              result.get("torch").asText(),
+              result.get("threads").asInt(),
+              result.get("blas").asText(),
+              iterations,
+              Math.max(1, warmup)),
           true);
     } finally {
       Files.deleteIfExists(script);

@@ -2,39 +2,22 @@ package org.alexnetspark.bench;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
-import org.alexnetspark.augment.Augmenter;
-import org.alexnetspark.augment.PcaLighting;
-import org.alexnetspark.augment.Preset;
 import org.alexnetspark.config.AlexNetConfig;
-import org.alexnetspark.config.TrainConfig;
 import org.alexnetspark.data.Label;
 import org.alexnetspark.data.Manifest;
-import org.alexnetspark.data.MinibatchPlan;
-import org.alexnetspark.data.Minibatch;
-import org.alexnetspark.data.MinibatchReader;
 import org.alexnetspark.data.ShardSummary;
 import org.alexnetspark.data.ShardWriter;
 import org.alexnetspark.data.StoredImage;
 import org.alexnetspark.image.Image;
 import org.alexnetspark.image.ImageCodec;
-import org.alexnetspark.io.HadoopConf;
 import org.alexnetspark.io.Json;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.model.AlexNet;
-import org.alexnetspark.train.ParameterAveraging;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -45,7 +28,11 @@ public final class TrainBenchmark {
   private TrainBenchmark() {}
 
   /** Fit and inference rates of one worker, no Spark. */
-  public record WorkerRate(String variant, int inputSize, int batch, double fitImagesPerSecond,
+  public record WorkerRate(
+      String variant,
+      int inputSize,
+      int batch,
+      double fitImagesPerSecond,
       double inferenceImagesPerSecond) {}
 
   /**
@@ -72,34 +59,46 @@ public final class TrainBenchmark {
       network.outputSingle(data.getFeatures(0));
     }
     double inference = (double) batch * iterations / ((System.nanoTime() - start) / 1e9);
-    return new WorkerRate(config.model().variant().toString(), config.model().networkInputSize(), batch, fit, inference);
+    return new WorkerRate(
+        config.model().variant().toString(),
+        config.model().networkInputSize(),
+        batch,
+        fit,
+        inference);
   }
 
   /** {@code batch} random images (pixel values 0..255) with random labels, always the same ones. */
   static MultiDataSet randomBatch(AlexNetConfig config, int batch) {
     int size = config.model().networkInputSize();
     Nd4j.getRandom().setSeed(1);
-    return new MultiDataSet(Nd4j.rand(DataType.FLOAT, batch, 3, size, size).muli(255),
-        Nd4j.eye(config.model().classes()).getRows(new Random(1).ints(batch, 0,
-            config.model().classes()).toArray()).castTo(DataType.FLOAT));
+    return new MultiDataSet(
+        Nd4j.rand(DataType.FLOAT, batch, 3, size, size).muli(255),
+        Nd4j.eye(config.model().classes())
+            .getRows(new Random(1).ints(batch, 0, config.model().classes()).toArray())
+            .castTo(DataType.FLOAT));
   }
 
   /**
    * Writes a one-shard dataset of {@code images} random-noise JPEGs of {@code size} pixels and its
    * manifest at {@code dataset}: input for timing, where pixel values do not matter.
    */
-  static void writeSyntheticShard(Storage storage, URI dataset, int images, int size,
-      int classes) throws IOException {
+  static void writeSyntheticShard(Storage storage, URI dataset, int images, int size, int classes)
+      throws IOException {
     FileSystem fs = FileSystem.get(dataset, storage.hadoopConfiguration());
-    org.apache.hadoop.fs.Path shard = new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(dataset),
-        "shard-00000-of-00001.parquet");
+    org.apache.hadoop.fs.Path shard =
+        new org.apache.hadoop.fs.Path(
+            new org.apache.hadoop.fs.Path(dataset), "shard-00000-of-00001.parquet");
     Random random = new Random(3);
     byte[] pixels = new byte[3 * size * size];
     try (ShardWriter writer = new ShardWriter(fs, shard, 1L << 40, 1L << 30)) {
       for (int i = 0; i < images; i++) {
         random.nextBytes(pixels);
-        writer.write(new StoredImage("c/" + i, i % classes, "c",
-            ImageCodec.encodeJpeg(new Image(size, size, pixels), 90)));
+        writer.write(
+            new StoredImage(
+                "c/" + i,
+                i % classes,
+                "c",
+                ImageCodec.encodeJpeg(new Image(size, size, pixels), 90)));
       }
       writer.finish(new ShardSummary(0, images, images, Map.of("c", (long) images), List.of()));
     }
@@ -107,8 +106,19 @@ public final class TrainBenchmark {
     for (int c = 0; c < classes; c++) {
       labels.add(new Label(c, "c" + c, "c" + c));
     }
-    storage.writeText(Manifest.manifestUri(dataset), Json.write(new Manifest(Manifest.FORMAT, "bench",
-        size, images, images, labels, Map.of(), List.of(new Manifest.Shard(shard.getName(), images, 0, "")),
-        List.of(), null)));
+    storage.writeText(
+        Manifest.manifestUri(dataset),
+        Json.write(
+            new Manifest(
+                Manifest.FORMAT,
+                "bench",
+                size,
+                images,
+                images,
+                labels,
+                Map.of(),
+                List.of(new Manifest.Shard(shard.getName(), images, 0, "")),
+                List.of(),
+                null)));
   }
 }

@@ -18,8 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Counted from the network's configuration: each convolution does {@code outC x outH x outW x
  * (inC / towers) x k x k} multiply-adds per image, each fully connected layer {@code in x out}.
- * Training runs each of those products three times (forward; backward to the input; backward to
- * the weights), two floating-point operations per multiply-add. ReLU, LRN, pooling, dropout and the
+ * Training runs each of those products three times (forward; backward to the input; backward to the
+ * weights), two floating-point operations per multiply-add. ReLU, LRN, pooling, dropout and the
  * update are a few operations per value and left out. For the paper's network at 227x227 this is
  * about 4.35 GFLOP per image.
  */
@@ -29,8 +29,9 @@ public final class TrainingArithmetic {
   /** Multiply-adds of one forward pass of one image through {@code model}'s network. */
   public static long forwardMultiplyAdds(ModelConfig model) {
     // Any optimiser: the arithmetic of the layers does not depend on it.
-    ComputationGraphConfiguration conf = AlexNet.configuration(model,
-        new org.alexnetspark.config.OptimizerConfig(0.01, 0.9, 0.0005));
+    ComputationGraphConfiguration conf =
+        AlexNet.configuration(
+            model, new org.alexnetspark.config.OptimizerConfig(0.01, 0.9, 0.0005));
     InputType input = AlexNet.inputType(model);
     Map<String, InputType> outputs = conf.getLayerActivationTypes(input);
     long total = 0;
@@ -45,8 +46,13 @@ public final class TrainingArithmetic {
         InputType.InputTypeConvolutional image = (InputType.InputTypeConvolutional) in;
         ConvBlock.Convolution c = block.getConvolution();
         ConvBlock.Stage out = block.stages(image.getHeight(), image.getWidth()).get(0);
-        total += out.channels() * out.height() * out.width()
-            * (image.getChannels() / c.towers()) * c.kernel() * c.kernel();
+        total +=
+            out.channels()
+                * out.height()
+                * out.width()
+                * (image.getChannels() / c.towers())
+                * c.kernel()
+                * c.kernel();
       } else if (layer instanceof FeedForwardLayer dense) {
         total += dense.getNIn() * dense.getNOut();
       }

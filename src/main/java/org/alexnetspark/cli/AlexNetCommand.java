@@ -18,15 +18,27 @@ import picocli.CommandLine.ScopeType;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = "Train and use AlexNet (Krizhevsky, Sutskever, Hinton, NIPS 2012) on Spark.",
-    subcommands = {DemoCommand.class, ModelCommand.class, ConvertIdxCommand.class, PrepareCommand.class, StatsCommand.class,
-        TrainCommand.class, EvaluateCommand.class, PredictCommand.class, FeaturesCommand.class,
-        NeighborsCommand.class, FiltersCommand.class, PlotCommand.class, RetrainCommand.class,
-        ModelsCommand.class, BenchCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {
+      DemoCommand.class,
+      ModelCommand.class,
+      ConvertIdxCommand.class,
+      PrepareCommand.class,
+      StatsCommand.class,
+      TrainCommand.class,
+      EvaluateCommand.class,
+      PredictCommand.class,
+      FeaturesCommand.class,
+      NeighborsCommand.class,
+      FiltersCommand.class,
+      PlotCommand.class,
+      RetrainCommand.class,
+      ModelsCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class AlexNetCommand implements Runnable {
 
-  @CommandLine.Spec
-  private CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
@@ -36,39 +48,46 @@ public final class AlexNetCommand implements Runnable {
   /** The command line with this project's exit codes and error messages. */
   public static CommandLine commandLine() {
     CommandLine line = new CommandLine(new AlexNetCommand());
-    line.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      String name = cmd.getCommandName();
-      if (Interruption.happened()) {
-        cmd.getErr().println(name + ": interrupted" + (name.equals("train")
-            ? "; continue where it stopped with the same command and --resume" : ""));
-        return ExitCodes.INTERRUPTED;
-      }
-      if (e instanceof InvalidConfigException) {
-        cmd.getErr().println(name + ": " + e.getMessage());
-        return ExitCodes.USAGE;
-      }
-      if (e instanceof Storage.ArtifactExistsException || e instanceof TrainingDivergedException) {
-        cmd.getErr().println(name + ": " + e.getMessage());
-        return ExitCodes.FAILED;
-      }
-      if (e instanceof KerberosLogin.LoginFailedException) {
-        LoggerFactory.getLogger(AlexNetCommand.class).debug("login failure", e);
-        cmd.getErr().println(name + ": " + e.getMessage());
-        return ExitCodes.FAILED;
-      }
-      // A secured cluster refused: the same command succeeds once credentials are given (or a
-      // ticket is in the cache), and a ticket can also run out mid-run, so this is a failure
-      // while running (1), not a refused command line (2).
-      var refusal = AuthenticationRefusal.of(e);
-      if (refusal.isPresent()) {
-        LoggerFactory.getLogger(AlexNetCommand.class).debug("authentication refused", e);
-        cmd.getErr().println(name + ": " + refusal.get().message(cmd));
-        return ExitCodes.FAILED;
-      }
-      LoggerFactory.getLogger(AlexNetCommand.class).debug("failure", e);
-      cmd.getErr().println(name + ": failed: " + e);
-      return ExitCodes.FAILED;
-    });
+    line.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          String name = cmd.getCommandName();
+          if (Interruption.happened()) {
+            cmd.getErr()
+                .println(
+                    name
+                        + ": interrupted"
+                        + (name.equals("train")
+                            ? "; continue where it stopped with the same command and --resume"
+                            : ""));
+            return ExitCodes.INTERRUPTED;
+          }
+          if (e instanceof InvalidConfigException) {
+            cmd.getErr().println(name + ": " + e.getMessage());
+            return ExitCodes.USAGE;
+          }
+          if (e instanceof Storage.ArtifactExistsException
+              || e instanceof TrainingDivergedException) {
+            cmd.getErr().println(name + ": " + e.getMessage());
+            return ExitCodes.FAILED;
+          }
+          if (e instanceof KerberosLogin.LoginFailedException) {
+            LoggerFactory.getLogger(AlexNetCommand.class).debug("login failure", e);
+            cmd.getErr().println(name + ": " + e.getMessage());
+            return ExitCodes.FAILED;
+          }
+          // A secured cluster refused: the same command succeeds once credentials are given (or a
+          // ticket is in the cache), and a ticket can also run out mid-run, so this is a failure
+          // while running (1), not a refused command line (2).
+          var refusal = AuthenticationRefusal.of(e);
+          if (refusal.isPresent()) {
+            LoggerFactory.getLogger(AlexNetCommand.class).debug("authentication refused", e);
+            cmd.getErr().println(name + ": " + refusal.get().message(cmd));
+            return ExitCodes.FAILED;
+          }
+          LoggerFactory.getLogger(AlexNetCommand.class).debug("failure", e);
+          cmd.getErr().println(name + ": failed: " + e);
+          return ExitCodes.FAILED;
+        });
     return line;
   }
 

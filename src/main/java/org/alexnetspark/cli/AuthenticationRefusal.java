@@ -24,19 +24,21 @@ import picocli.CommandLine.Model.ArgSpec;
  * from the exception's types, and told in one line with what to do.
  *
  * <p>Hadoop's RPC client says so in three ways: {@link AccessControlException} "Client cannot
- * authenticate via:[TOKEN, KERBEROS]" (no ticket, no token), {@link AccessControlException}
- * "SIMPLE authentication is not enabled" (this side's configuration is not Kerberos at all), and a
- * {@link SaslException} / {@link GSSException} ("GSS initiate failed": no valid ticket). An access
- * control exception is also what HDFS throws for "Permission denied", so for that type, and only
- * for it, the message tells the two apart.
+ * authenticate via:[TOKEN, KERBEROS]" (no ticket, no token), {@link AccessControlException} "SIMPLE
+ * authentication is not enabled" (this side's configuration is not Kerberos at all), and a {@link
+ * SaslException} / {@link GSSException} ("GSS initiate failed": no valid ticket). An access control
+ * exception is also what HDFS throws for "Permission denied", so for that type, and only for it,
+ * the message tells the two apart.
  */
 final class AuthenticationRefusal {
   /** How to give credentials, for every way of running the commands. */
-  static final String HOW_TO_LOG_IN = "give a principal and keytab: spark-submit --principal P "
-      + "--keytab K (jobs/yarn: PRINCIPAL and KEYTAB; jobs/local: ALEXNET_PRINCIPAL and "
-      + "ALEXNET_KEYTAB), or run kinit before the command";
+  static final String HOW_TO_LOG_IN =
+      "give a principal and keytab: spark-submit --principal P "
+          + "--keytab K (jobs/yarn: PRINCIPAL and KEYTAB; jobs/local: ALEXNET_PRINCIPAL and "
+          + "ALEXNET_KEYTAB), or run kinit before the command";
 
-  private static final Pattern SERVER = Pattern.compile("(?:DestHost:destPort | to )([\\w.-]+):(\\d+)");
+  private static final Pattern SERVER =
+      Pattern.compile("(?:DestHost:destPort | to )([\\w.-]+):(\\d+)");
 
   /** Why the cluster refused. */
   enum Kind {
@@ -72,7 +74,8 @@ final class AuthenticationRefusal {
       if (kind != null) {
         continue;
       }
-      if (t instanceof KerberosLogin.LoginFailedException || t instanceof KerberosAuthException
+      if (t instanceof KerberosLogin.LoginFailedException
+          || t instanceof KerberosAuthException
           || t instanceof LoginException) {
         return Optional.empty(); // a login with given credentials failed: its own message says why
       }
@@ -93,16 +96,20 @@ final class AuthenticationRefusal {
     }
     for (Throwable t = failure; kind == Kind.NO_CREDENTIALS && t != null; t = t.getCause()) {
       if (t instanceof GSSException) {
-        detail = t.getMessage(); // "No valid credentials provided (... Failed to find any Kerberos tgt)"
+        detail =
+            t.getMessage(); // "No valid credentials provided (... Failed to find any Kerberos tgt)"
         break;
       }
     }
-    return kind == null ? Optional.empty() : Optional.of(new AuthenticationRefusal(kind, detail, server));
+    return kind == null
+        ? Optional.empty()
+        : Optional.of(new AuthenticationRefusal(kind, detail, server));
   }
 
   private static boolean isAccessControl(Throwable t) {
-    return t instanceof AccessControlException || (t instanceof RemoteException remote
-        && AccessControlException.class.getName().equals(remote.getClassName()));
+    return t instanceof AccessControlException
+        || (t instanceof RemoteException remote
+            && AccessControlException.class.getName().equals(remote.getClassName()));
   }
 
   Kind kind() {
@@ -117,12 +124,22 @@ final class AuthenticationRefusal {
     String what = refusedLocation(command);
     String reason = detail == null ? "" : " (" + detail.replaceAll("\\s+", " ").trim() + ")";
     if (kind == Kind.NOT_CONFIGURED) {
-      return what + " refused access: the cluster requires Kerberos, but the Hadoop configuration "
-          + "here says hadoop.security.authentication=simple" + reason + ". Use the cluster's "
-          + "core-site.xml and hdfs-site.xml (HADOOP_CONF_DIR), and to log in, " + HOW_TO_LOG_IN + ".";
+      return what
+          + " refused access: the cluster requires Kerberos, but the Hadoop configuration "
+          + "here says hadoop.security.authentication=simple"
+          + reason
+          + ". Use the cluster's "
+          + "core-site.xml and hdfs-site.xml (HADOOP_CONF_DIR), and to log in, "
+          + HOW_TO_LOG_IN
+          + ".";
     }
-    return what + " refused access: the cluster requires Kerberos and this command has no valid "
-        + "Kerberos credentials" + reason + ". To log in, " + HOW_TO_LOG_IN + ".";
+    return what
+        + " refused access: the cluster requires Kerberos and this command has no valid "
+        + "Kerberos credentials"
+        + reason
+        + ". To log in, "
+        + HOW_TO_LOG_IN
+        + ".";
   }
 
   /** The command's first location on the refusing server, else on any remote file system. */
@@ -134,7 +151,8 @@ final class AuthenticationRefusal {
         for (String value : arg.originalStringValues()) {
           try {
             URI uri = new URI(value);
-            if (uri.getScheme() != null && uri.getScheme().length() > 1
+            if (uri.getScheme() != null
+                && uri.getScheme().length() > 1
                 && !uri.getScheme().equals("file")) {
               remote.add(uri);
             }

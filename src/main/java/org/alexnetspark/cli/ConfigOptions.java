@@ -12,15 +12,21 @@ import picocli.CommandLine.Option;
 final class ConfigOptions {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigOptions.class);
 
-  @Option(names = "--conf", paramLabel = "FILE",
-      description = "HOCON file layered over the defaults (conf/alexnet.conf); repeatable, later files win.")
+  @Option(
+      names = "--conf",
+      paramLabel = "FILE",
+      description =
+          "HOCON file layered over the defaults (conf/alexnet.conf); repeatable, later files win.")
   private List<Path> files = new ArrayList<>();
 
   @Option(names = "--verbose", description = "Log the whole effective configuration at the start.")
   private boolean verbose;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE",
-      description = "Override one key, e.g. --set optimizer.learning-rate=0.02; repeatable, applied after --conf.")
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Override one key, e.g. --set optimizer.learning-rate=0.02; repeatable, applied after --conf.")
   private List<String> overrides = new ArrayList<>();
 
   /** The --conf files, in order. */

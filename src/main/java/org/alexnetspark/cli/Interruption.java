@@ -16,14 +16,18 @@ final class Interruption {
 
   /** Watches for the JVM's shutdown; call once, before the command runs. */
   static void install() {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      happened = true;
-      try {
-        REPORTED.await(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "alexnet-interruption"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  happened = true;
+                  try {
+                    REPORTED.await(10, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "alexnet-interruption"));
   }
 
   /** Whether the JVM is shutting down under the command. */

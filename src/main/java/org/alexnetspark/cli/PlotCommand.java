@@ -16,20 +16,26 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code alexnet plot}: a run's curves redrawn from its metrics. */
-@Command(name = "plot",
-    description = {"Redraw a training run's curves from its metrics.jsonl.",
-        "Training loss by iteration, validation top-1 and top-5 error and the learning rate by "
-        + "epoch, side by side, into <RUN>/curves.png or --output."})
+@Command(
+    name = "plot",
+    description = {
+      "Redraw a training run's curves from its metrics.jsonl.",
+      "Training loss by iteration, validation top-1 and top-5 error and the learning rate by "
+          + "epoch, side by side, into <RUN>/curves.png or --output."
+    })
 final class PlotCommand implements Callable<Integer> {
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Parameters(paramLabel = "RUN", arity = "1",
+  @Parameters(
+      paramLabel = "RUN",
+      arity = "1",
       description = "A run folder written by 'alexnet train' (holding metrics.jsonl).")
   private String run;
 
-  @Option(names = "--output", paramLabel = "PNG",
+  @Option(
+      names = "--output",
+      paramLabel = "PNG",
       description = "The picture to write (default: <RUN>/curves.png; replaced if it exists).")
   private String output;
 
@@ -39,14 +45,20 @@ final class PlotCommand implements Callable<Integer> {
     URI folder = Storage.toUri(run);
     List<MetricsLine> metrics = MetricsLog.read(storage, folder);
     if (metrics.isEmpty()) {
-      spec.commandLine().getErr().println("plot: no metrics in "
-          + Locations.child(folder, "metrics.jsonl") + "; give the folder of a training run");
+      spec.commandLine()
+          .getErr()
+          .println(
+              "plot: no metrics in "
+                  + Locations.child(folder, "metrics.jsonl")
+                  + "; give the folder of a training run");
       return ExitCodes.FAILED;
     }
-    URI target = output == null ? Locations.child(folder, TrainingCurves.FILE) : Storage.toUri(output);
+    URI target =
+        output == null ? Locations.child(folder, TrainingCurves.FILE) : Storage.toUri(output);
     TrainingCurves.writeTo(storage, target, metrics);
-    spec.commandLine().getOut().println("written: " + target + " (" + metrics.size()
-        + " metrics lines)");
+    spec.commandLine()
+        .getOut()
+        .println("written: " + target + " (" + metrics.size() + " metrics lines)");
     return ExitCodes.OK;
   }
 }

@@ -20,22 +20,26 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code alexnet stats}: mean image, channel means and RGB PCA of a prepared training set. */
-@Command(name = "stats",
-    description = {"Compute a training set's mean image and RGB principal components.",
-        "Per-pixel mean image, per-channel mean and the 3x3 RGB covariance with its",
-        "eigen-decomposition (for the PCA colour noise), written as stats.json and",
-        "mean-image.npy beside the manifest."})
+@Command(
+    name = "stats",
+    description = {
+      "Compute a training set's mean image and RGB principal components.",
+      "Per-pixel mean image, per-channel mean and the 3x3 RGB covariance with its",
+      "eigen-decomposition (for the PCA colour noise), written as stats.json and",
+      "mean-image.npy beside the manifest."
+    })
 final class StatsCommand implements Callable<Integer> {
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Option(names = "--data", required = true, paramLabel = "URI",
+  @Option(
+      names = "--data",
+      required = true,
+      paramLabel = "URI",
       description = "A dataset folder written by 'alexnet prepare'.")
   private String data;
 
-  @Mixin
-  private ConfigOptions configOptions;
+  @Mixin private ConfigOptions configOptions;
 
   @Override
   public Integer call() throws Exception {
@@ -50,10 +54,18 @@ final class StatsCommand implements Callable<Integer> {
     }
     var out = spec.commandLine().getOut();
     out.printf(Locale.ROOT, "images: %,d%n", stats.images());
-    out.printf(Locale.ROOT, "mean RGB (0..255): %.4f %.4f %.4f%n", stats.meanRgb()[0],
-        stats.meanRgb()[1], stats.meanRgb()[2]);
-    out.printf(Locale.ROOT, "eigenvalues (RGB / 255): %.6g %.6g %.6g%n", stats.eigenvalues()[0],
-        stats.eigenvalues()[1], stats.eigenvalues()[2]);
+    out.printf(
+        Locale.ROOT,
+        "mean RGB (0..255): %.4f %.4f %.4f%n",
+        stats.meanRgb()[0],
+        stats.meanRgb()[1],
+        stats.meanRgb()[2]);
+    out.printf(
+        Locale.ROOT,
+        "eigenvalues (RGB / 255): %.6g %.6g %.6g%n",
+        stats.eigenvalues()[0],
+        stats.eigenvalues()[1],
+        stats.eigenvalues()[2]);
     for (double[] v : stats.eigenvectors()) {
       out.println("eigenvector: " + Arrays.toString(v));
     }

@@ -12,9 +12,9 @@ import java.util.List;
  * Drops lines that libraries print to standard output unconditionally, so that the command's own
  * output (tables, progress) stays readable and parseable.
  *
- * <p>ND4J 1.0.0-M2.1's {@code SameDiff.createGradFunction} prints "Added differentiated op NAME" for
- * every op of every SameDiff layer the first time a network is trained (a debugging statement left
- * in that release; 1.0.0-M2 does not have it). Everything else passes through unchanged.
+ * <p>ND4J 1.0.0-M2.1's {@code SameDiff.createGradFunction} prints "Added differentiated op NAME"
+ * for every op of every SameDiff layer the first time a network is trained (a debugging statement
+ * left in that release; 1.0.0-M2 does not have it). Everything else passes through unchanged.
  */
 final class StdoutNoiseFilter extends FilterOutputStream {
   private static final List<String> DROPPED_PREFIXES = List.of("Added differentiated op ");

@@ -6,8 +6,8 @@ import java.util.concurrent.Callable;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.spark.SparkJobs;
-import org.alexnetspark.train.TrainJob;
 import org.alexnetspark.train.EpochMetrics;
+import org.alexnetspark.train.TrainJob;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
@@ -17,48 +17,68 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code alexnet train}: distributed training with parameter averaging. */
-@Command(name = "train",
-    description = {"Train AlexNet on a prepared dataset with Spark (parameter averaging).",
-        "Workers fit replicas on their own minibatches and the driver averages their parameters.",
-        "Validates every epoch, follows the learning-rate schedule, checkpoints atomically and",
-        "writes metrics and curves."})
+@Command(
+    name = "train",
+    description = {
+      "Train AlexNet on a prepared dataset with Spark (parameter averaging).",
+      "Workers fit replicas on their own minibatches and the driver averages their parameters.",
+      "Validates every epoch, follows the learning-rate schedule, checkpoints atomically and",
+      "writes metrics and curves."
+    })
 final class TrainCommand implements Callable<Integer> {
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Option(names = "--data", required = true, paramLabel = "URI",
+  @Option(
+      names = "--data",
+      required = true,
+      paramLabel = "URI",
       description = "Training set written by 'alexnet prepare', with 'alexnet stats' run on it.")
   private String data;
 
-  @Option(names = "--val", paramLabel = "URI",
+  @Option(
+      names = "--val",
+      paramLabel = "URI",
       description = "Validation set (prepared with --label-map-from the training set).")
   private String validation;
 
-  @Option(names = "--output", required = true, paramLabel = "URI",
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "URI",
       description = "Run folder: checkpoints/, metrics.jsonl, curves.png, model/.")
   private String output;
 
-  @Option(names = "--resume", description = {"Continue from the latest checkpoint in --output;",
-      "with no checkpoint there, start as if it were not given (so a job can always pass it)."})
+  @Option(
+      names = "--resume",
+      description = {
+        "Continue from the latest checkpoint in --output;",
+        "with no checkpoint there, start as if it were not given (so a job can always pass it)."
+      })
   private boolean resume;
 
-  @Option(names = "--init-from", paramLabel = "MODEL_URI",
-      description = "Start from this saved model (warm start) instead of a fresh initialisation; "
-          + "with --resume, only when --output holds no checkpoint yet.")
+  @Option(
+      names = "--init-from",
+      paramLabel = "MODEL_URI",
+      description =
+          "Start from this saved model (warm start) instead of a fresh initialisation; "
+              + "with --resume, only when --output holds no checkpoint yet.")
   private String initFrom;
 
-  @Mixin
-  private ConfigOptions configOptions;
+  @Mixin private ConfigOptions configOptions;
 
   @Override
   public Integer call() throws Exception {
     AlexNetConfig config = configOptions.load(List.of());
     SparkConf sparkConf = SparkJobs.conf("alexnet train");
     TrainJob job = new TrainJob(config, new Storage(SparkJobs.hadoopConfiguration(sparkConf)));
-    TrainJob.Request request = new TrainJob.Request(Storage.toUri(data),
-        validation == null ? null : Storage.toUri(validation), Storage.toUri(output), resume,
-        initFrom == null ? null : Storage.toUri(initFrom));
+    TrainJob.Request request =
+        new TrainJob.Request(
+            Storage.toUri(data),
+            validation == null ? null : Storage.toUri(validation),
+            Storage.toUri(output),
+            resume,
+            initFrom == null ? null : Storage.toUri(initFrom));
     TrainJob.Checked inputs = job.check(request);
     TrainJob.Result result;
     try (JavaSparkContext spark = SparkJobs.start(sparkConf)) {
@@ -67,8 +87,12 @@ final class TrainCommand implements Callable<Integer> {
     EpochMetrics last = result.state().lastEpoch();
     var out = spec.commandLine().getOut();
     if (last != null) {
-      out.printf(Locale.ROOT, "epoch %d: validation top-1 %.4f, top-5 %.4f%n", last.epoch(),
-          last.valTop1(), last.valTop5());
+      out.printf(
+          Locale.ROOT,
+          "epoch %d: validation top-1 %.4f, top-5 %.4f%n",
+          last.epoch(),
+          last.valTop1(),
+          last.valTop5());
     }
     out.println("model: " + result.model());
     return ExitCodes.OK;

@@ -10,11 +10,12 @@ final class VersionProvider implements IVersionProvider {
   public String[] getVersion() {
     Map<String, String> versions = BuildInfo.versions();
     StringBuilder stack = new StringBuilder();
-    versions.forEach((name, version) -> {
-      if (!name.equals("alexnet-spark")) {
-        stack.append(stack.length() == 0 ? "" : ", ").append(name).append(' ').append(version);
-      }
-    });
+    versions.forEach(
+        (name, version) -> {
+          if (!name.equals("alexnet-spark")) {
+            stack.append(stack.length() == 0 ? "" : ", ").append(name).append(' ').append(version);
+          }
+        });
     return new String[] {"alexnet-spark " + BuildInfo.version(), stack.toString()};
   }
 }

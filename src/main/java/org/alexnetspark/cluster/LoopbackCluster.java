@@ -46,13 +46,13 @@ import org.apache.spark.launcher.JavaModuleOptions;
  * addresses through a discovery script, executors in JVMs of their own (started by the workers),
  * and an HDFS inside this process with three DataNodes (files replicated twice, 1 MB blocks).
  *
- * <p>Nothing needs installing: the daemons and executors run from a {@code SPARK_HOME} whose
- * {@code jars/} holds links to the jars of this JVM's classpath (so {@code jobs/local/alexnet}'s
- * {@code target/lib} and application jar are on every executor), or to a folder of jars given in
- * {@link Options#sparkJars} (Spark's own jars only, for jobs that bring an application jar, as on a
- * real cluster). A driver in this process connects with {@link #driverSettings()}; a driver
- * started by {@code spark-submit} uses {@link #masterUrl()} and the {@code HADOOP_CONF_DIR} and
- * {@code SPARK_HOME} of {@link #environment()}.
+ * <p>Nothing needs installing: the daemons and executors run from a {@code SPARK_HOME} whose {@code
+ * jars/} holds links to the jars of this JVM's classpath (so {@code jobs/local/alexnet}'s {@code
+ * target/lib} and application jar are on every executor), or to a folder of jars given in {@link
+ * Options#sparkJars} (Spark's own jars only, for jobs that bring an application jar, as on a real
+ * cluster). A driver in this process connects with {@link #driverSettings()}; a driver started by
+ * {@code spark-submit} uses {@link #masterUrl()} and the {@code HADOOP_CONF_DIR} and {@code
+ * SPARK_HOME} of {@link #environment()}.
  *
  * <pre>
  * try (LoopbackCluster cluster = LoopbackCluster.start(2, 2, "2g", 2, Path.of("target/cluster"))) {
@@ -61,15 +61,16 @@ import org.apache.spark.launcher.JavaModuleOptions;
  * }
  * </pre>
  *
- * <p>Everything each process prints is kept under the work folder ({@code master.log},
- * {@code worker-N.log}; executors': {@code worker-N/work/<app>/<executor>/stderr}). Processes are
- * stopped by {@link #close()}, by a shutdown hook, and, if this JVM was killed before either ran,
- * by the next start in the same work folder. The fault helpers kill an executor with SIGKILL, stop
- * a DataNode and set HDFS space quotas.
+ * <p>Everything each process prints is kept under the work folder ({@code master.log}, {@code
+ * worker-N.log}; executors': {@code worker-N/work/<app>/<executor>/stderr}). Processes are stopped
+ * by {@link #close()}, by a shutdown hook, and, if this JVM was killed before either ran, by the
+ * next start in the same work folder. The fault helpers kill an executor with SIGKILL, stop a
+ * DataNode and set HDFS space quotas.
  */
 public final class LoopbackCluster implements AutoCloseable {
   /** Time for a daemon to start and register on a busy machine. */
   private static final Duration DAEMON_START = Duration.ofMinutes(3);
+
   private static final String PIDS = "loopback.pids";
 
   /**
@@ -82,41 +83,81 @@ public final class LoopbackCluster implements AutoCloseable {
    * @param dataNodes HDFS DataNodes
    * @param workDir where processes keep their files and logs; emptied at start
    * @param sparkJars a folder of jars to run Spark from, or null for this JVM's classpath
-   * @param gpuDiscoveryScript the workers' GPU discovery script, or null for one that prints
-   *     {@code gpusPerWorker} addresses; it runs with {@code CUDA_VISIBLE_DEVICES=0,..,n-1}
+   * @param gpuDiscoveryScript the workers' GPU discovery script, or null for one that prints {@code
+   *     gpusPerWorker} addresses; it runs with {@code CUDA_VISIBLE_DEVICES=0,..,n-1}
    * @param log4jConfig a log4j2 configuration for SPARK_CONF_DIR, which {@code spark-submit} reads
    *     (the daemons log with Spark's defaults, which their start is recognised by), or null
    */
-  public record Options(int workers, int coresPerWorker, String workerMemory, int gpusPerWorker,
-      int dataNodes, Path workDir, Path sparkJars, Path gpuDiscoveryScript, Path log4jConfig) {
+  public record Options(
+      int workers,
+      int coresPerWorker,
+      String workerMemory,
+      int gpusPerWorker,
+      int dataNodes,
+      Path workDir,
+      Path sparkJars,
+      Path gpuDiscoveryScript,
+      Path log4jConfig) {
     public Options {
       if (workers < 1 || coresPerWorker < 1 || gpusPerWorker < 0 || dataNodes < 1) {
-        throw new IllegalArgumentException("a loopback cluster needs at least one worker, core and "
-            + "DataNode, and no negative GPU count: " + workers + " workers, " + coresPerWorker
-            + " cores, " + gpusPerWorker + " GPUs, " + dataNodes + " DataNodes");
+        throw new IllegalArgumentException(
+            "a loopback cluster needs at least one worker, core and "
+                + "DataNode, and no negative GPU count: "
+                + workers
+                + " workers, "
+                + coresPerWorker
+                + " cores, "
+                + gpusPerWorker
+                + " GPUs, "
+                + dataNodes
+                + " DataNodes");
       }
       workDir = workDir.toAbsolutePath();
     }
 
-    public static Options of(int workers, int coresPerWorker, String workerMemory, int gpusPerWorker,
-        Path workDir) {
-      return new Options(workers, coresPerWorker, workerMemory, gpusPerWorker, 3, workDir, null,
-          null, null);
+    public static Options of(
+        int workers, int coresPerWorker, String workerMemory, int gpusPerWorker, Path workDir) {
+      return new Options(
+          workers, coresPerWorker, workerMemory, gpusPerWorker, 3, workDir, null, null, null);
     }
 
     public Options withSparkJars(Path folder) {
-      return new Options(workers, coresPerWorker, workerMemory, gpusPerWorker, dataNodes, workDir,
-          folder, gpuDiscoveryScript, log4jConfig);
+      return new Options(
+          workers,
+          coresPerWorker,
+          workerMemory,
+          gpusPerWorker,
+          dataNodes,
+          workDir,
+          folder,
+          gpuDiscoveryScript,
+          log4jConfig);
     }
 
     public Options withGpuDiscoveryScript(Path script) {
-      return new Options(workers, coresPerWorker, workerMemory, gpusPerWorker, dataNodes, workDir,
-          sparkJars, script, log4jConfig);
+      return new Options(
+          workers,
+          coresPerWorker,
+          workerMemory,
+          gpusPerWorker,
+          dataNodes,
+          workDir,
+          sparkJars,
+          script,
+          log4jConfig);
     }
 
     public Options withLog4jConfig(Path file) {
-      return new Options(workers, coresPerWorker, workerMemory, gpusPerWorker, dataNodes, workDir,
-          sparkJars, gpuDiscoveryScript, file);
+      return new Options(
+          workers,
+          coresPerWorker,
+          workerMemory,
+          gpusPerWorker,
+          dataNodes,
+          workDir,
+          sparkJars,
+          gpuDiscoveryScript,
+          file);
     }
   }
 
@@ -144,12 +185,13 @@ public final class LoopbackCluster implements AutoCloseable {
   }
 
   /**
-   * Starts {@code workers} workers of {@code coresPerWorker} cores, {@code memory} and
-   * {@code gpusPerWorker} GPU addresses each, a master and HDFS, running Spark from this JVM's
-   * classpath; returns once every worker has registered with the master.
+   * Starts {@code workers} workers of {@code coresPerWorker} cores, {@code memory} and {@code
+   * gpusPerWorker} GPU addresses each, a master and HDFS, running Spark from this JVM's classpath;
+   * returns once every worker has registered with the master.
    */
-  public static LoopbackCluster start(int workers, int coresPerWorker, String memory,
-      int gpusPerWorker, Path workDir) throws IOException {
+  public static LoopbackCluster start(
+      int workers, int coresPerWorker, String memory, int gpusPerWorker, Path workDir)
+      throws IOException {
     return start(Options.of(workers, coresPerWorker, memory, gpusPerWorker, workDir));
   }
 
@@ -202,7 +244,10 @@ public final class LoopbackCluster implements AutoCloseable {
     return home;
   }
 
-  /** Spark settings for a driver in this JVM: master, loopback addresses, executors' classpath and JVM options, the HDFS. */
+  /**
+   * Spark settings for a driver in this JVM: master, loopback addresses, executors' classpath and
+   * JVM options, the HDFS.
+   */
   public Map<String, String> driverSettings() {
     Map<String, String> conf = new LinkedHashMap<>();
     conf.put("spark.master", masterUrl());
@@ -213,7 +258,8 @@ public final class LoopbackCluster implements AutoCloseable {
     conf.put("spark.executor.extraJavaOptions", executorJavaOptions());
     if (!directoriesOnClassPath.isEmpty()) {
       // Class folders (target/classes) cannot be linked into SPARK_HOME/jars.
-      conf.put("spark.executor.extraClassPath", String.join(File.pathSeparator, directoriesOnClassPath));
+      conf.put(
+          "spark.executor.extraClassPath", String.join(File.pathSeparator, directoriesOnClassPath));
     }
     if (options.gpusPerWorker() > 0) {
       conf.put("spark.executor.resource.gpu.amount", Integer.toString(options.gpusPerWorker()));
@@ -223,12 +269,18 @@ public final class LoopbackCluster implements AutoCloseable {
     return conf;
   }
 
-  /** JVM options executors need on Java 17 with ND4J: Spark's --add-opens list and JavaCPP's cache in the work folder. */
+  /**
+   * JVM options executors need on Java 17 with ND4J: Spark's --add-opens list and JavaCPP's cache
+   * in the work folder.
+   */
   public String executorJavaOptions() {
     return jvmOptions + " -Dorg.bytedeco.javacpp.cachedir=" + javacppCache();
   }
 
-  /** The environment a {@code spark-submit} against this cluster needs: SPARK_HOME, SPARK_CONF_DIR, HADOOP_CONF_DIR. */
+  /**
+   * The environment a {@code spark-submit} against this cluster needs: SPARK_HOME, SPARK_CONF_DIR,
+   * HADOOP_CONF_DIR.
+   */
   public Map<String, String> environment() {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("SPARK_HOME", sparkHome.toString());
@@ -241,11 +293,15 @@ public final class LoopbackCluster implements AutoCloseable {
     return env;
   }
 
-  /** Executor JVMs running now: children of the worker JVMs running CoarseGrainedExecutorBackend. */
+  /**
+   * Executor JVMs running now: children of the worker JVMs running CoarseGrainedExecutorBackend.
+   */
   public List<ProcessHandle> executors() {
     List<ProcessHandle> executors = new ArrayList<>();
     for (Process worker : workers) {
-      worker.toHandle().descendants()
+      worker
+          .toHandle()
+          .descendants()
           .filter(p -> commandLineOf(p).contains("CoarseGrainedExecutorBackend"))
           .forEach(executors::add);
     }
@@ -254,8 +310,10 @@ public final class LoopbackCluster implements AutoCloseable {
 
   /** Kills one executor JVM with SIGKILL and waits until it is gone; returns its command line. */
   public String killExecutor() {
-    ProcessHandle executor = executors().stream().findFirst()
-        .orElseThrow(() -> new IllegalStateException("no executor is running"));
+    ProcessHandle executor =
+        executors().stream()
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("no executor is running"));
     String command = commandLineOf(executor);
     executor.destroyForcibly();
     awaitExit(executor, Duration.ofSeconds(30));
@@ -271,12 +329,16 @@ public final class LoopbackCluster implements AutoCloseable {
     return app.group(1);
   }
 
-  /** What the executors of application {@code app} printed (their stderr in the workers' work folders). */
+  /**
+   * What the executors of application {@code app} printed (their stderr in the workers' work
+   * folders).
+   */
   public String executorLogs(String app) throws IOException {
     StringBuilder logs = new StringBuilder();
     for (Path folder : applicationFolders(app)) {
       try (Stream<Path> files = Files.walk(folder)) {
-        for (Path file : files.filter(f -> f.getFileName().toString().equals("stderr")).sorted().toList()) {
+        for (Path file :
+            files.filter(f -> f.getFileName().toString().equals("stderr")).sorted().toList()) {
           logs.append(Files.readString(file, StandardCharsets.UTF_8));
         }
       }
@@ -284,7 +346,10 @@ public final class LoopbackCluster implements AutoCloseable {
     return logs.toString();
   }
 
-  /** Executors launched for application {@code app}, alive or not (one folder each in the workers' work folders). */
+  /**
+   * Executors launched for application {@code app}, alive or not (one folder each in the workers'
+   * work folders).
+   */
   public long executorsLaunched(String app) throws IOException {
     long count = 0;
     for (Path folder : applicationFolders(app)) {
@@ -298,11 +363,15 @@ public final class LoopbackCluster implements AutoCloseable {
   /** Workers (numbered from 1) that launched an executor for application {@code app}. */
   public List<Integer> workersRunning(String app) {
     return IntStream.rangeClosed(1, options.workers())
-        .filter(w -> Files.isDirectory(home.resolve("worker-" + w + "/work/" + app))).boxed().toList();
+        .filter(w -> Files.isDirectory(home.resolve("worker-" + w + "/work/" + app)))
+        .boxed()
+        .toList();
   }
 
   private List<Path> applicationFolders(String app) {
-    return workersRunning(app).stream().map(w -> home.resolve("worker-" + w + "/work/" + app)).toList();
+    return workersRunning(app).stream()
+        .map(w -> home.resolve("worker-" + w + "/work/" + app))
+        .toList();
   }
 
   /**
@@ -348,16 +417,20 @@ public final class LoopbackCluster implements AutoCloseable {
   }
 
   /**
-   * Sets an HDFS space quota on {@code folder}: bytes of storage, counting every replica (a file
-   * of n bytes uses 2n here; a block being written reserves a whole block per replica).
+   * Sets an HDFS space quota on {@code folder}: bytes of storage, counting every replica (a file of
+   * n bytes uses 2n here; a block being written reserves a whole block per replica).
    */
   public void setSpaceQuota(String folder, long bytes) throws IOException {
-    fileSystem().setQuota(new org.apache.hadoop.fs.Path(folder), HdfsConstants.QUOTA_DONT_SET, bytes);
+    fileSystem()
+        .setQuota(new org.apache.hadoop.fs.Path(folder), HdfsConstants.QUOTA_DONT_SET, bytes);
   }
 
   public void clearSpaceQuota(String folder) throws IOException {
-    fileSystem().setQuota(new org.apache.hadoop.fs.Path(folder), HdfsConstants.QUOTA_DONT_SET,
-        HdfsConstants.QUOTA_RESET);
+    fileSystem()
+        .setQuota(
+            new org.apache.hadoop.fs.Path(folder),
+            HdfsConstants.QUOTA_DONT_SET,
+            HdfsConstants.QUOTA_RESET);
   }
 
   /** Applications the master knows of, running or finished: id -> name. */
@@ -375,10 +448,13 @@ public final class LoopbackCluster implements AutoCloseable {
   /** The master's state as its web UI serves it at {@code /json/}: workers, applications. */
   public JsonNode masterState() {
     try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + masterWebPort + "/json/"))
-              .timeout(Duration.ofSeconds(30)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + masterWebPort + "/json/"))
+                      .timeout(Duration.ofSeconds(30))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       return new ObjectMapper().readTree(response.body());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -421,9 +497,13 @@ public final class LoopbackCluster implements AutoCloseable {
   public synchronized void register(Process process) throws IOException {
     ProcessHandle handle = process.toHandle();
     processes.add(handle);
-    String line = handle.pid() + " " + handle.info().startInstant().map(Instant::toString).orElse("?")
-        + "\n";
-    Files.writeString(pidsFile(), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+    String line =
+        handle.pid() + " " + handle.info().startInstant().map(Instant::toString).orElse("?") + "\n";
+    Files.writeString(
+        pidsFile(),
+        line,
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
         StandardOpenOption.APPEND);
   }
 
@@ -458,31 +538,59 @@ public final class LoopbackCluster implements AutoCloseable {
     writeConfiguration();
     masterPort = freePort();
     masterWebPort = freePort();
-    master = daemon("master", List.of(), "org.apache.spark.deploy.master.Master",
-        "--host", "127.0.0.1", "--port", "" + masterPort, "--webui-port", "" + masterWebPort);
-    Path discovery = options.gpuDiscoveryScript() != null ? options.gpuDiscoveryScript().toAbsolutePath()
-        : writeDiscoveryScript();
+    master =
+        daemon(
+            "master",
+            List.of(),
+            "org.apache.spark.deploy.master.Master",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "" + masterPort,
+            "--webui-port",
+            "" + masterWebPort);
+    Path discovery =
+        options.gpuDiscoveryScript() != null
+            ? options.gpuDiscoveryScript().toAbsolutePath()
+            : writeDiscoveryScript();
     for (int i = 1; i <= options.workers(); i++) {
       Path worker = Files.createDirectories(home.resolve("worker-" + i));
-      List<String> properties = options.gpusPerWorker() == 0 ? List.of() : List.of(
-          "-Dspark.worker.resource.gpu.amount=" + options.gpusPerWorker(),
-          "-Dspark.worker.resource.gpu.discoveryScript=" + discovery);
-      workers.add(daemon("worker-" + i, properties, "org.apache.spark.deploy.worker.Worker",
-          masterUrl(), "--host", "127.0.0.1", "--cores", "" + options.coresPerWorker(),
-          "--memory", options.workerMemory(), "--webui-port", "" + freePort(),
-          "--work-dir", worker.resolve("work").toString()));
+      List<String> properties =
+          options.gpusPerWorker() == 0
+              ? List.of()
+              : List.of(
+                  "-Dspark.worker.resource.gpu.amount=" + options.gpusPerWorker(),
+                  "-Dspark.worker.resource.gpu.discoveryScript=" + discovery);
+      workers.add(
+          daemon(
+              "worker-" + i,
+              properties,
+              "org.apache.spark.deploy.worker.Worker",
+              masterUrl(),
+              "--host",
+              "127.0.0.1",
+              "--cores",
+              "" + options.coresPerWorker(),
+              "--memory",
+              options.workerMemory(),
+              "--webui-port",
+              "" + freePort(),
+              "--work-dir",
+              worker.resolve("work").toString()));
     }
     awaitLine(home.resolve("master.log"), "I have been elected leader", master);
     for (int i = 0; i < workers.size(); i++) {
-      awaitLine(home.resolve("worker-" + (i + 1) + ".log"), "Successfully registered with master",
+      awaitLine(
+          home.resolve("worker-" + (i + 1) + ".log"),
+          "Successfully registered with master",
           workers.get(i));
     }
   }
 
   /**
    * SPARK_HOME/jars: links to the jars of {@link Options#sparkJars}, or of this JVM's classpath
-   * (also those a manifest-only jar names, as Maven's test runners use); class folders are kept
-   * for spark.executor.extraClassPath.
+   * (also those a manifest-only jar names, as Maven's test runners use); class folders are kept for
+   * spark.executor.extraClassPath.
    */
   private void linkSparkHome() throws IOException {
     Path jars = Files.createDirectories(sparkHome.resolve("jars"));
@@ -503,8 +611,12 @@ public final class LoopbackCluster implements AutoCloseable {
       }
     }
     if (names.stream().noneMatch(name -> name.startsWith("spark-core_"))) {
-      throw new IllegalStateException("no spark-core jar among " + (options.sparkJars() != null
-          ? "the jars of " + options.sparkJars() : "this JVM's classpath") + ": Spark cannot be started");
+      throw new IllegalStateException(
+          "no spark-core jar among "
+              + (options.sparkJars() != null
+                  ? "the jars of " + options.sparkJars()
+                  : "this JVM's classpath")
+              + ": Spark cannot be started");
     }
   }
 
@@ -518,8 +630,10 @@ public final class LoopbackCluster implements AutoCloseable {
       entries.add(path);
       if (Files.isRegularFile(path) && path.toString().endsWith(".jar")) {
         try (JarFile jar = new JarFile(path.toFile())) {
-          String manifestPath = jar.getManifest() == null ? null
-              : jar.getManifest().getMainAttributes().getValue("Class-Path");
+          String manifestPath =
+              jar.getManifest() == null
+                  ? null
+                  : jar.getManifest().getMainAttributes().getValue("Class-Path");
           if (manifestPath != null && path.getFileName().toString().startsWith("surefirebooter")) {
             for (String url : manifestPath.trim().split("\\s+")) {
               entries.add(Paths.get(URI.create(url)));
@@ -532,11 +646,17 @@ public final class LoopbackCluster implements AutoCloseable {
   }
 
   private Path writeDiscoveryScript() throws IOException {
-    String addresses = IntStream.range(0, options.gpusPerWorker()).mapToObj(i -> "\"" + i + "\"")
-        .collect(Collectors.joining(", "));
+    String addresses =
+        IntStream.range(0, options.gpusPerWorker())
+            .mapToObj(i -> "\"" + i + "\"")
+            .collect(Collectors.joining(", "));
     Path script = home.resolve("gpu-discovery.sh");
-    Files.writeString(script, "#!/bin/sh\n# GPUs of the loopback cluster's workers: addresses only.\n"
-        + "echo '{\"name\": \"gpu\", \"addresses\": [" + addresses + "]}'\n");
+    Files.writeString(
+        script,
+        "#!/bin/sh\n# GPUs of the loopback cluster's workers: addresses only.\n"
+            + "echo '{\"name\": \"gpu\", \"addresses\": ["
+            + addresses
+            + "]}'\n");
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     return script;
   }
@@ -594,12 +714,20 @@ public final class LoopbackCluster implements AutoCloseable {
     command.addAll(properties);
     command.addAll(List.of("-cp", sparkHome.resolve("jars") + File.separator + "*", mainClass));
     command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile())
-        .redirectErrorStream(true).redirectOutput(home.resolve(name + ".log").toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(home.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(home.resolve(name + ".log").toFile());
     builder.environment().putAll(environment());
     if (name.startsWith("worker")) {
-      builder.environment().put("CUDA_VISIBLE_DEVICES", IntStream.range(0, options.gpusPerWorker())
-          .mapToObj(Integer::toString).collect(Collectors.joining(",")));
+      builder
+          .environment()
+          .put(
+              "CUDA_VISIBLE_DEVICES",
+              IntStream.range(0, options.gpusPerWorker())
+                  .mapToObj(Integer::toString)
+                  .collect(Collectors.joining(",")));
       builder.environment().put("SPARK_LOCAL_DIRS", home.resolve(name).resolve("local").toString());
     }
     Process process = builder.start();
@@ -610,13 +738,17 @@ public final class LoopbackCluster implements AutoCloseable {
   private Path daemonLogging() throws IOException {
     Path file = home.resolve("daemon-log4j2.properties");
     if (!Files.exists(file)) {
-      Files.writeString(file, String.join("\n",
-          "appender.console.type = Console",
-          "appender.console.name = console",
-          "appender.console.layout.type = PatternLayout",
-          "appender.console.layout.pattern = %d{HH:mm:ss} %-5p %c{1}: %m%n",
-          "rootLogger.level = info",
-          "rootLogger.appenderRef.console.ref = console", ""));
+      Files.writeString(
+          file,
+          String.join(
+              "\n",
+              "appender.console.type = Console",
+              "appender.console.name = console",
+              "appender.console.layout.type = PatternLayout",
+              "appender.console.layout.pattern = %d{HH:mm:ss} %-5p %c{1}: %m%n",
+              "rootLogger.level = info",
+              "rootLogger.appenderRef.console.ref = console",
+              ""));
     }
     return file;
   }
@@ -638,8 +770,14 @@ public final class LoopbackCluster implements AutoCloseable {
         continue;
       }
       Optional<ProcessHandle> process = ProcessHandle.of(Long.parseLong(parts[0]));
-      if (process.isPresent() && process.get().info().startInstant().map(Instant::toString)
-          .orElse("").equals(parts[1])) {
+      if (process.isPresent()
+          && process
+              .get()
+              .info()
+              .startInstant()
+              .map(Instant::toString)
+              .orElse("")
+              .equals(parts[1])) {
         killTree(process.get());
       }
     }
@@ -662,8 +800,13 @@ public final class LoopbackCluster implements AutoCloseable {
         throw new IllegalStateException(e);
       }
     }
-    throw new IllegalStateException("'" + text + "' did not appear in " + log + ":\n"
-        + (Files.exists(log) ? Files.readString(log) : "(no output)"));
+    throw new IllegalStateException(
+        "'"
+            + text
+            + "' did not appear in "
+            + log
+            + ":\n"
+            + (Files.exists(log) ? Files.readString(log) : "(no output)"));
   }
 
   private static String java() {
@@ -671,10 +814,12 @@ public final class LoopbackCluster implements AutoCloseable {
   }
 
   private synchronized void stopProcesses() {
-    // Drivers and other registered processes first, then workers with their executors, then the master.
+    // Drivers and other registered processes first, then workers with their executors, then the
+    // master.
     List<ProcessHandle> all = new ArrayList<>(processes);
-    all.sort(Comparator.comparing((ProcessHandle p) -> master != null && p.pid() == master.pid())
-        .thenComparing(p -> workers.stream().anyMatch(w -> w.pid() == p.pid())));
+    all.sort(
+        Comparator.comparing((ProcessHandle p) -> master != null && p.pid() == master.pid())
+            .thenComparing(p -> workers.stream().anyMatch(w -> w.pid() == p.pid())));
     for (ProcessHandle process : all) {
       killTree(process);
     }
@@ -684,7 +829,8 @@ public final class LoopbackCluster implements AutoCloseable {
     try {
       process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
-      throw new IllegalStateException("process " + process.pid() + " did not exit within " + timeout, e);
+      throw new IllegalStateException(
+          "process " + process.pid() + " did not exit within " + timeout, e);
     }
   }
 

@@ -34,6 +34,7 @@ public final class AlexNetConfig implements Serializable {
 
   /** Classpath resource holding the defaults (packaged from {@code conf/alexnet.conf}). */
   public static final String DEFAULTS_RESOURCE = "alexnet.conf";
+
   /** Classpath resource holding the demo's settings (packaged from {@code conf/demo.conf}). */
   public static final String DEMO_RESOURCE = "demo.conf";
 
@@ -57,18 +58,33 @@ public final class AlexNetConfig implements Serializable {
     this.retrain = RetrainConfig.read(in);
     in.throwIfInvalid();
     if (model.networkInputSize() > data.imageSize()) {
-      String key = model.variant() == ModelVariant.SCALED ? "model.scaled.input-size" : "model.input-size";
-      in.problem(key, "the network input (crop) of " + model.networkInputSize()
-          + " must not be larger than the stored images (data.image-size = " + data.imageSize() + ")");
+      String key =
+          model.variant() == ModelVariant.SCALED ? "model.scaled.input-size" : "model.input-size";
+      in.problem(
+          key,
+          "the network input (crop) of "
+              + model.networkInputSize()
+              + " must not be larger than the stored images (data.image-size = "
+              + data.imageSize()
+              + ")");
       in.throwIfInvalid();
     }
-    this.effective = resolved.root().render(
-        ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
-    resolved.entrySet().forEach(e ->
-        settings.put(e.getKey(), e.getValue().render(ConfigRenderOptions.concise())));
-    this.summary = resolved.entrySet().stream()
-        .map(e -> e.getKey() + " = " + e.getValue().render(ConfigRenderOptions.concise()))
-        .sorted().collect(java.util.stream.Collectors.joining("\n"));
+    this.effective =
+        resolved
+            .root()
+            .render(
+                ConfigRenderOptions.defaults()
+                    .setOriginComments(false)
+                    .setComments(false)
+                    .setJson(false));
+    resolved
+        .entrySet()
+        .forEach(e -> settings.put(e.getKey(), e.getValue().render(ConfigRenderOptions.concise())));
+    this.summary =
+        resolved.entrySet().stream()
+            .map(e -> e.getKey() + " = " + e.getValue().render(ConfigRenderOptions.concise()))
+            .sorted()
+            .collect(java.util.stream.Collectors.joining("\n"));
   }
 
   /** The paper's defaults, unchanged. */
@@ -89,12 +105,16 @@ public final class AlexNetConfig implements Serializable {
    * Loads the defaults, then the packaged configuration {@code resources} (e.g. {@link
    * #DEMO_RESOURCE}), then the files, then the overrides.
    */
-  public static AlexNetConfig load(List<String> resources, List<Path> files, List<String> overrides) {
+  public static AlexNetConfig load(
+      List<String> resources, List<Path> files, List<String> overrides) {
     List<String> problems = new ArrayList<>();
     List<Config> layers = new ArrayList<>();
     for (String resource : resources) {
-      layers.add(ConfigFactory.parseResources(AlexNetConfig.class.getClassLoader(), resource,
-          ConfigParseOptions.defaults().setAllowMissing(false)));
+      layers.add(
+          ConfigFactory.parseResources(
+              AlexNetConfig.class.getClassLoader(),
+              resource,
+              ConfigParseOptions.defaults().setAllowMissing(false)));
     }
     for (Path file : files) {
       if (!Files.isRegularFile(file)) {
@@ -102,8 +122,9 @@ public final class AlexNetConfig implements Serializable {
         continue;
       }
       try {
-        layers.add(ConfigFactory.parseFile(file.toFile(),
-            ConfigParseOptions.defaults().setAllowMissing(false)));
+        layers.add(
+            ConfigFactory.parseFile(
+                file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)));
       } catch (ConfigException e) {
         problems.add("--conf " + file + ": " + e.getMessage());
       }
@@ -127,18 +148,24 @@ public final class AlexNetConfig implements Serializable {
     List<String> problems = new ArrayList<>();
     Config parsed = null;
     try {
-      parsed = ConfigFactory.parseString(hocon, ConfigParseOptions.defaults()
-          .setOriginDescription(description).setIncluder(new RefusingIncluder(description)));
+      parsed =
+          ConfigFactory.parseString(
+              hocon,
+              ConfigParseOptions.defaults()
+                  .setOriginDescription(description)
+                  .setIncluder(new RefusingIncluder(description)));
     } catch (ConfigException e) {
       problems.add(description + ": " + e.getMessage());
     }
-    return build(parsed == null ? List.of() : List.of(parsed), problems,
-        ConfigResolveOptions.noSystem());
+    return build(
+        parsed == null ? List.of() : List.of(parsed), problems, ConfigResolveOptions.noSystem());
   }
 
-  /** Refuses every {@code include} of a stored configuration: plain, file(), url() and classpath(). */
-  private static final class RefusingIncluder implements ConfigIncluder, ConfigIncluderFile,
-      ConfigIncluderURL, ConfigIncluderClasspath {
+  /**
+   * Refuses every {@code include} of a stored configuration: plain, file(), url() and classpath().
+   */
+  private static final class RefusingIncluder
+      implements ConfigIncluder, ConfigIncluderFile, ConfigIncluderURL, ConfigIncluderClasspath {
     private final String description;
 
     RefusingIncluder(String description) {
@@ -171,18 +198,24 @@ public final class AlexNetConfig implements Serializable {
     }
 
     private ConfigException refused(String what) {
-      return new ConfigException.Generic(description + ": 'include " + what + "' refused: a "
-          + "stored configuration must be self-contained");
+      return new ConfigException.Generic(
+          description
+              + ": 'include "
+              + what
+              + "' refused: a "
+              + "stored configuration must be self-contained");
     }
   }
 
   private static Config packagedDefaults() {
-    return ConfigFactory.parseResources(AlexNetConfig.class.getClassLoader(), DEFAULTS_RESOURCE,
+    return ConfigFactory.parseResources(
+        AlexNetConfig.class.getClassLoader(),
+        DEFAULTS_RESOURCE,
         ConfigParseOptions.defaults().setAllowMissing(false));
   }
 
-  private static AlexNetConfig build(List<Config> layers, List<String> problems,
-      ConfigResolveOptions resolving) {
+  private static AlexNetConfig build(
+      List<Config> layers, List<String> problems, ConfigResolveOptions resolving) {
     Config defaults = packagedDefaults();
     Config merged = defaults;
     for (Config layer : layers) {
@@ -202,7 +235,8 @@ public final class AlexNetConfig implements Serializable {
   private static Config parseOverride(String override, Config defaults, List<String> problems) {
     int eq = override.indexOf('=');
     if (eq <= 0) {
-      problems.add("--set " + override + ": expected key=value, e.g. --set optimizer.learning-rate=0.02");
+      problems.add(
+          "--set " + override + ": expected key=value, e.g. --set optimizer.learning-rate=0.02");
       return null;
     }
     String key = override.substring(0, eq).trim();
@@ -214,8 +248,11 @@ public final class AlexNetConfig implements Serializable {
       ConfigParseOptions options = ConfigParseOptions.defaults().setOriginDescription(shown);
       return ConfigFactory.parseString(key + " = " + (value.isEmpty() ? "\"\"" : value), options);
     } catch (ConfigException e) {
-      problems.add(shown + ": cannot parse" + (shown.endsWith(override) ? " (" + e.getMessage() + ")" : "")
-          + "; quote values with special characters, e.g. --set 'key=\"a:b\"'");
+      problems.add(
+          shown
+              + ": cannot parse"
+              + (shown.endsWith(override) ? " (" + e.getMessage() + ")" : "")
+              + "; quote values with special characters, e.g. --set 'key=\"a:b\"'");
       return null;
     }
   }
@@ -246,25 +283,45 @@ public final class AlexNetConfig implements Serializable {
       }
       String known = knownPrefix(defaults, key);
       if (known != null && defaults.getValue(known).valueType() != ConfigValueType.OBJECT) {
-        problems.add("'" + known + "' is a single value, not a section: '" + key + "' (set in "
-            + origin + ") cannot be set");
+        problems.add(
+            "'"
+                + known
+                + "' is a single value, not a section: '"
+                + key
+                + "' (set in "
+                + origin
+                + ") cannot be set");
       } else if (key.startsWith("fs.") || key.startsWith("dfs.") || key.startsWith("hadoop.")) {
-        problems.add("unknown key '" + key + "' (set in " + origin + "): Hadoop settings are not "
-            + "part of this configuration; give them to Spark (spark-submit --conf spark.hadoop."
-            + key + "=...) or put them in core-site.xml / hdfs-site.xml");
+        problems.add(
+            "unknown key '"
+                + key
+                + "' (set in "
+                + origin
+                + "): Hadoop settings are not "
+                + "part of this configuration; give them to Spark (spark-submit --conf spark.hadoop."
+                + key
+                + "=...) or put them in core-site.xml / hdfs-site.xml");
       } else {
-        problems.add("unknown key '" + key + "' (set in " + origin + ")" + suggestion(defaults, key));
+        problems.add(
+            "unknown key '" + key + "' (set in " + origin + ")" + suggestion(defaults, key));
       }
     }
     // A section replaced by a single value, e.g. "model.lrn = 3".
     java.util.Set<String> reported = new java.util.HashSet<>();
     for (Map.Entry<String, ConfigValue> entry : defaults.entrySet()) {
       String parent = knownPrefix(layer, entry.getKey());
-      if (parent != null && !parent.equals(entry.getKey())
-          && layer.getValue(parent).valueType() != ConfigValueType.OBJECT && reported.add(parent)) {
-        problems.add("'" + parent + "' is a section (e.g. '" + entry.getKey()
-            + "'), not a single value (set in "
-            + ConfigReader.describe(layer.getValue(parent).origin()) + ")");
+      if (parent != null
+          && !parent.equals(entry.getKey())
+          && layer.getValue(parent).valueType() != ConfigValueType.OBJECT
+          && reported.add(parent)) {
+        problems.add(
+            "'"
+                + parent
+                + "' is a section (e.g. '"
+                + entry.getKey()
+                + "'), not a single value (set in "
+                + ConfigReader.describe(layer.getValue(parent).origin())
+                + ")");
       }
     }
   }
@@ -282,10 +339,11 @@ public final class AlexNetConfig implements Serializable {
   }
 
   private static String suggestion(Config defaults, String key) {
-    String best = defaults.entrySet().stream()
-        .map(Map.Entry::getKey)
-        .min(Comparator.comparingInt(candidate -> editDistance(candidate, key)))
-        .orElse(null);
+    String best =
+        defaults.entrySet().stream()
+            .map(Map.Entry::getKey)
+            .min(Comparator.comparingInt(candidate -> editDistance(candidate, key)))
+            .orElse(null);
     if (best == null || editDistance(best, key) > Math.max(3, key.length() / 3)) {
       return "; see conf/alexnet.conf for the keys";
     }

@@ -11,8 +11,9 @@ import java.io.Serializable;
  * @param scale multiplier applied after mean subtraction (1: the paper's 0..255 scale)
  * @param seed seed from which every epoch's and image's random stream is derived
  */
-public record AugmentConfig(double mirrorProbability, double pcaNoiseStd, MeanMode mean,
-    double scale, long seed) implements Serializable {
+public record AugmentConfig(
+    double mirrorProbability, double pcaNoiseStd, MeanMode mean, double scale, long seed)
+    implements Serializable {
 
   /** What is subtracted from every pixel before the network sees it. */
   public enum MeanMode {
@@ -37,8 +38,8 @@ public record AugmentConfig(double mirrorProbability, double pcaNoiseStd, MeanMo
 
   static AugmentConfig read(ConfigReader in) {
     return new AugmentConfig(
-        in.number("augment.mirror-probability", v -> v >= 0 && v <= 1,
-            "must be a probability in [0, 1]"),
+        in.number(
+            "augment.mirror-probability", v -> v >= 0 && v <= 1, "must be a probability in [0, 1]"),
         in.number("augment.pca-noise-std", v -> v >= 0, "must be a number >= 0"),
         in.choice("augment.mean", MeanMode.class, MeanMode.IMAGE),
         in.number("augment.scale", v -> v > 0, "must be a number > 0"),

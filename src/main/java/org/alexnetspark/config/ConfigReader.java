@@ -10,8 +10,8 @@ import java.util.function.DoublePredicate;
 import java.util.function.LongPredicate;
 
 /**
- * Typed, validating access to a resolved {@link Config}. Instead of failing on the first bad value it
- * records a problem naming the key, the value found and what is allowed, and returns a harmless
+ * Typed, validating access to a resolved {@link Config}. Instead of failing on the first bad value
+ * it records a problem naming the key, the value found and what is allowed, and returns a harmless
  * placeholder so that reading can continue; {@link #throwIfInvalid()} then reports them all.
  */
 final class ConfigReader {
@@ -126,12 +126,16 @@ final class ConfigReader {
     }
   }
 
-  /** Records a problem with the value under {@code key}; {@code allowed} says what would be accepted. */
+  /**
+   * Records a problem with the value under {@code key}; {@code allowed} says what would be
+   * accepted.
+   */
   void problem(String key, String allowed) {
     if (!config.hasPathOrNull(key) && !problems.isEmpty()) {
       return; // a section replaced by a single value, already reported
     }
-    problems.add("'" + key + "' = " + render(key) + ": " + allowed + " (set in " + origin(key) + ")");
+    problems.add(
+        "'" + key + "' = " + render(key) + ": " + allowed + " (set in " + origin(key) + ")");
   }
 
   void throwIfInvalid() {
@@ -159,7 +163,9 @@ final class ConfigReader {
     return config.hasPathOrNull(key) ? describe(config.getValue(key).origin()) : "nowhere";
   }
 
-  /** Where a value came from, as a user would name it: a file and line, a --set, or the defaults. */
+  /**
+   * Where a value came from, as a user would name it: a file and line, a --set, or the defaults.
+   */
   static String describe(ConfigOrigin origin) {
     if (origin.filename() != null) {
       return origin.filename() + " line " + origin.lineNumber();

@@ -3,8 +3,8 @@ package org.alexnetspark.config;
 import java.util.List;
 
 /**
- * A configuration was refused. Carries every problem found, each naming the key, the value and
- * what is allowed, so that a user can fix them all in one go.
+ * A configuration was refused. Carries every problem found, each naming the key, the value and what
+ * is allowed, so that a user can fix them all in one go.
  */
 public final class InvalidConfigException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -25,7 +25,8 @@ public final class InvalidConfigException extends RuntimeException {
     if (problems.size() == 1) {
       return "invalid configuration: " + problems.get(0);
     }
-    StringBuilder message = new StringBuilder("invalid configuration (" + problems.size() + " problems):");
+    StringBuilder message =
+        new StringBuilder("invalid configuration (" + problems.size() + " problems):");
     for (String problem : problems) {
       message.append("\n  - ").append(problem);
     }

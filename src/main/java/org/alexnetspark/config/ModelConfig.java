@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The network: variant, class count, geometry, normalisation, dropout and initialisation
- * ({@code model.*}).
+ * The network: variant, class count, geometry, normalisation, dropout and initialisation ({@code
+ * model.*}).
  *
  * @param variant which AlexNet to build
  * @param classes width of the softmax output
@@ -15,8 +15,8 @@ import java.util.Set;
  * @param lrn local response normalisation after conv1 and conv2
  * @param dropout probability of dropping an output of FC6 and FC7 while training
  * @param initScheme how each layer's weight standard deviation is chosen
- * @param weightStd standard deviation of the zero-mean normal every weight is drawn from
- *     ({@link InitScheme#NORMAL} only)
+ * @param weightStd standard deviation of the zero-mean normal every weight is drawn from ({@link
+ *     InitScheme#NORMAL} only)
  * @param biasOneLayers layers whose biases start at 1 (all others start at 0)
  * @param seed seed of the parameter initialisation
  */
@@ -30,7 +30,8 @@ public record ModelConfig(
     InitScheme initScheme,
     double weightStd,
     Set<String> biasOneLayers,
-    long seed) implements Serializable {
+    long seed)
+    implements Serializable {
 
   /** The learned layers, in order; names used by {@code model.init.bias-one-layers}. */
   public static final List<String> LEARNED_LAYERS =
@@ -69,7 +70,8 @@ public record ModelConfig(
   }
 
   /** Geometry of the {@code scaled} variant. */
-  public record Scaled(int inputSize, double widthMultiplier, int fcWidth) implements Serializable {}
+  public record Scaled(int inputSize, double widthMultiplier, int fcWidth)
+      implements Serializable {}
 
   /** LRN: {@code b = a / (k + alpha * sum over n adjacent channels of a^2)^beta}. */
   public record Lrn(double k, int n, double alpha, double beta) implements Serializable {}
@@ -92,33 +94,51 @@ public record ModelConfig(
   static ModelConfig read(ConfigReader in) {
     ModelVariant variant = in.choice("model.variant", ModelVariant.class, ModelVariant.PAPER);
     int classes = in.integer("model.classes", v -> v >= 2, "must be a whole number >= 2");
-    String inputRule = "must be a whole number >= " + MIN_INPUT_SIZE
-        + " (smaller inputs leave no pixel after pool5)";
+    String inputRule =
+        "must be a whole number >= "
+            + MIN_INPUT_SIZE
+            + " (smaller inputs leave no pixel after pool5)";
     int inputSize = in.integer("model.input-size", v -> v >= MIN_INPUT_SIZE, inputRule);
-    Scaled scaled = new Scaled(
-        in.integer("model.scaled.input-size", v -> v >= MIN_INPUT_SIZE, inputRule),
-        in.number("model.scaled.width-multiplier", v -> v > 0 && v <= 4,
-            "must be a number in (0, 4]"),
-        in.integer("model.scaled.fc-width", v -> v >= 1, "must be a whole number >= 1"));
-    Lrn lrn = new Lrn(
-        in.number("model.lrn.k", v -> v >= 0, "must be a number >= 0"),
-        in.integer("model.lrn.n", v -> v >= 1 && v % 2 == 1,
-            "must be an odd whole number >= 1 (the window is centred on each channel)"),
-        in.number("model.lrn.alpha", v -> v >= 0, "must be a number >= 0"),
-        in.number("model.lrn.beta", v -> v >= 0, "must be a number >= 0"));
-    double dropout = in.number("model.dropout", v -> v >= 0 && v < 1,
-        "must be a probability in [0, 1)");
+    Scaled scaled =
+        new Scaled(
+            in.integer("model.scaled.input-size", v -> v >= MIN_INPUT_SIZE, inputRule),
+            in.number(
+                "model.scaled.width-multiplier",
+                v -> v > 0 && v <= 4,
+                "must be a number in (0, 4]"),
+            in.integer("model.scaled.fc-width", v -> v >= 1, "must be a whole number >= 1"));
+    Lrn lrn =
+        new Lrn(
+            in.number("model.lrn.k", v -> v >= 0, "must be a number >= 0"),
+            in.integer(
+                "model.lrn.n",
+                v -> v >= 1 && v % 2 == 1,
+                "must be an odd whole number >= 1 (the window is centred on each channel)"),
+            in.number("model.lrn.alpha", v -> v >= 0, "must be a number >= 0"),
+            in.number("model.lrn.beta", v -> v >= 0, "must be a number >= 0"));
+    double dropout =
+        in.number("model.dropout", v -> v >= 0 && v < 1, "must be a probability in [0, 1)");
     InitScheme initScheme = in.choice("model.init.scheme", InitScheme.class, InitScheme.NORMAL);
     double weightStd = in.number("model.init.weight-std", v -> v > 0, "must be a number > 0");
     List<String> biasOne = in.strings("model.init.bias-one-layers");
     for (String layer : biasOne) {
       if (!LEARNED_LAYERS.contains(layer)) {
-        in.problem("model.init.bias-one-layers",
+        in.problem(
+            "model.init.bias-one-layers",
             "'" + layer + "' is not a layer; allowed: " + String.join(", ", LEARNED_LAYERS));
       }
     }
     long seed = in.longValue("model.seed", v -> true, "must be a whole number");
-    return new ModelConfig(variant, classes, inputSize, scaled, lrn, dropout, initScheme, weightStd,
-        Set.copyOf(biasOne), seed);
+    return new ModelConfig(
+        variant,
+        classes,
+        inputSize,
+        scaled,
+        lrn,
+        dropout,
+        initScheme,
+        weightStd,
+        Set.copyOf(biasOne),
+        seed);
   }
 }

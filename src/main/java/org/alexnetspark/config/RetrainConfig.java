@@ -10,7 +10,10 @@ import java.io.Serializable;
 public record RetrainConfig(double margin) implements Serializable {
 
   static RetrainConfig read(ConfigReader in) {
-    return new RetrainConfig(in.number("retrain.margin", v -> v >= 0 && v < 1,
-        "must be a fraction in [0, 1), e.g. 0.005 for half a percentage point"));
+    return new RetrainConfig(
+        in.number(
+            "retrain.margin",
+            v -> v >= 0 && v < 1,
+            "must be a fraction in [0, 1), e.g. 0.005 for half a percentage point"));
   }
 }

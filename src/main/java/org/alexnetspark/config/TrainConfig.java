@@ -14,7 +14,8 @@ import java.util.List;
  * @param workers model replicas; 0 for every task slot Spark gives the job
  * @param roundsPerJob averaging rounds per Spark job
  * @param schedule the learning-rate schedule
- * @param checkpointEveryMinutes extra checkpoints between Spark jobs every this many minutes (0: never)
+ * @param checkpointEveryMinutes extra checkpoints between Spark jobs every this many minutes (0:
+ *     never)
  * @param checkpointEveryIterations extra checkpoints every this many iterations (0: never)
  * @param keepLast checkpoints kept besides the best
  * @param maxRetries failed Spark jobs retried from the last checkpoint before the run gives up
@@ -25,10 +26,24 @@ import java.util.List;
  * @param timeBudgetMinutes training ends after the last epoch that fits in this many minutes of the
  *     run (0: no budget)
  */
-public record TrainConfig(int epochs, int batchPerWorker, int averagingFrequency,
-    Averaging averaging, int workerPrefetch, int workers, int roundsPerJob, Schedule schedule,
-    double checkpointEveryMinutes, int checkpointEveryIterations, int keepLast, int maxRetries,
-    Divergence onDivergence, int maxRollbacks, int evalBatch, long seed, double timeBudgetMinutes)
+public record TrainConfig(
+    int epochs,
+    int batchPerWorker,
+    int averagingFrequency,
+    Averaging averaging,
+    int workerPrefetch,
+    int workers,
+    int roundsPerJob,
+    Schedule schedule,
+    double checkpointEveryMinutes,
+    int checkpointEveryIterations,
+    int keepLast,
+    int maxRetries,
+    Divergence onDivergence,
+    int maxRollbacks,
+    int evalBatch,
+    long seed,
+    double timeBudgetMinutes)
     implements Serializable {
 
   /**
@@ -43,7 +58,9 @@ public record TrainConfig(int epochs, int batchPerWorker, int averagingFrequency
 
   /** {@code train.averaging.momentum}. */
   public enum Momentum {
-    AVERAGED("averaged"), LOCAL("local"), RESET("reset");
+    AVERAGED("averaged"),
+    LOCAL("local"),
+    RESET("reset");
 
     private final String configName;
 
@@ -59,7 +76,8 @@ public record TrainConfig(int epochs, int batchPerWorker, int averagingFrequency
 
   /** {@code train.averaging.precision}. */
   public enum Precision {
-    FP32("fp32"), FP16("fp16");
+    FP32("fp32"),
+    FP16("fp16");
 
     private final String configName;
 
@@ -75,7 +93,8 @@ public record TrainConfig(int epochs, int batchPerWorker, int averagingFrequency
 
   /** {@code train.averaging.transport}. */
   public enum Transport {
-    BLOCKS("blocks"), RESULTS("results");
+    BLOCKS("blocks"),
+    RESULTS("results");
 
     private final String configName;
 
@@ -113,8 +132,14 @@ public record TrainConfig(int epochs, int batchPerWorker, int averagingFrequency
    *
    * @param lastEpochFactor the rate of the run's last epoch is multiplied by this (1: not at all)
    */
-  public record Schedule(Type type, double factor, int patience, int maxReductions,
-      List<Integer> stepEpochs, double lastEpochFactor) implements Serializable {
+  public record Schedule(
+      Type type,
+      double factor,
+      int patience,
+      int maxReductions,
+      List<Integer> stepEpochs,
+      double lastEpochFactor)
+      implements Serializable {
     public Schedule {
       stepEpochs = List.copyOf(stepEpochs);
     }
@@ -122,7 +147,8 @@ public record TrainConfig(int epochs, int batchPerWorker, int averagingFrequency
 
   /** Kinds of learning-rate schedule. */
   public enum Type {
-    PLATEAU("plateau"), STEP("step");
+    PLATEAU("plateau"),
+    STEP("step");
 
     private final String configName;
 
@@ -145,26 +171,31 @@ public record TrainConfig(int epochs, int batchPerWorker, int averagingFrequency
         in.problem("train.schedule.step-epochs", "must be a list of epoch numbers");
       }
     }
-    Schedule schedule = new Schedule(
-        in.choice("train.schedule.type", Type.class, Type.PLATEAU),
-        in.number("train.schedule.factor", v -> v > 0 && v < 1, "must be a number in (0, 1)"),
-        in.integer("train.schedule.patience", v -> v >= 1, "must be a whole number >= 1"),
-        in.integer("train.schedule.max-reductions", v -> v >= 0, "must be a whole number >= 0"),
-        steps,
-        in.number("train.schedule.last-epoch-factor", v -> v > 0 && v <= 1,
-            "must be a number in (0, 1]; 1 leaves the last epoch's rate alone"));
+    Schedule schedule =
+        new Schedule(
+            in.choice("train.schedule.type", Type.class, Type.PLATEAU),
+            in.number("train.schedule.factor", v -> v > 0 && v < 1, "must be a number in (0, 1)"),
+            in.integer("train.schedule.patience", v -> v >= 1, "must be a whole number >= 1"),
+            in.integer("train.schedule.max-reductions", v -> v >= 0, "must be a whole number >= 0"),
+            steps,
+            in.number(
+                "train.schedule.last-epoch-factor",
+                v -> v > 0 && v <= 1,
+                "must be a number in (0, 1]; 1 leaves the last epoch's rate alone"));
     return new TrainConfig(
         in.integer("train.epochs", v -> v >= 1, "must be a whole number >= 1"),
         in.integer("train.batch-per-worker", v -> v >= 1, "must be a whole number >= 1"),
         in.integer("train.averaging-frequency", v -> v >= 1, "must be a whole number >= 1"),
-        new Averaging(in.choice("train.averaging.momentum", Momentum.class, Momentum.AVERAGED),
+        new Averaging(
+            in.choice("train.averaging.momentum", Momentum.class, Momentum.AVERAGED),
             in.choice("train.averaging.precision", Precision.class, Precision.FP32),
             in.choice("train.averaging.transport", Transport.class, Transport.BLOCKS)),
         in.integer("train.worker-prefetch", v -> v >= 0, "must be a whole number >= 0"),
         in.integer("train.workers", v -> v >= 0, "must be a whole number >= 0 (0: all task slots)"),
         in.integer("train.rounds-per-job", v -> v >= 1, "must be a whole number >= 1"),
         schedule,
-        in.number("train.checkpoint.every-minutes", v -> v >= 0, "must be a number >= 0 (0: never)"),
+        in.number(
+            "train.checkpoint.every-minutes", v -> v >= 0, "must be a number >= 0 (0: never)"),
         in.integer("train.checkpoint.every-iterations", v -> v >= 0, "must be a whole number >= 0"),
         in.integer("train.checkpoint.keep-last", v -> v >= 1, "must be a whole number >= 1"),
         in.integer("train.max-retries", v -> v >= 0, "must be a whole number >= 0"),

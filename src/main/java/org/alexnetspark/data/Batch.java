@@ -14,8 +14,8 @@ import org.nd4j.linalg.dataset.DataSet;
  * @param crops network inputs per image (1, or 10 for the ten-crop preset)
  * @param skipped records of the slice that could not be decoded
  */
-public record Batch(INDArray features, INDArray labels, List<String> keys, int[] classes,
-    int crops, int skipped) {
+public record Batch(
+    INDArray features, INDArray labels, List<String> keys, int[] classes, int crops, int skipped) {
 
   /** Images in the batch. */
   public int images() {

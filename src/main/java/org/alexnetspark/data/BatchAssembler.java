@@ -14,8 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns stored images into one {@link Batch}: decode, augment with {@code preset}, one-hot labels.
  * Records that cannot be decoded, or whose label lies outside the label map, are skipped, logged
- * and counted. Not thread-safe (buffers are
- * reused).
+ * and counted. Not thread-safe (buffers are reused).
  */
 public final class BatchAssembler {
   private static final Logger LOG = LoggerFactory.getLogger(BatchAssembler.class);
@@ -35,8 +34,8 @@ public final class BatchAssembler {
    * @param seed the augmentation seed ({@link Preset#TRAIN} only)
    * @param epoch the pass, for fresh augmentation every epoch ({@link Preset#TRAIN} only)
    */
-  public BatchAssembler(JpegDecoder decoder, Augmenter augmenter, Preset preset, int classes,
-      long seed, int epoch) {
+  public BatchAssembler(
+      JpegDecoder decoder, Augmenter augmenter, Preset preset, int classes, long seed, int epoch) {
     this.decoder = decoder;
     this.augmenter = augmenter;
     this.preset = preset;
@@ -62,8 +61,12 @@ public final class BatchAssembler {
       if (image.label() < 0 || image.label() >= classes) {
         skipped++;
         skippedHere++;
-        LOG.warn("skipping record {} of {}: its label {} is outside the label map (0..{})",
-            image.key(), where, image.label(), classes - 1);
+        LOG.warn(
+            "skipping record {} of {}: its label {} is outside the label map (0..{})",
+            image.key(),
+            where,
+            image.label(),
+            classes - 1);
         continue;
       }
       if (!decoder.decode(image.jpeg(), decoded)) {
@@ -72,7 +75,8 @@ public final class BatchAssembler {
         LOG.warn("skipping record {} of {}: cannot decode its JPEG", image.key(), where);
         continue;
       }
-      augmenter.apply(preset, decoded, Augmenter.random(seed, epoch, image.key()), features, n * perImage);
+      augmenter.apply(
+          preset, decoded, Augmenter.random(seed, epoch, image.key()), features, n * perImage);
       for (int c = 0; c < crops; c++) {
         labels[(n * crops + c) * classes + image.label()] = 1f;
       }
@@ -81,13 +85,19 @@ public final class BatchAssembler {
       n++;
     }
     int side = augmenter.cropSize();
-    // ND4J copies the arrays into native memory; only a batch shorter than the buffers needs trimming.
-    float[] featureData = features.length == n * perImage ? features : Arrays.copyOf(features, n * perImage);
-    float[] labelData = labels.length == n * crops * classes ? labels : Arrays.copyOf(labels, n * crops * classes);
+    // ND4J copies the arrays into native memory; only a batch shorter than the buffers needs
+    // trimming.
+    float[] featureData =
+        features.length == n * perImage ? features : Arrays.copyOf(features, n * perImage);
+    float[] labelData =
+        labels.length == n * crops * classes ? labels : Arrays.copyOf(labels, n * crops * classes);
     return new Batch(
         Nd4j.create(featureData, new long[] {(long) n * crops, 3, side, side}, 'c'),
         Nd4j.create(labelData, new long[] {(long) n * crops, classes}, 'c'),
-        keys, Arrays.copyOf(indices, n), crops, skippedHere);
+        keys,
+        Arrays.copyOf(indices, n),
+        crops,
+        skippedHere);
   }
 
   /** Records skipped so far because they could not be decoded. */

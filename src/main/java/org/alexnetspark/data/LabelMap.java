@@ -25,7 +25,9 @@ public final class LabelMap implements Serializable {
   /** Classpath resource with the 1000 ImageNet wnids and names. */
   static final String IMAGENET_INDEX = "datasets/vgg/imagenet_class_index.json";
 
-  /** What a class folder or wnid may be called: no path syntax, no spaces, no control characters. */
+  /**
+   * What a class folder or wnid may be called: no path syntax, no spaces, no control characters.
+   */
   private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]*");
 
   private final List<Label> labels;
@@ -53,7 +55,9 @@ public final class LabelMap implements Serializable {
     return new LabelMap(labels);
   }
 
-  /** Whether {@code name} can be a class name: letters, digits and {@code _ . + -}, no leading dot. */
+  /**
+   * Whether {@code name} can be a class name: letters, digits and {@code _ . + -}, no leading dot.
+   */
   public static boolean isSafeName(String name) {
     return SAFE_NAME.matcher(name).matches();
   }
@@ -63,8 +67,10 @@ public final class LabelMap implements Serializable {
     ClassLoader loader = LabelMap.class.getClassLoader();
     try (InputStream in = loader.getResourceAsStream(IMAGENET_INDEX)) {
       if (in == null) {
-        throw new IllegalStateException("the bundled ImageNet class index " + IMAGENET_INDEX
-            + " is missing from the classpath");
+        throw new IllegalStateException(
+            "the bundled ImageNet class index "
+                + IMAGENET_INDEX
+                + " is missing from the classpath");
       }
       JsonNode root = new ObjectMapper().readTree(in);
       Map<String, String> names = new HashMap<>();
@@ -93,8 +99,8 @@ public final class LabelMap implements Serializable {
       }
       String[] parts = trimmed.split("[\\s,]+", 2);
       if (parts.length < 2) {
-        throw new IllegalArgumentException(source + " line " + lineNumber
-            + ": expected '<wnid> <name>', found '" + trimmed + "'");
+        throw new IllegalArgumentException(
+            source + " line " + lineNumber + ": expected '<wnid> <name>', found '" + trimmed + "'");
       }
       names.put(parts[0], parts[1].strip());
     }

@@ -22,9 +22,17 @@ import org.alexnetspark.io.Storage;
  * @param rejected every input that was skipped, with the reason
  * @param provenance how and from what the dataset was made
  */
-public record Manifest(String format, String split, int imageSize, long inputs, long records,
-    List<Label> labels, Map<String, Long> classCounts, List<Shard> shards,
-    List<Rejection> rejected, Provenance provenance) {
+public record Manifest(
+    String format,
+    String split,
+    int imageSize,
+    long inputs,
+    long records,
+    List<Label> labels,
+    Map<String, Long> classCounts,
+    List<Shard> shards,
+    List<Rejection> rejected,
+    Provenance provenance) {
 
   public static final String FORMAT = "alexnet-spark shards 1";
 
@@ -42,10 +50,19 @@ public record Manifest(String format, String split, int imageSize, long inputs, 
    * @param versions versions of this project and its stack
    * @param config the effective configuration (HOCON)
    */
-  public record Provenance(String created, String input, String labelsFile, String namesFile,
-      String labelMapFrom, long recordsPerShard, Map<String, String> versions, String config) {}
+  public record Provenance(
+      String created,
+      String input,
+      String labelsFile,
+      String namesFile,
+      String labelMapFrom,
+      long recordsPerShard,
+      Map<String, String> versions,
+      String config) {}
 
-  /** Rejected input files (an empty class folder is listed in {@link #rejected} but is no input). */
+  /**
+   * Rejected input files (an empty class folder is listed in {@link #rejected} but is no input).
+   */
   public long rejectedInputs() {
     return rejected.stream().filter(r -> r.kind() == null || r.kind().isInput()).count();
   }
@@ -68,12 +85,16 @@ public record Manifest(String format, String split, int imageSize, long inputs, 
   public static Manifest read(Storage storage, URI folder) throws IOException {
     URI file = manifestUri(folder);
     if (!storage.exists(file)) {
-      throw new java.io.FileNotFoundException(folder + " holds no prepared dataset ("
-          + ShardFormat.MANIFEST + " is missing; run 'alexnet prepare' first)");
+      throw new java.io.FileNotFoundException(
+          folder
+              + " holds no prepared dataset ("
+              + ShardFormat.MANIFEST
+              + " is missing; run 'alexnet prepare' first)");
     }
     Manifest manifest = Json.read(storage.readText(file), Manifest.class, file.toString());
     if (!FORMAT.equals(manifest.format())) {
-      throw new IOException(file + " has format '" + manifest.format() + "', expected '" + FORMAT + "'");
+      throw new IOException(
+          file + " has format '" + manifest.format() + "', expected '" + FORMAT + "'");
     }
     return manifest;
   }

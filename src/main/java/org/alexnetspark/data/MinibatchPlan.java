@@ -41,8 +41,8 @@ public final class MinibatchPlan {
    * Reads the row groups of every shard of {@code dataset} (their footers only), checking each
    * shard against the manifest on the way.
    *
-   * @throws IOException naming the shard if one is missing, of another size than the manifest
-   *     says, unreadable as Parquet, or holding another number of records
+   * @throws IOException naming the shard if one is missing, of another size than the manifest says,
+   *     unreadable as Parquet, or holding another number of records
    */
   public static MinibatchPlan of(Configuration conf, Manifest manifest, URI dataset, int batchSize)
       throws IOException {
@@ -53,14 +53,27 @@ public final class MinibatchPlan {
       Path path = new Path(uris.get(i));
       FileSystem fs = path.getFileSystem(conf);
       if (!fs.exists(path)) {
-        throw new FileNotFoundException("shard " + expected.file() + " of " + dataset + " is "
-            + "missing; restore it, or prepare the dataset again into a new folder");
+        throw new FileNotFoundException(
+            "shard "
+                + expected.file()
+                + " of "
+                + dataset
+                + " is "
+                + "missing; restore it, or prepare the dataset again into a new folder");
       }
       long length = fs.getFileStatus(path).getLen();
       if (expected.bytes() > 0 && length != expected.bytes()) {
-        throw new IOException("shard " + expected.file() + " of " + dataset + " has " + length
-            + " bytes, its manifest says " + expected.bytes() + "; restore it, or prepare the "
-            + "dataset again into a new folder");
+        throw new IOException(
+            "shard "
+                + expected.file()
+                + " of "
+                + dataset
+                + " has "
+                + length
+                + " bytes, its manifest says "
+                + expected.bytes()
+                + "; restore it, or prepare the "
+                + "dataset again into a new folder");
       }
       long records = 0;
       try (ShardReader reader = ShardReader.open(conf, path)) {
@@ -69,19 +82,36 @@ public final class MinibatchPlan {
           records += reader.records(g);
         }
       } catch (IOException | RuntimeException e) {
-        throw new IOException("shard " + expected.file() + " of " + dataset + " cannot be read as "
-            + "Parquet (" + e.getMessage() + "); restore it, or prepare the dataset again into a "
-            + "new folder", e);
+        throw new IOException(
+            "shard "
+                + expected.file()
+                + " of "
+                + dataset
+                + " cannot be read as "
+                + "Parquet ("
+                + e.getMessage()
+                + "); restore it, or prepare the dataset again into a "
+                + "new folder",
+            e);
       }
       if (expected.records() > 0 && records != expected.records()) {
-        throw new IOException("shard " + expected.file() + " of " + dataset + " holds " + records
-            + " records, its manifest says " + expected.records());
+        throw new IOException(
+            "shard "
+                + expected.file()
+                + " of "
+                + dataset
+                + " holds "
+                + records
+                + " records, its manifest says "
+                + expected.records());
       }
     }
     return new MinibatchPlan(rowGroups, batchSize);
   }
 
-  /** Minibatches of training epoch {@code epoch}, in an order that depends on (seed, epoch) only. */
+  /**
+   * Minibatches of training epoch {@code epoch}, in an order that depends on (seed, epoch) only.
+   */
   public List<Minibatch> epoch(long seed, int epoch) {
     List<Minibatch> batches = inOrder();
     Collections.shuffle(batches, new Random(Seeds.derive(seed, "epoch", epoch)));

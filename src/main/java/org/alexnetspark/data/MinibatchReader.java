@@ -25,8 +25,8 @@ import org.apache.hadoop.fs.Path;
  * own random stream per epoch ({@link Augmenter#random}); what an image becomes does not depend on
  * which executor reads it. Other presets read in stored order, without randomness.
  *
- * <p>The last row group read is kept, so consecutive minibatches of one row group read it once.
- * One instance serves one thread at a time.
+ * <p>The last row group read is kept, so consecutive minibatches of one row group read it once. One
+ * instance serves one thread at a time.
  */
 public final class MinibatchReader implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -65,8 +65,14 @@ public final class MinibatchReader implements Serializable {
   /** Reads, decodes and augments one minibatch. */
   public Batch read(Minibatch batch) throws IOException {
     if (assembler == null) {
-      assembler = new BatchAssembler(JpegDecoder.of(options.decoder()), augmenter.get(),
-          options.preset(), options.classes(), options.seed(), options.epoch());
+      assembler =
+          new BatchAssembler(
+              JpegDecoder.of(options.decoder()),
+              augmenter.get(),
+              options.preset(),
+              options.classes(),
+              options.seed(),
+              options.epoch());
     }
     List<StoredImage> group = rowGroup(batch);
     List<StoredImage> slice = group.subList(batch.from(group.size()), batch.to(group.size()));
@@ -84,7 +90,8 @@ public final class MinibatchReader implements Serializable {
       try (ShardReader reader = ShardReader.open(hadoop.get(), new Path(batch.shardUri()))) {
         List<StoredImage> group = new ArrayList<>(reader.readRowGroup(batch.rowGroup()));
         if (options.preset() == Preset.TRAIN) {
-          Collections.shuffle(group, new Random(Seeds.derive(options.seed(), options.epoch(), key)));
+          Collections.shuffle(
+              group, new Random(Seeds.derive(options.seed(), options.epoch(), key)));
         }
         cached = group;
         cachedKey = key;

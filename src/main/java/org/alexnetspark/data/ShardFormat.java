@@ -25,13 +25,14 @@ public final class ShardFormat {
   public static final String WNID = "wnid";
   public static final String JPEG = "jpeg";
   public static final String SUMMARY_KEY = "alexnet.shard.summary";
-  public static final MessageType SCHEMA = MessageTypeParser.parseMessageType(
-      "message alexnet_image {\n"
-          + "  required binary key (STRING);\n"
-          + "  required int32 label;\n"
-          + "  required binary wnid (STRING);\n"
-          + "  required binary jpeg;\n"
-          + "}");
+  public static final MessageType SCHEMA =
+      MessageTypeParser.parseMessageType(
+          "message alexnet_image {\n"
+              + "  required binary key (STRING);\n"
+              + "  required int32 label;\n"
+              + "  required binary wnid (STRING);\n"
+              + "  required binary jpeg;\n"
+              + "}");
 
   /** Manifest file name inside a dataset folder. */
   public static final String MANIFEST = "manifest.json";

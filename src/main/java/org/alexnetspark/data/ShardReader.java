@@ -49,8 +49,11 @@ public final class ShardReader implements Closeable {
   public ShardSummary summary() {
     String json = reader.getFileMetaData().getKeyValueMetaData().get(ShardFormat.SUMMARY_KEY);
     if (json == null) {
-      throw new IllegalStateException(path + " is not an alexnet-spark shard (no "
-          + ShardFormat.SUMMARY_KEY + " in its footer)");
+      throw new IllegalStateException(
+          path
+              + " is not an alexnet-spark shard (no "
+              + ShardFormat.SUMMARY_KEY
+              + " in its footer)");
     }
     return Json.read(json, ShardSummary.class, path + " footer");
   }
@@ -59,13 +62,17 @@ public final class ShardReader implements Closeable {
   public List<StoredImage> readRowGroup(int index) throws IOException {
     PageReadStore pages = reader.readRowGroup(index);
     MessageColumnIO io = new ColumnIOFactory().getColumnIO(ShardFormat.SCHEMA);
-    RecordReader<Group> rows = io.getRecordReader(pages, new GroupRecordConverter(ShardFormat.SCHEMA));
+    RecordReader<Group> rows =
+        io.getRecordReader(pages, new GroupRecordConverter(ShardFormat.SCHEMA));
     List<StoredImage> images = new ArrayList<>((int) pages.getRowCount());
     for (long i = 0; i < pages.getRowCount(); i++) {
       Group row = rows.read();
-      images.add(new StoredImage(row.getString(ShardFormat.KEY, 0),
-          row.getInteger(ShardFormat.LABEL, 0), row.getString(ShardFormat.WNID, 0),
-          row.getBinary(ShardFormat.JPEG, 0).getBytes()));
+      images.add(
+          new StoredImage(
+              row.getString(ShardFormat.KEY, 0),
+              row.getInteger(ShardFormat.LABEL, 0),
+              row.getString(ShardFormat.WNID, 0),
+              row.getBinary(ShardFormat.JPEG, 0).getBytes()));
     }
     return images;
   }

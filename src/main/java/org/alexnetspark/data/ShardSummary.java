@@ -14,5 +14,6 @@ import java.util.Map;
  * @param classCounts images written per wnid
  * @param rejections inputs assigned to it that were rejected
  */
-public record ShardSummary(int shard, long inputs, long records, Map<String, Long> classCounts,
-    List<Rejection> rejections) implements Serializable {}
+public record ShardSummary(
+    int shard, long inputs, long records, Map<String, Long> classCounts, List<Rejection> rejections)
+    implements Serializable {}

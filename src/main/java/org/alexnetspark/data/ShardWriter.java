@@ -38,31 +38,39 @@ public final class ShardWriter implements Closeable {
   public record Written(long bytes, String sha256) {}
 
   /**
-   * @param blockSize HDFS block size for the file; at least the shard size keeps a shard in one block
+   * @param blockSize HDFS block size for the file; at least the shard size keeps a shard in one
+   *     block
    */
-  public ShardWriter(FileSystem fs, Path path, long rowGroupBytes, long blockSize) throws IOException {
+  public ShardWriter(FileSystem fs, Path path, long rowGroupBytes, long blockSize)
+      throws IOException {
     Configuration conf = new Configuration(fs.getConf());
     GroupWriteSupport.setSchema(ShardFormat.SCHEMA, conf);
     this.support = new SummaryWriteSupport();
     this.file = new DigestingFile(fs, path, blockSize);
-    this.writer = new Builder(file, support).withConf(conf)
-        .withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
-        .withRowGroupSize(rowGroupBytes)
-        .withPageSize(1 << 20)
-        .withDictionaryEncoding(false)
-        // Records are whole JPEGs: check the row-group size after every record, not every 100th,
-        // so that row groups (the unit a reader holds in memory) stay near data.row-group-bytes.
-        .withMinRowCountForPageSizeCheck(1)
-        .withMaxRowCountForPageSizeCheck(1)
-        .build();
+    this.writer =
+        new Builder(file, support)
+            .withConf(conf)
+            .withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
+            .withRowGroupSize(rowGroupBytes)
+            .withPageSize(1 << 20)
+            .withDictionaryEncoding(false)
+            // Records are whole JPEGs: check the row-group size after every record, not every
+            // 100th,
+            // so that row groups (the unit a reader holds in memory) stay near
+            // data.row-group-bytes.
+            .withMinRowCountForPageSizeCheck(1)
+            .withMaxRowCountForPageSizeCheck(1)
+            .build();
   }
 
   public void write(StoredImage image) throws IOException {
-    Group row = groups.newGroup()
-        .append(ShardFormat.KEY, image.key())
-        .append(ShardFormat.LABEL, image.label())
-        .append(ShardFormat.WNID, image.wnid())
-        .append(ShardFormat.JPEG, Binary.fromConstantByteArray(image.jpeg()));
+    Group row =
+        groups
+            .newGroup()
+            .append(ShardFormat.KEY, image.key())
+            .append(ShardFormat.LABEL, image.label())
+            .append(ShardFormat.WNID, image.wnid())
+            .append(ShardFormat.JPEG, Binary.fromConstantByteArray(image.jpeg()));
     writer.write(row);
   }
 
@@ -136,9 +144,15 @@ public final class ShardWriter implements Closeable {
     }
 
     private PositionOutputStream open(boolean overwrite) throws IOException {
-      OutputStream out = new DigestOutputStream(fs.create(path, overwrite,
-          fs.getConf().getInt("io.file.buffer.size", 65536), fs.getDefaultReplication(path),
-          blockSize), digest);
+      OutputStream out =
+          new DigestOutputStream(
+              fs.create(
+                  path,
+                  overwrite,
+                  fs.getConf().getInt("io.file.buffer.size", 65536),
+                  fs.getDefaultReplication(path),
+                  blockSize),
+              digest);
       return new PositionOutputStream() {
         @Override
         public long getPos() {

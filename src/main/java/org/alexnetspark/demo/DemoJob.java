@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,13 +44,15 @@ import org.slf4j.LoggerFactory;
  * the 60,000 training images; an in-process HDFS and local Spark start; then prepare, stats, train
  * (the schedule driven by the validation split), evaluate on the official 10,000-image test split
  * (centre crop and ten crops), predict a few test images, and draw the pictures. Shards, runs and
- * models live on {@code hdfs://} as on a cluster; the model, the evaluation report and the
- * pictures are copied out to the output folder at the end.
+ * models live on {@code hdfs://} as on a cluster; the model, the evaluation report and the pictures
+ * are copied out to the output folder at the end.
  */
 public final class DemoJob {
   private static final Logger LOG = LoggerFactory.getLogger(DemoJob.class);
+
   /** Every this-many-th training image is held out for validation: 5,000 of 60,000. */
   static final int HOLD_OUT_EVERY = 12;
+
   /**
    * Share of the time budget kept for what follows training: the final model, evaluation (43 s for
    * the 10,000 test images, centre and ten crops, on a loaded 2-core machine) and the pictures.
@@ -68,8 +69,14 @@ public final class DemoJob {
    * @param perClass training images per class to use (0: all), for quick runs
    * @param predictions test images to predict at the end
    */
-  public record Options(Path output, double minutes, Path fashionMnist, List<Path> confFiles,
-      List<String> overrides, int perClass, int predictions) {
+  public record Options(
+      Path output,
+      double minutes,
+      Path fashionMnist,
+      List<Path> confFiles,
+      List<String> overrides,
+      int perClass,
+      int predictions) {
 
     /** The demo's configuration, with {@code more} settings last. */
     AlexNetConfig config(String... more) {
@@ -80,13 +87,23 @@ public final class DemoJob {
   }
 
   /** What the demo leaves behind. */
-  public record Result(EvaluationReport report, Path model, Path evaluation, List<Path> pictures,
-      Duration wallTime, int epochs) {}
+  public record Result(
+      EvaluationReport report,
+      Path model,
+      Path evaluation,
+      List<Path> pictures,
+      Duration wallTime,
+      int epochs) {}
 
   private final Options options;
   private final PrintWriter out;
-  /** Set by jobs/local/demo to when it started (seconds since the epoch): its set-up and build count. */
+
+  /**
+   * Set by jobs/local/demo to when it started (seconds since the epoch): its set-up and build
+   * count.
+   */
   static final String STARTED_AT = "ALEXNET_DEMO_STARTED_AT";
+
   private final long start = startOfCommand(System.getenv(STARTED_AT));
   private int stage;
 
@@ -97,17 +114,23 @@ public final class DemoJob {
 
   /** Refuses, before anything runs, what cannot work: missing data, a non-empty output. */
   public void check() throws IOException {
-    for (String file : List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-        "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")) {
+    for (String file :
+        List.of(
+            "train-images-idx3-ubyte.gz",
+            "train-labels-idx1-ubyte.gz",
+            "t10k-images-idx3-ubyte.gz",
+            "t10k-labels-idx1-ubyte.gz")) {
       if (!Files.isRegularFile(options.fashionMnist().resolve(file))) {
-        throw new java.io.FileNotFoundException(options.fashionMnist().resolve(file) + " is missing: "
-            + "install Fashion-MNIST (Debian: sudo apt-get install dataset-fashion-mnist; "
-            + "jobs/local/demo does this itself when run as root)");
+        throw new java.io.FileNotFoundException(
+            options.fashionMnist().resolve(file)
+                + " is missing: "
+                + "install Fashion-MNIST (Debian: sudo apt-get install dataset-fashion-mnist; "
+                + "jobs/local/demo does this itself when run as root)");
       }
     }
     if (Files.isDirectory(options.output()) && Files.list(options.output()).findAny().isPresent()) {
-      throw new Storage.ArtifactExistsException(options.output().toString(),
-          "is not empty; give another --output, or delete it");
+      throw new Storage.ArtifactExistsException(
+          options.output().toString(), "is not empty; give another --output, or delete it");
     }
   }
 
@@ -123,8 +146,8 @@ public final class DemoJob {
     step("starting an in-process HDFS");
     try (InProcessHdfs hdfs = new InProcessHdfs(output.resolve("hdfs"))) {
       say("%s (blocks in %s)", hdfs.defaultFs(), output.resolve("hdfs"));
-      SparkConf sparkConf = SparkJobs.conf("alexnet demo")
-          .set("spark.hadoop.fs.defaultFS", hdfs.defaultFs());
+      SparkConf sparkConf =
+          SparkJobs.conf("alexnet demo").set("spark.hadoop.fs.defaultFS", hdfs.defaultFs());
       Storage storage = new Storage(SparkJobs.hadoopConfiguration(sparkConf));
       URI train = hdfs.uri("/demo/data/train");
       URI val = hdfs.uri("/demo/data/val");
@@ -144,38 +167,58 @@ public final class DemoJob {
 
         double spent = minutesSince(start);
         double budget = Math.max(1, options.minutes() * (1 - AFTER_TRAINING) - spent);
-        AlexNetConfig trainConfig = options.config(String.format(Locale.ROOT,
-            "train.time-budget=%.3f", budget));
-        step(String.format(Locale.ROOT, "training (%d epochs at most, %.1f of the %.0f minutes "
-            + "left for it; validation every epoch)", config.train().epochs(), budget,
-            options.minutes()));
+        AlexNetConfig trainConfig =
+            options.config(String.format(Locale.ROOT, "train.time-budget=%.3f", budget));
+        step(
+            String.format(
+                Locale.ROOT,
+                "training (%d epochs at most, %.1f of the %.0f minutes "
+                    + "left for it; validation every epoch)",
+                config.train().epochs(),
+                budget,
+                options.minutes()));
         TrainJob job = new TrainJob(trainConfig, storage);
         TrainJob.Request request = new TrainJob.Request(train, val, run, false, null);
         TrainJob.Result trained = job.run(spark, request, job.check(request));
 
         step("evaluating on the test split (centre crop and the paper's ten crops)");
         EvaluationJob evaluate = new EvaluationJob(config, storage);
-        EvaluationJob.Request evalRequest = new EvaluationJob.Request(trained.model(), test, evaluation);
+        EvaluationJob.Request evalRequest =
+            new EvaluationJob.Request(trained.model(), test, evaluation);
         EvaluationReport report = evaluate.run(spark, evalRequest, evaluate.check(evalRequest));
 
         step("copying the model and the report out of HDFS, predicting, drawing");
         Path model = output.resolve("model");
         copyOut(storage, trained.model(), model);
-        copyOut(storage, Locations.child(evaluation, EvaluationJob.REPORT), output.resolve("eval.json"));
-        copyOut(storage, Locations.child(evaluation, EvaluationJob.CONFUSION_PNG), output.resolve("confusion.png"));
-        copyOut(storage, Locations.child(evaluation, EvaluationJob.CONFUSION_CSV), output.resolve("confusion.csv"));
+        copyOut(
+            storage,
+            Locations.child(evaluation, EvaluationJob.REPORT),
+            output.resolve("eval.json"));
+        copyOut(
+            storage,
+            Locations.child(evaluation, EvaluationJob.CONFUSION_PNG),
+            output.resolve("confusion.png"));
+        copyOut(
+            storage,
+            Locations.child(evaluation, EvaluationJob.CONFUSION_CSV),
+            output.resolve("confusion.csv"));
         copyOut(storage, Locations.child(run, "metrics.jsonl"), output.resolve("metrics.jsonl"));
         copyOut(storage, Locations.child(run, TrainingCurves.FILE), output.resolve("curves.png"));
         TrainedModel trainedModel = TrainedModel.load(storage, trained.model());
-        ImageIO.write(FirstLayerFilters.draw(trainedModel.network()), "png",
+        ImageIO.write(
+            FirstLayerFilters.draw(trainedModel.network()),
+            "png",
             output.resolve("filters.png").toFile());
         predict(trainedModel, storage, images.resolve("test"));
 
-        List<Path> pictures = List.of(output.resolve("curves.png"), output.resolve("confusion.png"),
-            output.resolve("filters.png"));
+        List<Path> pictures =
+            List.of(
+                output.resolve("curves.png"),
+                output.resolve("confusion.png"),
+                output.resolve("filters.png"));
         Duration wall = Duration.ofNanos(System.nanoTime() - start);
-        return new Result(report, model, output.resolve("eval.json"), pictures, wall,
-            trained.state().epoch());
+        return new Result(
+            report, model, output.resolve("eval.json"), pictures, wall, trained.state().epoch());
       }
     }
   }
@@ -184,20 +227,37 @@ public final class DemoJob {
     org.apache.hadoop.conf.Configuration local = new org.apache.hadoop.conf.Configuration();
     Path idx = options.fashionMnist();
     int perClass = options.perClass();
-    int trainImages = IdxImageTree.convert(local, idx.resolve("train-images-idx3-ubyte.gz").toUri(),
-        idx.resolve("train-labels-idx1-ubyte.gz").toUri(), images.toUri(),
-        item -> item % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1 ? "val" : "train",
-        IdxImageTree.FASHION_MNIST_CLASSES, perClass);
-    int testImages = IdxImageTree.convert(local, idx.resolve("t10k-images-idx3-ubyte.gz").toUri(),
-        idx.resolve("t10k-labels-idx1-ubyte.gz").toUri(), images.toUri(), item -> "test",
-        IdxImageTree.FASHION_MNIST_CLASSES, perClass == 0 ? 0 : Math.max(1, perClass / 6));
+    int trainImages =
+        IdxImageTree.convert(
+            local,
+            idx.resolve("train-images-idx3-ubyte.gz").toUri(),
+            idx.resolve("train-labels-idx1-ubyte.gz").toUri(),
+            images.toUri(),
+            item -> item % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1 ? "val" : "train",
+            IdxImageTree.FASHION_MNIST_CLASSES,
+            perClass);
+    int testImages =
+        IdxImageTree.convert(
+            local,
+            idx.resolve("t10k-images-idx3-ubyte.gz").toUri(),
+            idx.resolve("t10k-labels-idx1-ubyte.gz").toUri(),
+            images.toUri(),
+            item -> "test",
+            IdxImageTree.FASHION_MNIST_CLASSES,
+            perClass == 0 ? 0 : Math.max(1, perClass / 6));
     return trainImages + testImages;
   }
 
-  private void prepare(PrepareJob prepare, JavaSparkContext spark, Path images, URI output,
-      String split, URI labelMapFrom) throws IOException {
-    PrepareJob.Request request = new PrepareJob.Request(images.toUri(), output, split, null, null,
-        labelMapFrom);
+  private void prepare(
+      PrepareJob prepare,
+      JavaSparkContext spark,
+      Path images,
+      URI output,
+      String split,
+      URI labelMapFrom)
+      throws IOException {
+    PrepareJob.Request request =
+        new PrepareJob.Request(images.toUri(), output, split, null, null, labelMapFrom);
     Manifest manifest = prepare.run(spark, request, prepare.check(request));
     say("%s: %,d images in %d shards", split, manifest.records(), manifest.shards().size());
   }
@@ -207,16 +267,27 @@ public final class DemoJob {
     try (Stream<Path> classes = Files.list(testImages)) {
       for (Path folder : classes.sorted().toList()) {
         try (Stream<Path> files = Files.list(folder)) {
-          files.sorted().limit(1).forEach(file -> sources.add(
-              new ImageFiles.Source(testImages.relativize(file).toString(), file.toUri(), null)));
+          files
+              .sorted()
+              .limit(1)
+              .forEach(
+                  file ->
+                      sources.add(
+                          new ImageFiles.Source(
+                              testImages.relativize(file).toString(), file.toUri(), null)));
         }
         if (sources.size() >= options.predictions()) {
           break;
         }
       }
     }
-    FilePredictor predictor = new FilePredictor(model, new ImageFiles(storage.hadoopConfiguration(),
-        model), Preset.TEN_CROP, 3, options.config().train().evalBatch());
+    FilePredictor predictor =
+        new FilePredictor(
+            model,
+            new ImageFiles(storage.hadoopConfiguration(), model),
+            Preset.TEN_CROP,
+            3,
+            options.config().train().evalBatch());
     List<Prediction> predictions = predictor.predict(sources);
     out.println("predictions for a few test images (the folder names the true class):");
     PredictionFormat.TABLE.write(predictions, out);
@@ -229,8 +300,13 @@ public final class DemoJob {
     if (to instanceof LocalFileSystem local) {
       to = local.getRawFileSystem(); // no .crc files beside the copies
     }
-    FileUtil.copy(from, new org.apache.hadoop.fs.Path(source), to,
-        new org.apache.hadoop.fs.Path(target.toUri()), false, storage.hadoopConfiguration());
+    FileUtil.copy(
+        from,
+        new org.apache.hadoop.fs.Path(source),
+        to,
+        new org.apache.hadoop.fs.Path(target.toUri()),
+        false,
+        storage.hadoopConfiguration());
   }
 
   private void step(String what) {

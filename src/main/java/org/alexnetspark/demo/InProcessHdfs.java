@@ -8,8 +8,8 @@ import org.apache.hadoop.hdfs.MiniDFSCluster;
 
 /**
  * A real HDFS inside this process (Hadoop's MiniDFSCluster: a NameNode and a DataNode on loopback
- * ports, blocks under a local folder), so that the demo's shards, runs and models live on
- * {@code hdfs://} as they do on a cluster. Gone when the process ends.
+ * ports, blocks under a local folder), so that the demo's shards, runs and models live on {@code
+ * hdfs://} as they do on a cluster. Gone when the process ends.
  */
 final class InProcessHdfs implements AutoCloseable {
   private final MiniDFSCluster cluster;

@@ -13,10 +13,9 @@ import java.util.Locale;
 
 /**
  * Draws a confusion matrix: one row per true class, one column per predicted class, each cell
- * shaded by the share of the row's images it holds (so that classes of different sizes compare).
- * Up to 40 classes the cells carry the counts and the axes the class names; beyond that each cell
- * is a few pixels (ImageNet's 1000 classes make a 1000 x 1000 picture whose diagonal is the
- * accuracy).
+ * shaded by the share of the row's images it holds (so that classes of different sizes compare). Up
+ * to 40 classes the cells carry the counts and the axes the class names; beyond that each cell is a
+ * few pixels (ImageNet's 1000 classes make a 1000 x 1000 picture whose diagonal is the accuracy).
  */
 final class ConfusionChart {
   private static final int LABELLED = 40;
@@ -30,10 +29,11 @@ final class ConfusionChart {
     int margin = labelled ? 150 : 40;
     int top = 50;
     int side = cell * k;
-    BufferedImage image = new BufferedImage(margin + side + 20, top + side + margin,
-        BufferedImage.TYPE_INT_RGB);
+    BufferedImage image =
+        new BufferedImage(margin + side + 20, top + side + margin, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, image.getWidth(), image.getHeight());
     g.setColor(Color.BLACK);
@@ -56,7 +56,9 @@ final class ConfusionChart {
           g.setColor(share > 0.5 ? Color.WHITE : Color.BLACK);
           String text = Long.toString(count);
           FontMetrics metrics = g.getFontMetrics();
-          g.drawString(text, margin + p * cell + (cell - metrics.stringWidth(text)) / 2,
+          g.drawString(
+              text,
+              margin + p * cell + (cell - metrics.stringWidth(text)) / 2,
               top + t * cell + (cell + metrics.getAscent()) / 2 - 2);
         }
       }
@@ -69,7 +71,9 @@ final class ConfusionChart {
       FontMetrics metrics = g.getFontMetrics();
       for (int i = 0; i < k; i++) {
         String name = shorten(names.get(i));
-        g.drawString(name, margin - metrics.stringWidth(name) - 6,
+        g.drawString(
+            name,
+            margin - metrics.stringWidth(name) - 6,
             top + i * cell + (cell + metrics.getAscent()) / 2 - 2);
         AffineTransform saved = g.getTransform();
         g.translate(margin + i * cell + (cell + metrics.getAscent()) / 2 - 2, top + side + 6);
@@ -79,8 +83,10 @@ final class ConfusionChart {
       }
       g.drawString("true class \u2193", 6, top - 8);
     } else {
-      g.drawString(String.format(Locale.ROOT, "%d classes; rows: true class, columns: predicted", k),
-          margin, top + side + 20);
+      g.drawString(
+          String.format(Locale.ROOT, "%d classes; rows: true class, columns: predicted", k),
+          margin,
+          top + side + 20);
     }
     g.dispose();
     return image;

@@ -3,7 +3,6 @@ package org.alexnetspark.eval;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * {@code alexnet evaluate}: a model's top-1 and top-5 error on a prepared dataset, with the centre
  * crop and with the paper's average of the softmax outputs of ten crops (four corners and the
  * centre, and their mirrors), per class, with confusion matrices; one pass of Spark reading ten
- * crops gives both. Writes {@code eval.json} ({@link EvaluationReport}),
- * {@code confusion.csv} and {@code confusion.png} (ten crops) into the output folder.
+ * crops gives both. Writes {@code eval.json} ({@link EvaluationReport}), {@code confusion.csv} and
+ * {@code confusion.png} (ten crops) into the output folder.
  */
 public final class EvaluationJob {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluationJob.class);
@@ -50,8 +49,8 @@ public final class EvaluationJob {
   public record Request(URI model, URI data, URI output) {}
 
   /** Everything read and checked before Spark starts. */
-  public record Checked(TrainedModel model, Manifest manifest, List<Minibatch> batches,
-      String manifestSha256) {}
+  public record Checked(
+      TrainedModel model, Manifest manifest, List<Minibatch> batches, String manifestSha256) {}
 
   private final AlexNetConfig config;
   private final Storage storage;
@@ -68,26 +67,44 @@ public final class EvaluationJob {
     List<String> problems = new ArrayList<>();
     int classes = model.config().model().classes();
     if (manifest.labels().size() != classes) {
-      problems.add(request.data() + " has " + manifest.labels().size() + " classes, the model "
-          + request.model() + " " + classes);
-    } else if (!model.info().labels().isEmpty() && !wnids(model.info().labels()).equals(
-        wnids(manifest.labels()))) {
-      problems.add(request.data() + " has another label map than the model " + request.model()
-          + "; prepare it with --label-map-from the model's training set ("
-          + model.info().trainingData() + ")");
+      problems.add(
+          request.data()
+              + " has "
+              + manifest.labels().size()
+              + " classes, the model "
+              + request.model()
+              + " "
+              + classes);
+    } else if (!model.info().labels().isEmpty()
+        && !wnids(model.info().labels()).equals(wnids(manifest.labels()))) {
+      problems.add(
+          request.data()
+              + " has another label map than the model "
+              + request.model()
+              + "; prepare it with --label-map-from the model's training set ("
+              + model.info().trainingData()
+              + ")");
     }
     if (manifest.imageSize() != model.storedSize()) {
-      problems.add("the images of " + request.data() + " are stored at " + manifest.imageSize()
-          + " pixels, the model was trained on " + model.storedSize() + "; prepare the data with "
-          + "data.image-size = " + model.storedSize());
+      problems.add(
+          "the images of "
+              + request.data()
+              + " are stored at "
+              + manifest.imageSize()
+              + " pixels, the model was trained on "
+              + model.storedSize()
+              + "; prepare the data with "
+              + "data.image-size = "
+              + model.storedSize());
     }
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(problems);
     }
     // Ten network inputs per image: keep a forward pass near train.eval-batch inputs.
     int imagesPerBatch = Math.max(1, config.train().evalBatch() / Preset.TEN_CROP.cropsPerImage());
-    List<Minibatch> batches = MinibatchPlan.of(storage.hadoopConfiguration(), manifest,
-        request.data(), imagesPerBatch).inOrder();
+    List<Minibatch> batches =
+        MinibatchPlan.of(storage.hadoopConfiguration(), manifest, request.data(), imagesPerBatch)
+            .inOrder();
     String sha = Sha256.of(storage.readText(Manifest.manifestUri(request.data())));
     return new Checked(model, manifest, batches, sha);
   }
@@ -96,24 +113,34 @@ public final class EvaluationJob {
       throws IOException {
     TrainedModel model = checked.model();
     int classes = model.config().model().classes();
-    LOG.info("evaluating {} on {} images of {} (centre crop and ten crops)", request.model(),
-        checked.manifest().records(), request.data());
+    LOG.info(
+        "evaluating {} on {} images of {} (centre crop and ten crops)",
+        request.model(),
+        checked.manifest().records(),
+        request.data());
     Broadcast<org.alexnetspark.augment.Augmenter> augmenter =
         spark.broadcast(model.evaluationAugmenter());
     Evaluator.Counts counts;
     try {
-      MinibatchReader reader = new MinibatchReader(augmenter::value,
-          new HadoopConf(storage.hadoopConfiguration()), new MinibatchReader.Options(
-              config.data().decoder(), classes, Preset.TEN_CROP, 0, 0));
+      MinibatchReader reader =
+          new MinibatchReader(
+              augmenter::value,
+              new HadoopConf(storage.hadoopConfiguration()),
+              new MinibatchReader.Options(config.data().decoder(), classes, Preset.TEN_CROP, 0, 0));
       counts = Evaluator.evaluate(spark, model.network(), checked.batches(), reader, classes, true);
     } finally {
       augmenter.destroy();
     }
     EvaluationReport report = report(request, checked, counts);
     write(request.output(), report, counts.tenCrop(), checked.manifest().labels());
-    LOG.info("{} images: centre crop top-1 error {}, top-5 error {}; ten crops top-1 error {}, "
-        + "top-5 error {}", report.images(), report.top1Error(), report.top5Error(),
-        report.tenCropTop1Error(), report.tenCropTop5Error());
+    LOG.info(
+        "{} images: centre crop top-1 error {}, top-5 error {}; ten crops top-1 error {}, "
+            + "top-5 error {}",
+        report.images(),
+        report.top1Error(),
+        report.top5Error(),
+        report.tenCropTop1Error(),
+        report.tenCropTop5Error());
     return report;
   }
 
@@ -123,18 +150,38 @@ public final class EvaluationJob {
     List<EvaluationReport.ClassResult> classes = new ArrayList<>();
     for (Label label : checked.manifest().labels()) {
       int c = label.index();
-      classes.add(new EvaluationReport.ClassResult(c, label.wnid(), label.name(), centre.images()[c],
-          centre.classAccuracy(c), ten.classAccuracy(c)));
+      classes.add(
+          new EvaluationReport.ClassResult(
+              c,
+              label.wnid(),
+              label.name(),
+              centre.images()[c],
+              centre.classAccuracy(c),
+              ten.classAccuracy(c)));
     }
-    Map<String, Object> modelInfo = Json.mapper().convertValue(checked.model().info(),
-        new TypeReference<Map<String, Object>>() {});
+    Map<String, Object> modelInfo =
+        Json.mapper()
+            .convertValue(checked.model().info(), new TypeReference<Map<String, Object>>() {});
     modelInfo.remove("labels"); // listed per class above
-    return new EvaluationReport(centre.totalImages(), centre.top1Accuracy(), centre.top5Accuracy(),
-        ten.top1Accuracy(), ten.top5Accuracy(), 1 - centre.top1Accuracy(),
-        1 - centre.top5Accuracy(), 1 - ten.top1Accuracy(), 1 - ten.top5Accuracy(), classes,
-        new EvaluationReport.Provenance(request.model().toString(), modelInfo,
-            request.data().toString(), checked.manifestSha256(), config.render(),
-            BuildInfo.versions(), Instant.now().toString()));
+    return new EvaluationReport(
+        centre.totalImages(),
+        centre.top1Accuracy(),
+        centre.top5Accuracy(),
+        ten.top1Accuracy(),
+        ten.top5Accuracy(),
+        1 - centre.top1Accuracy(),
+        1 - centre.top5Accuracy(),
+        1 - ten.top1Accuracy(),
+        1 - ten.top5Accuracy(),
+        classes,
+        new EvaluationReport.Provenance(
+            request.model().toString(),
+            modelInfo,
+            request.data().toString(),
+            checked.manifestSha256(),
+            config.render(),
+            BuildInfo.versions(),
+            Instant.now().toString()));
   }
 
   private void write(URI output, EvaluationReport report, Tally tenCrop, List<Label> labels)
@@ -154,11 +201,17 @@ public final class EvaluationJob {
       csv.append('\n');
     }
     storage.writeText(Locations.child(output, CONFUSION_CSV), csv.toString());
-    var picture = ConfusionChart.draw(tenCrop.confusion(), labels.stream().map(Label::name).toList(),
-        String.format(java.util.Locale.ROOT, "Confusion (ten crops): top-1 accuracy %.2f%% on %,d images",
-            100 * tenCrop.top1Accuracy(), tenCrop.totalImages()));
-    storage.writeFile(Locations.child(output, CONFUSION_PNG), true,
-        out -> ImageIO.write(picture, "png", out));
+    var picture =
+        ConfusionChart.draw(
+            tenCrop.confusion(),
+            labels.stream().map(Label::name).toList(),
+            String.format(
+                java.util.Locale.ROOT,
+                "Confusion (ten crops): top-1 accuracy %.2f%% on %,d images",
+                100 * tenCrop.top1Accuracy(),
+                tenCrop.totalImages()));
+    storage.writeFile(
+        Locations.child(output, CONFUSION_PNG), true, out -> ImageIO.write(picture, "png", out));
   }
 
   private static List<String> wnids(List<Label> labels) {

@@ -44,7 +44,12 @@ public record EvaluationReport(
    * @param top1 centre-crop top-1 accuracy on them (NaN for none)
    * @param tenCropTop1 ten-crop top-1 accuracy on them (NaN for none)
    */
-  public record ClassResult(int index, String wnid, String name, long images, double top1,
+  public record ClassResult(
+      int index,
+      String wnid,
+      String name,
+      long images,
+      double top1,
       @JsonProperty("ten_crop_top1") double tenCropTop1) {}
 
   /**
@@ -56,7 +61,12 @@ public record EvaluationReport(
    * @param versions versions of this project and its stack
    * @param created when (ISO-8601)
    */
-  public record Provenance(String model, Map<String, Object> modelInfo, String data,
-      @JsonProperty("data_manifest_sha256") String dataManifestSha256, String config,
-      Map<String, String> versions, String created) {}
+  public record Provenance(
+      String model,
+      Map<String, Object> modelInfo,
+      String data,
+      @JsonProperty("data_manifest_sha256") String dataManifestSha256,
+      String config,
+      Map<String, String> versions,
+      String created) {}
 }

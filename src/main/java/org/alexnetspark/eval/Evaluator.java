@@ -21,13 +21,12 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Evaluates a network over a dataset's minibatches on Spark, one task per shard: each task
- * rebuilds the network from a broadcast copy of its configuration and parameters, reads its
- * minibatches through the given reader and counts ({@link #count}); the tallies are summed by a
- * tree reduction. With the ten-crop preset one pass counts both the centre crop and the paper's
- * average of the ten crops' softmax outputs. The broadcast holds a copy of the parameters and is
- * destroyed afterwards (Spark closes broadcast values it cleans up, which must never be the
- * driver's live arrays).
+ * Evaluates a network over a dataset's minibatches on Spark, one task per shard: each task rebuilds
+ * the network from a broadcast copy of its configuration and parameters, reads its minibatches
+ * through the given reader and counts ({@link #count}); the tallies are summed by a tree reduction.
+ * With the ten-crop preset one pass counts both the centre crop and the paper's average of the ten
+ * crops' softmax outputs. The broadcast holds a copy of the parameters and is destroyed afterwards
+ * (Spark closes broadcast values it cleans up, which must never be the driver's live arrays).
  */
 public final class Evaluator {
 
@@ -39,7 +38,8 @@ public final class Evaluator {
    */
   public record Counts(Tally centre, Tally tenCrop) implements Serializable {
     Counts plus(Counts other) {
-      return new Counts(centre.plus(other.centre), tenCrop == null ? null : tenCrop.plus(other.tenCrop));
+      return new Counts(
+          centre.plus(other.centre), tenCrop == null ? null : tenCrop.plus(other.tenCrop));
     }
   }
 
@@ -51,14 +51,24 @@ public final class Evaluator {
    *
    * @param confusion whether to count confusion matrices
    */
-  public static Counts evaluate(JavaSparkContext spark, ComputationGraph network,
-      List<Minibatch> batches, MinibatchReader reader, int classes, boolean confusion) {
+  public static Counts evaluate(
+      JavaSparkContext spark,
+      ComputationGraph network,
+      List<Minibatch> batches,
+      MinibatchReader reader,
+      int classes,
+      boolean confusion) {
     Broadcast<NetworkCopy> copy = spark.broadcast(NetworkCopy.of(network));
     try {
-      List<List<Minibatch>> byShard = new ArrayList<>(batches.stream()
-          .collect(Collectors.groupingBy(Minibatch::shard, LinkedHashMap::new, Collectors.toList()))
-          .values());
-      return spark.parallelize(byShard, Math.max(1, byShard.size()))
+      List<List<Minibatch>> byShard =
+          new ArrayList<>(
+              batches.stream()
+                  .collect(
+                      Collectors.groupingBy(
+                          Minibatch::shard, LinkedHashMap::new, Collectors.toList()))
+                  .values());
+      return spark
+          .parallelize(byShard, Math.max(1, byShard.size()))
           .mapPartitions(new ShardCounter(copy, reader, classes, confusion))
           .treeReduce(Counts::plus);
     } finally {
@@ -67,8 +77,13 @@ public final class Evaluator {
   }
 
   /** Counts {@code batches} with {@code network} in this process (what each task does). */
-  public static Counts count(ComputationGraph network, Iterable<Minibatch> batches,
-      MinibatchReader reader, int classes, boolean confusion) throws IOException {
+  public static Counts count(
+      ComputationGraph network,
+      Iterable<Minibatch> batches,
+      MinibatchReader reader,
+      int classes,
+      boolean confusion)
+      throws IOException {
     boolean tenCrop = reader.options().preset() == Preset.TEN_CROP;
     Tally centre = Tally.empty(classes, confusion);
     Tally averaged = tenCrop ? Tally.empty(classes, confusion) : null;
@@ -102,8 +117,8 @@ public final class Evaluator {
     private final int classes;
     private final boolean confusion;
 
-    ShardCounter(Broadcast<NetworkCopy> network, MinibatchReader reader, int classes,
-        boolean confusion) {
+    ShardCounter(
+        Broadcast<NetworkCopy> network, MinibatchReader reader, int classes, boolean confusion) {
       this.network = network;
       this.reader = reader;
       this.classes = classes;

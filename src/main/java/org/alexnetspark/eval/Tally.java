@@ -20,8 +20,14 @@ public record Tally(int classes, long[] images, long[] top1, long[] top5, long[]
 
   /** An empty tally. */
   public static Tally empty(int classes, boolean confusion) {
-    return new Tally(classes, new long[classes], new long[classes], new long[classes],
-        confusion ? new long[(long) classes * classes > Integer.MAX_VALUE ? 0 : classes * classes] : null);
+    return new Tally(
+        classes,
+        new long[classes],
+        new long[classes],
+        new long[classes],
+        confusion
+            ? new long[(long) classes * classes > Integer.MAX_VALUE ? 0 : classes * classes]
+            : null);
   }
 
   /** Counts one image with its class scores. */

@@ -21,8 +21,10 @@ import org.alexnetspark.image.Image;
 public final class ContactSheet {
   /** Side of every picture on the sheet, in pixels. */
   public static final int TILE = 128;
+
   /** Space around and between pictures. */
   public static final int GAP = 8;
+
   /** Height of the two caption lines below each picture. */
   public static final int CAPTION = 32;
 
@@ -55,13 +57,16 @@ public final class ContactSheet {
 
   /** Draws {@code lines}, with room for {@code k} neighbours per row. */
   public static BufferedImage draw(List<Line> lines, int k) {
-    BufferedImage sheet = new BufferedImage(width(k), height(lines.size()), BufferedImage.TYPE_INT_RGB);
+    BufferedImage sheet =
+        new BufferedImage(width(k), height(lines.size()), BufferedImage.TYPE_INT_RGB);
     Graphics2D g = sheet.createGraphics();
     try {
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, sheet.getWidth(), sheet.getHeight());
-      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setFont(FONT);
       for (int r = 0; r < lines.size(); r++) {
         int y = GAP + r * (TILE + CAPTION + GAP);
@@ -82,10 +87,12 @@ public final class ContactSheet {
 
   /** A decoded image as a picture. */
   public static BufferedImage picture(Image image) {
-    BufferedImage picture = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
+    BufferedImage picture =
+        new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < image.height(); y++) {
       for (int x = 0; x < image.width(); x++) {
-        picture.setRGB(x, y, image.rgb(x, y, 0) << 16 | image.rgb(x, y, 1) << 8 | image.rgb(x, y, 2));
+        picture.setRGB(
+            x, y, image.rgb(x, y, 0) << 16 | image.rgb(x, y, 1) << 8 | image.rgb(x, y, 2));
       }
     }
     return picture;

@@ -33,8 +33,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * prepared dataset, on Spark, one task per shard like evaluation, written as Parquet with a
  * description ({@link FeatureTable}); the folder is written under a hidden temporary name and
  * renamed into place when complete. One row per image: {@code key}, {@code label}, {@code wnid}
- * (its record), {@code shard} (URI of the shard file) and {@code row_group} (where its stored
- * JPEG is, so that a row leads back to its picture), {@code features} ({@code array<float>}).
+ * (its record), {@code shard} (URI of the shard file) and {@code row_group} (where its stored JPEG
+ * is, so that a row leads back to its picture), {@code features} ({@code array<float>}).
  */
 public final class FeatureJob {
   private static final Logger LOG = LoggerFactory.getLogger(FeatureJob.class);
@@ -82,17 +82,27 @@ public final class FeatureJob {
     TrainedModel model = TrainedModel.load(storage, request.model());
     Manifest manifest = Manifest.read(storage, request.data());
     if (manifest.imageSize() != model.storedSize()) {
-      throw new InvalidConfigException(List.of("the images of " + request.data() + " are stored at "
-          + manifest.imageSize() + " pixels, the model was trained on " + model.storedSize()
-          + "; prepare the data with data.image-size = " + model.storedSize()));
+      throw new InvalidConfigException(
+          List.of(
+              "the images of "
+                  + request.data()
+                  + " are stored at "
+                  + manifest.imageSize()
+                  + " pixels, the model was trained on "
+                  + model.storedSize()
+                  + "; prepare the data with data.image-size = "
+                  + model.storedSize()));
     }
     if (storage.exists(request.output())) {
-      throw new Storage.ArtifactExistsException(request.output().toString(),
-          "already exists; choose another --output or delete it");
+      throw new Storage.ArtifactExistsException(
+          request.output().toString(), "already exists; choose another --output or delete it");
     }
     int imagesPerBatch = Math.max(1, config.train().evalBatch() / request.preset().cropsPerImage());
-    return new Checked(model, manifest, MinibatchPlan.of(storage.hadoopConfiguration(), manifest,
-        request.data(), imagesPerBatch).inOrder());
+    return new Checked(
+        model,
+        manifest,
+        MinibatchPlan.of(storage.hadoopConfiguration(), manifest, request.data(), imagesPerBatch)
+            .inOrder());
   }
 
   /** Computes and writes the table; returns its description. */
@@ -100,43 +110,78 @@ public final class FeatureJob {
       throws IOException {
     TrainedModel model = checked.model();
     int width = model.config().model().fcWidth();
-    LOG.info("computing the {}-value {} features of {} images of {} with {} ({})", width,
-        org.alexnetspark.model.AlexNet.FEATURES, checked.manifest().records(), request.data(),
-        request.model(), FeatureTable.cropsName(request.preset()));
+    LOG.info(
+        "computing the {}-value {} features of {} images of {} with {} ({})",
+        width,
+        org.alexnetspark.model.AlexNet.FEATURES,
+        checked.manifest().records(),
+        request.data(),
+        request.model(),
+        FeatureTable.cropsName(request.preset()));
     String[] wnids = checked.manifest().labels().stream().map(Label::wnid).toArray(String[]::new);
     Broadcast<NetworkCopy> network = spark.broadcast(NetworkCopy.of(model.network()));
     Broadcast<Augmenter> augmenter = spark.broadcast(model.evaluationAugmenter());
     FeatureTable[] written = new FeatureTable[1];
     try {
       // The one-hot width must hold the dataset's labels: records are never dropped for them.
-      MinibatchReader reader = new MinibatchReader(augmenter::value,
-          new HadoopConf(storage.hadoopConfiguration()), new MinibatchReader.Options(
-              config.data().decoder(), Math.max(model.config().model().classes(), wnids.length),
-              request.preset(), 0, 0));
-      List<List<Minibatch>> byShard = new ArrayList<>(checked.batches().stream()
-          .collect(Collectors.groupingBy(Minibatch::shard, LinkedHashMap::new, Collectors.toList()))
-          .values());
-      JavaRDD<FeatureRow> rows = spark.parallelize(byShard, Math.max(1, byShard.size()))
-          .mapPartitions(new ShardFeatures(network, reader, wnids));
-      Dataset<Row> frame = SparkJobs.session(spark)
-          .createDataset(rows.rdd(), Encoders.bean(FeatureRow.class))
-          .select(functions.col(KEY), functions.col(LABEL), functions.col(WNID),
-              functions.col(SHARD), functions.col("rowGroup").as(ROW_GROUP),
-              functions.col(FEATURES));
-      ParquetTables.write(storage, frame, request.output(), (fs, folder, count) -> {
-        written[0] = new FeatureTable(request.model().toString(), request.data().toString(),
-            FeatureTable.cropsName(request.preset()), width, count, Instant.now().toString(),
-            BuildInfo.versions());
-        try (OutputStream out = fs.create(new Path(folder, FeatureTable.FILE), false)) {
-          out.write(Json.write(written[0]).getBytes(StandardCharsets.UTF_8));
-        }
-      });
+      MinibatchReader reader =
+          new MinibatchReader(
+              augmenter::value,
+              new HadoopConf(storage.hadoopConfiguration()),
+              new MinibatchReader.Options(
+                  config.data().decoder(),
+                  Math.max(model.config().model().classes(), wnids.length),
+                  request.preset(),
+                  0,
+                  0));
+      List<List<Minibatch>> byShard =
+          new ArrayList<>(
+              checked.batches().stream()
+                  .collect(
+                      Collectors.groupingBy(
+                          Minibatch::shard, LinkedHashMap::new, Collectors.toList()))
+                  .values());
+      JavaRDD<FeatureRow> rows =
+          spark
+              .parallelize(byShard, Math.max(1, byShard.size()))
+              .mapPartitions(new ShardFeatures(network, reader, wnids));
+      Dataset<Row> frame =
+          SparkJobs.session(spark)
+              .createDataset(rows.rdd(), Encoders.bean(FeatureRow.class))
+              .select(
+                  functions.col(KEY),
+                  functions.col(LABEL),
+                  functions.col(WNID),
+                  functions.col(SHARD),
+                  functions.col("rowGroup").as(ROW_GROUP),
+                  functions.col(FEATURES));
+      ParquetTables.write(
+          storage,
+          frame,
+          request.output(),
+          (fs, folder, count) -> {
+            written[0] =
+                new FeatureTable(
+                    request.model().toString(),
+                    request.data().toString(),
+                    FeatureTable.cropsName(request.preset()),
+                    width,
+                    count,
+                    Instant.now().toString(),
+                    BuildInfo.versions());
+            try (OutputStream out = fs.create(new Path(folder, FeatureTable.FILE), false)) {
+              out.write(Json.write(written[0]).getBytes(StandardCharsets.UTF_8));
+            }
+          });
     } finally {
       network.destroy();
       augmenter.destroy();
     }
-    LOG.info("wrote {} feature vectors to {} ({} records could not be decoded)", written[0].rows(),
-        request.output(), checked.manifest().records() - written[0].rows());
+    LOG.info(
+        "wrote {} feature vectors to {} ({} records could not be decoded)",
+        written[0].rows(),
+        request.output(),
+        checked.manifest().records() - written[0].rows());
     return written[0];
   }
 
@@ -151,14 +196,19 @@ public final class FeatureJob {
     }
 
     @Override
-    protected void addRows(ComputationGraph graph, Minibatch minibatch, Batch batch, int crops,
-        List<FeatureRow> out) {
+    protected void addRows(
+        ComputationGraph graph, Minibatch minibatch, Batch batch, int crops, List<FeatureRow> out) {
       float[][] vectors = FeatureVectors.of(graph, batch.features(), crops);
       for (int i = 0; i < batch.images(); i++) {
         int label = batch.classes()[i];
-        out.add(new FeatureRow(batch.keys().get(i), label,
-            label < wnids.length ? wnids[label] : "", minibatch.shard(), minibatch.rowGroup(),
-            vectors[i]));
+        out.add(
+            new FeatureRow(
+                batch.keys().get(i),
+                label,
+                label < wnids.length ? wnids[label] : "",
+                minibatch.shard(),
+                minibatch.rowGroup(),
+                vectors[i]));
       }
     }
   }

@@ -3,9 +3,9 @@ package org.alexnetspark.features;
 import java.io.Serializable;
 
 /**
- * One row of a features table as a Java bean: Spark's bean encoder moves its {@code float[]}
- * to and from Parquet without boxing each value (a generic {@code Row} would box 4096 floats per
- * image). Property {@code rowGroup} is column {@code row_group} in the table.
+ * One row of a features table as a Java bean: Spark's bean encoder moves its {@code float[]} to and
+ * from Parquet without boxing each value (a generic {@code Row} would box 4096 floats per image).
+ * Property {@code rowGroup} is column {@code row_group} in the table.
  */
 public final class FeatureRow implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -20,8 +20,8 @@ public final class FeatureRow implements Serializable {
   /** For the bean encoder. */
   public FeatureRow() {}
 
-  public FeatureRow(String key, int label, String wnid, String shard, int rowGroup,
-      float[] features) {
+  public FeatureRow(
+      String key, int label, String wnid, String shard, int rowGroup, float[] features) {
     this.key = key;
     this.label = label;
     this.wnid = wnid;

@@ -9,9 +9,9 @@ import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.Storage;
 
 /**
- * What a features table ({@code alexnet features}) holds, stored beside its Parquet files as
- * {@link #FILE} (a name starting with "_", which Spark, pandas/pyarrow and DuckDB skip when
- * reading the folder as a table): so that query images are made into vectors the same way.
+ * What a features table ({@code alexnet features}) holds, stored beside its Parquet files as {@link
+ * #FILE} (a name starting with "_", which Spark, pandas/pyarrow and DuckDB skip when reading the
+ * folder as a table): so that query images are made into vectors the same way.
  *
  * @param model the model folder the features come from
  * @param data the prepared dataset
@@ -21,8 +21,14 @@ import org.alexnetspark.io.Storage;
  * @param created when (ISO-8601)
  * @param versions versions of the software that wrote it
  */
-public record FeatureTable(String model, String data, String crops, int width, long rows,
-    String created, Map<String, String> versions) {
+public record FeatureTable(
+    String model,
+    String data,
+    String crops,
+    int width,
+    long rows,
+    String created,
+    Map<String, String> versions) {
 
   /** The description's file name inside the table's folder. */
   public static final String FILE = "_features.json";
@@ -40,8 +46,8 @@ public record FeatureTable(String model, String data, String crops, int width, l
   public static FeatureTable read(Storage storage, URI folder) throws IOException {
     URI file = Locations.child(folder, FILE);
     if (!storage.exists(file)) {
-      throw new IOException(folder + " is not a features table written by 'alexnet features' (no "
-          + FILE + ")");
+      throw new IOException(
+          folder + " is not a features table written by 'alexnet features' (no " + FILE + ")");
     }
     return Json.read(storage.readText(file), FeatureTable.class, file.toString());
   }

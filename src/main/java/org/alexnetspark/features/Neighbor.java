@@ -12,5 +12,6 @@ import java.io.Serializable;
  * @param rowGroup the row group of that shard holding it
  * @param distance Euclidean distance of its feature vector from the query's
  */
-public record Neighbor(String key, int label, String wnid, String shard, int rowGroup,
-    double distance) implements Serializable {}
+public record Neighbor(
+    String key, int label, String wnid, String shard, int rowGroup, double distance)
+    implements Serializable {}

@@ -35,27 +35,39 @@ public final class NeighborSearch {
    *
    * @throws IllegalArgumentException if the table's vectors are not as long as the queries
    */
-  public static List<List<Neighbor>> nearest(JavaSparkContext spark, URI features,
-      float[][] queries, int k) {
+  public static List<List<Neighbor>> nearest(
+      JavaSparkContext spark, URI features, float[][] queries, int k) {
     if (k < 1) {
       throw new IllegalArgumentException("k must be at least 1, got " + k);
     }
     Dataset<Row> table = SparkJobs.session(spark).read().parquet(features.toString());
-    List<Row> first = table.select(functions.size(functions.col(FeatureJob.FEATURES))).takeAsList(1);
+    List<Row> first =
+        table.select(functions.size(functions.col(FeatureJob.FEATURES))).takeAsList(1);
     if (!first.isEmpty() && queries.length > 0 && first.get(0).getInt(0) != queries[0].length) {
-      throw new IllegalArgumentException("the vectors of " + features + " have "
-          + first.get(0).getInt(0) + " values, the query images' " + queries[0].length
-          + ": compute the features with the same model");
+      throw new IllegalArgumentException(
+          "the vectors of "
+              + features
+              + " have "
+              + first.get(0).getInt(0)
+              + " values, the query images' "
+              + queries[0].length
+              + ": compute the features with the same model");
     }
     Broadcast<float[][]> broadcast = spark.broadcast(queries);
     try {
-      List<Candidates> partitions = table
-          .select(functions.col(FeatureJob.KEY), functions.col(FeatureJob.LABEL),
-              functions.col(FeatureJob.WNID), functions.col(FeatureJob.SHARD),
-              functions.col(FeatureJob.ROW_GROUP).as("rowGroup"), functions.col(FeatureJob.FEATURES))
-          .as(Encoders.bean(FeatureRow.class))
-          .javaRDD().mapPartitions(new PartitionNearest(broadcast, k))
-          .collect();
+      List<Candidates> partitions =
+          table
+              .select(
+                  functions.col(FeatureJob.KEY),
+                  functions.col(FeatureJob.LABEL),
+                  functions.col(FeatureJob.WNID),
+                  functions.col(FeatureJob.SHARD),
+                  functions.col(FeatureJob.ROW_GROUP).as("rowGroup"),
+                  functions.col(FeatureJob.FEATURES))
+              .as(Encoders.bean(FeatureRow.class))
+              .javaRDD()
+              .mapPartitions(new PartitionNearest(broadcast, k))
+              .collect();
       List<List<Neighbor>> merged = new ArrayList<>();
       for (int q = 0; q < queries.length; q++) {
         List<Neighbor> all = new ArrayList<>();
@@ -97,14 +109,25 @@ public final class NeighborSearch {
         float[] vector = row.getFeatures();
         for (int i = 0; i < q.length; i++) {
           if (vector.length != q[i].length) {
-            throw new IllegalArgumentException("the vector of " + row.getKey() + " has "
-                + vector.length + " values, the query's " + q[i].length);
+            throw new IllegalArgumentException(
+                "the vector of "
+                    + row.getKey()
+                    + " has "
+                    + vector.length
+                    + " values, the query's "
+                    + q[i].length);
           }
           double distance = FeatureVectors.squaredDistance(q[i], vector);
           PriorityQueue<Neighbor> heap = heaps.get(i);
           if (heap.size() < k || distance <= heap.peek().distance()) {
-            heap.add(new Neighbor(row.getKey(), row.getLabel(), row.getWnid(), row.getShard(),
-                row.getRowGroup(), distance));
+            heap.add(
+                new Neighbor(
+                    row.getKey(),
+                    row.getLabel(),
+                    row.getWnid(),
+                    row.getShard(),
+                    row.getRowGroup(),
+                    distance));
             if (heap.size() > k) {
               heap.poll();
             }
@@ -113,8 +136,18 @@ public final class NeighborSearch {
       }
       List<List<Neighbor>> perQuery = new ArrayList<>();
       for (PriorityQueue<Neighbor> heap : heaps) {
-        perQuery.add(heap.stream().map(n -> new Neighbor(n.key(), n.label(), n.wnid(), n.shard(),
-            n.rowGroup(), Math.sqrt(n.distance()))).toList());
+        perQuery.add(
+            heap.stream()
+                .map(
+                    n ->
+                        new Neighbor(
+                            n.key(),
+                            n.label(),
+                            n.wnid(),
+                            n.shard(),
+                            n.rowGroup(),
+                            Math.sqrt(n.distance())))
+                .toList());
       }
       return List.of(new Candidates(perQuery)).iterator();
     }

@@ -48,11 +48,12 @@ public final class NeighborsJob {
    * @param k neighbours per query
    * @param images the query image files (paths, URIs, folders, globs)
    */
-  public record Request(URI model, URI features, URI data, URI output, int k, List<String> images) {}
+  public record Request(
+      URI model, URI features, URI data, URI output, int k, List<String> images) {}
 
   /** Everything read and checked before Spark starts. */
-  public record Checked(TrainedModel model, Manifest manifest, FeatureTable table,
-      List<ImageFiles.Source> sources) {}
+  public record Checked(
+      TrainedModel model, Manifest manifest, FeatureTable table, List<ImageFiles.Source> sources) {}
 
   /**
    * A query image and its neighbours, nearest first.
@@ -92,19 +93,32 @@ public final class NeighborsJob {
     FeatureTable table = FeatureTable.read(storage, request.features());
     int width = model.config().model().fcWidth();
     if (table.width() != width) {
-      problems.add("the vectors of " + request.features() + " have " + table.width()
-          + " values, the model " + request.model() + " makes " + width + "; give the model "
-          + "the features were computed with (" + table.model() + ")");
+      problems.add(
+          "the vectors of "
+              + request.features()
+              + " have "
+              + table.width()
+              + " values, the model "
+              + request.model()
+              + " makes "
+              + width
+              + "; give the model "
+              + "the features were computed with ("
+              + table.model()
+              + ")");
     }
     if (!model.location().equals(URI.create(table.model()))) {
-      LOG.warn("the features of {} were computed with {}, the queries use {}", request.features(),
-          table.model(), request.model());
+      LOG.warn(
+          "the features of {} were computed with {}, the queries use {}",
+          request.features(),
+          table.model(),
+          request.model());
     }
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(problems);
     }
-    return new Checked(model, manifest, table,
-        ImageFiles.expand(storage.hadoopConfiguration(), request.images()));
+    return new Checked(
+        model, manifest, table, ImageFiles.expand(storage.hadoopConfiguration(), request.images()));
   }
 
   public Result run(JavaSparkContext spark, Request request, Checked checked) throws IOException {
@@ -122,31 +136,45 @@ public final class NeighborsJob {
       }
     }
     if (queries.isEmpty()) {
-      throw new IOException("none of the query images could be used: " + failures.stream()
-          .map(f -> f.image() + ": " + f.error()).collect(Collectors.joining("; ")));
+      throw new IOException(
+          "none of the query images could be used: "
+              + failures.stream()
+                  .map(f -> f.image() + ": " + f.error())
+                  .collect(Collectors.joining("; ")));
     }
     float[][] vectors = vectors(model, files, queries, preset);
-    LOG.info("searching {} for the {} nearest images to {} queries", request.features(),
-        request.k(), queries.size());
-    List<List<Neighbor>> nearest = NeighborSearch.nearest(spark, request.features(), vectors,
-        request.k());
+    LOG.info(
+        "searching {} for the {} nearest images to {} queries",
+        request.features(),
+        request.k(),
+        queries.size());
+    List<List<Neighbor>> nearest =
+        NeighborSearch.nearest(spark, request.features(), vectors, request.k());
 
     List<Query> answered = new ArrayList<>();
     List<ContactSheet.Line> lines = new ArrayList<>();
     Map<String, BufferedImage> pictures = pictures(request.data(), checked.manifest(), nearest);
     for (int q = 0; q < queries.size(); q++) {
       ImageFiles.Loaded query = queries.get(q);
-      List<String> names = nearest.get(q).stream()
-          .map(n -> className(checked.manifest(), n)).toList();
+      List<String> names =
+          nearest.get(q).stream().map(n -> className(checked.manifest(), n)).toList();
       answered.add(new Query(query.source().name(), nearest.get(q), names));
       List<ContactSheet.Cell> cells = new ArrayList<>();
       for (int n = 0; n < names.size(); n++) {
         Neighbor neighbour = nearest.get(q).get(n);
-        cells.add(new ContactSheet.Cell(pictures.get(neighbour.key()), names.get(n),
-            String.format(Locale.ROOT, "distance %.4g", neighbour.distance())));
+        cells.add(
+            new ContactSheet.Cell(
+                pictures.get(neighbour.key()),
+                names.get(n),
+                String.format(Locale.ROOT, "distance %.4g", neighbour.distance())));
       }
-      lines.add(new ContactSheet.Line(new ContactSheet.Cell(ContactSheet.picture(query.image()),
-          "query", new Path(query.source().uri()).getName()), cells));
+      lines.add(
+          new ContactSheet.Line(
+              new ContactSheet.Cell(
+                  ContactSheet.picture(query.image()),
+                  "query",
+                  new Path(query.source().uri()).getName()),
+              cells));
     }
     BufferedImage sheet = ContactSheet.draw(lines, request.k());
     storage.writeFile(request.output(), true, out -> ImageIO.write(sheet, "png", out));
@@ -155,43 +183,55 @@ public final class NeighborsJob {
   }
 
   /** The queries' feature vectors, a batch of about {@code train.eval-batch} inputs at a time. */
-  private float[][] vectors(TrainedModel model, ImageFiles files, List<ImageFiles.Loaded> queries,
-      Preset preset) {
+  private float[][] vectors(
+      TrainedModel model, ImageFiles files, List<ImageFiles.Loaded> queries, Preset preset) {
     int perBatch = Math.max(1, config.train().evalBatch() / preset.cropsPerImage());
     List<float[]> vectors = new ArrayList<>();
     for (int from = 0; from < queries.size(); from += perBatch) {
-      List<Image> images = queries.subList(from, Math.min(queries.size(), from + perBatch)).stream()
-          .map(ImageFiles.Loaded::image).toList();
-      vectors.addAll(List.of(FeatureVectors.of(model.network(), files.inputs(images, preset),
-          preset.cropsPerImage())));
+      List<Image> images =
+          queries.subList(from, Math.min(queries.size(), from + perBatch)).stream()
+              .map(ImageFiles.Loaded::image)
+              .toList();
+      vectors.addAll(
+          List.of(
+              FeatureVectors.of(
+                  model.network(), files.inputs(images, preset), preset.cropsPerImage())));
     }
     return vectors.toArray(float[][]::new);
   }
 
   /**
-   * The stored pictures of the neighbours, by key: each row group holding one is read once from
-   * the shard of that name in {@code data}.
+   * The stored pictures of the neighbours, by key: each row group holding one is read once from the
+   * shard of that name in {@code data}.
    */
-  private Map<String, BufferedImage> pictures(URI data, Manifest manifest,
-      List<List<Neighbor>> nearest) throws IOException {
-    Set<String> shardFiles = manifest.shards().stream().map(Manifest.Shard::file)
-        .collect(Collectors.toSet());
+  private Map<String, BufferedImage> pictures(
+      URI data, Manifest manifest, List<List<Neighbor>> nearest) throws IOException {
+    Set<String> shardFiles =
+        manifest.shards().stream().map(Manifest.Shard::file).collect(Collectors.toSet());
     Map<String, Map<Integer, Set<String>>> wanted = new HashMap<>();
     for (List<Neighbor> neighbours : nearest) {
       for (Neighbor n : neighbours) {
-        wanted.computeIfAbsent(n.shard(), s -> new HashMap<>())
-            .computeIfAbsent(n.rowGroup(), g -> new java.util.HashSet<>()).add(n.key());
+        wanted
+            .computeIfAbsent(n.shard(), s -> new HashMap<>())
+            .computeIfAbsent(n.rowGroup(), g -> new java.util.HashSet<>())
+            .add(n.key());
       }
     }
     Map<String, BufferedImage> pictures = new HashMap<>();
     for (var shard : wanted.entrySet()) {
       String file = Locations.path(shard.getKey()).getName();
       if (!shardFiles.contains(file)) {
-        throw new IOException("the features name shard " + shard.getKey() + ", which is not a "
-            + "shard of " + data + "; give the dataset the features were computed from");
+        throw new IOException(
+            "the features name shard "
+                + shard.getKey()
+                + ", which is not a "
+                + "shard of "
+                + data
+                + "; give the dataset the features were computed from");
       }
       URI location = Locations.child(data, file);
-      try (ShardReader reader = ShardReader.open(storage.hadoopConfiguration(), new Path(location))) {
+      try (ShardReader reader =
+          ShardReader.open(storage.hadoopConfiguration(), new Path(location))) {
         for (var group : shard.getValue().entrySet()) {
           for (StoredImage stored : reader.readRowGroup(group.getKey())) {
             if (group.getValue().contains(stored.key())) {
@@ -210,6 +250,7 @@ public final class NeighborsJob {
   private static String className(Manifest manifest, Neighbor neighbour) {
     List<Label> labels = manifest.labels();
     return neighbour.label() >= 0 && neighbour.label() < labels.size()
-        ? labels.get(neighbour.label()).name() : neighbour.wnid();
+        ? labels.get(neighbour.label()).name()
+        : neighbour.wnid();
   }
 }

@@ -15,7 +15,8 @@ public final class Image {
   /** An image over existing BGR pixels (not copied). */
   public Image(int width, int height, byte[] bgr) {
     if (bgr.length < 3 * width * height) {
-      throw new IllegalArgumentException("need " + 3 * width * height + " bytes, got " + bgr.length);
+      throw new IllegalArgumentException(
+          "need " + 3 * width * height + " bytes, got " + bgr.length);
     }
     this.pixels = bgr;
     this.width = width;

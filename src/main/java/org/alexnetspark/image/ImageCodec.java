@@ -30,15 +30,24 @@ import org.bytedeco.opencv.opencv_core.Size;
 /**
  * Decoding, resizing and encoding with OpenCV, whose JPEG codec is libjpeg-turbo.
  *
- * <p>Decoding always yields 8-bit, three-channel BGR: greyscale, 16-bit, palette and CMYK inputs are
- * converted, and the EXIF orientation of photos is applied. GIF, which OpenCV cannot read, is
+ * <p>Decoding always yields 8-bit, three-channel BGR: greyscale, 16-bit, palette and CMYK inputs
+ * are converted, and the EXIF orientation of photos is applied. GIF, which OpenCV cannot read, is
  * decoded with {@code javax.imageio} (first frame). Native memory is released as soon as each call
  * returns. Instances are not needed: all methods are static and thread-safe.
  */
 public final class ImageCodec {
 
   /** Container formats recognised from their first bytes. */
-  public enum Format { JPEG, PNG, GIF, BMP, TIFF, WEBP, PNM, UNKNOWN }
+  public enum Format {
+    JPEG,
+    PNG,
+    GIF,
+    BMP,
+    TIFF,
+    WEBP,
+    PNM,
+    UNKNOWN
+  }
 
   private ImageCodec() {}
 
@@ -59,8 +68,12 @@ public final class ImageCodec {
     if (startsWith(bytes, 'I', 'I', 42, 0) || startsWith(bytes, 'M', 'M', 0, 42)) {
       return Format.TIFF;
     }
-    if (startsWith(bytes, 'R', 'I', 'F', 'F') && bytes.length >= 12
-        && bytes[8] == 'W' && bytes[9] == 'E' && bytes[10] == 'B' && bytes[11] == 'P') {
+    if (startsWith(bytes, 'R', 'I', 'F', 'F')
+        && bytes.length >= 12
+        && bytes[8] == 'W'
+        && bytes[9] == 'E'
+        && bytes[10] == 'B'
+        && bytes[11] == 'P') {
       return Format.WEBP;
     }
     if (bytes.length >= 2 && bytes[0] == 'P' && bytes[1] >= '1' && bytes[1] <= '6') {

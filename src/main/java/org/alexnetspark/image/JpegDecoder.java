@@ -21,7 +21,9 @@ public abstract class JpegDecoder implements Serializable {
 
   /** Which implementation ({@code data.decoder}). */
   public enum Kind {
-    AUTO("auto"), TURBOJPEG("turbojpeg"), OPENCV("opencv");
+    AUTO("auto"),
+    TURBOJPEG("turbojpeg"),
+    OPENCV("opencv");
 
     private final String configName;
 
@@ -56,16 +58,20 @@ public abstract class JpegDecoder implements Serializable {
         return new OpenCv();
       case TURBOJPEG:
         if (!TurboJpeg.available()) {
-          throw new IllegalStateException("data.decoder = turbojpeg but libturbojpeg cannot be "
-              + "loaded (" + TurboJpeg.loadFailure() + "); install it (Debian: libturbojpeg0) or "
-              + "use data.decoder = auto");
+          throw new IllegalStateException(
+              "data.decoder = turbojpeg but libturbojpeg cannot be "
+                  + "loaded ("
+                  + TurboJpeg.loadFailure()
+                  + "); install it (Debian: libturbojpeg0) or "
+                  + "use data.decoder = auto");
         }
         return new Turbo();
       default:
         if (TurboJpeg.available()) {
           return new Turbo();
         }
-        LOG.warn("libturbojpeg not found ({}); decoding with OpenCV, which is slower",
+        LOG.warn(
+            "libturbojpeg not found ({}); decoding with OpenCV, which is slower",
             TurboJpeg.loadFailure().getMessage());
         return new OpenCv();
     }
@@ -87,13 +93,17 @@ public abstract class JpegDecoder implements Serializable {
 
   private static final class Turbo extends JpegDecoder {
     private static final long serialVersionUID = 1L;
+
     /** One decompressor per thread: TurboJPEG handles are not thread-safe. */
-    private static final ThreadLocal<Pointer> HANDLE = ThreadLocal.withInitial(TurboJpeg::tjInitDecompress);
+    private static final ThreadLocal<Pointer> HANDLE =
+        ThreadLocal.withInitial(TurboJpeg::tjInitDecompress);
+
     /**
      * Native output buffer per thread. Decoding into a Java array would make JNA copy the whole
      * array into native memory and back on every call; this way the pixels are copied out once.
      */
-    private static final ThreadLocal<Memory[]> OUTPUT = ThreadLocal.withInitial(() -> new Memory[1]);
+    private static final ThreadLocal<Memory[]> OUTPUT =
+        ThreadLocal.withInitial(() -> new Memory[1]);
 
     @Override
     public boolean decode(byte[] jpeg, Image into) {
@@ -103,7 +113,8 @@ public abstract class JpegDecoder implements Serializable {
       int[] height = new int[1];
       int[] subsampling = new int[1];
       int[] colorspace = new int[1];
-      if (TurboJpeg.tjDecompressHeader3(handle, jpeg, size, width, height, subsampling, colorspace) != 0) {
+      if (TurboJpeg.tjDecompressHeader3(handle, jpeg, size, width, height, subsampling, colorspace)
+          != 0) {
         return false;
       }
       int bytes = 3 * width[0] * height[0];
@@ -111,8 +122,17 @@ public abstract class JpegDecoder implements Serializable {
       if (output[0] == null || output[0].size() < bytes) {
         output[0] = new Memory(bytes);
       }
-      if (TurboJpeg.tjDecompress2(handle, jpeg, size, output[0], width[0], 3 * width[0],
-          height[0], TurboJpeg.PIXEL_FORMAT_BGR, 0) != 0) {
+      if (TurboJpeg.tjDecompress2(
+              handle,
+              jpeg,
+              size,
+              output[0],
+              width[0],
+              3 * width[0],
+              height[0],
+              TurboJpeg.PIXEL_FORMAT_BGR,
+              0)
+          != 0) {
         return false;
       }
       into.resize(width[0], height[0]);

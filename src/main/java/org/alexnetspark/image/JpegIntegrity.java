@@ -16,15 +16,15 @@ import javax.imageio.stream.ImageInputStream;
  * Finds JPEGs whose compressed data is damaged although they still decode: libjpeg then warns
  * ("Corrupt JPEG data: premature end of data segment", "bad Huffman code") and fills the rest of
  * the image with garbage, which OpenCV passes on silently. Decodes the whole entropy-coded stream
- * at 1/8 scale with libjpeg-turbo's TurboJPEG when it can be loaded, otherwise with the JDK's
- * JPEG reader; either reports libjpeg's warnings.
+ * at 1/8 scale with libjpeg-turbo's TurboJPEG when it can be loaded, otherwise with the JDK's JPEG
+ * reader; either reports libjpeg's warnings.
  */
 public final class JpegIntegrity {
   private JpegIntegrity() {}
 
   /**
-   * libjpeg's complaint about {@code jpeg}, or null if it decodes cleanly (or cannot be checked:
-   * a JPEG variant neither decoder reads is left to the decoder that prepares it).
+   * libjpeg's complaint about {@code jpeg}, or null if it decodes cleanly (or cannot be checked: a
+   * JPEG variant neither decoder reads is left to the decoder that prepares it).
    */
   public static String problem(byte[] jpeg) {
     return TurboJpeg.available() ? withTurboJpeg(jpeg) : withImageIo(jpeg);
@@ -38,14 +38,24 @@ public final class JpegIntegrity {
       NativeLong size = new NativeLong(jpeg.length);
       int[] width = new int[1];
       int[] height = new int[1];
-      if (TurboJpeg.tjDecompressHeader3(handle, jpeg, size, width, height, new int[1], new int[1]) != 0) {
+      if (TurboJpeg.tjDecompressHeader3(handle, jpeg, size, width, height, new int[1], new int[1])
+          != 0) {
         return null; // not decodable at all: the preparing decoder says why
       }
       int scaledWidth = (width[0] + 7) / 8;
       int scaledHeight = (height[0] + 7) / 8;
       Memory pixels = new Memory(3L * scaledWidth * scaledHeight);
-      if (TurboJpeg.tjDecompress2(handle, jpeg, size, pixels, scaledWidth, 3 * scaledWidth,
-          scaledHeight, TurboJpeg.PIXEL_FORMAT_BGR, 0) != 0
+      if (TurboJpeg.tjDecompress2(
+                  handle,
+                  jpeg,
+                  size,
+                  pixels,
+                  scaledWidth,
+                  3 * scaledWidth,
+                  scaledHeight,
+                  TurboJpeg.PIXEL_FORMAT_BGR,
+                  0)
+              != 0
           && TurboJpeg.tjGetErrorCode(handle) == TurboJpeg.ERROR_WARNING) {
         return TurboJpeg.tjGetErrorStr2(handle);
       }

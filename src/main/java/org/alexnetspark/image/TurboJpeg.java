@@ -42,11 +42,25 @@ final class TurboJpeg {
 
   static native Pointer tjInitDecompress();
 
-  static native int tjDecompressHeader3(Pointer handle, byte[] jpeg, NativeLong size, int[] width,
-      int[] height, int[] subsampling, int[] colorspace);
+  static native int tjDecompressHeader3(
+      Pointer handle,
+      byte[] jpeg,
+      NativeLong size,
+      int[] width,
+      int[] height,
+      int[] subsampling,
+      int[] colorspace);
 
-  static native int tjDecompress2(Pointer handle, byte[] jpeg, NativeLong size, Pointer destination,
-      int width, int pitch, int height, int pixelFormat, int flags);
+  static native int tjDecompress2(
+      Pointer handle,
+      byte[] jpeg,
+      NativeLong size,
+      Pointer destination,
+      int width,
+      int pitch,
+      int height,
+      int pixelFormat,
+      int flags);
 
   static native int tjDestroy(Pointer handle);
 
@@ -58,6 +72,7 @@ final class TurboJpeg {
 
   /** TJERR_WARNING: the data was damaged but decoding went on (libjpeg's "Corrupt JPEG data"). */
   static final int ERROR_WARNING = 0;
+
   /** TJERR_FATAL. */
   static final int ERROR_FATAL = 1;
 }

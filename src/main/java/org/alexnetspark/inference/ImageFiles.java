@@ -24,15 +24,17 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Image files a user names (local paths, URIs of any Hadoop FileSystem, folders, globs) made into
- * network inputs exactly as the model's training images were: each file decoded and turned into
- * the stored image the paper's way ({@link ImagePreparer#decode}: short side resized to the
- * model's stored size, central square), then cropped and normalised by the model's evaluation
- * transforms. Used on the driver by {@code alexnet predict} and {@code alexnet neighbors}.
+ * network inputs exactly as the model's training images were: each file decoded and turned into the
+ * stored image the paper's way ({@link ImagePreparer#decode}: short side resized to the model's
+ * stored size, central square), then cropped and normalised by the model's evaluation transforms.
+ * Used on the driver by {@code alexnet predict} and {@code alexnet neighbors}.
  */
 public final class ImageFiles {
   /** Name extensions (any case) of the files a folder contributes; globs take what they match. */
-  public static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "jpe", "png", "gif", "bmp",
-      "tif", "tiff", "webp", "pnm", "ppm", "pgm", "pbm");
+  public static final Set<String> EXTENSIONS =
+      Set.of(
+          "jpg", "jpeg", "jpe", "png", "gif", "bmp", "tif", "tiff", "webp", "pnm", "ppm", "pgm",
+          "pbm");
 
   /**
    * A file to read, or an argument that named none.
@@ -66,9 +68,17 @@ public final class ImageFiles {
   public ImageFiles(Configuration hadoop, TrainedModel model) {
     this.hadoop = hadoop;
     DataConfig data = model.config().data();
-    this.preparer = new ImagePreparer(new DataConfig(model.storedSize(), data.jpegQuality(),
-        data.shardBytes(), data.rowGroupBytes(), data.maxRejectedFraction(),
-        data.maxInputMegapixels(), data.decoder(), data.seed()));
+    this.preparer =
+        new ImagePreparer(
+            new DataConfig(
+                model.storedSize(),
+                data.jpegQuality(),
+                data.shardBytes(),
+                data.rowGroupBytes(),
+                data.maxRejectedFraction(),
+                data.maxInputMegapixels(),
+                data.decoder(),
+                data.seed()));
     this.augmenter = model.evaluationAugmenter();
   }
 
@@ -76,8 +86,8 @@ public final class ImageFiles {
    * The files named by {@code arguments}, in order: a file as itself, a folder as its image files
    * (by {@link #EXTENSIONS}, hidden ones left out) sorted by name, a glob (Hadoop's {@link
    * FileSystem#globStatus} syntax: {@code *}, {@code ?}, {@code [ab]}, {@code {a,b}}) as its
-   * matches sorted, folders among them expanded. An argument that names nothing becomes one
-   * source with a problem, so that it is reported in its place.
+   * matches sorted, folders among them expanded. An argument that names nothing becomes one source
+   * with a problem, so that it is reported in its place.
    */
   public static List<Source> expand(Configuration hadoop, List<String> arguments)
       throws IOException {
@@ -130,8 +140,14 @@ public final class ImageFiles {
       FileSystem fs = path.getFileSystem(hadoop);
       long length = fs.getFileStatus(path).getLen();
       if (length > MAX_FILE_BYTES) {
-        return new Loaded(source, null, String.format(Locale.ROOT,
-            "too large to be read as an image (%,d bytes, at most %,d)", length, MAX_FILE_BYTES));
+        return new Loaded(
+            source,
+            null,
+            String.format(
+                Locale.ROOT,
+                "too large to be read as an image (%,d bytes, at most %,d)",
+                length,
+                MAX_FILE_BYTES));
       }
       try (InputStream in = fs.open(path)) {
         bytes = in.readAllBytes();
@@ -150,8 +166,12 @@ public final class ImageFiles {
     if (outcome instanceof ImagePreparer.Decoded decoded) {
       return new Loaded(source, decoded.image(), null);
     }
-    return new Loaded(source, null, outcome instanceof ImagePreparer.Rejected rejected
-        ? rejected.reason() : "cannot decode it");
+    return new Loaded(
+        source,
+        null,
+        outcome instanceof ImagePreparer.Rejected rejected
+            ? rejected.reason()
+            : "cannot decode it");
   }
 
   /**
@@ -166,8 +186,8 @@ public final class ImageFiles {
       augmenter.apply(preset, images.get(i), null, data, i * perImage);
     }
     int side = augmenter.cropSize();
-    return Nd4j.create(data,
-        new long[] {(long) images.size() * preset.cropsPerImage(), 3, side, side}, 'c');
+    return Nd4j.create(
+        data, new long[] {(long) images.size() * preset.cropsPerImage(), 3, side, side}, 'c');
   }
 
   private static List<Source> folder(FileSystem fs, Path folder, String argument)
@@ -181,8 +201,14 @@ public final class ImageFiles {
     }
     files.sort(Comparator.comparing(Path::getName));
     if (files.isEmpty()) {
-      return List.of(new Source(name(folder), null, "no image files ("
-          + String.join(", ", EXTENSIONS.stream().sorted().toList()) + ") in folder " + argument));
+      return List.of(
+          new Source(
+              name(folder),
+              null,
+              "no image files ("
+                  + String.join(", ", EXTENSIONS.stream().sorted().toList())
+                  + ") in folder "
+                  + argument));
     }
     return files.stream().map(ImageFiles::file).toList();
   }

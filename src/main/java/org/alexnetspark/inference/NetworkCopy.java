@@ -6,8 +6,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A network as sent to Spark executors: its configuration and a copy of its parameters. Broadcast
- * a copy, never the driver's live arrays (Spark closes broadcast values it cleans up), and destroy
+ * A network as sent to Spark executors: its configuration and a copy of its parameters. Broadcast a
+ * copy, never the driver's live arrays (Spark closes broadcast values it cleans up), and destroy
  * the broadcast when the job is done.
  *
  * @param configuration the network's configuration as JSON
@@ -22,7 +22,8 @@ public record NetworkCopy(String configuration, INDArray parameters) implements 
 
   /** The network, rebuilt with its own copy of the parameters (once per task). */
   public ComputationGraph rebuild() {
-    ComputationGraph graph = new ComputationGraph(ComputationGraphConfiguration.fromJson(configuration));
+    ComputationGraph graph =
+        new ComputationGraph(ComputationGraphConfiguration.fromJson(configuration));
     graph.init(parameters.dup(), false);
     return graph;
   }

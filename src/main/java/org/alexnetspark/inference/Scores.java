@@ -21,7 +21,9 @@ public final class Scores {
     return network.outputSingle(false, batch.features());
   }
 
-  /** Each image's {@code crops} consecutive rows averaged: {@code [n * crops, k]} to {@code [n, k]}. */
+  /**
+   * Each image's {@code crops} consecutive rows averaged: {@code [n * crops, k]} to {@code [n, k]}.
+   */
   public static INDArray averageCrops(INDArray rows, int crops) {
     if (crops == 1) {
       return rows;
@@ -34,12 +36,13 @@ public final class Scores {
   public static INDArray centreOfTen(INDArray rows) {
     long n = rows.rows() / 10;
     return rows.reshape(n, 10, rows.columns())
-        .get(NDArrayIndex.all(), NDArrayIndex.point(CENTRE_OF_TEN), NDArrayIndex.all()).dup();
+        .get(NDArrayIndex.all(), NDArrayIndex.point(CENTRE_OF_TEN), NDArrayIndex.all())
+        .dup();
   }
 
   /**
-   * How many other classes score at least as high as class {@code truth}: 0 is a clear win, so
-   * a tie is never a hit; {@link Integer#MAX_VALUE} if any score is NaN (a diverged network).
+   * How many other classes score at least as high as class {@code truth}: 0 is a clear win, so a
+   * tie is never a hit; {@link Integer#MAX_VALUE} if any score is NaN (a diverged network).
    */
   public static int rank(float[] scores, int truth) {
     int rank = 0;
@@ -54,7 +57,9 @@ public final class Scores {
     return rank;
   }
 
-  /** The {@code k} highest-scoring classes, best first (ties by lower index); none if any is NaN. */
+  /**
+   * The {@code k} highest-scoring classes, best first (ties by lower index); none if any is NaN.
+   */
   public static int[] top(float[] scores, int k) {
     for (float s : scores) {
       if (Float.isNaN(s)) {
@@ -65,8 +70,10 @@ public final class Scores {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    java.util.Arrays.sort(order, (a, b) -> scores[a] != scores[b]
-        ? Float.compare(scores[b], scores[a]) : Integer.compare(a, b));
+    java.util.Arrays.sort(
+        order,
+        (a, b) ->
+            scores[a] != scores[b] ? Float.compare(scores[b], scores[a]) : Integer.compare(a, b));
     int[] best = new int[Math.min(k, scores.length)];
     for (int i = 0; i < best.length; i++) {
       best[i] = order[i];

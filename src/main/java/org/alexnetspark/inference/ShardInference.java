@@ -13,9 +13,9 @@ import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
- * On the executors: runs a broadcast network over one partition's shards, minibatch by
- * minibatch, and turns each minibatch into rows. The task pins its GPU (if any) and rebuilds the
- * network once per partition; minibatches whose images could all not be decoded are skipped.
+ * On the executors: runs a broadcast network over one partition's shards, minibatch by minibatch,
+ * and turns each minibatch into rows. The task pins its GPU (if any) and rebuilds the network once
+ * per partition; minibatches whose images could all not be decoded are skipped.
  *
  * @param <T> one row per image
  */
@@ -53,6 +53,6 @@ public abstract class ShardInference<T> implements FlatMapFunction<Iterator<List
    * Adds the rows of one minibatch's {@code batch} (at least one image, {@code crops} crops per
    * image) to {@code out}.
    */
-  protected abstract void addRows(ComputationGraph graph, Minibatch minibatch, Batch batch, int crops,
-      List<T> out);
+  protected abstract void addRows(
+      ComputationGraph graph, Minibatch minibatch, Batch batch, int crops, List<T> out);
 }

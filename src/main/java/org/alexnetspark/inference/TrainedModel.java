@@ -29,21 +29,31 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param stats the training set's statistics
  * @param meanImage the training set's mean image (RGB planes, 0..255)
  */
-public record TrainedModel(URI location, ComputationGraph network, AlexNetConfig config,
-    ModelInfo info, DatasetStats stats, float[] meanImage) {
+public record TrainedModel(
+    URI location,
+    ComputationGraph network,
+    AlexNetConfig config,
+    ModelInfo info,
+    DatasetStats stats,
+    float[] meanImage) {
 
   /** The statistics file in a model folder. */
   public static final String STATS_FILE = "stats.json";
-  /** The mean image in a model folder (float32 [3, size, size], RGB, as {@code alexnet stats} writes it). */
+
+  /**
+   * The mean image in a model folder (float32 [3, size, size], RGB, as {@code alexnet stats} writes
+   * it).
+   */
   public static final String MEAN_IMAGE_FILE = "mean-image.npy";
 
   /** The files a model folder carries besides the network, for {@link ModelStore#save}. */
   public static Map<String, byte[]> normalisationFiles(DatasetStats stats, float[] meanImage) {
     int size = stats.imageSize();
-    byte[] npy = Nd4j.toNpyByteArray(Nd4j.create(meanImage, new long[] {3, size, size}, 'c')
-        .castTo(DataType.FLOAT));
-    return Map.of(STATS_FILE, Json.write(stats).getBytes(StandardCharsets.UTF_8),
-        MEAN_IMAGE_FILE, npy);
+    byte[] npy =
+        Nd4j.toNpyByteArray(
+            Nd4j.create(meanImage, new long[] {3, size, size}, 'c').castTo(DataType.FLOAT));
+    return Map.of(
+        STATS_FILE, Json.write(stats).getBytes(StandardCharsets.UTF_8), MEAN_IMAGE_FILE, npy);
   }
 
   /**
@@ -56,15 +66,26 @@ public record TrainedModel(URI location, ComputationGraph network, AlexNetConfig
     ModelStore.StoredModel model = models.load(location);
     SealedFolder.Seal seal = SealedFolder.check(storage, location);
     if (seal.entry(STATS_FILE) == null || seal.entry(MEAN_IMAGE_FILE) == null) {
-      throw new IOException(location + " was saved without the statistics of its training set ("
-          + STATS_FILE + ", " + MEAN_IMAGE_FILE + "); use a model written by 'alexnet train'");
+      throw new IOException(
+          location
+              + " was saved without the statistics of its training set ("
+              + STATS_FILE
+              + ", "
+              + MEAN_IMAGE_FILE
+              + "); use a model written by 'alexnet train'");
     }
-    DatasetStats stats = Json.read(models.readText(location, seal, STATS_FILE), DatasetStats.class,
-        Locations.child(location, STATS_FILE).toString());
+    DatasetStats stats =
+        Json.read(
+            models.readText(location, seal, STATS_FILE),
+            DatasetStats.class,
+            Locations.child(location, STATS_FILE).toString());
     float[] mean;
     try (InputStream in = SealedFolder.open(storage, location, seal, MEAN_IMAGE_FILE)) {
-      mean = Nd4j.createNpyFromByteArray(in.readAllBytes()).castTo(DataType.FLOAT).ravel()
-          .toFloatVector();
+      mean =
+          Nd4j.createNpyFromByteArray(in.readAllBytes())
+              .castTo(DataType.FLOAT)
+              .ravel()
+              .toFloatVector();
     }
     return new TrainedModel(location, model.network(), model.config(), model.info(), stats, mean);
   }
@@ -81,8 +102,14 @@ public record TrainedModel(URI location, ComputationGraph network, AlexNetConfig
 
   /** The evaluation transforms (centre crop, ten crops) with the training set's normalisation. */
   public Augmenter evaluationAugmenter() {
-    return Augmenter.of(config.augment(), stats.imageSize(), inputSize(), stats.eigenvectors(),
-        stats.eigenvalues(), meanImage, stats.meanRgb());
+    return Augmenter.of(
+        config.augment(),
+        stats.imageSize(),
+        inputSize(),
+        stats.eigenvectors(),
+        stats.eigenvalues(),
+        meanImage,
+        stats.meanRgb());
   }
 
   /** The name of output {@code index}: the label map's name, else its wnid, else the index. */

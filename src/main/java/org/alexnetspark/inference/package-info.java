@@ -1,8 +1,8 @@
 /**
  * Using a trained model: loading it with its normalisation ({@link
- * org.alexnetspark.inference.TrainedModel}), turning minibatches into class probabilities with
- * the paper's ten-crop averaging ({@link org.alexnetspark.inference.Scores}), making image files
- * into network inputs the way the training images were made ({@link
+ * org.alexnetspark.inference.TrainedModel}), turning minibatches into class probabilities with the
+ * paper's ten-crop averaging ({@link org.alexnetspark.inference.Scores}), making image files into
+ * network inputs the way the training images were made ({@link
  * org.alexnetspark.inference.ImageFiles}), and the copy of the network sent to Spark executors
  * ({@link org.alexnetspark.inference.NetworkCopy}). Shared by evaluation, prediction and feature
  * extraction.

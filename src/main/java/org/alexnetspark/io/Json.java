@@ -8,9 +8,10 @@ import java.io.UncheckedIOException;
 
 /** The project's JSON mapper for manifests, statistics, provenance and metrics (Jackson). */
 public final class Json {
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private Json() {}
 
@@ -32,8 +33,8 @@ public final class Json {
     try {
       return MAPPER.readValue(json, type);
     } catch (IOException e) {
-      throw new IllegalArgumentException(source + " is not a valid " + type.getSimpleName()
-          + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          source + " is not a valid " + type.getSimpleName() + ": " + e.getMessage(), e);
     }
   }
 }

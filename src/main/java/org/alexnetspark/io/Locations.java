@@ -11,7 +11,9 @@ import org.apache.hadoop.fs.Path;
 public final class Locations {
   private Locations() {}
 
-  /** {@code folder/names[0]/names[1]/...}; a trailing slash on {@code folder} makes no difference. */
+  /**
+   * {@code folder/names[0]/names[1]/...}; a trailing slash on {@code folder} makes no difference.
+   */
   public static URI child(URI folder, String... names) {
     Path path = new Path(folder);
     for (String name : names) {

@@ -104,7 +104,8 @@ public final class SealedFolder {
 
     /** Writes the seal: call last, after every file is closed. */
     public void seal() throws IOException {
-      try (OutputStream out = new SingleFailureOutputStream(fs.create(new Path(folder, SEAL), false))) {
+      try (OutputStream out =
+          new SingleFailureOutputStream(fs.create(new Path(folder, SEAL), false))) {
         out.write(Json.write(new Seal(entries)).getBytes(StandardCharsets.UTF_8));
       }
     }
@@ -114,7 +115,8 @@ public final class SealedFolder {
    * Reads the seal of {@code folder} and checks that every listed file exists with its size.
    *
    * @throws FileNotFoundException if {@code folder} does not exist
-   * @throws IncompleteException if the seal is missing or a listed file is missing or of another size
+   * @throws IncompleteException if the seal is missing or a listed file is missing or of another
+   *     size
    */
   public static Seal check(Storage storage, URI folder) throws IOException {
     if (!storage.exists(folder)) {
@@ -122,8 +124,12 @@ public final class SealedFolder {
     }
     URI sealFile = Locations.child(folder, SEAL);
     if (!storage.exists(sealFile)) {
-      throw new IncompleteException(folder + " is incomplete: it has no " + SEAL + " (its "
-          + "writer was interrupted, or it is still being copied)");
+      throw new IncompleteException(
+          folder
+              + " is incomplete: it has no "
+              + SEAL
+              + " (its "
+              + "writer was interrupted, or it is still being copied)");
     }
     Seal seal;
     try {
@@ -139,8 +145,14 @@ public final class SealedFolder {
       }
       long length = fs.getFileStatus(file).getLen();
       if (length != entry.bytes()) {
-        throw new IncompleteException(folder + " is incomplete: " + entry.name() + " has "
-            + length + " bytes, its seal says " + entry.bytes());
+        throw new IncompleteException(
+            folder
+                + " is incomplete: "
+                + entry.name()
+                + " has "
+                + length
+                + " bytes, its seal says "
+                + entry.bytes());
       }
     }
     return seal;
@@ -215,8 +227,15 @@ public final class SealedFolder {
         }
         String actual = Sha256.hex(digest);
         if (!actual.equals(entry.sha256())) {
-          throw new IncompleteException(folder + ": " + name + " is damaged (SHA-256 " + actual
-              + ", its seal says " + entry.sha256() + ")");
+          throw new IncompleteException(
+              folder
+                  + ": "
+                  + name
+                  + " is damaged (SHA-256 "
+                  + actual
+                  + ", its seal says "
+                  + entry.sha256()
+                  + ")");
         }
       }
     };

@@ -28,9 +28,9 @@ public final class Storage {
    * Fault injection for the fault-tolerance tests (ClusterFaultsIT), never set in production: a
    * system property holding a regular expression. When the name of an artifact about to be renamed
    * into place matches it, the JVM halts at once with exit code 137 (as after {@code kill -9})
-   * after the artifact was written and before the rename, leaving its hidden temporary behind.
-   * For example {@code -Dalexnet.fault.halt-before-rename=epoch-0000-iter-0000000024} in
-   * {@code spark.driver.extraJavaOptions}.
+   * after the artifact was written and before the rename, leaving its hidden temporary behind. For
+   * example {@code -Dalexnet.fault.halt-before-rename=epoch-0000-iter-0000000024} in {@code
+   * spark.driver.extraJavaOptions}.
    */
   public static final String HALT_BEFORE_RENAME = "alexnet.fault.halt-before-rename";
 
@@ -40,7 +40,9 @@ public final class Storage {
     this.hadoop = hadoop;
   }
 
-  /** Storage with the Hadoop configuration found on the classpath (core-site.xml, hdfs-site.xml). */
+  /**
+   * Storage with the Hadoop configuration found on the classpath (core-site.xml, hdfs-site.xml).
+   */
   public static Storage withDefaultConfiguration() {
     return new Storage(new Configuration());
   }
@@ -50,12 +52,13 @@ public final class Storage {
   }
 
   /**
-   * A user's location as a URI: URIs with a scheme are kept, bare paths become absolute
-   * {@code file://} URIs (relative to the working directory).
+   * A user's location as a URI: URIs with a scheme are kept, bare paths become absolute {@code
+   * file://} URIs (relative to the working directory).
    */
   public static URI toUri(String location) {
     if (location == null || location.isBlank()) {
-      throw new IllegalArgumentException("empty path: give a folder or a URI such as hdfs://nn:8020/x");
+      throw new IllegalArgumentException(
+          "empty path: give a folder or a URI such as hdfs://nn:8020/x");
     }
     int colon = location.indexOf(':');
     int slash = location.indexOf('/');
@@ -65,9 +68,11 @@ public final class Storage {
     }
     URI local = Paths.get(location).toAbsolutePath().normalize().toUri();
     String text = local.toString();
-    // Path.toUri() marks existing folders with a trailing slash; a location names the folder itself.
+    // Path.toUri() marks existing folders with a trailing slash; a location names the folder
+    // itself.
     return text.endsWith("/") && text.length() > "file:///".length()
-        ? URI.create(text.substring(0, text.length() - 1)) : local;
+        ? URI.create(text.substring(0, text.length() - 1))
+        : local;
   }
 
   public FileSystem fileSystem(URI uri) throws IOException {
@@ -139,8 +144,8 @@ public final class Storage {
       throw new ArtifactExistsException(finalPath.toString());
     }
     fs.mkdirs(finalPath.getParent());
-    Path temporary = new Path(finalPath.getParent(),
-        "." + finalPath.getName() + ".tmp-" + UUID.randomUUID());
+    Path temporary =
+        new Path(finalPath.getParent(), "." + finalPath.getName() + ".tmp-" + UUID.randomUUID());
     try {
       try (OutputStream out = new SingleFailureOutputStream(fs.create(temporary, false))) {
         writer.write(out);
@@ -168,8 +173,8 @@ public final class Storage {
     FileSystem fs = fileSystem(target);
     Path finalPath = fs.makeQualified(path(target));
     fs.mkdirs(finalPath.getParent());
-    Path temporary = new Path(finalPath.getParent(),
-        "." + finalPath.getName() + ".tmp-" + UUID.randomUUID());
+    Path temporary =
+        new Path(finalPath.getParent(), "." + finalPath.getName() + ".tmp-" + UUID.randomUUID());
     try {
       try (OutputStream out = fs.create(temporary, false)) {
         out.write(bytes);
@@ -192,14 +197,22 @@ public final class Storage {
   /** Copies the folder {@code source} to {@code target}, which appears only once complete. */
   public void copyFolder(URI source, URI target) throws IOException {
     FileSystem from = fileSystem(source);
-    writeFolder(target, false, (fs, folder) -> {
-      for (FileStatus file : from.listStatus(path(source))) {
-        if (file.isFile()) {
-          org.apache.hadoop.fs.FileUtil.copy(from, file.getPath(), fs,
-              new Path(folder, file.getPath().getName()), false, hadoop);
-        }
-      }
-    });
+    writeFolder(
+        target,
+        false,
+        (fs, folder) -> {
+          for (FileStatus file : from.listStatus(path(source))) {
+            if (file.isFile()) {
+              org.apache.hadoop.fs.FileUtil.copy(
+                  from,
+                  file.getPath(),
+                  fs,
+                  new Path(folder, file.getPath().getName()),
+                  false,
+                  hadoop);
+            }
+          }
+        });
   }
 
   /** Reads a whole UTF-8 text file. */
@@ -214,7 +227,8 @@ public final class Storage {
       throws IOException {
     Path aside = null;
     if (overwrite && fs.exists(finalPath)) {
-      aside = new Path(finalPath.getParent(), "." + finalPath.getName() + ".old-" + UUID.randomUUID());
+      aside =
+          new Path(finalPath.getParent(), "." + finalPath.getName() + ".old-" + UUID.randomUUID());
       if (!fs.rename(finalPath, aside)) {
         throw new IOException("could not move " + finalPath + " aside to replace it");
       }
@@ -235,8 +249,8 @@ public final class Storage {
   private static void haltIfAsked(Path finalPath) {
     String pattern = System.getProperty(HALT_BEFORE_RENAME);
     if (pattern != null && finalPath.getName().matches(pattern)) {
-      System.err.println(HALT_BEFORE_RENAME + ": halting before " + finalPath
-          + " is renamed into place");
+      System.err.println(
+          HALT_BEFORE_RENAME + ": halting before " + finalPath + " is renamed into place");
       System.err.flush();
       Runtime.getRuntime().halt(137);
     }

@@ -35,13 +35,16 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 public final class AlexNet {
   /** Name of the network's input. */
   public static final String INPUT = "input";
+
   /** Name of the softmax output layer. */
   public static final String OUTPUT = "fc8";
+
   /** Name of the last hidden layer, whose 4096 activations are the image's feature vector. */
   public static final String FEATURES = "fc7";
 
   private static final int[] PAPER_CONV_WIDTHS = {96, 256, 384, 384, 256};
   private static final int PAPER_TOWERS = 2;
+
   /** The paper's overlapping pooling: 3x3 windows, stride 2. */
   private static final ConvBlock.Pooling POOL = new ConvBlock.Pooling(3, 2);
 
@@ -55,22 +58,28 @@ public final class AlexNet {
   }
 
   /** The network's configuration (what DL4J serialises to JSON). */
-  public static ComputationGraphConfiguration configuration(ModelConfig model,
-      OptimizerConfig optimizer) {
+  public static ComputationGraphConfiguration configuration(
+      ModelConfig model, OptimizerConfig optimizer) {
     int[] widths = convWidths(model.widthMultiplier());
     int towers = model.variant().hasTowers() ? PAPER_TOWERS : 1;
     ModelConfig.Lrn paperLrn = model.lrn();
-    ConvBlock.Normalisation lrn = new ConvBlock.Normalisation(paperLrn.k(), paperLrn.n(),
-        paperLrn.alpha(), paperLrn.beta());
+    ConvBlock.Normalisation lrn =
+        new ConvBlock.Normalisation(paperLrn.k(), paperLrn.n(), paperLrn.alpha(), paperLrn.beta());
     double[] std = weightStds(model, widths, towers);
     double retain = 1.0 - model.dropout();
 
-    FullyConnected.Builder fc7 = new FullyConnected.Builder().nOut(model.fcWidth())
-        .activation(Activation.RELU).weightInit(new NormalDistribution(0, std[6]))
-        .biasInit(biasInit(model, "fc7"));
-    OutputLayer.Builder fc8 = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-        .nOut(model.classes()).activation(Activation.SOFTMAX)
-        .weightInit(new NormalDistribution(0, std[7])).biasInit(biasInit(model, "fc8"));
+    FullyConnected.Builder fc7 =
+        new FullyConnected.Builder()
+            .nOut(model.fcWidth())
+            .activation(Activation.RELU)
+            .weightInit(new NormalDistribution(0, std[6]))
+            .biasInit(biasInit(model, "fc7"));
+    OutputLayer.Builder fc8 =
+        new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+            .nOut(model.classes())
+            .activation(Activation.SOFTMAX)
+            .weightInit(new NormalDistribution(0, std[7]))
+            .biasInit(biasInit(model, "fc8"));
     if (model.dropout() > 0) {
       // DL4J drops a layer's *input* with a *retain* probability: dropping FC6's and FC7's outputs
       // is dropout on the inputs of FC7 and FC8.
@@ -88,19 +97,66 @@ public final class AlexNet {
         .graphBuilder()
         .addInputs(INPUT)
         .setInputTypes(inputType(model))
-        .addLayer("conv1", conv(model, "conv1", std[0], new ConvBlock.Convolution(11, 4, 0, widths[0], 1),
-            lrn, POOL).withoutInputGradient(), INPUT)
-        .addLayer("conv2", conv(model, "conv2", std[1], new ConvBlock.Convolution(5, 1, 2, widths[1], towers),
-            lrn, POOL), "conv1")
-        .addLayer("conv3", conv(model, "conv3", std[2], new ConvBlock.Convolution(3, 1, 1, widths[2], 1),
-            null, null), "conv2")
-        .addLayer("conv4", conv(model, "conv4", std[3], new ConvBlock.Convolution(3, 1, 1, widths[3], towers),
-            null, null), "conv3")
-        .addLayer("conv5", conv(model, "conv5", std[4], new ConvBlock.Convolution(3, 1, 1, widths[4], towers),
-            null, POOL), "conv4")
-        .addLayer("fc6", new FullyConnected.Builder().nOut(model.fcWidth())
-            .activation(Activation.RELU).weightInit(new NormalDistribution(0, std[5]))
-            .biasInit(biasInit(model, "fc6")).build(), "conv5")
+        .addLayer(
+            "conv1",
+            conv(
+                    model,
+                    "conv1",
+                    std[0],
+                    new ConvBlock.Convolution(11, 4, 0, widths[0], 1),
+                    lrn,
+                    POOL)
+                .withoutInputGradient(),
+            INPUT)
+        .addLayer(
+            "conv2",
+            conv(
+                model,
+                "conv2",
+                std[1],
+                new ConvBlock.Convolution(5, 1, 2, widths[1], towers),
+                lrn,
+                POOL),
+            "conv1")
+        .addLayer(
+            "conv3",
+            conv(
+                model,
+                "conv3",
+                std[2],
+                new ConvBlock.Convolution(3, 1, 1, widths[2], 1),
+                null,
+                null),
+            "conv2")
+        .addLayer(
+            "conv4",
+            conv(
+                model,
+                "conv4",
+                std[3],
+                new ConvBlock.Convolution(3, 1, 1, widths[3], towers),
+                null,
+                null),
+            "conv3")
+        .addLayer(
+            "conv5",
+            conv(
+                model,
+                "conv5",
+                std[4],
+                new ConvBlock.Convolution(3, 1, 1, widths[4], towers),
+                null,
+                POOL),
+            "conv4")
+        .addLayer(
+            "fc6",
+            new FullyConnected.Builder()
+                .nOut(model.fcWidth())
+                .activation(Activation.RELU)
+                .weightInit(new NormalDistribution(0, std[5]))
+                .biasInit(biasInit(model, "fc6"))
+                .build(),
+            "conv5")
         .addLayer(FEATURES, fc7.build(), "fc6")
         .addLayer(OUTPUT, fc8.build(), FEATURES)
         .setOutputs(OUTPUT)
@@ -114,7 +170,8 @@ public final class AlexNet {
 
   /** {@link #convWidths} as "96,256,384,384,256": how the bench passes them to its reference. */
   public static String convWidthList(double multiplier) {
-    return java.util.Arrays.stream(convWidths(multiplier)).mapToObj(Integer::toString)
+    return java.util.Arrays.stream(convWidths(multiplier))
+        .mapToObj(Integer::toString)
         .collect(java.util.stream.Collectors.joining(","));
   }
 
@@ -139,28 +196,35 @@ public final class AlexNet {
       Arrays.fill(std, model.weightStd());
       return std;
     }
-    // Side of conv5's pooled output, the input of fc6: conv1 and pool1 shrink it, then pool2, pool5.
+    // Side of conv5's pooled output, the input of fc6: conv1 and pool1 shrink it, then pool2,
+    // pool5.
     long side = (model.networkInputSize() - 11) / 4 + 1;
     for (int pool = 0; pool < 3; pool++) {
       side = (side - POOL.kernel()) / POOL.stride() + 1;
     }
     long[] fanIn = {
-        11L * 11 * 3,
-        5L * 5 * widths[0] / towers,
-        3L * 3 * widths[1],
-        3L * 3 * widths[2] / towers,
-        3L * 3 * widths[3] / towers,
-        widths[4] * side * side,
-        model.fcWidth(),
-        model.fcWidth()};
+      11L * 11 * 3,
+      5L * 5 * widths[0] / towers,
+      3L * 3 * widths[1],
+      3L * 3 * widths[2] / towers,
+      3L * 3 * widths[3] / towers,
+      widths[4] * side * side,
+      model.fcWidth(),
+      model.fcWidth()
+    };
     for (int i = 0; i < std.length; i++) {
       std[i] = Math.sqrt((i == std.length - 1 ? 1.0 : 2.0) / fanIn[i]);
     }
     return std;
   }
 
-  private static ConvBlock conv(ModelConfig model, String name, double std,
-      ConvBlock.Convolution convolution, ConvBlock.Normalisation lrn, ConvBlock.Pooling pool) {
+  private static ConvBlock conv(
+      ModelConfig model,
+      String name,
+      double std,
+      ConvBlock.Convolution convolution,
+      ConvBlock.Normalisation lrn,
+      ConvBlock.Pooling pool) {
     return new ConvBlock(convolution, lrn, pool, new ConvBlock.Init(std, biasInit(model, name)));
   }
 

@@ -13,8 +13,8 @@ import org.nd4j.linalg.schedule.ISchedule;
  * adds {@code decay * w} to the gradient before the updater runs, this is exactly the paper's
  * {@code v <- 0.9 v - 0.0005 lr w - lr grad; w <- w + v} (with the sign of {@code v} flipped).
  *
- * <p>DL4J ships only Nesterov momentum. This configuration class serialises to DL4J's JSON (it has a
- * no-argument constructor and plain fields) so it travels to Spark workers with the network.
+ * <p>DL4J ships only Nesterov momentum. This configuration class serialises to DL4J's JSON (it has
+ * a no-argument constructor and plain fields) so it travels to Spark workers with the network.
  */
 public final class ClassicMomentum implements IUpdater {
   private static final long serialVersionUID = 1L;
@@ -45,7 +45,8 @@ public final class ClassicMomentum implements IUpdater {
   @Override
   public GradientUpdater instantiate(INDArray viewArray, boolean initializeViewArray) {
     ClassicMomentumUpdater updater = new ClassicMomentumUpdater(this);
-    updater.setStateViewArray(viewArray, viewArray.shape(), viewArray.ordering(), initializeViewArray);
+    updater.setStateViewArray(
+        viewArray, viewArray.shape(), viewArray.ordering(), initializeViewArray);
     return updater;
   }
 
@@ -66,7 +67,8 @@ public final class ClassicMomentum implements IUpdater {
   @Override
   public double getLearningRate(int iteration, int epoch) {
     return learningRateSchedule != null
-        ? learningRateSchedule.valueAt(iteration, epoch) : learningRate;
+        ? learningRateSchedule.valueAt(iteration, epoch)
+        : learningRate;
   }
 
   @Override
@@ -95,7 +97,11 @@ public final class ClassicMomentum implements IUpdater {
 
   @Override
   public String toString() {
-    return "ClassicMomentum(lr=" + learningRate + ", momentum=" + momentum
-        + (learningRateSchedule == null ? "" : ", schedule=" + learningRateSchedule) + ")";
+    return "ClassicMomentum(lr="
+        + learningRate
+        + ", momentum="
+        + momentum
+        + (learningRateSchedule == null ? "" : ", schedule=" + learningRateSchedule)
+        + ")";
   }
 }

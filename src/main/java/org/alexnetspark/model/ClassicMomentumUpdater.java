@@ -6,8 +6,8 @@ import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.learning.GradientUpdater;
 
 /**
- * The state and step of {@link ClassicMomentum}: one velocity value per parameter, held in a view of
- * the network's updater-state array so that it is saved, restored and averaged with it.
+ * The state and step of {@link ClassicMomentum}: one velocity value per parameter, held in a view
+ * of the network's updater-state array so that it is saved, restored and averaged with it.
  */
 final class ClassicMomentumUpdater implements GradientUpdater<ClassicMomentum> {
   /** Key of the velocity in the updater state map. */
@@ -28,8 +28,8 @@ final class ClassicMomentumUpdater implements GradientUpdater<ClassicMomentum> {
   @Override
   public void setState(Map<String, INDArray> state, boolean initialize) {
     if (state.size() != 1 || !state.containsKey(VELOCITY)) {
-      throw new IllegalStateException("classic momentum state must hold only '" + VELOCITY
-          + "', got " + state.keySet());
+      throw new IllegalStateException(
+          "classic momentum state must hold only '" + VELOCITY + "', got " + state.keySet());
     }
     velocity = state.get(VELOCITY);
     if (initialize) {
@@ -43,8 +43,8 @@ final class ClassicMomentumUpdater implements GradientUpdater<ClassicMomentum> {
   }
 
   @Override
-  public void setStateViewArray(INDArray viewArray, long[] gradientShape, char gradientOrder,
-      boolean initialize) {
+  public void setStateViewArray(
+      INDArray viewArray, long[] gradientShape, char gradientOrder, boolean initialize) {
     if (initialize) {
       viewArray.assign(0);
     }

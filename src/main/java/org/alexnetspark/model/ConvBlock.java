@@ -11,9 +11,9 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,15 +36,15 @@ import org.nd4j.linalg.api.rng.distribution.impl.NormalDistribution;
  *
  * <p>Towers: with {@code towers = 2} input channels {@code [0, nIn/2)} and output channels {@code
  * [0, nOut/2)} form tower one, the upper halves tower two; each tower's filters see only their own
- * tower's inputs, as on the paper's two GPUs. The weights are one array {@code W} of shape
- * {@code [kernel, kernel, nIn / towers, nOut]}, bias {@code b} of shape {@code [1, nOut]}.
+ * tower's inputs, as on the paper's two GPUs. The weights are one array {@code W} of shape {@code
+ * [kernel, kernel, nIn / towers, nOut]}, bias {@code b} of shape {@code [1, nOut]}.
  *
- * <p>The block is data: four small value types ({@link Convolution}, {@link Normalisation},
- * {@link Pooling}, {@link Init}), the input channel count, and whether the gradient with respect
- * to the block's input is computed (not for the first block, whose input is the images: see
- * {@link #withoutInputGradient}). DL4J serialises layer configurations to JSON through bean
- * accessors, so each of those six has one getter and one setter, and the no-argument constructor
- * exists for the same reason. Output shapes come from {@link #stages}, plain arithmetic.
+ * <p>The block is data: four small value types ({@link Convolution}, {@link Normalisation}, {@link
+ * Pooling}, {@link Init}), the input channel count, and whether the gradient with respect to the
+ * block's input is computed (not for the first block, whose input is the images: see {@link
+ * #withoutInputGradient}). DL4J serialises layer configurations to JSON through bean accessors, so
+ * each of those six has one getter and one setter, and the no-argument constructor exists for the
+ * same reason. Output shapes come from {@link #stages}, plain arithmetic.
  */
 public class ConvBlock extends SameDiffLayer {
   private static final long serialVersionUID = 2L;
@@ -54,13 +54,15 @@ public class ConvBlock extends SameDiffLayer {
       implements Serializable {
     public Convolution {
       if (towers < 1 || channels % towers != 0) {
-        throw new IllegalArgumentException(channels + " output channels cannot be split into "
-            + towers + " towers");
+        throw new IllegalArgumentException(
+            channels + " output channels cannot be split into " + towers + " towers");
       }
     }
   }
 
-  /** Local response normalisation: {@code b = a / (k + alpha * sum of a^2 over n channels)^beta}. */
+  /**
+   * Local response normalisation: {@code b = a / (k + alpha * sum of a^2 over n channels)^beta}.
+   */
   public record Normalisation(double k, int n, double alpha, double beta) implements Serializable {}
 
   /** Max pooling over square windows. */
@@ -70,7 +72,11 @@ public class ConvBlock extends SameDiffLayer {
   public record Init(double weightStd, double bias) implements Serializable {}
 
   /** What one step of the block does. */
-  public enum StageKind { CONVOLUTION, NORMALISATION, POOLING }
+  public enum StageKind {
+    CONVOLUTION,
+    NORMALISATION,
+    POOLING
+  }
 
   /** One step of the block with the shape it produces. */
   public record Stage(StageKind kind, long channels, long height, long width) {}
@@ -89,7 +95,8 @@ public class ConvBlock extends SameDiffLayer {
    * @param normalisation LRN after the ReLU, or null for none
    * @param pooling max pooling last, or null for none
    */
-  public ConvBlock(Convolution convolution, Normalisation normalisation, Pooling pooling, Init init) {
+  public ConvBlock(
+      Convolution convolution, Normalisation normalisation, Pooling pooling, Init init) {
     this.convolution = Objects.requireNonNull(convolution);
     this.normalisation = normalisation;
     this.pooling = pooling;
@@ -106,7 +113,9 @@ public class ConvBlock extends SameDiffLayer {
     return this;
   }
 
-  /** The block's steps (convolution, then normalisation and pooling if present) for an input size. */
+  /**
+   * The block's steps (convolution, then normalisation and pooling if present) for an input size.
+   */
   public List<Stage> stages(long height, long width) {
     List<Stage> stages = new ArrayList<>();
     long channels = convolution.channels();
@@ -129,17 +138,22 @@ public class ConvBlock extends SameDiffLayer {
   }
 
   @Override
-  public SDVariable defineLayer(SameDiff sd, SDVariable input, Map<String, SDVariable> params,
-      SDVariable mask) {
+  public SDVariable defineLayer(
+      SameDiff sd, SDVariable input, Map<String, SDVariable> params, SDVariable mask) {
     long nOut = convolution.channels();
     int towers = convolution.towers();
     SDVariable weights = params.get("W");
     SDVariable bias = params.get("b").reshape(nOut);
-    Conv2DConfig conv = Conv2DConfig.builder()
-        .kH(convolution.kernel()).kW(convolution.kernel())
-        .sH(convolution.stride()).sW(convolution.stride())
-        .pH(convolution.padding()).pW(convolution.padding())
-        .dataFormat("NCHW").build();
+    Conv2DConfig conv =
+        Conv2DConfig.builder()
+            .kH(convolution.kernel())
+            .kW(convolution.kernel())
+            .sH(convolution.stride())
+            .sW(convolution.stride())
+            .pH(convolution.padding())
+            .pW(convolution.padding())
+            .dataFormat("NCHW")
+            .build();
     SDVariable out;
     if (towers == 1) {
       out = sd.cnn().conv2d(input, weights, bias, conv);
@@ -151,7 +165,8 @@ public class ConvBlock extends SameDiffLayer {
         SDIndex inChannels = SDIndex.interval(g * inPerTower, (g + 1) * inPerTower);
         SDIndex outChannels = SDIndex.interval(g * outPerTower, (g + 1) * outPerTower);
         SDVariable towerInput = input.get(SDIndex.all(), inChannels, SDIndex.all(), SDIndex.all());
-        SDVariable towerWeights = weights.get(SDIndex.all(), SDIndex.all(), SDIndex.all(), outChannels);
+        SDVariable towerWeights =
+            weights.get(SDIndex.all(), SDIndex.all(), SDIndex.all(), outChannels);
         outputs[g] = sd.cnn().conv2d(towerInput, towerWeights, bias.get(outChannels), conv);
       }
       out = sd.concat(1, outputs);
@@ -161,16 +176,30 @@ public class ConvBlock extends SameDiffLayer {
       // ND4J's lrn normalises across the last axis (NHWC) and its depth is the half-width of the
       // window (n = 2 * depth + 1 channels), so the channels are moved last and back.
       SDVariable channelsLast = out.permute(0, 2, 3, 1);
-      SDVariable normalised = sd.cnn().localResponseNormalization(channelsLast,
-          LocalResponseNormalizationConfig.builder()
-              .bias(normalisation.k()).alpha(normalisation.alpha()).beta(normalisation.beta())
-              .depth(normalisation.n() / 2).build());
+      SDVariable normalised =
+          sd.cnn()
+              .localResponseNormalization(
+                  channelsLast,
+                  LocalResponseNormalizationConfig.builder()
+                      .bias(normalisation.k())
+                      .alpha(normalisation.alpha())
+                      .beta(normalisation.beta())
+                      .depth(normalisation.n() / 2)
+                      .build());
       out = normalised.permute(0, 3, 1, 2);
     }
     if (pooling != null) {
-      out = sd.cnn().maxPooling2d(out, Pooling2DConfig.builder()
-          .kH(pooling.kernel()).kW(pooling.kernel()).sH(pooling.stride()).sW(pooling.stride())
-          .isNHWC(false).build());
+      out =
+          sd.cnn()
+              .maxPooling2d(
+                  out,
+                  Pooling2DConfig.builder()
+                      .kH(pooling.kernel())
+                      .kW(pooling.kernel())
+                      .sH(pooling.stride())
+                      .sW(pooling.stride())
+                      .isNHWC(false)
+                      .build());
     }
     return out;
   }
@@ -195,8 +224,13 @@ public class ConvBlock extends SameDiffLayer {
    * forward and backward passes call the native ops directly, with the true gradients.
    */
   @Override
-  public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
-      int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType dataType) {
+  public Layer instantiate(
+      NeuralNetConfiguration conf,
+      Collection<TrainingListener> listeners,
+      int layerIndex,
+      INDArray layerParamsView,
+      boolean initializeParams,
+      DataType dataType) {
     ConvBlockLayer layer = new ConvBlockLayer(conf, dataType);
     layer.setIndex(layerIndex);
     layer.setParamsViewArray(layerParamsView);
@@ -218,9 +252,13 @@ public class ConvBlock extends SameDiffLayer {
     if (nIn <= 0 || override) {
       long channels = ((InputType.InputTypeConvolutional) inputType).getChannels();
       if (channels % convolution.towers() != 0) {
-        throw new IllegalArgumentException("a convolution block with " + convolution.towers()
-            + " towers needs an input channel count divisible by " + convolution.towers()
-            + ", got " + channels);
+        throw new IllegalArgumentException(
+            "a convolution block with "
+                + convolution.towers()
+                + " towers needs an input channel count divisible by "
+                + convolution.towers()
+                + ", got "
+                + channels);
       }
       this.nIn = channels;
     }
@@ -279,15 +317,19 @@ public class ConvBlock extends SameDiffLayer {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ConvBlock other && super.equals(o) && nIn == other.nIn
+    return o instanceof ConvBlock other
+        && super.equals(o)
+        && nIn == other.nIn
         && Objects.equals(convolution, other.convolution)
         && Objects.equals(normalisation, other.normalisation)
-        && Objects.equals(pooling, other.pooling) && Objects.equals(init, other.init)
+        && Objects.equals(pooling, other.pooling)
+        && Objects.equals(init, other.init)
         && inputGradient == other.inputGradient;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(super.hashCode(), convolution, normalisation, pooling, init, nIn, inputGradient);
+    return Objects.hash(
+        super.hashCode(), convolution, normalisation, pooling, init, nIn, inputGradient);
   }
 }

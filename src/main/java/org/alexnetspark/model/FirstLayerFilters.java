@@ -12,34 +12,41 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The paper's Figure 3: the kernels of the first convolution ({@code conv1_W}, shape {@code [k, k,
- * 3, n]}) as RGB pictures, each scaled to 0..255 by its own minimum and maximum over its {@code k
- * * k * 3} weights (say so in the caption), enlarged {@link #SCALE} times, in blocks by tower:
- * output channels {@code [0, n/2)} feed conv2's first tower and {@code [n/2, n)} its second, as on
- * the paper's two GPUs (one block when conv2 is not split). Counts and sizes come from the model.
+ * 3, n]}) as RGB pictures, each scaled to 0..255 by its own minimum and maximum over its {@code k *
+ * k * 3} weights (say so in the caption), enlarged {@link #SCALE} times, in blocks by tower: output
+ * channels {@code [0, n/2)} feed conv2's first tower and {@code [n/2, n)} its second, as on the
+ * paper's two GPUs (one block when conv2 is not split). Counts and sizes come from the model.
  *
  * <p>Layout, with {@code tile = k * SCALE}, {@code perBlock = n / towers}, {@code columns =
  * min(COLUMNS, perBlock)}, {@code rows = ceil(perBlock / columns)}: a block is {@code LABEL + rows
- * * tile + (rows - 1) * GAP} high; the picture is {@code max(MIN_WIDTH, 2 * MARGIN + columns *
- * tile + (columns - 1) * GAP)} wide and {@code 2 * MARGIN + HEADER + towers * block + (towers - 1)
- * * BLOCK_GAP} high. Kernel {@code i} of block {@code b} sits at column {@code i % columns}, row
+ * * tile + (rows - 1) * GAP} high; the picture is {@code max(MIN_WIDTH, 2 * MARGIN + columns * tile
+ * + (columns - 1) * GAP)} wide and {@code 2 * MARGIN + HEADER + towers * block + (towers - 1) *
+ * BLOCK_GAP} high. Kernel {@code i} of block {@code b} sits at column {@code i % columns}, row
  * {@code i / columns}; within it, pixel {@code (x, y)} shows weight {@code [y / SCALE, x / SCALE,
  * channel, kernel]} with channels red, green, blue (the network's input planes).
  */
 public final class FirstLayerFilters {
   /** Each weight becomes a SCALE x SCALE square of pixels. */
   public static final int SCALE = 5;
+
   /** Kernels per row of a block, at most. */
   public static final int COLUMNS = 16;
+
   /** Pixels between kernels. */
   public static final int GAP = 2;
+
   /** Border around the picture. */
   public static final int MARGIN = 12;
+
   /** Height of the caption at the top. */
   public static final int HEADER = 40;
+
   /** Height of a block's label line. */
   public static final int LABEL = 20;
+
   /** Space between blocks. */
   public static final int BLOCK_GAP = 12;
+
   /** Narrowest picture (room for the caption). */
   public static final int MIN_WIDTH = 440;
 
@@ -55,8 +62,8 @@ public final class FirstLayerFilters {
     INDArray weights = network.getParam(WEIGHTS);
     long[] shape = weights.shape();
     if (shape.length != 4 || shape[2] != 3) {
-      throw new IllegalArgumentException("expected conv1 weights of shape [k, k, 3, n], got "
-          + java.util.Arrays.toString(shape));
+      throw new IllegalArgumentException(
+          "expected conv1 weights of shape [k, k, 3, n], got " + java.util.Arrays.toString(shape));
     }
     int k = (int) shape[0];
     int kernels = (int) shape[3];
@@ -75,21 +82,35 @@ public final class FirstLayerFilters {
     try {
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, width, height);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setFont(FONT);
       g.setColor(Color.BLACK);
       int ascent = g.getFontMetrics().getAscent();
-      g.drawString(String.format(Locale.ROOT, "conv1: %d kernels of %dx%dx3, shown %dx",
-          kernels, k, k, SCALE), MARGIN, MARGIN + ascent);
-      g.drawString("each kernel scaled to [0, 255] by its own min and max", MARGIN,
+      g.drawString(
+          String.format(
+              Locale.ROOT, "conv1: %d kernels of %dx%dx3, shown %dx", kernels, k, k, SCALE),
+          MARGIN,
+          MARGIN + ascent);
+      g.drawString(
+          "each kernel scaled to [0, 255] by its own min and max",
+          MARGIN,
           MARGIN + ascent + HEADER / 2);
       for (int b = 0; b < towers; b++) {
         int top = MARGIN + HEADER + b * (blockHeight + BLOCK_GAP);
         g.setColor(Color.BLACK);
-        g.drawString(towers == 1
-            ? String.format(Locale.ROOT, "kernels 0-%d (conv2 is not split)", kernels - 1)
-            : String.format(Locale.ROOT, "tower %d: kernels %d-%d (feed tower %d of conv2)", b + 1,
-                b * perBlock, (b + 1) * perBlock - 1, b + 1), MARGIN, top + ascent);
+        g.drawString(
+            towers == 1
+                ? String.format(Locale.ROOT, "kernels 0-%d (conv2 is not split)", kernels - 1)
+                : String.format(
+                    Locale.ROOT,
+                    "tower %d: kernels %d-%d (feed tower %d of conv2)",
+                    b + 1,
+                    b * perBlock,
+                    (b + 1) * perBlock - 1,
+                    b + 1),
+            MARGIN,
+            top + ascent);
         for (int i = 0; i < perBlock; i++) {
           int x = MARGIN + (i % columns) * (tile + GAP);
           int y = top + LABEL + (i / columns) * (tile + GAP);
@@ -150,7 +171,8 @@ public final class FirstLayerFilters {
   /** How many towers conv2 has: how the first layer's kernels are grouped. */
   private static int conv2Towers(ComputationGraph network) {
     var vertex = network.getConfiguration().getVertices().get("conv2");
-    if (vertex instanceof LayerVertex layer && layer.getLayerConf().getLayer() instanceof ConvBlock block) {
+    if (vertex instanceof LayerVertex layer
+        && layer.getLayerConf().getLayer() instanceof ConvBlock block) {
       return block.getConvolution().towers();
     }
     return 1;

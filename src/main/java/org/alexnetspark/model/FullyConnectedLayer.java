@@ -21,6 +21,7 @@ final class FullyConnectedLayer extends BaseLayer<FullyConnected> {
 
   /** The (dropped-out) input of the last training forward pass, by identity, or null. */
   private transient INDArray cachedInput;
+
   /** relu(input x W + b) of that pass. */
   private transient INDArray cachedOutput;
 
@@ -31,7 +32,8 @@ final class FullyConnectedLayer extends BaseLayer<FullyConnected> {
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
     INDArray output = super.activate(training, workspaceMgr);
-    boolean reusable = training && maskArray == null && PLAIN_RELU.equals(layerConf().getActivationFn());
+    boolean reusable =
+        training && maskArray == null && PLAIN_RELU.equals(layerConf().getActivationFn());
     // After super.activate, input is the dropped-out input the product was computed from.
     cachedInput = reusable ? input : null;
     cachedOutput = reusable ? output : null;
@@ -39,8 +41,8 @@ final class FullyConnectedLayer extends BaseLayer<FullyConnected> {
   }
 
   @Override
-  protected Pair<INDArray, INDArray> preOutputWithPreNorm(boolean training, boolean forBackprop,
-      LayerWorkspaceMgr workspaceMgr) {
+  protected Pair<INDArray, INDArray> preOutputWithPreNorm(
+      boolean training, boolean forBackprop, LayerWorkspaceMgr workspaceMgr) {
     if (forBackprop && cachedOutput != null && cachedInput == input && maskArray == null) {
       // The ReLU's backward pass needs only where z > 0, which is where relu(z) > 0. (The next
       // layer's dropout may have zeroed some of these outputs in place; the gradient arriving
@@ -51,7 +53,8 @@ final class FullyConnectedLayer extends BaseLayer<FullyConnected> {
   }
 
   @Override
-  public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+  public Pair<Gradient, INDArray> backpropGradient(
+      INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
     try {
       return super.backpropGradient(epsilon, workspaceMgr);
     } finally {
@@ -77,6 +80,7 @@ final class FullyConnectedLayer extends BaseLayer<FullyConnected> {
 
   @Override
   public void fit(INDArray input, LayerWorkspaceMgr workspaceMgr) {
-    throw new UnsupportedOperationException("a fully connected layer is trained through its network");
+    throw new UnsupportedOperationException(
+        "a fully connected layer is trained through its network");
   }
 }

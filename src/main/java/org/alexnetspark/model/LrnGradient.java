@@ -7,9 +7,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The gradient of local response normalisation across channels applied to a ReLU's output,
- * {@code b_i = a_i s_i^-beta} with {@code s_i = k + alpha * sum over the n channels j around i of
- * a_j^2} and {@code a = relu(z)}:
+ * The gradient of local response normalisation across channels applied to a ReLU's output, {@code
+ * b_i = a_i s_i^-beta} with {@code s_i = k + alpha * sum over the n channels j around i of a_j^2}
+ * and {@code a = relu(z)}:
  *
  * <pre>
  * dL/da_m = g_m s_m^-beta - 2 alpha beta a_m * sum over the n channels i around m of g_i b_i / s_i
@@ -21,8 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>ND4J 1.0.0-M2.1's native {@code lrn_bp} does not compute this (it disagrees with finite
  * differences; tested in ConvBlockLayerTest), and a formulation in ND4J's element-wise ops over
- * channel views took seconds per minibatch; this is a direct loop over channels-last data,
- * split across threads by pixel, about as fast as the native op was.
+ * channel views took seconds per minibatch; this is a direct loop over channels-last data, split
+ * across threads by pixel, about as fast as the native op was.
  */
 final class LrnGradient {
   /** Pixels copied in and out per step of the loop. */
@@ -38,42 +38,60 @@ final class LrnGradient {
    * @param gradInput the result, same layout
    * @param threads how many threads share the work
    */
-  static void backwardThroughRelu(INDArray activations, INDArray gradOutput, INDArray gradInput,
-      ConvBlock.Normalisation lrn, int threads) {
+  static void backwardThroughRelu(
+      INDArray activations,
+      INDArray gradOutput,
+      INDArray gradInput,
+      ConvBlock.Normalisation lrn,
+      int threads) {
     if (activations.dataType() != DataType.FLOAT) {
       // Other precisions (double for gradient checks, half) go through float.
       INDArray result = Nd4j.create(DataType.FLOAT, gradInput.shape(), 'c');
-      backwardThroughRelu(activations.castTo(DataType.FLOAT).dup('c'), gradOutput.castTo(DataType.FLOAT).dup('c'),
-          result, lrn, threads);
+      backwardThroughRelu(
+          activations.castTo(DataType.FLOAT).dup('c'),
+          gradOutput.castTo(DataType.FLOAT).dup('c'),
+          result,
+          lrn,
+          threads);
       gradInput.assign(result.castTo(gradInput.dataType()));
       return;
     }
     for (INDArray array : new INDArray[] {activations, gradOutput, gradInput}) {
-      if (array.ordering() != 'c' || array.elementWiseStride() != 1 || array.dataType() != DataType.FLOAT
+      if (array.ordering() != 'c'
+          || array.elementWiseStride() != 1
+          || array.dataType() != DataType.FLOAT
           || !java.util.Arrays.equals(array.shape(), activations.shape())) {
-        throw new IllegalArgumentException("LRN gradient: expected contiguous channels-last float arrays of "
-            + java.util.Arrays.toString(activations.shape()) + ", got " + array.shapeInfoToString());
+        throw new IllegalArgumentException(
+            "LRN gradient: expected contiguous channels-last float arrays of "
+                + java.util.Arrays.toString(activations.shape())
+                + ", got "
+                + array.shapeInfoToString());
       }
     }
     int channels = (int) activations.size(activations.rank() - 1);
     long pixels = activations.length() / channels;
-    // On the CPU backend the loop reads and writes ND4J's memory in place; elsewhere it works on copies.
+    // On the CPU backend the loop reads and writes ND4J's memory in place; elsewhere it works on
+    // copies.
     boolean direct = Nd4j.getEnvironment().isCPU();
     FloatBuffer a = buffer(activations, direct);
     FloatBuffer g = buffer(gradOutput, direct);
-    FloatBuffer out = direct ? buffer(gradInput, true) : FloatBuffer.allocate((int) gradInput.length());
+    FloatBuffer out =
+        direct ? buffer(gradInput, true) : FloatBuffer.allocate((int) gradInput.length());
     long chunks = (pixels + PIXELS_PER_CHUNK - 1) / PIXELS_PER_CHUNK;
     int parts = (int) Math.max(1, Math.min(threads, chunks));
-    IntStream.range(0, parts).parallel().forEach(part -> {
-      Kernel kernel = new Kernel(channels, lrn);
-      long from = chunks * part / parts;
-      long to = chunks * (part + 1) / parts;
-      for (long chunk = from; chunk < to; chunk++) {
-        long firstPixel = chunk * PIXELS_PER_CHUNK;
-        int count = (int) Math.min(PIXELS_PER_CHUNK, pixels - firstPixel);
-        kernel.run(a, g, out, (int) (firstPixel * channels), count);
-      }
-    });
+    IntStream.range(0, parts)
+        .parallel()
+        .forEach(
+            part -> {
+              Kernel kernel = new Kernel(channels, lrn);
+              long from = chunks * part / parts;
+              long to = chunks * (part + 1) / parts;
+              for (long chunk = from; chunk < to; chunk++) {
+                long firstPixel = chunk * PIXELS_PER_CHUNK;
+                int count = (int) Math.min(PIXELS_PER_CHUNK, pixels - firstPixel);
+                kernel.run(a, g, out, (int) (firstPixel * channels), count);
+              }
+            });
     if (!direct) {
       gradInput.assign(Nd4j.create(out.array(), gradInput.shape(), 'c'));
     }
@@ -85,7 +103,8 @@ final class LrnGradient {
       FloatBuffer buffer = array.data().asNioFloat();
       return buffer.position((int) array.offset()).slice();
     }
-    return FloatBuffer.wrap(array.data().asFloat(), (int) array.offset(), (int) array.length()).slice();
+    return FloatBuffer.wrap(array.data().asFloat(), (int) array.offset(), (int) array.length())
+        .slice();
   }
 
   /** One thread's buffers. */
@@ -99,8 +118,10 @@ final class LrnGradient {
     private final float[] a;
     private final float[] g;
     private final float[] out;
+
     /** a^2, then g b / s, with radius zeros on either side. */
     private final float[] padded;
+
     private final float[] sum;
     private final float[] scale;
 
@@ -119,7 +140,8 @@ final class LrnGradient {
       this.scale = new float[channels];
     }
 
-    void run(FloatBuffer aBuffer, FloatBuffer gBuffer, FloatBuffer outBuffer, int offset, int pixels) {
+    void run(
+        FloatBuffer aBuffer, FloatBuffer gBuffer, FloatBuffer outBuffer, int offset, int pixels) {
       int length = pixels * channels;
       aBuffer.get(offset, a, 0, length);
       gBuffer.get(offset, g, 0, length);

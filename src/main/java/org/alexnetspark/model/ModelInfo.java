@@ -30,10 +30,23 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * @param created when it was saved (ISO-8601)
  * @param versions versions of this project and its stack
  */
-public record ModelInfo(String format, String variant, int classes, int inputSize,
-    long parameters, List<Label> labels, int epochs, long iterations, long images,
-    String trainingData, String trainingDataSha256, Double validationTop1, Double validationTop5,
-    String parent, String created, Map<String, String> versions) {
+public record ModelInfo(
+    String format,
+    String variant,
+    int classes,
+    int inputSize,
+    long parameters,
+    List<Label> labels,
+    int epochs,
+    long iterations,
+    long images,
+    String trainingData,
+    String trainingDataSha256,
+    Double validationTop1,
+    Double validationTop5,
+    String parent,
+    String created,
+    Map<String, String> versions) {
 
   public static final String FORMAT = "alexnet-spark model 2";
 
@@ -48,18 +61,53 @@ public record ModelInfo(String format, String variant, int classes, int inputSiz
   }
 
   /** A trained model's description; the network's own figures are added when it is saved. */
-  public static ModelInfo trained(List<Label> labels, int epochs, long iterations, long images,
-      String trainingData, String trainingDataSha256, Double validationTop1,
-      Double validationTop5, String parent) {
-    return new ModelInfo(FORMAT, null, 0, 0, 0, labels, epochs, iterations, images, trainingData,
-        trainingDataSha256, validationTop1, validationTop5, parent, null, null);
+  public static ModelInfo trained(
+      List<Label> labels,
+      int epochs,
+      long iterations,
+      long images,
+      String trainingData,
+      String trainingDataSha256,
+      Double validationTop1,
+      Double validationTop5,
+      String parent) {
+    return new ModelInfo(
+        FORMAT,
+        null,
+        0,
+        0,
+        0,
+        labels,
+        epochs,
+        iterations,
+        images,
+        trainingData,
+        trainingDataSha256,
+        validationTop1,
+        validationTop5,
+        parent,
+        null,
+        null);
   }
 
   /** This description completed with the network's variant, size, the time and versions. */
   ModelInfo describing(ComputationGraph network, AlexNetConfig config) {
-    return new ModelInfo(FORMAT, config.model().variant().toString(), config.model().classes(),
-        config.model().networkInputSize(), network.numParams(), labels, epochs, iterations, images,
-        trainingData, trainingDataSha256, validationTop1, validationTop5, parent,
-        Instant.now().toString(), BuildInfo.versions());
+    return new ModelInfo(
+        FORMAT,
+        config.model().variant().toString(),
+        config.model().classes(),
+        config.model().networkInputSize(),
+        network.numParams(),
+        labels,
+        epochs,
+        iterations,
+        images,
+        trainingData,
+        trainingDataSha256,
+        validationTop1,
+        validationTop5,
+        parent,
+        Instant.now().toString(),
+        BuildInfo.versions());
   }
 }

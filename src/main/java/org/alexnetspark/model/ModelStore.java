@@ -7,21 +7,16 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.alexnetspark.config.AlexNetConfig;
-import org.alexnetspark.io.BuildInfo;
 import org.alexnetspark.io.Json;
 import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.SealedFolder;
 import org.alexnetspark.io.Storage;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -42,8 +37,10 @@ import org.slf4j.LoggerFactory;
 public final class ModelStore {
   private static final Logger LOG = LoggerFactory.getLogger(ModelStore.class);
   static final String MODEL_FILE = "model.zip";
+
   /** The configuration file in a model folder. */
   public static final String CONFIG_FILE = "alexnet.conf";
+
   static final String PROVENANCE_FILE = "model.json";
 
   private final Storage storage;
@@ -62,8 +59,8 @@ public final class ModelStore {
   public record StoredModel(ComputationGraph network, AlexNetConfig config, ModelInfo info) {}
 
   /**
-   * Writes {@code network} with its configuration to {@code target} (a folder), with no
-   * description of its training.
+   * Writes {@code network} with its configuration to {@code target} (a folder), with no description
+   * of its training.
    *
    * @param overwrite replace an existing model at {@code target}
    */
@@ -73,26 +70,35 @@ public final class ModelStore {
   }
 
   /**
-   * Writes {@code network}, its configuration and {@code info} to the folder {@code target},
-   * with further files written into the same folder (and so appearing atomically with the model).
-   * The folder is sealed ({@link SealedFolder}): it is complete only once every file is listed
-   * with its size and SHA-256.
+   * Writes {@code network}, its configuration and {@code info} to the folder {@code target}, with
+   * further files written into the same folder (and so appearing atomically with the model). The
+   * folder is sealed ({@link SealedFolder}): it is complete only once every file is listed with its
+   * size and SHA-256.
    */
-  public void save(ComputationGraph network, AlexNetConfig config, ModelInfo info, URI target,
-      boolean overwrite, Map<String, byte[]> extraFiles) throws IOException {
+  public void save(
+      ComputationGraph network,
+      AlexNetConfig config,
+      ModelInfo info,
+      URI target,
+      boolean overwrite,
+      Map<String, byte[]> extraFiles)
+      throws IOException {
     ModelInfo described = info.describing(network, config);
-    storage.writeFolder(target, overwrite, (fs, folder) -> {
-      SealedFolder.Writer files = new SealedFolder.Writer(fs, folder);
-      try (OutputStream out = files.create(MODEL_FILE)) {
-        ModelSerializer.writeModel(network, out, true);
-      }
-      files.write(CONFIG_FILE, config.render().getBytes(StandardCharsets.UTF_8));
-      files.write(PROVENANCE_FILE, Json.write(described).getBytes(StandardCharsets.UTF_8));
-      for (Map.Entry<String, byte[]> extra : extraFiles.entrySet()) {
-        files.write(extra.getKey(), extra.getValue());
-      }
-      files.seal();
-    });
+    storage.writeFolder(
+        target,
+        overwrite,
+        (fs, folder) -> {
+          SealedFolder.Writer files = new SealedFolder.Writer(fs, folder);
+          try (OutputStream out = files.create(MODEL_FILE)) {
+            ModelSerializer.writeModel(network, out, true);
+          }
+          files.write(CONFIG_FILE, config.render().getBytes(StandardCharsets.UTF_8));
+          files.write(PROVENANCE_FILE, Json.write(described).getBytes(StandardCharsets.UTF_8));
+          for (Map.Entry<String, byte[]> extra : extraFiles.entrySet()) {
+            files.write(extra.getKey(), extra.getValue());
+          }
+          files.seal();
+        });
   }
 
   /**
@@ -103,18 +109,25 @@ public final class ModelStore {
    */
   public StoredModel load(URI source) throws IOException {
     if (!storage.exists(Locations.child(source, MODEL_FILE))) {
-      throw new FileNotFoundException(source + " is not a saved model: "
-          + Locations.child(source, MODEL_FILE) + " does not exist");
+      throw new FileNotFoundException(
+          source
+              + " is not a saved model: "
+              + Locations.child(source, MODEL_FILE)
+              + " does not exist");
     }
     SealedFolder.Seal seal = SealedFolder.check(storage, source);
     ComputationGraph network;
     try (InputStream in = SealedFolder.open(storage, source, seal, MODEL_FILE)) {
       network = readModelFile(in, Locations.child(source, MODEL_FILE).toString());
     }
-    AlexNetConfig config = AlexNetConfig.fromHocon(readText(source, seal, CONFIG_FILE),
-        Locations.child(source, CONFIG_FILE).toString());
-    ModelInfo info = Json.read(readText(source, seal, PROVENANCE_FILE), ModelInfo.class,
-        Locations.child(source, PROVENANCE_FILE).toString());
+    AlexNetConfig config =
+        AlexNetConfig.fromHocon(
+            readText(source, seal, CONFIG_FILE), Locations.child(source, CONFIG_FILE).toString());
+    ModelInfo info =
+        Json.read(
+            readText(source, seal, PROVENANCE_FILE),
+            ModelInfo.class,
+            Locations.child(source, PROVENANCE_FILE).toString());
     return new StoredModel(network, config, info);
   }
 
@@ -149,8 +162,11 @@ public final class ModelStore {
       throw new IOException(where + " is not a complete model file: " + e.getMessage(), e);
     }
     if (configuration == null || parameters == null) {
-      throw new IOException(where + " is not a complete model file: "
-          + (configuration == null ? "configuration.json" : "coefficients.bin") + " is missing");
+      throw new IOException(
+          where
+              + " is not a complete model file: "
+              + (configuration == null ? "configuration.json" : "coefficients.bin")
+              + " is missing");
     }
     ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(configuration);
     conf.setDataType(parameters.dataType());

@@ -38,7 +38,9 @@ public final class ModelSummary {
     this.totalParameters = totalParameters;
   }
 
-  /** Summarises an initialised network built by {@link AlexNet} for images of type {@code input}. */
+  /**
+   * Summarises an initialised network built by {@link AlexNet} for images of type {@code input}.
+   */
   public static ModelSummary of(ComputationGraph graph, InputType input) {
     ComputationGraphConfiguration conf = graph.getConfiguration();
     Map<String, InputType> outputs = conf.getLayerActivationTypes(input);
@@ -58,8 +60,13 @@ public final class ModelSummary {
       } else if (layer instanceof FeedForwardLayer dense) {
         if (layer.getIDropout() instanceof Dropout dropout) {
           double drop = 1.0 - dropout.getP();
-          rows.add(new Row(source.replace("fc", "drop"),
-              "dropout " + trim(drop) + " on " + source, shape(in), 0, 0));
+          rows.add(
+              new Row(
+                  source.replace("fc", "drop"),
+                  "dropout " + trim(drop) + " on " + source,
+                  shape(in),
+                  0,
+                  0));
         }
         String kind = "fully connected " + dense.getNOut() + ", " + activation(dense);
         rows.add(new Row(name, kind, Long.toString(dense.getNOut()), params, dense.getNOut()));
@@ -68,32 +75,57 @@ public final class ModelSummary {
     return new ModelSummary(rows, graph.numParams());
   }
 
-  private static void addConvRows(List<Row> rows, String name, ConvBlock block,
-      InputType.InputTypeConvolutional in, long params) {
+  private static void addConvRows(
+      List<Row> rows,
+      String name,
+      ConvBlock block,
+      InputType.InputTypeConvolutional in,
+      long params) {
     String index = name.substring("conv".length());
     for (ConvBlock.Stage stage : block.stages(in.getHeight(), in.getWidth())) {
       String shape = stage.channels() + "x" + stage.height() + "x" + stage.width();
       switch (stage.kind()) {
-        case CONVOLUTION -> rows.add(new Row(name, describe(block.getConvolution()), shape, params,
-            stage.channels() * stage.height() * stage.width()));
-        case NORMALISATION -> rows.add(new Row("norm" + index, describe(block.getNormalisation()),
-            shape, 0, 0));
-        case POOLING -> rows.add(new Row("pool" + index, describe(block.getPooling()), shape, 0, 0));
+        case CONVOLUTION ->
+            rows.add(
+                new Row(
+                    name,
+                    describe(block.getConvolution()),
+                    shape,
+                    params,
+                    stage.channels() * stage.height() * stage.width()));
+        case NORMALISATION ->
+            rows.add(new Row("norm" + index, describe(block.getNormalisation()), shape, 0, 0));
+        case POOLING ->
+            rows.add(new Row("pool" + index, describe(block.getPooling()), shape, 0, 0));
       }
     }
   }
 
   /** e.g. "conv 5x5/1 pad 2, 256, 2 towers, relu". */
   private static String describe(ConvBlock.Convolution c) {
-    return "conv " + c.kernel() + "x" + c.kernel() + "/" + c.stride()
-        + (c.padding() > 0 ? " pad " + c.padding() : "") + ", " + c.channels()
-        + (c.towers() > 1 ? ", " + c.towers() + " towers" : "") + ", relu";
+    return "conv "
+        + c.kernel()
+        + "x"
+        + c.kernel()
+        + "/"
+        + c.stride()
+        + (c.padding() > 0 ? " pad " + c.padding() : "")
+        + ", "
+        + c.channels()
+        + (c.towers() > 1 ? ", " + c.towers() + " towers" : "")
+        + ", relu";
   }
 
   /** e.g. "lrn n=5 k=2 alpha=1.0E-4 beta=0.75". */
   private static String describe(ConvBlock.Normalisation n) {
-    return "lrn n=" + n.n() + " k=" + number(n.k()) + " alpha=" + number(n.alpha())
-        + " beta=" + number(n.beta());
+    return "lrn n="
+        + n.n()
+        + " k="
+        + number(n.k())
+        + " alpha="
+        + number(n.alpha())
+        + " beta="
+        + number(n.beta());
   }
 
   /** e.g. "max pool 3x3/2". */
@@ -137,12 +169,19 @@ public final class ModelSummary {
   /** The table, then the neuron count, then {@code total parameters: N} on the last line. */
   public String render() {
     String format = "%-7s %-46s %-12s %12s %10s%n";
-    StringBuilder out = new StringBuilder(String.format(Locale.ROOT, format,
-        "layer", "what", "output", "parameters", "neurons"));
+    StringBuilder out =
+        new StringBuilder(
+            String.format(Locale.ROOT, format, "layer", "what", "output", "parameters", "neurons"));
     for (Row row : rows) {
-      out.append(String.format(Locale.ROOT, format, row.name(), row.description(), row.shape(),
-          row.parameters() == 0 ? "" : String.format(Locale.ROOT, "%,d", row.parameters()),
-          row.neurons() == 0 ? "" : String.format(Locale.ROOT, "%,d", row.neurons())));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              format,
+              row.name(),
+              row.description(),
+              row.shape(),
+              row.parameters() == 0 ? "" : String.format(Locale.ROOT, "%,d", row.parameters()),
+              row.neurons() == 0 ? "" : String.format(Locale.ROOT, "%,d", row.neurons())));
     }
     out.append(String.format(Locale.ROOT, "neurons: %,d%n", totalNeurons()));
     out.append("total parameters: ").append(totalParameters).append(System.lineSeparator());

@@ -28,8 +28,8 @@ public final class FilePredictor {
    * @param top how many classes to give per image
    * @param inputsPerBatch network inputs per forward pass (an image has one per crop)
    */
-  public FilePredictor(TrainedModel model, ImageFiles files, Preset preset, int top,
-      int inputsPerBatch) {
+  public FilePredictor(
+      TrainedModel model, ImageFiles files, Preset preset, int top, int inputsPerBatch) {
     if (preset == Preset.TRAIN) {
       throw new IllegalArgumentException("prediction uses the centre crop or ten crops");
     }
@@ -47,17 +47,20 @@ public final class FilePredictor {
   public void predict(List<ImageFiles.Source> sources, Consumer<Prediction> sink) {
     for (int from = 0; from < sources.size(); from += imagesPerBatch) {
       List<ImageFiles.Loaded> loaded = new ArrayList<>();
-      for (ImageFiles.Source source : sources.subList(from, Math.min(sources.size(), from + imagesPerBatch))) {
+      for (ImageFiles.Source source :
+          sources.subList(from, Math.min(sources.size(), from + imagesPerBatch))) {
         loaded.add(files.load(source));
       }
-      List<Image> images = loaded.stream().filter(ImageFiles.Loaded::ok)
-          .map(ImageFiles.Loaded::image).toList();
+      List<Image> images =
+          loaded.stream().filter(ImageFiles.Loaded::ok).map(ImageFiles.Loaded::image).toList();
       float[][] probabilities = images.isEmpty() ? new float[0][] : probabilities(images);
       int row = 0;
       for (ImageFiles.Loaded file : loaded) {
         String name = file.source().name();
-        sink.accept(file.ok() ? prediction(name, probabilities[row++])
-            : Prediction.failed(name, file.error()));
+        sink.accept(
+            file.ok()
+                ? prediction(name, probabilities[row++])
+                : Prediction.failed(name, file.error()));
       }
     }
   }
@@ -78,13 +81,13 @@ public final class FilePredictor {
   private Prediction prediction(String image, float[] probabilities) {
     int[] best = Scores.top(probabilities, top);
     if (best.length == 0) {
-      return Prediction.failed(image, "the model's outputs are NaN (a diverged model); "
-          + "use an earlier checkpoint");
+      return Prediction.failed(
+          image, "the model's outputs are NaN (a diverged model); " + "use an earlier checkpoint");
     }
     List<Prediction.ClassScore> scores = new ArrayList<>(best.length);
     for (int c : best) {
-      scores.add(new Prediction.ClassScore(c, model.classId(c), model.className(c),
-          probabilities[c]));
+      scores.add(
+          new Prediction.ClassScore(c, model.classId(c), model.className(c), probabilities[c]));
     }
     return new Prediction(image, scores, null);
   }

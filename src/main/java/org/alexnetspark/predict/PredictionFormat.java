@@ -18,12 +18,14 @@ import org.alexnetspark.io.Json;
  *   <li>{@link #JSON}: one array with an object per image: {@code {"image", "top": [{"rank",
  *       "class", "wnid", "name", "probability"}]}}, or {@code {"image", "error"}}.
  *   <li>{@link #CSV}: RFC 4180 with a header, a row per image and rank: {@code
- *       image,rank,class,wnid,name,probability,error}; a failed image has one row with only
- *       {@code image} and {@code error}.
+ *       image,rank,class,wnid,name,probability,error}; a failed image has one row with only {@code
+ *       image} and {@code error}.
  * </ul>
  */
 public enum PredictionFormat {
-  TABLE, JSON, CSV;
+  TABLE,
+  JSON,
+  CSV;
 
   /** The format named {@code name} (any case). */
   public static PredictionFormat parse(String name) {
@@ -56,9 +58,15 @@ public enum PredictionFormat {
     for (Prediction prediction : predictions) {
       for (int r = 0; r < prediction.top().size(); r++) {
         Prediction.ClassScore score = prediction.top().get(r);
-        rows.add(new String[] {r == 0 ? prediction.image() : "", Integer.toString(r + 1),
-            String.format(Locale.ROOT, "%.4f", score.probability()), Integer.toString(score.index()),
-            score.wnid(), score.name()});
+        rows.add(
+            new String[] {
+              r == 0 ? prediction.image() : "",
+              Integer.toString(r + 1),
+              String.format(Locale.ROOT, "%.4f", score.probability()),
+              Integer.toString(score.index()),
+              score.wnid(),
+              score.name()
+            });
       }
     }
     int[] widths = new int[rows.get(0).length];
@@ -71,8 +79,10 @@ public enum PredictionFormat {
       StringBuilder line = new StringBuilder();
       for (int c = 0; c < row.length; c++) {
         boolean number = c >= 1 && c <= 3;
-        String cell = number ? " ".repeat(widths[c] - row[c].length()) + row[c]
-            : c == row.length - 1 ? row[c] : row[c] + " ".repeat(widths[c] - row[c].length());
+        String cell =
+            number
+                ? " ".repeat(widths[c] - row[c].length()) + row[c]
+                : c == row.length - 1 ? row[c] : row[c] + " ".repeat(widths[c] - row[c].length());
         line.append(c == 0 ? "" : "  ").append(cell);
       }
       out.println(line.toString().stripTrailing());
@@ -90,8 +100,12 @@ public enum PredictionFormat {
       ArrayNode top = item.putArray("top");
       for (int r = 0; r < prediction.top().size(); r++) {
         Prediction.ClassScore score = prediction.top().get(r);
-        top.addObject().put("rank", r + 1).put("class", score.index()).put("wnid", score.wnid())
-            .put("name", score.name()).put("probability", score.probability());
+        top.addObject()
+            .put("rank", r + 1)
+            .put("class", score.index())
+            .put("wnid", score.wnid())
+            .put("name", score.name())
+            .put("probability", score.probability());
       }
     }
     out.println(Json.write(array));
@@ -106,16 +120,26 @@ public enum PredictionFormat {
       }
       for (int r = 0; r < prediction.top().size(); r++) {
         Prediction.ClassScore score = prediction.top().get(r);
-        out.print(String.join(",", cell(prediction.image()), Integer.toString(r + 1),
-            Integer.toString(score.index()), cell(score.wnid()), cell(score.name()),
-            Float.toString(score.probability()), "") + "\r\n");
+        out.print(
+            String.join(
+                    ",",
+                    cell(prediction.image()),
+                    Integer.toString(r + 1),
+                    Integer.toString(score.index()),
+                    cell(score.wnid()),
+                    cell(score.name()),
+                    Float.toString(score.probability()),
+                    "")
+                + "\r\n");
       }
     }
   }
 
   /** A CSV field, quoted when it holds a comma, a quote or a line break. */
   private static String cell(String value) {
-    if (value.indexOf(',') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0
+    if (value.indexOf(',') < 0
+        && value.indexOf('"') < 0
+        && value.indexOf('\n') < 0
         && value.indexOf('\r') < 0) {
       return value;
     }

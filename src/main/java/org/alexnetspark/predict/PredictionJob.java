@@ -18,8 +18,8 @@ import org.alexnetspark.data.Minibatch;
 import org.alexnetspark.data.MinibatchPlan;
 import org.alexnetspark.data.MinibatchReader;
 import org.alexnetspark.inference.NetworkCopy;
-import org.alexnetspark.inference.ShardInference;
 import org.alexnetspark.inference.Scores;
+import org.alexnetspark.inference.ShardInference;
 import org.alexnetspark.inference.TrainedModel;
 import org.alexnetspark.io.HadoopConf;
 import org.alexnetspark.io.Storage;
@@ -41,9 +41,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code alexnet predict --data}: the most probable classes of every image of a prepared dataset,
  * on Spark, one task per shard (the network rebuilt from a broadcast copy in each task, the shard's
- * minibatches read in stored order through {@link MinibatchReader}), written as Parquet with
- * {@link #SCHEMA}: one row per record. The table is written into a hidden temporary folder beside
- * the output and renamed into place when complete.
+ * minibatches read in stored order through {@link MinibatchReader}), written as Parquet with {@link
+ * #SCHEMA}: one row per record. The table is written into a hidden temporary folder beside the
+ * output and renamed into place when complete.
  */
 public final class PredictionJob {
   private static final Logger LOG = LoggerFactory.getLogger(PredictionJob.class);
@@ -52,14 +52,15 @@ public final class PredictionJob {
    * The output table: the record's {@code key}, {@code label} and {@code wnid} (from the dataset),
    * then the model's top classes, best first: output indices, wnids, names and probabilities.
    */
-  public static final StructType SCHEMA = new StructType()
-      .add("key", DataTypes.StringType, false)
-      .add("label", DataTypes.IntegerType, false)
-      .add("wnid", DataTypes.StringType, false)
-      .add("top_classes", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-      .add("top_wnids", DataTypes.createArrayType(DataTypes.StringType, false), false)
-      .add("top_names", DataTypes.createArrayType(DataTypes.StringType, false), false)
-      .add("top_probabilities", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+  public static final StructType SCHEMA =
+      new StructType()
+          .add("key", DataTypes.StringType, false)
+          .add("label", DataTypes.IntegerType, false)
+          .add("wnid", DataTypes.StringType, false)
+          .add("top_classes", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
+          .add("top_wnids", DataTypes.createArrayType(DataTypes.StringType, false), false)
+          .add("top_names", DataTypes.createArrayType(DataTypes.StringType, false), false)
+          .add("top_probabilities", DataTypes.createArrayType(DataTypes.FloatType, false), false);
 
   /**
    * @param model a trained model folder
@@ -92,25 +93,37 @@ public final class PredictionJob {
     TrainedModel model = TrainedModel.load(storage, request.model());
     Manifest manifest = Manifest.read(storage, request.data());
     if (manifest.imageSize() != model.storedSize()) {
-      throw new InvalidConfigException(List.of("the images of " + request.data() + " are stored at "
-          + manifest.imageSize() + " pixels, the model was trained on " + model.storedSize()
-          + "; prepare the data with data.image-size = " + model.storedSize()));
+      throw new InvalidConfigException(
+          List.of(
+              "the images of "
+                  + request.data()
+                  + " are stored at "
+                  + manifest.imageSize()
+                  + " pixels, the model was trained on "
+                  + model.storedSize()
+                  + "; prepare the data with data.image-size = "
+                  + model.storedSize()));
     }
     if (storage.exists(request.output())) {
-      throw new Storage.ArtifactExistsException(request.output().toString(),
-          "already exists; choose another --output or delete it");
+      throw new Storage.ArtifactExistsException(
+          request.output().toString(), "already exists; choose another --output or delete it");
     }
     int imagesPerBatch = Math.max(1, config.train().evalBatch() / request.preset().cropsPerImage());
-    List<Minibatch> batches = MinibatchPlan.of(storage.hadoopConfiguration(), manifest,
-        request.data(), imagesPerBatch).inOrder();
+    List<Minibatch> batches =
+        MinibatchPlan.of(storage.hadoopConfiguration(), manifest, request.data(), imagesPerBatch)
+            .inOrder();
     return new Checked(model, manifest, batches);
   }
 
   public Result run(JavaSparkContext spark, Request request, Checked checked) throws IOException {
     TrainedModel model = checked.model();
     int classes = model.config().model().classes();
-    LOG.info("predicting the top {} classes of {} images of {} with {} ({})", request.top(),
-        checked.manifest().records(), request.data(), request.model(),
+    LOG.info(
+        "predicting the top {} classes of {} images of {} with {} ({})",
+        request.top(),
+        checked.manifest().records(),
+        request.data(),
+        request.model(),
         request.preset() == Preset.TEN_CROP ? "ten crops" : "centre crop");
     Classes names = new Classes(model, checked.manifest());
     long rows;
@@ -118,15 +131,27 @@ public final class PredictionJob {
     Broadcast<Augmenter> augmenter = spark.broadcast(model.evaluationAugmenter());
     try {
       // The one-hot width must hold the dataset's labels too: records are never dropped for them.
-      MinibatchReader reader = new MinibatchReader(augmenter::value,
-          new HadoopConf(storage.hadoopConfiguration()),
-          new MinibatchReader.Options(config.data().decoder(),
-              Math.max(classes, checked.manifest().labels().size()), request.preset(), 0, 0));
-      List<List<Minibatch>> byShard = new ArrayList<>(checked.batches().stream()
-          .collect(Collectors.groupingBy(Minibatch::shard, LinkedHashMap::new, Collectors.toList()))
-          .values());
-      JavaRDD<Row> table = spark.parallelize(byShard, Math.max(1, byShard.size()))
-          .mapPartitions(new ShardPredictor(network, reader, request.top(), names));
+      MinibatchReader reader =
+          new MinibatchReader(
+              augmenter::value,
+              new HadoopConf(storage.hadoopConfiguration()),
+              new MinibatchReader.Options(
+                  config.data().decoder(),
+                  Math.max(classes, checked.manifest().labels().size()),
+                  request.preset(),
+                  0,
+                  0));
+      List<List<Minibatch>> byShard =
+          new ArrayList<>(
+              checked.batches().stream()
+                  .collect(
+                      Collectors.groupingBy(
+                          Minibatch::shard, LinkedHashMap::new, Collectors.toList()))
+                  .values());
+      JavaRDD<Row> table =
+          spark
+              .parallelize(byShard, Math.max(1, byShard.size()))
+              .mapPartitions(new ShardPredictor(network, reader, request.top(), names));
       Dataset<Row> frame = SparkJobs.session(spark).createDataFrame(table, SCHEMA);
       rows = ParquetTables.write(storage, frame, request.output(), null);
     } finally {
@@ -134,15 +159,21 @@ public final class PredictionJob {
       augmenter.destroy();
     }
     Result result = new Result(rows, checked.manifest().records() - rows);
-    LOG.info("wrote {} predictions to {} ({} records could not be decoded)", result.rows(),
-        request.output(), result.skipped());
+    LOG.info(
+        "wrote {} predictions to {} ({} records could not be decoded)",
+        result.rows(),
+        request.output(),
+        result.skipped());
     return result;
   }
 
   /** The model's class wnids and names, and the dataset's wnids, by index. */
-  record Classes(String[] modelWnids, String[] modelNames, String[] dataWnids) implements Serializable {
+  record Classes(String[] modelWnids, String[] modelNames, String[] dataWnids)
+      implements Serializable {
     Classes(TrainedModel model, Manifest manifest) {
-      this(new String[model.config().model().classes()], new String[model.config().model().classes()],
+      this(
+          new String[model.config().model().classes()],
+          new String[model.config().model().classes()],
           manifest.labels().stream().map(Label::wnid).toArray(String[]::new));
       for (int c = 0; c < modelWnids.length; c++) {
         modelWnids[c] = model.classId(c);
@@ -157,15 +188,16 @@ public final class PredictionJob {
     private final int top;
     private final Classes classes;
 
-    ShardPredictor(Broadcast<NetworkCopy> network, MinibatchReader reader, int top, Classes classes) {
+    ShardPredictor(
+        Broadcast<NetworkCopy> network, MinibatchReader reader, int top, Classes classes) {
       super(network, reader);
       this.top = top;
       this.classes = classes;
     }
 
     @Override
-    protected void addRows(ComputationGraph graph, Minibatch minibatch, Batch batch, int crops,
-        List<Row> out) {
+    protected void addRows(
+        ComputationGraph graph, Minibatch minibatch, Batch batch, int crops, List<Row> out) {
       INDArray outputs = Scores.outputs(graph, batch);
       float[][] probabilities = Scores.averageCrops(outputs, crops).toFloatMatrix();
       for (int i = 0; i < batch.images(); i++) {

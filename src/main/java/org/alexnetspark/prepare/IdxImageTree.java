@@ -30,13 +30,15 @@ import org.apache.hadoop.fs.Path;
 public final class IdxImageTree {
   /** Where Debian's dataset-fashion-mnist package installs the data. */
   public static final String FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
+
   /** Fashion-MNIST's classes in label order: folder name and human-readable name. */
-  public static final List<String[]> FASHION_MNIST_CLASSES = List.of(
-      new String[] {"tshirt-top", "T-shirt/top"}, new String[] {"trouser", "Trouser"},
-      new String[] {"pullover", "Pullover"}, new String[] {"dress", "Dress"},
-      new String[] {"coat", "Coat"}, new String[] {"sandal", "Sandal"},
-      new String[] {"shirt", "Shirt"}, new String[] {"sneaker", "Sneaker"},
-      new String[] {"bag", "Bag"}, new String[] {"ankle-boot", "Ankle boot"});
+  public static final List<String[]> FASHION_MNIST_CLASSES =
+      List.of(
+          new String[] {"tshirt-top", "T-shirt/top"}, new String[] {"trouser", "Trouser"},
+          new String[] {"pullover", "Pullover"}, new String[] {"dress", "Dress"},
+          new String[] {"coat", "Coat"}, new String[] {"sandal", "Sandal"},
+          new String[] {"shirt", "Shirt"}, new String[] {"sneaker", "Sneaker"},
+          new String[] {"bag", "Bag"}, new String[] {"ankle-boot", "Ankle boot"});
 
   /** Quality of the JPEGs written for IDX images. */
   private static final int JPEG_QUALITY = 95;
@@ -50,8 +52,15 @@ public final class IdxImageTree {
    * @param perClass at most this many images per class (0: all)
    * @return images written
    */
-  public static int convert(Configuration conf, URI imagesFile, URI labelsFile, URI output,
-      String split, List<String[]> classes, int perClass) throws IOException {
+  public static int convert(
+      Configuration conf,
+      URI imagesFile,
+      URI labelsFile,
+      URI output,
+      String split,
+      List<String[]> classes,
+      int perClass)
+      throws IOException {
     return convert(conf, imagesFile, labelsFile, output, item -> split, classes, perClass);
   }
 
@@ -60,22 +69,30 @@ public final class IdxImageTree {
    * split {@code splitOf} names for its index in the file (e.g. a validation split held out of the
    * training images).
    */
-  public static int convert(Configuration conf, URI imagesFile, URI labelsFile, URI output,
-      java.util.function.IntFunction<String> splitOf, List<String[]> classes, int perClass)
+  public static int convert(
+      Configuration conf,
+      URI imagesFile,
+      URI labelsFile,
+      URI output,
+      java.util.function.IntFunction<String> splitOf,
+      List<String[]> classes,
+      int perClass)
       throws IOException {
     FileSystem fs = FileSystem.get(output, conf);
     // Local output is written with java.nio: Hadoop's local file system without its native library
     // starts a process per file created (7 ms each, measured), and adds a .crc beside every image.
     boolean local = fs instanceof LocalFileSystem;
     Path root = new Path(output);
-    try (DataInputStream images = open(conf, imagesFile); DataInputStream labels = open(conf, labelsFile)) {
+    try (DataInputStream images = open(conf, imagesFile);
+        DataInputStream labels = open(conf, labelsFile)) {
       expectMagic(images, 0x803, imagesFile);
       expectMagic(labels, 0x801, labelsFile);
       int count = images.readInt();
       int rows = images.readInt();
       int cols = images.readInt();
       if (labels.readInt() != count) {
-        throw new IOException(labelsFile + " and " + imagesFile + " hold different numbers of items");
+        throw new IOException(
+            labelsFile + " and " + imagesFile + " hold different numbers of items");
       }
       // Read everything first (Fashion-MNIST: 55 MB), then encode and write in parallel.
       int size = rows * cols;
@@ -87,16 +104,29 @@ public final class IdxImageTree {
       for (int i = 0; i < count; i++) {
         int label = labels.readUnsignedByte();
         if (label >= classes.size()) {
-          throw new IOException(labelsFile + " item " + i + " has label " + label + " but only "
-              + classes.size() + " class names were given");
+          throw new IOException(
+              labelsFile
+                  + " item "
+                  + i
+                  + " has label "
+                  + label
+                  + " but only "
+                  + classes.size()
+                  + " class names were given");
         }
         if (perClass > 0 && written[label] >= perClass) {
           continue;
         }
         String split = splitOf.apply(i);
         chosen.add(i);
-        files.add(new Path(root, split + "/" + classes.get(label)[0] + "/"
-            + String.format(Locale.ROOT, "%s_%05d.JPEG", split, i)));
+        files.add(
+            new Path(
+                root,
+                split
+                    + "/"
+                    + classes.get(label)[0]
+                    + "/"
+                    + String.format(Locale.ROOT, "%s_%05d.JPEG", split, i)));
         written[label]++;
       }
       for (Path folder : files.stream().map(Path::getParent).distinct().toList()) {
@@ -108,22 +138,26 @@ public final class IdxImageTree {
       }
       FileSystem target = fs;
       try {
-        IntStream.range(0, chosen.size()).parallel().forEach(n -> {
-          int offset = chosen.get(n) * size;
-          byte[] jpeg = ImageCodec.encodeGreyJpeg(Arrays.copyOfRange(all, offset, offset + size),
-              cols, rows, JPEG_QUALITY);
-          try {
-            if (local) {
-              Files.write(localPath(files.get(n)), jpeg);
-            } else {
-              try (OutputStream out = target.create(files.get(n), true)) {
-                out.write(jpeg);
-              }
-            }
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        });
+        IntStream.range(0, chosen.size())
+            .parallel()
+            .forEach(
+                n -> {
+                  int offset = chosen.get(n) * size;
+                  byte[] jpeg =
+                      ImageCodec.encodeGreyJpeg(
+                          Arrays.copyOfRange(all, offset, offset + size), cols, rows, JPEG_QUALITY);
+                  try {
+                    if (local) {
+                      Files.write(localPath(files.get(n)), jpeg);
+                    } else {
+                      try (OutputStream out = target.create(files.get(n), true)) {
+                        out.write(jpeg);
+                      }
+                    }
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                });
       } catch (UncheckedIOException e) {
         throw e.getCause();
       }
@@ -182,9 +216,14 @@ public final class IdxImageTree {
   private static void expectMagic(DataInputStream in, int magic, URI file) throws IOException {
     int found = in.readInt();
     if (found != magic) {
-      throw new IOException(String.format(Locale.ROOT,
-          "%s is not an IDX %s file (magic 0x%08x, expected 0x%08x)", file,
-          magic == 0x803 ? "image" : "label", found, magic));
+      throw new IOException(
+          String.format(
+              Locale.ROOT,
+              "%s is not an IDX %s file (magic 0x%08x, expected 0x%08x)",
+              file,
+              magic == 0x803 ? "image" : "label",
+              found,
+              magic));
     }
   }
 }

@@ -7,10 +7,10 @@ import org.alexnetspark.image.ImageCodec;
 import org.alexnetspark.image.JpegIntegrity;
 
 /**
- * Turns an input file's bytes into the stored image the paper's way, or says why it cannot:
- * decode (any common format, EXIF orientation applied, greyscale/CMYK/16-bit/palette converted to
- * 8-bit RGB, huge JPEGs decoded downscaled), resize the short side to {@code data.image-size}
- * (enlarging small images), crop the central square, encode as JPEG.
+ * Turns an input file's bytes into the stored image the paper's way, or says why it cannot: decode
+ * (any common format, EXIF orientation applied, greyscale/CMYK/16-bit/palette converted to 8-bit
+ * RGB, huge JPEGs decoded downscaled), resize the short side to {@code data.image-size} (enlarging
+ * small images), crop the central square, encode as JPEG.
  */
 public final class ImagePreparer {
   private final int size;
@@ -38,13 +38,14 @@ public final class ImagePreparer {
   /** The stored image as JPEG bytes, or why the input was rejected. */
   public Outcome prepare(byte[] bytes) {
     Outcome decoded = decode(bytes);
-    return decoded instanceof Decoded d ? new Prepared(ImageCodec.encodeJpeg(d.image(), quality))
+    return decoded instanceof Decoded d
+        ? new Prepared(ImageCodec.encodeJpeg(d.image(), quality))
         : decoded;
   }
 
   /**
-   * The stored image (short side resized, central square), decoded, or why the input was
-   * rejected: what {@link #prepare} encodes, and what prediction on image files starts from.
+   * The stored image (short side resized, central square), decoded, or why the input was rejected:
+   * what {@link #prepare} encodes, and what prediction on image files starts from.
    */
   public Outcome decode(byte[] bytes) {
     if (bytes.length == 0) {
@@ -52,7 +53,8 @@ public final class ImagePreparer {
     }
     ImageCodec.Format format = ImageCodec.sniff(bytes);
     if (format == ImageCodec.Format.UNKNOWN) {
-      return new Rejected(Reason.NOT_AN_IMAGE, "not an image (unrecognised content, " + bytes.length + " bytes)");
+      return new Rejected(
+          Reason.NOT_AN_IMAGE, "not an image (unrecognised content, " + bytes.length + " bytes)");
     }
     if (format == ImageCodec.Format.JPEG) {
       if (!hasEndMarker(bytes)) {
@@ -67,23 +69,30 @@ public final class ImagePreparer {
     int reduction = 1;
     if (dims != null) {
       if (format == ImageCodec.Format.JPEG) {
-        // Decode huge photos at 1/2, 1/4 or 1/8 scale straight from the DCT, never below the target.
+        // Decode huge photos at 1/2, 1/4 or 1/8 scale straight from the DCT, never below the
+        // target.
         while (reduction < 8 && Math.min(dims[0], dims[1]) / (reduction * 2) >= size) {
           reduction *= 2;
         }
       }
       double pixels = (double) (dims[0] / reduction) * (dims[1] / reduction);
       if (pixels > maxPixels) {
-        return new Rejected(Reason.TOO_LARGE, String.format("too large: %dx%d pixels (limit %.0f megapixels, "
-            + "data.max-input-megapixels)", dims[0], dims[1], maxPixels / 1e6));
+        return new Rejected(
+            Reason.TOO_LARGE,
+            String.format(
+                "too large: %dx%d pixels (limit %.0f megapixels, " + "data.max-input-megapixels)",
+                dims[0], dims[1], maxPixels / 1e6));
       }
     }
     Image decoded = new Image();
     if (!ImageCodec.decode(bytes, reduction, decoded)) {
-      return new Rejected(Reason.UNDECODABLE, "cannot decode " + format + " (corrupt or unsupported variant)");
+      return new Rejected(
+          Reason.UNDECODABLE, "cannot decode " + format + " (corrupt or unsupported variant)");
     }
     if ((double) decoded.width() * decoded.height() > maxPixels) {
-      return new Rejected(Reason.TOO_LARGE, String.format("too large: %dx%d pixels", decoded.width(), decoded.height()));
+      return new Rejected(
+          Reason.TOO_LARGE,
+          String.format("too large: %dx%d pixels", decoded.width(), decoded.height()));
     }
     return new Decoded(ImageCodec.resizeAndCentreCrop(decoded, size));
   }

@@ -13,11 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.alexnetspark.data.LabelMap;
 import org.alexnetspark.data.Rejection;
 import org.alexnetspark.data.Rejection.Reason;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -41,8 +41,8 @@ import org.apache.hadoop.fs.Path;
  * @param rejections what was skipped, and why
  * @param classes every class found (including empty ones)
  */
-public record InputListing(URI root, List<InputImage> images, List<Rejection> rejections,
-    Set<String> classes) {
+public record InputListing(
+    URI root, List<InputImage> images, List<Rejection> rejections, Set<String> classes) {
 
   /**
    * Lists {@code <input>/<split>} if it exists, else {@code <input>} itself.
@@ -70,13 +70,21 @@ public record InputListing(URI root, List<InputImage> images, List<Rejection> re
     for (FileStatus entry : sorted(fs.listStatus(root))) {
       String name = entry.getPath().getName();
       if (!entry.isDirectory()) {
-        rejections.add(new Rejection(entry.getPath().toString(), Reason.NOT_IN_CLASS_FOLDER,
-            "not in a class folder (expected <split>/<class>/<file>)"));
+        rejections.add(
+            new Rejection(
+                entry.getPath().toString(),
+                Reason.NOT_IN_CLASS_FOLDER,
+                "not in a class folder (expected <split>/<class>/<file>)"));
         continue;
       }
       if (!LabelMap.isSafeName(name)) {
-        rejections.add(new Rejection(entry.getPath().toString(), Reason.UNSAFE_CLASS_NAME, "class folder name '" + name
-            + "' is not allowed (letters, digits and _ . + - only, no leading dot); folder skipped"));
+        rejections.add(
+            new Rejection(
+                entry.getPath().toString(),
+                Reason.UNSAFE_CLASS_NAME,
+                "class folder name '"
+                    + name
+                    + "' is not allowed (letters, digits and _ . + - only, no leading dot); folder skipped"));
         continue;
       }
       classes.add(name);
@@ -85,8 +93,9 @@ public record InputListing(URI root, List<InputImage> images, List<Rejection> re
         addFile(file, name, images, rejections);
       }
       if (images.size() == before) {
-        rejections.add(new Rejection(entry.getPath().toString(), Reason.EMPTY_CLASS_FOLDER,
-            "empty class folder"));
+        rejections.add(
+            new Rejection(
+                entry.getPath().toString(), Reason.EMPTY_CLASS_FOLDER, "empty class folder"));
       }
     }
     return new InputListing(root.toUri(), images, rejections, classes);
@@ -106,22 +115,33 @@ public record InputListing(URI root, List<InputImage> images, List<Rejection> re
     for (String line : text.split("\\R")) {
       lineNumber++;
       String trimmed = line.strip();
-      if (trimmed.isEmpty() || trimmed.startsWith("#")
+      if (trimmed.isEmpty()
+          || trimmed.startsWith("#")
           || (lineNumber == 1 && trimmed.toLowerCase().startsWith("imageid"))) {
         continue;
       }
       String[] parts = trimmed.split("[\\s,]+");
       String where = labelsFile + " line " + lineNumber;
       if (parts.length < 2) {
-        rejections.add(new Rejection(where, Reason.MALFORMED_LABELS_LINE, "expected '<file> <class>', found '" + trimmed + "'"));
+        rejections.add(
+            new Rejection(
+                where,
+                Reason.MALFORMED_LABELS_LINE,
+                "expected '<file> <class>', found '" + trimmed + "'"));
         continue;
       }
       String file = parts[0];
       String wnid = parts[1];
       if (file.contains("/") || file.contains("\\") || file.equals("..") || file.equals(".")) {
-        rejections.add(new Rejection(where, Reason.ESCAPES_INPUT_FOLDER, "'" + file + "' escapes the input folder " + root));
+        rejections.add(
+            new Rejection(
+                where,
+                Reason.ESCAPES_INPUT_FOLDER,
+                "'" + file + "' escapes the input folder " + root));
       } else if (!LabelMap.isSafeName(wnid)) {
-        rejections.add(new Rejection(where, Reason.MALFORMED_LABELS_LINE, "class name '" + wnid + "' is not allowed"));
+        rejections.add(
+            new Rejection(
+                where, Reason.MALFORMED_LABELS_LINE, "class name '" + wnid + "' is not allowed"));
       } else {
         labelByFile.put(file, wnid);
         labelById.put(stripExtension(file), wnid);
@@ -134,8 +154,11 @@ public record InputListing(URI root, List<InputImage> images, List<Rejection> re
       String name = file.getPath().getName();
       String wnid = labelByFile.getOrDefault(name, labelById.get(stripExtension(name)));
       if (file.isFile() && wnid == null && !name.startsWith(".") && !name.startsWith("_")) {
-        rejections.add(new Rejection(file.getPath().toString(), Reason.NOT_IN_LABELS_FILE,
-            "no entry in labels file " + labelsFile));
+        rejections.add(
+            new Rejection(
+                file.getPath().toString(),
+                Reason.NOT_IN_LABELS_FILE,
+                "no entry in labels file " + labelsFile));
         continue;
       }
       if (wnid != null) {
@@ -146,24 +169,29 @@ public record InputListing(URI root, List<InputImage> images, List<Rejection> re
     }
     for (String listed : new TreeSet<>(labelByFile.keySet())) {
       if (!used.contains(listed) && !used.contains(stripExtension(listed))) {
-        rejections.add(new Rejection(new Path(root, listed).toString(),
-            Reason.LISTED_BUT_MISSING, "listed in labels file but missing"));
+        rejections.add(
+            new Rejection(
+                new Path(root, listed).toString(),
+                Reason.LISTED_BUT_MISSING,
+                "listed in labels file but missing"));
       }
     }
     return new InputListing(root.toUri(), images, rejections, classes);
   }
 
-  private static void addFile(FileStatus file, String wnid, List<InputImage> images,
-      List<Rejection> rejections) {
+  private static void addFile(
+      FileStatus file, String wnid, List<InputImage> images, List<Rejection> rejections) {
     String name = file.getPath().getName();
     String where = file.getPath().toString();
     if (file.isDirectory()) {
-      rejections.add(new Rejection(where, Reason.NESTED_FOLDER, "nested folder skipped (expected files only)"));
+      rejections.add(
+          new Rejection(
+              where, Reason.NESTED_FOLDER, "nested folder skipped (expected files only)"));
     } else if (name.startsWith(".") || name.startsWith("_")) {
       rejections.add(new Rejection(where, Reason.HIDDEN_FILE, "hidden file skipped"));
     } else if (name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-      rejections.add(new Rejection(where, Reason.CONTROL_CHARACTERS,
-          "file name has control characters"));
+      rejections.add(
+          new Rejection(where, Reason.CONTROL_CHARACTERS, "file name has control characters"));
     } else {
       images.add(new InputImage(where, wnid + "/" + stripExtension(name), wnid));
     }
@@ -175,6 +203,8 @@ public record InputListing(URI root, List<InputImage> images, List<Rejection> re
   }
 
   private static List<FileStatus> sorted(FileStatus[] statuses) {
-    return Arrays.stream(statuses).sorted(Comparator.comparing(s -> s.getPath().getName())).toList();
+    return Arrays.stream(statuses)
+        .sorted(Comparator.comparing(s -> s.getPath().getName()))
+        .toList();
   }
 }

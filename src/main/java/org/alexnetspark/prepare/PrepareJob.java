@@ -14,7 +14,6 @@ import java.util.TreeMap;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.data.Manifest;
 import org.alexnetspark.data.Rejection;
-import org.alexnetspark.data.ShardFormat;
 import org.alexnetspark.io.BuildInfo;
 import org.alexnetspark.io.HadoopConf;
 import org.alexnetspark.io.Json;
@@ -49,8 +48,8 @@ public final class PrepareJob {
    * @param namesFile class names file, or null for the bundled ImageNet names
    * @param labelMapFrom a prepared dataset whose label map to reuse (validation), or null
    */
-  public record Request(URI input, URI output, String split, URI labelsFile, URI namesFile,
-      URI labelMapFrom) {}
+  public record Request(
+      URI input, URI output, String split, URI labelsFile, URI namesFile, URI labelMapFrom) {}
 
   /** Too many inputs were rejected; the dataset is not usable as is. */
   public static final class TooManyRejectionsException extends IOException {
@@ -75,23 +74,40 @@ public final class PrepareJob {
   }
 
   /** Writes the shards and the manifest; returns the manifest. */
-  public Manifest run(JavaSparkContext spark, Request request, PreparePlan plan) throws IOException {
+  public Manifest run(JavaSparkContext spark, Request request, PreparePlan plan)
+      throws IOException {
     URI output = storage.qualify(request.output());
     if (storage.exists(Manifest.manifestUri(output))) {
       throw new Storage.ArtifactExistsException(Manifest.manifestUri(output).toString());
     }
-    storage.writeText(Locations.child(output, PLAN_FILE), Json.write(
-        new PreparePlanner.SavedPlan(plan.inputsDigest(), plan.recordsPerShard(), plan.shards())));
+    storage.writeText(
+        Locations.child(output, PLAN_FILE),
+        Json.write(
+            new PreparePlanner.SavedPlan(
+                plan.inputsDigest(), plan.recordsPerShard(), plan.shards())));
 
     List<ShardTask> tasks = plan.tasks();
-    LOG.info("preparing {} images from {} into {} shards of up to {} images in {}",
-        plan.usable().size(), plan.listing().root(), plan.shards(), plan.recordsPerShard(), output);
+    LOG.info(
+        "preparing {} images from {} into {} shards of up to {} images in {}",
+        plan.usable().size(),
+        plan.listing().root(),
+        plan.shards(),
+        plan.recordsPerShard(),
+        output);
     List<ShardTask.Result> results;
-    try (JobProgress progress = new JobProgress(spark, "prepare", "images", plan.usable().size(),
-        Duration.ofSeconds(5))) {
-      ShardBuilder builder = new ShardBuilder(config.data(), plan.labels(), output,
-          new HadoopConf(storage.hadoopConfiguration()), progress.done(), progress.rejected());
-      results = new ArrayList<>(spark.parallelize(tasks, Math.max(1, tasks.size())).map(builder).collect());
+    try (JobProgress progress =
+        new JobProgress(spark, "prepare", "images", plan.usable().size(), Duration.ofSeconds(5))) {
+      ShardBuilder builder =
+          new ShardBuilder(
+              config.data(),
+              plan.labels(),
+              output,
+              new HadoopConf(storage.hadoopConfiguration()),
+              progress.done(),
+              progress.rejected());
+      results =
+          new ArrayList<>(
+              spark.parallelize(tasks, Math.max(1, tasks.size())).map(builder).collect());
     }
     results.sort(Comparator.comparingInt(r -> r.summary().shard()));
     Manifest manifest = manifest(request, plan, results);
@@ -101,24 +117,39 @@ public final class PrepareJob {
     if (fraction > config.data().maxRejectedFraction()) {
       URI report = Locations.child(output, REJECTED_REPORT);
       storage.writeText(report, Json.write(manifest.rejected()));
-      throw new TooManyRejectionsException(String.format(Locale.ROOT,
-          "%.2f%% of the inputs (%,d of %,d) were rejected, more than the limit of %.2f%% "
-              + "(data.max-rejected-fraction); they are listed with reasons in %s. The shards are "
-              + "kept: fix the inputs and use a new --output, or raise the limit and run the same "
-              + "command again to finish from them.", 100 * fraction, rejectedInputs,
-          manifest.inputs(), 100 * config.data().maxRejectedFraction(), report));
+      throw new TooManyRejectionsException(
+          String.format(
+              Locale.ROOT,
+              "%.2f%% of the inputs (%,d of %,d) were rejected, more than the limit of %.2f%% "
+                  + "(data.max-rejected-fraction); they are listed with reasons in %s. The shards are "
+                  + "kept: fix the inputs and use a new --output, or raise the limit and run the same "
+                  + "command again to finish from them.",
+              100 * fraction,
+              rejectedInputs,
+              manifest.inputs(),
+              100 * config.data().maxRejectedFraction(),
+              report));
     }
-    storage.writeFile(Manifest.manifestUri(output), false,
+    storage.writeFile(
+        Manifest.manifestUri(output),
+        false,
         out -> out.write(Json.write(manifest).getBytes(StandardCharsets.UTF_8)));
     storage.delete(Locations.child(output, PLAN_FILE));
     storage.delete(Locations.child(output, REJECTED_REPORT));
-    LOG.info("prepared {} images in {} shards at {}: {} inputs rejected, {} other problems "
-        + "(listed in the manifest)", manifest.records(), manifest.shards().size(), output,
-        manifest.rejectedInputs(), manifest.otherRejections());
+    LOG.info(
+        "prepared {} images in {} shards at {}: {} inputs rejected, {} other problems "
+            + "(listed in the manifest)",
+        manifest.records(),
+        manifest.shards().size(),
+        output,
+        manifest.rejectedInputs(),
+        manifest.otherRejections());
     return manifest;
   }
 
-  /** The manifest of the finished shards, with every rejection from planning and from the shards. */
+  /**
+   * The manifest of the finished shards, with every rejection from planning and from the shards.
+   */
   private Manifest manifest(Request request, PreparePlan plan, List<ShardTask.Result> results) {
     List<Rejection> rejected = new ArrayList<>(plan.rejections());
     Map<String, Long> classCounts = new TreeMap<>();
@@ -132,11 +163,24 @@ public final class PrepareJob {
       result.summary().classCounts().forEach((wnid, n) -> classCounts.merge(wnid, n, Long::sum));
     }
     long rejectedInputs = rejected.stream().filter(r -> r.kind().isInput()).count();
-    return new Manifest(Manifest.FORMAT, request.split(), config.data().imageSize(),
-        records + rejectedInputs, records, plan.labels().labels(), classCounts, shards, rejected,
-        new Manifest.Provenance(Instant.now().toString(), plan.listing().root().toString(),
-            string(request.labelsFile()), string(request.namesFile()),
-            string(request.labelMapFrom()), plan.recordsPerShard(), BuildInfo.versions(),
+    return new Manifest(
+        Manifest.FORMAT,
+        request.split(),
+        config.data().imageSize(),
+        records + rejectedInputs,
+        records,
+        plan.labels().labels(),
+        classCounts,
+        shards,
+        rejected,
+        new Manifest.Provenance(
+            Instant.now().toString(),
+            plan.listing().root().toString(),
+            string(request.labelsFile()),
+            string(request.namesFile()),
+            string(request.labelMapFrom()),
+            plan.recordsPerShard(),
+            BuildInfo.versions(),
             config.render()));
   }
 

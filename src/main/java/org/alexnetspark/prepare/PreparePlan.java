@@ -12,14 +12,21 @@ import org.alexnetspark.data.Rejection;
  *
  * @param listing the input folder as listed
  * @param labels the label map of the dataset
- * @param usable inputs to prepare, shuffled with {@code data.seed} so that every shard mixes classes
+ * @param usable inputs to prepare, shuffled with {@code data.seed} so that every shard mixes
+ *     classes
  * @param rejections inputs rejected while listing and planning
  * @param recordsPerShard inputs assigned to each shard
  * @param shards number of shards
  * @param inputsDigest SHA-256 over the settings and inputs that determine the shards
  */
-public record PreparePlan(InputListing listing, LabelMap labels, List<InputImage> usable,
-    List<Rejection> rejections, int recordsPerShard, int shards, String inputsDigest) {
+public record PreparePlan(
+    InputListing listing,
+    LabelMap labels,
+    List<InputImage> usable,
+    List<Rejection> rejections,
+    int recordsPerShard,
+    int shards,
+    String inputsDigest) {
 
   /** One task per shard. */
   List<ShardTask> tasks() {

@@ -25,17 +25,23 @@ import org.slf4j.LoggerFactory;
 /**
  * The driver's half of {@code prepare}, no Spark involved: lists and checks the inputs, fixes the
  * label map, shuffles the inputs and assigns them to shards of about {@code data.shard-bytes}. When
- * the output holds the saved plan of an interrupted run ({@code _plan.json}) the same assignment
- * is used again, so finished shards can be kept.
+ * the output holds the saved plan of an interrupted run ({@code _plan.json}) the same assignment is
+ * used again, so finished shards can be kept.
  */
 final class PreparePlanner {
   private static final Logger LOG = LoggerFactory.getLogger(PreparePlanner.class);
+
   /** Inputs prepared on the driver to estimate the size of a stored image. */
   private static final int SIZE_SAMPLE = 24;
-  /** Bytes per pixel of a stored JPEG when no sample could be prepared (quality 95 photos: 0.3-0.5). */
+
+  /**
+   * Bytes per pixel of a stored JPEG when no sample could be prepared (quality 95 photos: 0.3-0.5).
+   */
   private static final double FALLBACK_BYTES_PER_PIXEL = 0.4;
+
   /** Parquet page headers and column statistics, relative to the JPEG bytes. */
   private static final double PARQUET_OVERHEAD = 1.03;
+
   /** Key, label and wnid of a record, with their lengths. */
   private static final int RECORD_FIELD_BYTES = 64;
 
@@ -55,23 +61,35 @@ final class PreparePlanner {
 
   PreparePlan plan(PrepareJob.Request request) throws IOException {
     FileSystem inputFs = storage.fileSystem(request.input());
-    InputListing listing = InputListing.scan(inputFs, request.input(), request.split(),
-        request.labelsFile());
+    InputListing listing =
+        InputListing.scan(inputFs, request.input(), request.split(), request.labelsFile());
     LabelMap labels = labelMap(request, listing);
     List<Rejection> rejections = new ArrayList<>(listing.rejections());
     List<InputImage> usable = new ArrayList<>();
     for (InputImage image : listing.images()) {
       if (labels.get(image.wnid()) == null) {
-        rejections.add(new Rejection(image.location(), Rejection.Reason.UNKNOWN_CLASS, "class '"
-            + image.wnid() + "' is not in the label map of " + request.labelMapFrom()));
+        rejections.add(
+            new Rejection(
+                image.location(),
+                Rejection.Reason.UNKNOWN_CLASS,
+                "class '"
+                    + image.wnid()
+                    + "' is not in the label map of "
+                    + request.labelMapFrom()));
       } else {
         usable.add(image);
       }
     }
     if (usable.isEmpty()) {
-      throw new IOException("no usable images under " + listing.root() + " (" + rejections.size()
-          + " rejected); expected " + (request.labelsFile() == null
-              ? "<split>/<class>/<image files>" : "image files listed in " + request.labelsFile()));
+      throw new IOException(
+          "no usable images under "
+              + listing.root()
+              + " ("
+              + rejections.size()
+              + " rejected); expected "
+              + (request.labelsFile() == null
+                  ? "<split>/<class>/<image files>"
+                  : "image files listed in " + request.labelsFile()));
     }
     usable.sort(Comparator.comparing(InputImage::key));
     Collections.shuffle(usable, new Random(data.seed()));
@@ -82,8 +100,10 @@ final class PreparePlanner {
     if (storage.exists(saved)) {
       SavedPlan plan = Json.read(storage.readText(saved), SavedPlan.class, saved.toString());
       if (!plan.inputsDigest().equals(digest)) {
-        throw new IOException(request.output() + " holds an interrupted run over different inputs "
-            + "or settings; choose another --output or delete it");
+        throw new IOException(
+            request.output()
+                + " holds an interrupted run over different inputs "
+                + "or settings; choose another --output or delete it");
       }
       recordsPerShard = plan.recordsPerShard();
       LOG.info("resuming the interrupted run in {}", request.output());
@@ -128,8 +148,8 @@ final class PreparePlanner {
       }
     }
     int side = data.imageSize();
-    double perImage = prepared > 0 ? (double) bytes / prepared
-        : (double) side * side * FALLBACK_BYTES_PER_PIXEL;
+    double perImage =
+        prepared > 0 ? (double) bytes / prepared : (double) side * side * FALLBACK_BYTES_PER_PIXEL;
     double perRecord = perImage * PARQUET_OVERHEAD + RECORD_FIELD_BYTES;
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, data.shardBytes() / perRecord));
   }
@@ -137,8 +157,9 @@ final class PreparePlanner {
   /** Changes whenever the inputs or the settings that shape the shards change. */
   private String digest(List<InputImage> usable) {
     MessageDigest sha = Sha256.digest();
-    sha.update((data.imageSize() + "/" + data.jpegQuality() + "/" + data.shardBytes() + "/"
-        + data.seed()).getBytes(StandardCharsets.UTF_8));
+    sha.update(
+        (data.imageSize() + "/" + data.jpegQuality() + "/" + data.shardBytes() + "/" + data.seed())
+            .getBytes(StandardCharsets.UTF_8));
     for (InputImage image : usable) {
       sha.update((image.location() + "\n").getBytes(StandardCharsets.UTF_8));
     }

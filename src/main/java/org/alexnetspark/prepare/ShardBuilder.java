@@ -27,15 +27,17 @@ import org.apache.spark.api.java.function.Function;
 import org.apache.spark.util.LongAccumulator;
 
 /**
- * The executors' half of {@code prepare}: writes one shard (read each input, prepare it the
- * paper's way, append it), or, when an earlier run finished that shard, reads its summary back.
- * A shard is written under a hidden temporary name and renamed when complete, so a shard file that
- * exists is always whole.
+ * The executors' half of {@code prepare}: writes one shard (read each input, prepare it the paper's
+ * way, append it), or, when an earlier run finished that shard, reads its summary back. A shard is
+ * written under a hidden temporary name and renamed when complete, so a shard file that exists is
+ * always whole.
  */
 final class ShardBuilder implements Function<ShardTask, ShardTask.Result> {
   private static final long serialVersionUID = 1L;
+
   /** Inputs larger than this are not images worth reading into memory. */
   private static final long MAX_INPUT_BYTES = 512L << 20;
+
   /** Head room over data.shard-bytes for the HDFS block size: the size estimate can be 25% off. */
   private static final double BLOCK_HEADROOM = 1.25;
 
@@ -46,8 +48,13 @@ final class ShardBuilder implements Function<ShardTask, ShardTask.Result> {
   private final LongAccumulator done;
   private final LongAccumulator rejected;
 
-  ShardBuilder(DataConfig data, LabelMap labels, URI output, HadoopConf hadoop,
-      LongAccumulator done, LongAccumulator rejected) {
+  ShardBuilder(
+      DataConfig data,
+      LabelMap labels,
+      URI output,
+      HadoopConf hadoop,
+      LongAccumulator done,
+      LongAccumulator rejected) {
     this.data = data;
     this.labels = labels;
     this.output = output.toString();
@@ -72,19 +79,23 @@ final class ShardBuilder implements Function<ShardTask, ShardTask.Result> {
     long records = 0;
     ShardWriter.Written written;
     ShardSummary summary;
-    try (ShardWriter writer = new ShardWriter(fs, temporary, data.rowGroupBytes(), blockSize(fs, folder))) {
+    try (ShardWriter writer =
+        new ShardWriter(fs, temporary, data.rowGroupBytes(), blockSize(fs, folder))) {
       for (InputImage input : task.inputs()) {
         ImagePreparer.Outcome outcome;
         try {
           outcome = preparer.prepare(read(hadoop.get(), input));
         } catch (IOException e) {
-          outcome = new ImagePreparer.Rejected(Rejection.Reason.UNREADABLE, "cannot read: " + e.getMessage());
+          outcome =
+              new ImagePreparer.Rejected(
+                  Rejection.Reason.UNREADABLE, "cannot read: " + e.getMessage());
         } catch (RuntimeException e) {
           outcome = new ImagePreparer.Rejected(Rejection.Reason.UNDECODABLE, "cannot decode: " + e);
         }
         if (outcome instanceof ImagePreparer.Prepared prepared) {
-          writer.write(new StoredImage(input.key(), labels.get(input.wnid()).index(),
-              input.wnid(), prepared.jpeg()));
+          writer.write(
+              new StoredImage(
+                  input.key(), labels.get(input.wnid()).index(), input.wnid(), prepared.jpeg()));
           classCounts.merge(input.wnid(), 1L, Long::sum);
           records++;
           done.add(1);
@@ -93,8 +104,8 @@ final class ShardBuilder implements Function<ShardTask, ShardTask.Result> {
           rejected.add(1);
         }
       }
-      summary = new ShardSummary(task.index(), task.inputs().size(), records, classCounts,
-          rejections);
+      summary =
+          new ShardSummary(task.index(), task.inputs().size(), records, classCounts, rejections);
       written = writer.finish(summary);
     } catch (IOException | RuntimeException e) {
       fs.delete(temporary, false);
@@ -107,8 +118,8 @@ final class ShardBuilder implements Function<ShardTask, ShardTask.Result> {
       }
       throw new IOException("could not rename " + temporary + " to " + finalPath);
     }
-    return new ShardTask.Result(new Manifest.Shard(name, records, written.bytes(), written.sha256()),
-        summary);
+    return new ShardTask.Result(
+        new Manifest.Shard(name, records, written.bytes(), written.sha256()), summary);
   }
 
   /** At least the shard size with head room, so that a shard is one HDFS block. */
@@ -128,8 +139,8 @@ final class ShardBuilder implements Function<ShardTask, ShardTask.Result> {
     try (InputStream in = fs.open(path)) {
       file = Sha256.of(in);
     }
-    return new ShardTask.Result(new Manifest.Shard(name, summary.records(), file.bytes(),
-        file.sha256()), summary);
+    return new ShardTask.Result(
+        new Manifest.Shard(name, summary.records(), file.bytes(), file.sha256()), summary);
   }
 
   /** Reads an input through its own FileSystem (inputs and output may be on different ones). */

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * Versions of a model on any Hadoop FileSystem: {@code <root>/<name>/<version>/} holds a complete
  * model folder plus its {@link RegistryEntry}, all under one seal, written once and never
  * overwritten; {@code <root>/<name>/current} names the version in use and is swapped in one step;
- * {@code <root>/<name>/promotions.jsonl} records every promotion (what {@link #rollback} goes
- * back along).
+ * {@code <root>/<name>/promotions.jsonl} records every promotion (what {@link #rollback} goes back
+ * along).
  */
 public final class ModelRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
@@ -51,8 +51,8 @@ public final class ModelRegistry {
   /** The registry of model {@code name} under {@code root}. */
   public ModelRegistry(Storage storage, URI root, String name) {
     if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
-      throw new IllegalArgumentException("model name '" + name + "' is not allowed (letters, "
-          + "digits and _ . - only)");
+      throw new IllegalArgumentException(
+          "model name '" + name + "' is not allowed (letters, " + "digits and _ . - only)");
     }
     this.storage = storage;
     this.root = root;
@@ -67,8 +67,12 @@ public final class ModelRegistry {
     if (!fs.exists(path)) {
       return List.of();
     }
-    return Arrays.stream(fs.listStatus(path)).filter(FileStatus::isDirectory)
-        .map(s -> s.getPath().getName()).filter(n -> VERSION.matcher(n).matches()).sorted().toList();
+    return Arrays.stream(fs.listStatus(path))
+        .filter(FileStatus::isDirectory)
+        .map(s -> s.getPath().getName())
+        .filter(n -> VERSION.matcher(n).matches())
+        .sorted()
+        .toList();
   }
 
   /** The folder of {@code version}. */
@@ -84,8 +88,8 @@ public final class ModelRegistry {
     }
     String version = storage.readText(pointer).strip();
     if (!VERSION.matcher(version).matches() || !storage.exists(location(version))) {
-      throw new IOException(pointer + " names '" + version + "', which is not a version of "
-          + folder);
+      throw new IOException(
+          pointer + " names '" + version + "', which is not a version of " + folder);
     }
     return version;
   }
@@ -95,7 +99,9 @@ public final class ModelRegistry {
     URI location = location(version);
     SealedFolder.Seal seal = SealedFolder.check(storage, location);
     try (InputStream in = SealedFolder.open(storage, location, seal, ENTRY_FILE)) {
-      return Json.read(new String(in.readAllBytes(), StandardCharsets.UTF_8), RegistryEntry.class,
+      return Json.read(
+          new String(in.readAllBytes(), StandardCharsets.UTF_8),
+          RegistryEntry.class,
           location + "/" + ENTRY_FILE);
     }
   }
@@ -110,21 +116,31 @@ public final class ModelRegistry {
     FileSystem source = storage.fileSystem(model);
     for (int attempt = 0; ; attempt++) {
       String version = nextVersion();
-      RegistryEntry named = new RegistryEntry(version, entry.parent(), entry.heldOut(),
-          entry.tenCropTop1Error(), entry.tenCropTop5Error(), entry.dataManifestSha256(),
-          entry.run(), Instant.now().toString());
+      RegistryEntry named =
+          new RegistryEntry(
+              version,
+              entry.parent(),
+              entry.heldOut(),
+              entry.tenCropTop1Error(),
+              entry.tenCropTop5Error(),
+              entry.dataManifestSha256(),
+              entry.run(),
+              Instant.now().toString());
       try {
-        storage.writeFolder(location(version), false, (fs, tmp) -> {
-          SealedFolder.Writer files = new SealedFolder.Writer(fs, tmp);
-          for (SealedFolder.Entry file : seal.files()) {
-            try (InputStream in = SealedFolder.open(storage, model, seal, file.name());
-                OutputStream out = files.create(file.name())) {
-              in.transferTo(out);
-            }
-          }
-          files.write(ENTRY_FILE, Json.write(named).getBytes(StandardCharsets.UTF_8));
-          files.seal();
-        });
+        storage.writeFolder(
+            location(version),
+            false,
+            (fs, tmp) -> {
+              SealedFolder.Writer files = new SealedFolder.Writer(fs, tmp);
+              for (SealedFolder.Entry file : seal.files()) {
+                try (InputStream in = SealedFolder.open(storage, model, seal, file.name());
+                    OutputStream out = files.create(file.name())) {
+                  in.transferTo(out);
+                }
+              }
+              files.write(ENTRY_FILE, Json.write(named).getBytes(StandardCharsets.UTF_8));
+              files.seal();
+            });
         LOG.info("registered {} as {} of {}", model, version, folder);
         return version;
       } catch (Storage.ArtifactExistsException e) {
@@ -149,8 +165,8 @@ public final class ModelRegistry {
     // The log first: a crash between the two leaves a promotion recorded but not made, which the
     // pointer (the truth) shows; never the reverse.
     storage.writeText(Locations.child(folder, PROMOTIONS), log.toString());
-    storage.replaceFile(Locations.child(folder, CURRENT),
-        (version + "\n").getBytes(StandardCharsets.UTF_8));
+    storage.replaceFile(
+        Locations.child(folder, CURRENT), (version + "\n").getBytes(StandardCharsets.UTF_8));
     LOG.info("{} is now the current version of {} ({})", version, folder, reason);
   }
 
@@ -196,7 +212,8 @@ public final class ModelRegistry {
 
   private String nextVersion() throws IOException {
     List<String> versions = versions();
-    int last = versions.isEmpty() ? 0 : Integer.parseInt(versions.get(versions.size() - 1).substring(1));
+    int last =
+        versions.isEmpty() ? 0 : Integer.parseInt(versions.get(versions.size() - 1).substring(1));
     return String.format(Locale.ROOT, "v%04d", last + 1);
   }
 

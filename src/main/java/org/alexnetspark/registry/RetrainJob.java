@@ -24,11 +24,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code alexnet retrain}: the scheduled retraining of a registered model. Warm-starts from the
- * registry's current version (from scratch when there is none), trains on the current training
- * set in a fresh run folder {@code <output>/runs/<UTC start time>} (or continues the newest
- * unfinished one started with the same inputs), evaluates the candidate and the current version on
- * the same held-out set (ten crops), registers the candidate as a new version, and promotes it only
- * if its top-1 error is not worse than the current one's by more than {@code retrain.margin}.
+ * registry's current version (from scratch when there is none), trains on the current training set
+ * in a fresh run folder {@code <output>/runs/<UTC start time>} (or continues the newest unfinished
+ * one started with the same inputs), evaluates the candidate and the current version on the same
+ * held-out set (ten crops), registers the candidate as a new version, and promotes it only if its
+ * top-1 error is not worse than the current one's by more than {@code retrain.margin}.
  */
 public final class RetrainJob {
   private static final Logger LOG = LoggerFactory.getLogger(RetrainJob.class);
@@ -45,7 +45,8 @@ public final class RetrainJob {
    * @param heldOut the set candidate and current are compared on (the validation set if null)
    * @param output the root of the run folders
    */
-  public record Request(URI registry, String name, URI data, URI validation, URI heldOut, URI output) {
+  public record Request(
+      URI registry, String name, URI data, URI validation, URI heldOut, URI output) {
     URI comparedOn() {
       return heldOut != null ? heldOut : validation;
     }
@@ -55,11 +56,18 @@ public final class RetrainJob {
    * What a run is: stored as {@code run.json}; a restart continues an unfinished run only if it is
    * the same.
    */
-  record RunInputs(String registry, String name, String parent, String data, String validation,
-      String heldOut, String config) {}
+  record RunInputs(
+      String registry,
+      String name,
+      String parent,
+      String data,
+      String validation,
+      String heldOut,
+      String config) {}
 
   /** What was checked before Spark starts. */
-  public record Checked(URI run, String parent, TrainJob.Checked training, TrainJob.Request trainRequest) {}
+  public record Checked(
+      URI run, String parent, TrainJob.Checked training, TrainJob.Request trainRequest) {}
 
   /**
    * The outcome.
@@ -71,8 +79,13 @@ public final class RetrainJob {
    * @param promoted whether the candidate is now current
    * @param run the run folder
    */
-  public record Result(String version, String parent, double candidateError, double currentError,
-      boolean promoted, URI run) {}
+  public record Result(
+      String version,
+      String parent,
+      double candidateError,
+      double currentError,
+      boolean promoted,
+      URI run) {}
 
   private final AlexNetConfig config;
   private final Storage storage;
@@ -85,15 +98,26 @@ public final class RetrainJob {
   public Checked check(Request request) throws IOException {
     ModelRegistry registry = new ModelRegistry(storage, request.registry(), request.name());
     String parent = registry.current();
-    RunInputs inputs = new RunInputs(request.registry().toString(), request.name(), parent,
-        request.data().toString(), request.validation().toString(), request.comparedOn().toString(),
-        config.render());
+    RunInputs inputs =
+        new RunInputs(
+            request.registry().toString(),
+            request.name(),
+            parent,
+            request.data().toString(),
+            request.validation().toString(),
+            request.comparedOn().toString(),
+            config.render());
     URI run = unfinishedRun(request, inputs);
     if (run == null) {
       run = Locations.child(request.output(), "runs", RUN_NAME.format(Instant.now()));
     }
-    TrainJob.Request train = new TrainJob.Request(request.data(), request.validation(), run, true,
-        parent == null ? null : registry.location(parent));
+    TrainJob.Request train =
+        new TrainJob.Request(
+            request.data(),
+            request.validation(),
+            run,
+            true,
+            parent == null ? null : registry.location(parent));
     TrainJob.Checked training = new TrainJob(config, storage).check(train);
     return new Checked(run, parent, training, train);
   }
@@ -103,38 +127,81 @@ public final class RetrainJob {
     URI run = checked.run();
     URI runFile = Locations.child(run, RUN_FILE);
     if (!storage.exists(runFile)) {
-      storage.writeFile(runFile, false, out -> out.write(Json.write(new RunInputs(
-          request.registry().toString(), request.name(), checked.parent(), request.data().toString(),
-          request.validation().toString(), request.comparedOn().toString(), config.render()))
-          .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      storage.writeFile(
+          runFile,
+          false,
+          out ->
+              out.write(
+                  Json.write(
+                          new RunInputs(
+                              request.registry().toString(),
+                              request.name(),
+                              checked.parent(),
+                              request.data().toString(),
+                              request.validation().toString(),
+                              request.comparedOn().toString(),
+                              config.render()))
+                      .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
-    LOG.info("retraining {} in {} from {}", registry.folder(), run,
+    LOG.info(
+        "retraining {} in {} from {}",
+        registry.folder(),
+        run,
         checked.parent() == null ? "scratch (no current version)" : checked.parent());
-    TrainJob.Result trained = new TrainJob(config, storage).run(spark, checked.trainRequest(),
-        checked.training());
+    TrainJob.Result trained =
+        new TrainJob(config, storage).run(spark, checked.trainRequest(), checked.training());
 
-    EvaluationReport candidate = evaluate(spark, trained.model(), request.comparedOn(),
-        Locations.child(run, "evaluation", "candidate"));
+    EvaluationReport candidate =
+        evaluate(
+            spark,
+            trained.model(),
+            request.comparedOn(),
+            Locations.child(run, "evaluation", "candidate"));
     double candidateError = candidate.tenCropTop1Error();
-    double currentError = checked.parent() == null ? Double.NaN : evaluate(spark,
-        registry.location(checked.parent()), request.comparedOn(),
-        Locations.child(run, "evaluation", "current")).tenCropTop1Error();
-    String version = registry.register(trained.model(), new RegistryEntry(null, checked.parent(),
-        request.comparedOn().toString(), candidateError, candidate.tenCropTop5Error(),
-        checked.training().dataSha256(), run.toString(), null));
-    boolean promote = checked.parent() == null
-        || candidateError <= currentError + config.retrain().margin();
-    String why = checked.parent() == null ? "first version"
-        : String.format(java.util.Locale.ROOT, "ten-crop top-1 error %.4f against %.4f of %s "
-            + "(margin %.4f)", candidateError, currentError, checked.parent(),
-            config.retrain().margin());
+    double currentError =
+        checked.parent() == null
+            ? Double.NaN
+            : evaluate(
+                    spark,
+                    registry.location(checked.parent()),
+                    request.comparedOn(),
+                    Locations.child(run, "evaluation", "current"))
+                .tenCropTop1Error();
+    String version =
+        registry.register(
+            trained.model(),
+            new RegistryEntry(
+                null,
+                checked.parent(),
+                request.comparedOn().toString(),
+                candidateError,
+                candidate.tenCropTop5Error(),
+                checked.training().dataSha256(),
+                run.toString(),
+                null));
+    boolean promote =
+        checked.parent() == null || candidateError <= currentError + config.retrain().margin();
+    String why =
+        checked.parent() == null
+            ? "first version"
+            : String.format(
+                java.util.Locale.ROOT,
+                "ten-crop top-1 error %.4f against %.4f of %s " + "(margin %.4f)",
+                candidateError,
+                currentError,
+                checked.parent(),
+                config.retrain().margin());
     if (promote) {
       registry.promote(version, why);
     } else {
-      LOG.info("keeping {} as the current version: the candidate {} has {}", checked.parent(),
-          version, why);
+      LOG.info(
+          "keeping {} as the current version: the candidate {} has {}",
+          checked.parent(),
+          version,
+          why);
     }
-    Result result = new Result(version, checked.parent(), candidateError, currentError, promote, run);
+    Result result =
+        new Result(version, checked.parent(), candidateError, currentError, promote, run);
     storage.writeText(Locations.child(run, FINISHED_FILE), Json.write(result));
     return result;
   }
@@ -153,9 +220,11 @@ public final class RetrainJob {
     if (!fs.exists(new Path(runs))) {
       return null;
     }
-    List<FileStatus> folders = Arrays.stream(fs.listStatus(new Path(runs)))
-        .filter(FileStatus::isDirectory).sorted(Comparator.comparing((FileStatus s) ->
-            s.getPath().getName()).reversed()).toList();
+    List<FileStatus> folders =
+        Arrays.stream(fs.listStatus(new Path(runs)))
+            .filter(FileStatus::isDirectory)
+            .sorted(Comparator.comparing((FileStatus s) -> s.getPath().getName()).reversed())
+            .toList();
     for (FileStatus folder : folders) {
       URI run = folder.getPath().toUri();
       if (storage.exists(Locations.child(run, FINISHED_FILE))) {
@@ -163,7 +232,8 @@ public final class RetrainJob {
       }
       URI runFile = Locations.child(run, RUN_FILE);
       if (storage.exists(runFile)
-          && inputs.equals(Json.read(storage.readText(runFile), RunInputs.class, runFile.toString()))) {
+          && inputs.equals(
+              Json.read(storage.readText(runFile), RunInputs.class, runFile.toString()))) {
         LOG.info("continuing the unfinished run {}", run);
         return run;
       }

@@ -12,20 +12,21 @@ import org.slf4j.LoggerFactory;
 /**
  * Binds the current thread's ND4J work to the GPU Spark gave the running task.
  *
- * <p>Executors ask for GPUs as a resource ({@code spark.executor.resource.gpu.amount=2},
- * {@code spark.task.resource.gpu.amount=1}, a discovery script); Spark then hands each task its own
- * GPU address. Workers call {@link #pin()} before they create their replica (and on the threads
- * that prepare their minibatches), so the two replicas of an executor never share a GPU. On the
- * CPU backend nothing is bound, but the address is still read and returned.
+ * <p>Executors ask for GPUs as a resource ({@code spark.executor.resource.gpu.amount=2}, {@code
+ * spark.task.resource.gpu.amount=1}, a discovery script); Spark then hands each task its own GPU
+ * address. Workers call {@link #pin()} before they create their replica (and on the threads that
+ * prepare their minibatches), so the two replicas of an executor never share a GPU. On the CPU
+ * backend nothing is bound, but the address is still read and returned.
  *
  * <p>An address must be a CUDA device ordinal: the index of the device among those visible to the
  * executor process, counting from 0 (with {@code CUDA_VISIBLE_DEVICES=2,3} the process sees devices
- * 0 and 1). The project's discovery script, {@code conf/gpu-discovery.sh}, reports ordinals; scripts
- * that report physical indices, GPU UUIDs or MIG identifiers are refused with an error naming the
- * address.
+ * 0 and 1). The project's discovery script, {@code conf/gpu-discovery.sh}, reports ordinals;
+ * scripts that report physical indices, GPU UUIDs or MIG identifiers are refused with an error
+ * naming the address.
  */
 public final class GpuAssignment {
   private static final Logger LOG = LoggerFactory.getLogger(GpuAssignment.class);
+
   /** Spark's name of the resource. */
   public static final String RESOURCE = "gpu";
 
@@ -56,14 +57,19 @@ public final class GpuAssignment {
     return address;
   }
 
-  /** Oldest compute capability (major * 10 + minor) the bundled CUDA 11.6 natives carry code for. */
+  /**
+   * Oldest compute capability (major * 10 + minor) the bundled CUDA 11.6 natives carry code for.
+   */
   static final int OLDEST_CAPABILITY = 37;
-  /** Newest compute capability they carry code for (Ampere, 8.6); Hopper (9.0) and later are not. */
+
+  /**
+   * Newest compute capability they carry code for (Ampere, 8.6); Hopper (9.0) and later are not.
+   */
   static final int NEWEST_CAPABILITY = 86;
 
   /**
-   * What the task's device is, for the pre-flight check of every executor before training: "cpu"
-   * on the CPU backend, else the pinned GPU's ordinal and compute capability, checked.
+   * What the task's device is, for the pre-flight check of every executor before training: "cpu" on
+   * the CPU backend, else the pinned GPU's ordinal and compute capability, checked.
    *
    * @throws UnsupportedGpuException if the GPU's compute capability is one the CUDA natives lack
    */
@@ -89,10 +95,15 @@ public final class GpuAssignment {
   static void checkComputeCapability(int major, int minor, String device) {
     int capability = major * 10 + minor;
     if (capability < OLDEST_CAPABILITY || capability > NEWEST_CAPABILITY) {
-      throw new UnsupportedGpuException(device + " has compute capability " + major + "." + minor
-          + ", but ND4J's CUDA 11.6 natives (DL4J 1.0.0-M2.1, the last release) carry code for "
-          + "compute capabilities 3.7 to 8.6 only (Kepler to Ampere; no Hopper or newer). Run on "
-          + "such GPUs, or on the CPU backend (a build without -Dcuda).");
+      throw new UnsupportedGpuException(
+          device
+              + " has compute capability "
+              + major
+              + "."
+              + minor
+              + ", but ND4J's CUDA 11.6 natives (DL4J 1.0.0-M2.1, the last release) carry code for "
+              + "compute capabilities 3.7 to 8.6 only (Kepler to Ampere; no Hopper or newer). Run on "
+              + "such GPUs, or on the CPU backend (a build without -Dcuda).");
     }
   }
 
@@ -119,27 +130,37 @@ public final class GpuAssignment {
     try {
       device = Integer.parseInt(trimmed);
     } catch (NumberFormatException e) {
-      throw new IllegalStateException("Spark assigned this task the GPU address '" + address
-          + "', which is not a CUDA device ordinal (0, 1, ... among the GPUs visible to the executor); "
-          + "ND4J pins a task to a device by its ordinal, so GPU UUIDs and MIG identifiers cannot be "
-          + "used. Set spark.executor.resource.gpu.discoveryScript to a script that prints ordinals, "
-          + "such as conf/gpu-discovery.sh of this project (it counts the GPUs of "
-          + "CUDA_VISIBLE_DEVICES or nvidia-smi and prints 0..n-1).", e);
+      throw new IllegalStateException(
+          "Spark assigned this task the GPU address '"
+              + address
+              + "', which is not a CUDA device ordinal (0, 1, ... among the GPUs visible to the executor); "
+              + "ND4J pins a task to a device by its ordinal, so GPU UUIDs and MIG identifiers cannot be "
+              + "used. Set spark.executor.resource.gpu.discoveryScript to a script that prints ordinals, "
+              + "such as conf/gpu-discovery.sh of this project (it counts the GPUs of "
+              + "CUDA_VISIBLE_DEVICES or nvidia-smi and prints 0..n-1).",
+          e);
     }
     if (visibleDevices <= 0) {
-      throw new IllegalStateException("Spark assigned this task the GPU address '" + address
-          + "', but ND4J sees no CUDA device in this executor: check that the container was given "
-          + "its GPUs (YARN yarn.io/gpu isolation, the Kubernetes device plugin) and that "
-          + "CUDA_VISIBLE_DEVICES does not hide them.");
+      throw new IllegalStateException(
+          "Spark assigned this task the GPU address '"
+              + address
+              + "', but ND4J sees no CUDA device in this executor: check that the container was given "
+              + "its GPUs (YARN yarn.io/gpu isolation, the Kubernetes device plugin) and that "
+              + "CUDA_VISIBLE_DEVICES does not hide them.");
     }
     if (device < 0 || device >= visibleDevices) {
-      throw new IllegalStateException("Spark assigned this task the GPU address '" + address
-          + "', but this executor sees " + visibleDevices + " CUDA device(s), numbered 0 to "
-          + (visibleDevices - 1) + ". The discovery script probably reports physical GPU indices "
-          + "(as nvidia-smi prints them) while CUDA_VISIBLE_DEVICES or the container limits the "
-          + "process to fewer GPUs, which CUDA renumbers from 0. Set "
-          + "spark.executor.resource.gpu.discoveryScript to a script that prints ordinals, such as "
-          + "conf/gpu-discovery.sh of this project.");
+      throw new IllegalStateException(
+          "Spark assigned this task the GPU address '"
+              + address
+              + "', but this executor sees "
+              + visibleDevices
+              + " CUDA device(s), numbered 0 to "
+              + (visibleDevices - 1)
+              + ". The discovery script probably reports physical GPU indices "
+              + "(as nvidia-smi prints them) while CUDA_VISIBLE_DEVICES or the container limits the "
+              + "process to fewer GPUs, which CUDA renumbers from 0. Set "
+              + "spark.executor.resource.gpu.discoveryScript to a script that prints ordinals, such as "
+              + "conf/gpu-discovery.sh of this project.");
     }
     return device;
   }

@@ -27,18 +27,22 @@ public final class JobProgress implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private long lastReported = -1;
 
-  public JobProgress(JavaSparkContext context, String job, String unit, long total, Duration every) {
+  public JobProgress(
+      JavaSparkContext context, String job, String unit, long total, Duration every) {
     this.job = job;
     this.unit = unit;
     this.total = total;
     this.done = context.sc().longAccumulator(job + " " + unit + " done");
     this.rejected = context.sc().longAccumulator(job + " " + unit + " rejected");
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, job + "-progress");
-      thread.setDaemon(true);
-      return thread;
-    });
-    timer.scheduleAtFixedRate(this::report, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, job + "-progress");
+              thread.setDaemon(true);
+              return thread;
+            });
+    timer.scheduleAtFixedRate(
+        this::report, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   public LongAccumulator done() {
@@ -58,25 +62,42 @@ public final class JobProgress implements AutoCloseable {
     LOG.info(line(count));
   }
 
-  /** One progress line, e.g. "prepare: 1,200/60,000 images (2.0%), 3 rejected, 310/s, 3m10s left". */
+  /**
+   * One progress line, e.g. "prepare: 1,200/60,000 images (2.0%), 3 rejected, 310/s, 3m10s left".
+   */
   String line(long count) {
     double seconds = (System.nanoTime() - start) / 1e9;
     double rate = count / Math.max(seconds, 1e-9);
-    String left = rate > 0 && total > count
-        ? ", " + format(Duration.ofSeconds((long) ((total - count) / rate))) + " left" : "";
-    return String.format(Locale.ROOT, "%s: %,d/%,d %s (%.1f%%), %,d rejected, %.0f %s/s%s", job,
-        count, total, unit, 100.0 * count / Math.max(total, 1), rejected.value(), rate, unit, left);
+    String left =
+        rate > 0 && total > count
+            ? ", " + format(Duration.ofSeconds((long) ((total - count) / rate))) + " left"
+            : "";
+    return String.format(
+        Locale.ROOT,
+        "%s: %,d/%,d %s (%.1f%%), %,d rejected, %.0f %s/s%s",
+        job,
+        count,
+        total,
+        unit,
+        100.0 * count / Math.max(total, 1),
+        rejected.value(),
+        rate,
+        unit,
+        left);
   }
 
   private static String format(Duration d) {
-    return d.toHours() > 0 ? d.toHours() + "h" + d.toMinutesPart() + "m"
+    return d.toHours() > 0
+        ? d.toHours() + "h" + d.toMinutesPart() + "m"
         : d.toMinutes() > 0 ? d.toMinutes() + "m" + d.toSecondsPart() + "s" : d.toSeconds() + "s";
   }
 
   @Override
   public void close() {
     timer.shutdownNow();
-    LOG.info(line(done.value() + rejected.value()) + String.format(Locale.ROOT, " in %s",
-        format(Duration.ofNanos(System.nanoTime() - start))));
+    LOG.info(
+        line(done.value() + rejected.value())
+            + String.format(
+                Locale.ROOT, " in %s", format(Duration.ofNanos(System.nanoTime() - start))));
   }
 }

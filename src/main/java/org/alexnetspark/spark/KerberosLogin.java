@@ -20,22 +20,23 @@ import org.slf4j.LoggerFactory;
  * pre-flight checks (which run before Spark starts) and local Spark read a secured HDFS as the
  * job's principal.
  *
- * <p>The principal and keytab are Spark's own keys, {@code spark.kerberos.principal} and
- * {@code spark.kerberos.keytab}: what {@code spark-submit --principal --keytab} sets, and what
- * {@code jobs/local/alexnet} sets from {@code ALEXNET_PRINCIPAL} and {@code ALEXNET_KEYTAB}. A
- * login happens only when the Hadoop configuration says {@code hadoop.security.authentication=
- * kerberos}, and never twice: under {@code spark-submit} (client mode) and in a YARN application
- * master (cluster mode) Spark has already logged in as that principal from that keytab, and that
- * login, with the delegation tokens Spark added to it, is left as it is.
+ * <p>The principal and keytab are Spark's own keys, {@code spark.kerberos.principal} and {@code
+ * spark.kerberos.keytab}: what {@code spark-submit --principal --keytab} sets, and what {@code
+ * jobs/local/alexnet} sets from {@code ALEXNET_PRINCIPAL} and {@code ALEXNET_KEYTAB}. A login
+ * happens only when the Hadoop configuration says {@code hadoop.security.authentication= kerberos},
+ * and never twice: under {@code spark-submit} (client mode) and in a YARN application master
+ * (cluster mode) Spark has already logged in as that principal from that keytab, and that login,
+ * with the delegation tokens Spark added to it, is left as it is.
  *
- * <p>Without a principal and keytab, a Kerberos configuration is still handed to Hadoop's login,
- * so that a ticket from {@code kinit} (or delegation tokens from {@code HADOOP_TOKEN_FILE_LOCATION})
+ * <p>Without a principal and keytab, a Kerberos configuration is still handed to Hadoop's login, so
+ * that a ticket from {@code kinit} (or delegation tokens from {@code HADOOP_TOKEN_FILE_LOCATION})
  * is used. Neither the keytab's content nor any ticket or token is logged; the keytab's path and
  * the principal are, as they say who the job runs as.
  */
 public final class KerberosLogin {
   /** Spark's key for the principal ({@code spark-submit --principal}). */
   public static final String PRINCIPAL = "spark.kerberos.principal";
+
   /** Spark's key for the keytab ({@code spark-submit --keytab}). */
   public static final String KEYTAB = "spark.kerberos.keytab";
 
@@ -68,15 +69,24 @@ public final class KerberosLogin {
     String keytab = blankToNull(spark.get(KEYTAB, null));
     List<String> problems = new ArrayList<>();
     if ((principal == null) != (keytab == null)) {
-      problems.add("'" + PRINCIPAL + "' and '" + KEYTAB + "' go together: set both (spark-submit "
-          + "--principal P --keytab K; jobs/local: ALEXNET_PRINCIPAL and ALEXNET_KEYTAB) or neither");
+      problems.add(
+          "'"
+              + PRINCIPAL
+              + "' and '"
+              + KEYTAB
+              + "' go together: set both (spark-submit "
+              + "--principal P --keytab K; jobs/local: ALEXNET_PRINCIPAL and ALEXNET_KEYTAB) or neither");
     }
-    boolean kerberos = SecurityUtil.getAuthenticationMethod(hadoop) == AuthenticationMethod.KERBEROS;
+    boolean kerberos =
+        SecurityUtil.getAuthenticationMethod(hadoop) == AuthenticationMethod.KERBEROS;
     if (!kerberos) {
       if (principal != null && keytab != null) {
-        LOG.warn("{} is set, but the Hadoop configuration says hadoop.security.authentication={}: "
-            + "no Kerberos login. A secured cluster's core-site.xml (in HADOOP_CONF_DIR) says "
-            + "kerberos.", PRINCIPAL, SecurityUtil.getAuthenticationMethod(hadoop).name().toLowerCase());
+        LOG.warn(
+            "{} is set, but the Hadoop configuration says hadoop.security.authentication={}: "
+                + "no Kerberos login. A secured cluster's core-site.xml (in HADOOP_CONF_DIR) says "
+                + "kerberos.",
+            PRINCIPAL,
+            SecurityUtil.getAuthenticationMethod(hadoop).name().toLowerCase());
       }
       throwIfAny(problems);
       return Outcome.NOT_REQUIRED;
@@ -94,7 +104,8 @@ public final class KerberosLogin {
         }
         return Outcome.NO_KEYTAB;
       }
-      if (UserGroupInformation.isSecurityEnabled() && UserGroupInformation.isLoginKeytabBased()
+      if (UserGroupInformation.isSecurityEnabled()
+          && UserGroupInformation.isLoginKeytabBased()
           && samePrincipal(UserGroupInformation.getLoginUser().getUserName(), principal)) {
         LOG.debug("already logged in as {} from a keytab", principal);
         return Outcome.ALREADY_LOGGED_IN;
@@ -138,8 +149,14 @@ public final class KerberosLogin {
     private static final long serialVersionUID = 1L;
 
     LoginFailedException(String principal, String keytab, IOException cause) {
-      super("could not log in to Kerberos as " + principal + " from the keytab " + keytab + ": "
-          + rootMessage(cause), cause);
+      super(
+          "could not log in to Kerberos as "
+              + principal
+              + " from the keytab "
+              + keytab
+              + ": "
+              + rootMessage(cause),
+          cause);
     }
 
     private static String rootMessage(Throwable e) {
@@ -147,7 +164,8 @@ public final class KerberosLogin {
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
       }
-      return root == e ? String.valueOf(e.getMessage())
+      return root == e
+          ? String.valueOf(e.getMessage())
           : e.getMessage() + " (" + root.getMessage() + ")";
     }
   }

@@ -37,14 +37,17 @@ public final class ParquetTables {
   public static long write(Storage storage, Dataset<Row> table, URI output, Extras extras)
       throws IOException {
     long[] rows = new long[1];
-    storage.writeFolder(output, false, (fs, folder) -> {
-      // The folder exists already (made by writeFolder): Spark replaces it.
-      table.write().mode(SaveMode.Overwrite).parquet(folder.toString());
-      rows[0] = rows(fs, folder);
-      if (extras != null) {
-        extras.write(fs, folder, rows[0]);
-      }
-    });
+    storage.writeFolder(
+        output,
+        false,
+        (fs, folder) -> {
+          // The folder exists already (made by writeFolder): Spark replaces it.
+          table.write().mode(SaveMode.Overwrite).parquet(folder.toString());
+          rows[0] = rows(fs, folder);
+          if (extras != null) {
+            extras.write(fs, folder, rows[0]);
+          }
+        });
     return rows[0];
   }
 
@@ -54,8 +57,8 @@ public final class ParquetTables {
     for (FileStatus file : fs.listStatus(folder)) {
       String name = file.getPath().getName();
       if (file.isFile() && !name.startsWith(".") && !name.startsWith("_")) {
-        try (ParquetFileReader reader = ParquetFileReader.open(
-            HadoopInputFile.fromPath(file.getPath(), fs.getConf()))) {
+        try (ParquetFileReader reader =
+            ParquetFileReader.open(HadoopInputFile.fromPath(file.getPath(), fs.getConf()))) {
           rows += reader.getRecordCount();
         }
       }

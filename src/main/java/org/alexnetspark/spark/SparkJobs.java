@@ -19,8 +19,8 @@ public final class SparkJobs {
   private SparkJobs() {}
 
   /**
-   * The Spark configuration of a job: what {@code spark-submit} (or system properties) gave, with
-   * a local master when none was given, and the settings every job needs.
+   * The Spark configuration of a job: what {@code spark-submit} (or system properties) gave, with a
+   * local master when none was given, and the settings every job needs.
    */
   public static SparkConf conf(String appName) {
     SparkConf conf = new SparkConf(true).setAppName(appName);
@@ -44,8 +44,8 @@ public final class SparkJobs {
   /**
    * The Hadoop configuration the job will run with ({@code core-site.xml}, {@code hdfs-site.xml},
    * then every {@code spark.hadoop.*} setting), available before Spark starts so that the
-   * pre-flight checks read storage exactly as the job will. On a Kerberised cluster the process
-   * is logged in first ({@link KerberosLogin}), so that those checks read as the job's principal.
+   * pre-flight checks read storage exactly as the job will. On a Kerberised cluster the process is
+   * logged in first ({@link KerberosLogin}), so that those checks read as the job's principal.
    */
   public static Configuration hadoopConfiguration(SparkConf conf) {
     Configuration hadoop = SparkHadoopUtil.get().newConfiguration(conf);
@@ -57,8 +57,11 @@ public final class SparkJobs {
   public static JavaSparkContext start(SparkConf conf) {
     KerberosLogin.ensure(conf, SparkHadoopUtil.get().newConfiguration(conf));
     JavaSparkContext context = new JavaSparkContext(conf);
-    LOG.info("Spark {} master {} ({} default parallelism); ND4J backend on the driver: {}",
-        context.version(), context.master(), context.defaultParallelism(),
+    LOG.info(
+        "Spark {} master {} ({} default parallelism); ND4J backend on the driver: {}",
+        context.version(),
+        context.master(),
+        context.defaultParallelism(),
         org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName());
     return context;
   }

@@ -8,8 +8,8 @@ import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.Storage;
 
 /**
- * Statistics of a training set ({@code stats.json} beside the manifest; the mean image is in
- * {@code mean-image.npy}, float32, shape [3, size, size], RGB, 0..255).
+ * Statistics of a training set ({@code stats.json} beside the manifest; the mean image is in {@code
+ * mean-image.npy}, float32, shape [3, size, size], RGB, 0..255).
  *
  * @param format "alexnet-spark stats 1"
  * @param images images counted
@@ -23,9 +23,19 @@ import org.alexnetspark.io.Storage;
  * @param meanImageFile file name of the mean image, beside this file
  * @param provenance how and when the statistics were computed (null until the job adds it)
  */
-public record DatasetStats(String format, long images, long pixels, int imageSize,
-    double[] meanRgb, double[][] covariance, double[] eigenvalues, double[][] eigenvectors,
-    String scale, String meanImageFile, Provenance provenance) implements Serializable {
+public record DatasetStats(
+    String format,
+    long images,
+    long pixels,
+    int imageSize,
+    double[] meanRgb,
+    double[][] covariance,
+    double[] eigenvalues,
+    double[][] eigenvectors,
+    String scale,
+    String meanImageFile,
+    Provenance provenance)
+    implements Serializable {
 
   /**
    * @param created when (ISO-8601)
@@ -33,27 +43,44 @@ public record DatasetStats(String format, long images, long pixels, int imageSiz
    * @param versions versions of this project and its stack
    * @param config the effective configuration (HOCON)
    */
-  public record Provenance(String created, String dataset, java.util.Map<String, String> versions,
-      String config) implements Serializable {}
+  public record Provenance(
+      String created, String dataset, java.util.Map<String, String> versions, String config)
+      implements Serializable {}
 
   /** These statistics with {@code provenance} attached. */
   public DatasetStats with(Provenance provenance) {
-    return new DatasetStats(format, images, pixels, imageSize, meanRgb, covariance, eigenvalues,
-        eigenvectors, scale, meanImageFile, provenance);
+    return new DatasetStats(
+        format,
+        images,
+        pixels,
+        imageSize,
+        meanRgb,
+        covariance,
+        eigenvalues,
+        eigenvectors,
+        scale,
+        meanImageFile,
+        provenance);
   }
 
   public static final String FORMAT = "alexnet-spark stats 1";
   public static final String FILE = "stats.json";
   public static final String MEAN_IMAGE_FILE = "mean-image.npy";
-  public static final String SCALE = "covariance and eigenvalues of RGB values divided by 255 "
-      + "(sample covariance, n - 1); means in 0..255";
+  public static final String SCALE =
+      "covariance and eigenvalues of RGB values divided by 255 "
+          + "(sample covariance, n - 1); means in 0..255";
 
   /** Reads {@code <dataset>/stats.json}. */
   public static DatasetStats read(Storage storage, URI dataset) throws IOException {
     URI file = beside(dataset, FILE);
     if (!storage.exists(file)) {
-      throw new java.io.FileNotFoundException(dataset + " has no statistics (" + FILE
-          + " is missing; run 'alexnet stats --data " + dataset + "' first)");
+      throw new java.io.FileNotFoundException(
+          dataset
+              + " has no statistics ("
+              + FILE
+              + " is missing; run 'alexnet stats --data "
+              + dataset
+              + "' first)");
     }
     return Json.read(storage.readText(file), DatasetStats.class, file.toString());
   }

@@ -23,8 +23,10 @@ public final class RgbMoments implements Serializable {
   private long images;
   private long pixels;
   private final long[] sums = new long[3];
+
   /** rr, rg, rb, gg, gb, bb. */
   private final long[] products = new long[6];
+
   /** Per-pixel sums, RGB planes of size x size (channel, row, column). */
   private final long[] pixelSums;
 
@@ -37,8 +39,15 @@ public final class RgbMoments implements Serializable {
   /** Adds every pixel of {@code image}, which must be {@code size x size}. */
   public void add(Image image) {
     if (image.width() != size || image.height() != size) {
-      throw new IllegalArgumentException("expected a " + size + "x" + size + " image, got "
-          + image.width() + "x" + image.height());
+      throw new IllegalArgumentException(
+          "expected a "
+              + size
+              + "x"
+              + size
+              + " image, got "
+              + image.width()
+              + "x"
+              + image.height());
     }
     byte[] bgr = image.bgr();
     int plane = size * size;
@@ -84,8 +93,8 @@ public final class RgbMoments implements Serializable {
   /** Adds {@code other}'s sums into this one and returns this. */
   public RgbMoments merge(RgbMoments other) {
     if (other.size != size) {
-      throw new IllegalArgumentException("cannot merge moments of " + other.size + " and " + size
-          + " pixel images");
+      throw new IllegalArgumentException(
+          "cannot merge moments of " + other.size + " and " + size + " pixel images");
     }
     images += other.images;
     pixels += other.pixels;
@@ -124,8 +133,8 @@ public final class RgbMoments implements Serializable {
   }
 
   /**
-   * The sample covariance (divided by n - 1, as numpy's {@code cov}) of RGB values scaled to [0, 1]:
-   * {@code (n * S_jk - S_j * S_k) / (n (n - 1)) / 255^2}, exact until the final division.
+   * The sample covariance (divided by n - 1, as numpy's {@code cov}) of RGB values scaled to [0,
+   * 1]: {@code (n * S_jk - S_j * S_k) / (n (n - 1)) / 255^2}, exact until the final division.
    */
   public double[][] covariance() {
     if (pixels < 2) {
@@ -133,15 +142,17 @@ public final class RgbMoments implements Serializable {
     }
     int[][] index = {{0, 1, 2}, {1, 3, 4}, {2, 4, 5}};
     BigInteger n = BigInteger.valueOf(pixels);
-    BigDecimal denominator = new BigDecimal(n.multiply(n.subtract(BigInteger.ONE))
-        .multiply(BigInteger.valueOf(255L * 255L)));
+    BigDecimal denominator =
+        new BigDecimal(
+            n.multiply(n.subtract(BigInteger.ONE)).multiply(BigInteger.valueOf(255L * 255L)));
     double[][] covariance = new double[3][3];
     for (int j = 0; j < 3; j++) {
       for (int k = 0; k < 3; k++) {
-        BigInteger numerator = n.multiply(BigInteger.valueOf(products[index[j][k]]))
-            .subtract(BigInteger.valueOf(sums[j]).multiply(BigInteger.valueOf(sums[k])));
-        covariance[j][k] = new BigDecimal(numerator)
-            .divide(denominator, MathContext.DECIMAL128).doubleValue();
+        BigInteger numerator =
+            n.multiply(BigInteger.valueOf(products[index[j][k]]))
+                .subtract(BigInteger.valueOf(sums[j]).multiply(BigInteger.valueOf(sums[k])));
+        covariance[j][k] =
+            new BigDecimal(numerator).divide(denominator, MathContext.DECIMAL128).doubleValue();
       }
     }
     return covariance;
@@ -173,7 +184,17 @@ public final class RgbMoments implements Serializable {
       }
       eigenvectors[i] = vector;
     }
-    return new DatasetStats(DatasetStats.FORMAT, images, pixels, size, channelMeans(), covariance,
-        eigenvalues, eigenvectors, DatasetStats.SCALE, DatasetStats.MEAN_IMAGE_FILE, null);
+    return new DatasetStats(
+        DatasetStats.FORMAT,
+        images,
+        pixels,
+        size,
+        channelMeans(),
+        covariance,
+        eigenvalues,
+        eigenvectors,
+        DatasetStats.SCALE,
+        DatasetStats.MEAN_IMAGE_FILE,
+        null);
   }
 }

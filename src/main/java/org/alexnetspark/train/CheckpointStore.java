@@ -26,11 +26,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Checkpoints of a run, in {@code <output>/checkpoints/epoch-EEEE-iter-IIIIIIIIII/}: a sealed model
  * folder ({@link ModelStore}: parameters, momentum, configuration, seal) plus {@code state.json}
- * (epoch, position in the epoch, schedule, seeds, metrics so far). A checkpoint taken at the end
- * of an epoch, before validation, later gets {@code validated.json}: the state after validation
- * and the schedule. Each is written atomically; a checkpoint without its seal, or with a file cut
- * short or damaged, is passed over for the previous complete one. The last
- * {@code train.checkpoint.keep-last} and the one with the best validation accuracy are kept.
+ * (epoch, position in the epoch, schedule, seeds, metrics so far). A checkpoint taken at the end of
+ * an epoch, before validation, later gets {@code validated.json}: the state after validation and
+ * the schedule. Each is written atomically; a checkpoint without its seal, or with a file cut short
+ * or damaged, is passed over for the previous complete one. The last {@code
+ * train.checkpoint.keep-last} and the one with the best validation accuracy are kept.
  */
 public final class CheckpointStore {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
@@ -43,8 +43,8 @@ public final class CheckpointStore {
   private final int keepLast;
 
   /** A checkpoint read back. */
-  public record Checkpoint(URI location, ComputationGraph network, TrainingState state,
-      AlexNetConfig config) {}
+  public record Checkpoint(
+      URI location, ComputationGraph network, TrainingState state, AlexNetConfig config) {}
 
   public CheckpointStore(Storage storage, URI output, int keepLast) {
     this.storage = storage;
@@ -57,13 +57,20 @@ public final class CheckpointStore {
    * Writes a checkpoint of {@code network} at {@code state}, then drops old ones.
    *
    * @param files further files of the model folder (e.g. the training set's statistics)
-   * @throws IOException if it cannot be written, saying so, why, and which checkpoint a resumed
-   *     run would continue from; nothing of the unfinished one is left behind
+   * @throws IOException if it cannot be written, saying so, why, and which checkpoint a resumed run
+   *     would continue from; nothing of the unfinished one is left behind
    */
-  public URI save(ComputationGraph network, AlexNetConfig config, ModelInfo info,
-      TrainingState state, Map<String, byte[]> files) throws IOException {
-    URI target = Locations.child(folder, String.format(Locale.ROOT, "epoch-%04d-iter-%010d",
-        state.epoch(), state.iteration()));
+  public URI save(
+      ComputationGraph network,
+      AlexNetConfig config,
+      ModelInfo info,
+      TrainingState state,
+      Map<String, byte[]> files)
+      throws IOException {
+    URI target =
+        Locations.child(
+            folder,
+            String.format(Locale.ROOT, "epoch-%04d-iter-%010d", state.epoch(), state.iteration()));
     Map<String, byte[]> all = new java.util.HashMap<>(files);
     all.put(STATE_FILE, Json.write(state).getBytes(StandardCharsets.UTF_8));
     try {
@@ -71,8 +78,12 @@ public final class CheckpointStore {
     } catch (IOException e) {
       throw new IOException(failedSave(target, e), e);
     }
-    LOG.info("checkpoint {} written: epoch {}, minibatch {} of the epoch, iteration {}", target,
-        state.epoch(), state.batch(), state.iteration());
+    LOG.info(
+        "checkpoint {} written: epoch {}, minibatch {} of the epoch, iteration {}",
+        target,
+        state.epoch(),
+        state.batch(),
+        state.iteration());
     prune();
     return target;
   }
@@ -83,15 +94,34 @@ public final class CheckpointStore {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
       full |= cause instanceof org.apache.hadoop.hdfs.protocol.QuotaExceededException;
     }
-    String fix = full ? "free space in " + folder + " or raise the quota of the folder that holds "
-        + "it (hdfs dfsadmin -setSpaceQuota), then" : "once the storage works again,";
+    String fix =
+        full
+            ? "free space in "
+                + folder
+                + " or raise the quota of the folder that holds "
+                + "it (hdfs dfsadmin -setSpaceQuota), then"
+            : "once the storage works again,";
     List<Path> all = checkpoints();
     if (all.isEmpty()) {
-      return "could not write checkpoint " + target + ": " + e.getMessage() + ". There is no "
-          + "earlier checkpoint; " + fix + " run the same command again";
+      return "could not write checkpoint "
+          + target
+          + ": "
+          + e.getMessage()
+          + ". There is no "
+          + "earlier checkpoint; "
+          + fix
+          + " run the same command again";
     }
-    return "could not write checkpoint " + target + ": " + e.getMessage() + ". The last complete "
-        + "checkpoint, " + all.get(all.size() - 1) + ", is intact; " + fix + " run the same "
+    return "could not write checkpoint "
+        + target
+        + ": "
+        + e.getMessage()
+        + ". The last complete "
+        + "checkpoint, "
+        + all.get(all.size() - 1)
+        + ", is intact; "
+        + fix
+        + " run the same "
         + "command with --resume to continue from it";
   }
 
@@ -110,8 +140,10 @@ public final class CheckpointStore {
       try {
         return load(all.get(i).toUri());
       } catch (SealedFolder.IncompleteException e) {
-        LOG.warn("checkpoint {} is unusable ({}); falling back to the one before it",
-            all.get(i).getName(), e.getMessage());
+        LOG.warn(
+            "checkpoint {} is unusable ({}); falling back to the one before it",
+            all.get(i).getName(),
+            e.getMessage());
       }
     }
     return null;
@@ -124,12 +156,16 @@ public final class CheckpointStore {
       URI location = all.get(i).toUri();
       try {
         SealedFolder.Seal seal = SealedFolder.check(storage, location);
-        AlexNetConfig config = AlexNetConfig.fromHocon(
-            models.readText(location, seal, ModelStore.CONFIG_FILE), location + "/alexnet.conf");
+        AlexNetConfig config =
+            AlexNetConfig.fromHocon(
+                models.readText(location, seal, ModelStore.CONFIG_FILE),
+                location + "/alexnet.conf");
         return new Summary(location, config, state(location));
       } catch (SealedFolder.IncompleteException e) {
-        LOG.warn("checkpoint {} is unusable ({}); looking at the one before it",
-            all.get(i).getName(), e.getMessage());
+        LOG.warn(
+            "checkpoint {} is unusable ({}); looking at the one before it",
+            all.get(i).getName(),
+            e.getMessage());
       }
     }
     return null;
@@ -150,29 +186,38 @@ public final class CheckpointStore {
       try {
         return Json.read(storage.readText(validated), TrainingState.class, validated.toString());
       } catch (IllegalArgumentException e) {
-        LOG.warn("{} is unreadable ({}); the epoch will be validated again", validated, e.getMessage());
+        LOG.warn(
+            "{} is unreadable ({}); the epoch will be validated again", validated, e.getMessage());
       }
     }
     SealedFolder.Seal seal = SealedFolder.check(storage, location);
     URI file = Locations.child(location, STATE_FILE);
-    return Json.read(models.readText(location, seal, STATE_FILE), TrainingState.class, file.toString());
+    return Json.read(
+        models.readText(location, seal, STATE_FILE), TrainingState.class, file.toString());
   }
 
   /**
-   * The complete checkpoint with the best validation top-1 accuracy (the latest among equals),
-   * or null if no checkpoint was validated.
+   * The complete checkpoint with the best validation top-1 accuracy (the latest among equals), or
+   * null if no checkpoint was validated.
    */
   public Checkpoint best() throws IOException {
     List<Path> all = checkpoints();
-    for (Path candidate : all.stream().sorted(java.util.Comparator.comparingDouble(
-        (Path p) -> validationAccuracy(p)).thenComparing(Path::getName).reversed()).toList()) {
+    for (Path candidate :
+        all.stream()
+            .sorted(
+                java.util.Comparator.comparingDouble((Path p) -> validationAccuracy(p))
+                    .thenComparing(Path::getName)
+                    .reversed())
+            .toList()) {
       if (validationAccuracy(candidate) < 0) {
         return null;
       }
       try {
         return load(candidate.toUri());
       } catch (SealedFolder.IncompleteException e) {
-        LOG.warn("checkpoint {} is unusable ({}); looking at the next best", candidate.getName(),
+        LOG.warn(
+            "checkpoint {} is unusable ({}); looking at the next best",
+            candidate.getName(),
             e.getMessage());
       }
     }
@@ -186,9 +231,12 @@ public final class CheckpointStore {
     if (!fs.exists(root)) {
       return List.of();
     }
-    return Arrays.stream(fs.listStatus(root)).filter(FileStatus::isDirectory).map(FileStatus::getPath)
+    return Arrays.stream(fs.listStatus(root))
+        .filter(FileStatus::isDirectory)
+        .map(FileStatus::getPath)
         .filter(p -> p.getName().startsWith("epoch-"))
-        .sorted(Comparator.comparing(Path::getName)).toList();
+        .sorted(Comparator.comparing(Path::getName))
+        .toList();
   }
 
   /**

@@ -30,17 +30,38 @@ public record EpochMetrics(
     double seconds,
     @JsonProperty("planned_minibatches") long plannedMinibatches,
     @JsonProperty("fitted_minibatches") long fittedMinibatches,
-    @JsonProperty("skipped_images") long skippedImages) implements MetricsLine {
+    @JsonProperty("skipped_images") long skippedImages)
+    implements MetricsLine {
 
   /** These metrics with the validation accuracies. */
   public EpochMetrics withValidation(double top1, double top5) {
-    return new EpochMetrics(epoch, iteration, loss, learningRate, nextLearningRate, top1, top5,
-        seconds, plannedMinibatches, fittedMinibatches, skippedImages);
+    return new EpochMetrics(
+        epoch,
+        iteration,
+        loss,
+        learningRate,
+        nextLearningRate,
+        top1,
+        top5,
+        seconds,
+        plannedMinibatches,
+        fittedMinibatches,
+        skippedImages);
   }
 
   /** These metrics with the next epoch's learning rate. */
   public EpochMetrics withNextLearningRate(double rate) {
-    return new EpochMetrics(epoch, iteration, loss, learningRate, rate, valTop1, valTop5, seconds,
-        plannedMinibatches, fittedMinibatches, skippedImages);
+    return new EpochMetrics(
+        epoch,
+        iteration,
+        loss,
+        learningRate,
+        rate,
+        valTop1,
+        valTop5,
+        seconds,
+        plannedMinibatches,
+        fittedMinibatches,
+        skippedImages);
   }
 }

@@ -18,12 +18,17 @@ public final class LearningRateSchedule {
    * @param reductions times the rate has been reduced
    * @param lastEpochCut whether the rate was already cut for the run's last epoch
    */
-  public record State(double learningRate, double bestError, int epochsWithoutImprovement,
-      int reductions, boolean lastEpochCut) implements Serializable {
+  public record State(
+      double learningRate,
+      double bestError,
+      int epochsWithoutImprovement,
+      int reductions,
+      boolean lastEpochCut)
+      implements Serializable {
 
     /** A state before any cut for the last epoch. */
-    public State(double learningRate, double bestError, int epochsWithoutImprovement,
-        int reductions) {
+    public State(
+        double learningRate, double bestError, int epochsWithoutImprovement, int reductions) {
       this(learningRate, bestError, epochsWithoutImprovement, reductions, false);
     }
   }
@@ -39,16 +44,21 @@ public final class LearningRateSchedule {
   }
 
   /**
-   * The state for the run's last epoch: the rate multiplied by {@code train.schedule.last-epoch-factor}
-   * (once; 1 leaves it as it is). Which epoch is the last is the loop's call: the configured last
-   * one, or an earlier one when {@code train.time-budget} leaves room for no more.
+   * The state for the run's last epoch: the rate multiplied by {@code
+   * train.schedule.last-epoch-factor} (once; 1 leaves it as it is). Which epoch is the last is the
+   * loop's call: the configured last one, or an earlier one when {@code train.time-budget} leaves
+   * room for no more.
    */
   public State forLastEpoch(State state) {
     if (state.lastEpochCut() || config.lastEpochFactor() >= 1) {
       return state;
     }
-    return new State(state.learningRate() * config.lastEpochFactor(), state.bestError(),
-        state.epochsWithoutImprovement(), state.reductions() + 1, true);
+    return new State(
+        state.learningRate() * config.lastEpochFactor(),
+        state.bestError(),
+        state.epochsWithoutImprovement(),
+        state.reductions() + 1,
+        true);
   }
 
   /**
@@ -63,7 +73,9 @@ public final class LearningRateSchedule {
     int reductions = state.reductions();
     switch (config.type()) {
       case PLATEAU -> {
-        if (!Double.isNaN(error) && stale >= config.patience() && reductions < config.maxReductions()) {
+        if (!Double.isNaN(error)
+            && stale >= config.patience()
+            && reductions < config.maxReductions()) {
           rate *= config.factor();
           reductions++;
           stale = 0;

@@ -1,7 +1,6 @@
 package org.alexnetspark.train;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import org.alexnetspark.config.TrainConfig;
 import org.alexnetspark.data.Batch;
@@ -27,11 +26,11 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * training loop uses for it, so that the averaging can be replaced behind it.
  *
  * <p>The master is this project's {@link ExactAveragingMaster} rather than dl4j-spark's
- * ParameterAveragingTrainingMaster, which silently drops minibatches whenever a call's
- * minibatches do not divide into its splits, hangs a task when a minibatch cannot be read, rebuilds
- * every replica every round and moves parameters through ND4J's element-by-element serialiser
- * (about 85% of its averaging time). Here every minibatch handed over is fitted exactly once, even
- * when Spark retries tasks, and the workers' count comes back with the result.
+ * ParameterAveragingTrainingMaster, which silently drops minibatches whenever a call's minibatches
+ * do not divide into its splits, hangs a task when a minibatch cannot be read, rebuilds every
+ * replica every round and moves parameters through ND4J's element-by-element serialiser (about 85%
+ * of its averaging time). Here every minibatch handed over is fitted exactly once, even when Spark
+ * retries tasks, and the workers' count comes back with the result.
  *
  * <p>Workers receive minibatch descriptors, not data: each worker's loader reads, decodes and
  * augments its own minibatches ({@link MinibatchReader}), on a thread pinned to its task's GPU.
@@ -54,54 +53,85 @@ public final class ParameterAveraging {
    * @param skipped records the workers skipped (undecodable, or a label outside the label map)
    * @param bytesMoved parameter (and momentum) bytes to and from the workers
    */
-  public record Round(double seconds, double computeSeconds, double loss, long minibatches,
-      long images, long skipped, long bytesMoved) {
+  public record Round(
+      double seconds,
+      double computeSeconds,
+      double loss,
+      long minibatches,
+      long images,
+      long skipped,
+      long bytesMoved) {
     /** Time spent outside fitting: encoding, broadcasting, collecting and averaging, scheduling. */
     public double overheadSeconds() {
       return Math.max(0, seconds - computeSeconds);
     }
   }
 
-  public ParameterAveraging(JavaSparkContext context, ComputationGraph network, TrainConfig config,
-      int workers) {
+  public ParameterAveraging(
+      JavaSparkContext context, ComputationGraph network, TrainConfig config, int workers) {
     useSystemClock();
     this.workers = workers;
     this.images = context.sc().longAccumulator("images fitted");
     this.skipped = context.sc().longAccumulator("records skipped");
     TrainConfig.Averaging averaging = config.averaging();
-    this.master = new ExactAveragingMaster(new Settings(workers, config.averagingFrequency(),
-        config.workerPrefetch(), switch (averaging.momentum()) {
-          case AVERAGED -> Settings.Momentum.AVERAGED;
-          case LOCAL -> Settings.Momentum.LOCAL;
-          case RESET -> Settings.Momentum.RESET;
-        }, averaging.precision() == TrainConfig.Precision.FP16 ? Payload.Precision.FP16
-            : Payload.Precision.FP32, true, averaging.transport() == TrainConfig.Transport.BLOCKS
-            ? Settings.Transport.BLOCKS : Settings.Transport.TASK_RESULTS));
+    this.master =
+        new ExactAveragingMaster(
+            new Settings(
+                workers,
+                config.averagingFrequency(),
+                config.workerPrefetch(),
+                switch (averaging.momentum()) {
+                  case AVERAGED -> Settings.Momentum.AVERAGED;
+                  case LOCAL -> Settings.Momentum.LOCAL;
+                  case RESET -> Settings.Momentum.RESET;
+                },
+                averaging.precision() == TrainConfig.Precision.FP16
+                    ? Payload.Precision.FP16
+                    : Payload.Precision.FP32,
+                true,
+                averaging.transport() == TrainConfig.Transport.BLOCKS
+                    ? Settings.Transport.BLOCKS
+                    : Settings.Transport.TASK_RESULTS));
     this.spark = new SparkComputationGraph(context, network, master);
   }
 
   /**
-   * Refuses, before any round, a driver that could not take a round's results: with
-   * {@code train.averaging.transport = results} every worker's parameters (and momentum) come back
-   * through Spark's task results, which {@code spark.driver.maxResultSize} caps per job.
+   * Refuses, before any round, a driver that could not take a round's results: with {@code
+   * train.averaging.transport = results} every worker's parameters (and momentum) come back through
+   * Spark's task results, which {@code spark.driver.maxResultSize} caps per job.
    *
    * @throws org.alexnetspark.config.InvalidConfigException naming the setting and the size needed
    */
-  public static void checkDriverCanTakeResults(org.apache.spark.SparkConf conf,
-      ComputationGraph network, TrainConfig config, int workers) {
+  public static void checkDriverCanTakeResults(
+      org.apache.spark.SparkConf conf, ComputationGraph network, TrainConfig config, int workers) {
     if (config.averaging().transport() != TrainConfig.Transport.RESULTS) {
       return; // blocks: results are a few hundred bytes each
     }
-    long values = network.numParams() + (config.averaging().momentum() == TrainConfig.Momentum.AVERAGED
-        ? network.getUpdater().getStateViewArray().length() : 0);
-    long needed = (long) workers * values * (config.averaging().precision() == TrainConfig.Precision.FP16 ? 2 : 4);
+    long values =
+        network.numParams()
+            + (config.averaging().momentum() == TrainConfig.Momentum.AVERAGED
+                ? network.getUpdater().getStateViewArray().length()
+                : 0);
+    long needed =
+        (long) workers
+            * values
+            * (config.averaging().precision() == TrainConfig.Precision.FP16 ? 2 : 4);
     long limit = conf.getSizeAsBytes("spark.driver.maxResultSize", "1g");
     if (limit > 0 && limit < needed * 11 / 10) {
-      throw new org.alexnetspark.config.InvalidConfigException(java.util.List.of(
-          "spark.driver.maxResultSize = " + conf.get("spark.driver.maxResultSize", "1g") + " is less "
-              + "than a round's results: " + workers + " workers x " + values + " values = "
-              + (needed >> 20) + " MB with train.averaging.transport = results; set it to at least "
-              + ((needed * 11 / 10 >> 20) + 1) + "m, or use train.averaging.transport = blocks"));
+      throw new org.alexnetspark.config.InvalidConfigException(
+          java.util.List.of(
+              "spark.driver.maxResultSize = "
+                  + conf.get("spark.driver.maxResultSize", "1g")
+                  + " is less "
+                  + "than a round's results: "
+                  + workers
+                  + " workers x "
+                  + values
+                  + " values = "
+                  + (needed >> 20)
+                  + " MB with train.averaging.transport = results; set it to at least "
+                  + ((needed * 11 / 10 >> 20) + 1)
+                  + "m, or use train.averaging.transport = blocks"));
     }
   }
 
@@ -113,8 +143,8 @@ public final class ParameterAveraging {
   /**
    * Fits {@code batches} loaded by any dl4j loader (given each minibatch's descriptor as its path).
    *
-   * @throws ExactAveragingMaster.NonFiniteResultException if a worker's loss or parameters were
-   *     not finite: the round is not applied
+   * @throws ExactAveragingMaster.NonFiniteResultException if a worker's loss or parameters were not
+   *     finite: the round is not applied
    */
   public Round fit(List<Minibatch> batches, MultiDataSetLoader loader) {
     long[] before = {images.value(), skipped.value()};
@@ -126,10 +156,17 @@ public final class ParameterAveraging {
     List<RoundReport> rounds = master.reports();
     long fitted = rounds.stream().mapToLong(RoundReport::fitted).sum();
     double fitting = rounds.stream().mapToDouble(RoundReport::fitSeconds).sum();
-    long bytes = rounds.stream().mapToLong(r -> r.bytesToWorkers() * r.tasks() + r.bytesFromWorkers()).sum();
+    long bytes =
+        rounds.stream().mapToLong(r -> r.bytesToWorkers() * r.tasks() + r.bytesFromWorkers()).sum();
     double loss = rounds.isEmpty() ? Double.NaN : rounds.get(rounds.size() - 1).loss();
-    return new Round(seconds, fitting, loss, fitted, images.value() - before[0],
-        skipped.value() - before[1], bytes);
+    return new Round(
+        seconds,
+        fitting,
+        loss,
+        fitted,
+        images.value() - before[0],
+        skipped.value() - before[1],
+        bytes);
   }
 
   /** The driver's network, holding the averaged parameters and momentum. */
@@ -151,8 +188,8 @@ public final class ParameterAveraging {
    * servers (and fails without internet access); the system clock is what we want.
    */
   static void useSystemClock() {
-    System.setProperty(TimeSourceProvider.TIMESOURCE_CLASSNAME_PROPERTY,
-        SystemClockTimeSource.class.getName());
+    System.setProperty(
+        TimeSourceProvider.TIMESOURCE_CLASSNAME_PROPERTY, SystemClockTimeSource.class.getName());
   }
 
   /** dl4j's loader interface over {@link MinibatchReader}; the path of a source is a descriptor. */
@@ -176,5 +213,4 @@ public final class ParameterAveraging {
       return batch.dataSet().toMultiDataSet();
     }
   }
-
 }

@@ -30,19 +30,40 @@ final class ProgressLog implements TrainingListener {
   public TrainingState on(Event event, TrainingState state, ComputationGraph network) {
     if (event instanceof RoundEnd round) {
       RoundMetrics m = round.metrics();
-      LOG.info(String.format(Locale.ROOT, "epoch %d/%d iteration %d loss %.4f lr %.3g %.0f img/s "
-          + "(computing %.0f%%) ETA %s", m.epoch(), epochs, m.iteration(), m.loss(),
-          m.learningRate(), m.imagesPerSecond(), 100 * m.secondsComputing() / m.seconds(),
-          eta(state)));
+      LOG.info(
+          String.format(
+              Locale.ROOT,
+              "epoch %d/%d iteration %d loss %.4f lr %.3g %.0f img/s "
+                  + "(computing %.0f%%) ETA %s",
+              m.epoch(),
+              epochs,
+              m.iteration(),
+              m.loss(),
+              m.learningRate(),
+              m.imagesPerSecond(),
+              100 * m.secondsComputing() / m.seconds(),
+              eta(state)));
     } else if (event instanceof EpochEnd) {
       EpochMetrics m = state.lastEpoch();
-      String validation = Double.isNaN(m.valTop1()) ? "no validation set"
-          : String.format(Locale.ROOT, "validation top-1 %.4f top-5 %.4f", m.valTop1(), m.valTop5());
-      LOG.info(String.format(Locale.ROOT, "epoch %d/%d done: loss %.4f, %s, %d of %d minibatches "
-          + "fitted%s, next learning rate %.3g, %.0f s", m.epoch(), epochs, m.loss(), validation,
-          m.fittedMinibatches(), m.plannedMinibatches(),
-          m.skippedImages() > 0 ? ", " + m.skippedImages() + " images skipped" : "",
-          m.nextLearningRate(), m.seconds()));
+      String validation =
+          Double.isNaN(m.valTop1())
+              ? "no validation set"
+              : String.format(
+                  Locale.ROOT, "validation top-1 %.4f top-5 %.4f", m.valTop1(), m.valTop5());
+      LOG.info(
+          String.format(
+              Locale.ROOT,
+              "epoch %d/%d done: loss %.4f, %s, %d of %d minibatches "
+                  + "fitted%s, next learning rate %.3g, %.0f s",
+              m.epoch(),
+              epochs,
+              m.loss(),
+              validation,
+              m.fittedMinibatches(),
+              m.plannedMinibatches(),
+              m.skippedImages() > 0 ? ", " + m.skippedImages() + " images skipped" : "",
+              m.nextLearningRate(),
+              m.seconds()));
     }
     return state;
   }
@@ -56,7 +77,8 @@ final class ProgressLog implements TrainingListener {
     double left = (double) imagesPerEpoch * epochs - state.images();
     double elapsed = (System.nanoTime() - start) / 1e9;
     Duration d = Duration.ofSeconds((long) (left * elapsed / done));
-    return d.toHours() > 0 ? d.toHours() + "h" + d.toMinutesPart() + "m"
+    return d.toHours() > 0
+        ? d.toHours() + "h" + d.toMinutesPart() + "m"
         : d.toMinutes() + "m" + d.toSecondsPart() + "s";
   }
 }

@@ -13,8 +13,8 @@ final class ScheduleListener implements TrainingListener {
   @Override
   public TrainingState on(Event event, TrainingState state, ComputationGraph network) {
     EpochMetrics last = state.lastEpoch();
-    LearningRateSchedule.State next = schedule.afterEpoch(state.schedule(), last.epoch(),
-        1 - last.valTop1());
+    LearningRateSchedule.State next =
+        schedule.afterEpoch(state.schedule(), last.epoch(), 1 - last.valTop1());
     return state.withSchedule(next).withLastEpoch(last.withNextLearningRate(next.learningRate()));
   }
 }

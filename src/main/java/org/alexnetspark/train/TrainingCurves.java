@@ -64,8 +64,11 @@ public final class TrainingCurves {
     XYChart rate = chart("Learning rate", "epoch", "learning rate");
     add(rate, "learning rate", epochs, rates);
 
-    List<BufferedImage> panels = List.of(BitmapEncoder.getBufferedImage(loss),
-        BitmapEncoder.getBufferedImage(error), BitmapEncoder.getBufferedImage(rate));
+    List<BufferedImage> panels =
+        List.of(
+            BitmapEncoder.getBufferedImage(loss),
+            BitmapEncoder.getBufferedImage(error),
+            BitmapEncoder.getBufferedImage(rate));
     int width = panels.stream().mapToInt(BufferedImage::getWidth).sum();
     int height = panels.stream().mapToInt(BufferedImage::getHeight).max().orElse(1);
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
@@ -80,8 +83,14 @@ public final class TrainingCurves {
   }
 
   private static XYChart chart(String title, String x, String y) {
-    XYChart chart = new XYChartBuilder().width(520).height(380).title(title).xAxisTitle(x)
-        .yAxisTitle(y).build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(520)
+            .height(380)
+            .title(title)
+            .xAxisTitle(x)
+            .yAxisTitle(y)
+            .build();
     chart.getStyler().setLegendVisible(true);
     return chart;
   }
@@ -89,7 +98,8 @@ public final class TrainingCurves {
   private static void add(XYChart chart, String name, List<Double> x, List<Double> y) {
     List<Double> xs = x.isEmpty() ? List.of(0.0) : x;
     List<Double> ys = y.isEmpty() ? List.of(Double.NaN) : y;
-    chart.addSeries(name, xs, ys).setMarker(xs.size() < 40 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+    chart
+        .addSeries(name, xs, ys)
+        .setMarker(xs.size() < 40 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
   }
-
 }

@@ -13,10 +13,17 @@ public final class TrainingDivergedException extends RuntimeException {
   private final long iteration;
 
   TrainingDivergedException(int epoch, long iteration, double loss, String what) {
-    super(String.format(Locale.ROOT, "training diverged in epoch %d at iteration %d: %s (loss %s). "
-        + "Nothing of the diverged network was saved; lower optimizer.learning-rate, or set "
-        + "train.on-divergence = rollback to go back to the last checkpoint with a tenth of the "
-        + "learning rate", epoch, iteration, what, loss));
+    super(
+        String.format(
+            Locale.ROOT,
+            "training diverged in epoch %d at iteration %d: %s (loss %s). "
+                + "Nothing of the diverged network was saved; lower optimizer.learning-rate, or set "
+                + "train.on-divergence = rollback to go back to the last checkpoint with a tenth of the "
+                + "learning rate",
+            epoch,
+            iteration,
+            what,
+            loss));
     this.epoch = epoch;
     this.iteration = iteration;
   }

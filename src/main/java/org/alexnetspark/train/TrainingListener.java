@@ -4,11 +4,11 @@ import java.io.IOException;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
- * Something that hangs off the training loop: validation, the learning-rate schedule,
- * checkpoints, metrics, curves, progress. {@link TrainJob}'s loop tells every listener, in order,
- * of each {@link Event}; a listener may return an updated state (validation adds its accuracies,
- * the schedule its next rate), which later listeners and the loop then see. {@link #when} makes a
- * listener act only when its {@link Trigger} fires.
+ * Something that hangs off the training loop: validation, the learning-rate schedule, checkpoints,
+ * metrics, curves, progress. {@link TrainJob}'s loop tells every listener, in order, of each {@link
+ * Event}; a listener may return an updated state (validation adds its accuracies, the schedule its
+ * next rate), which later listeners and the loop then see. {@link #when} makes a listener act only
+ * when its {@link Trigger} fires.
  */
 @FunctionalInterface
 public interface TrainingListener {
@@ -32,8 +32,8 @@ public interface TrainingListener {
 
   /**
    * An epoch is over: validation, the schedule and the records of the epoch act on this event
-   * ({@code epoch} is 1-based). A run resumed from a checkpoint taken before its epoch's
-   * validation begins with this event.
+   * ({@code epoch} is 1-based). A run resumed from a checkpoint taken before its epoch's validation
+   * begins with this event.
    */
   record EpochEnd(int epoch) implements Event {}
 

@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Everything besides the network needed to continue a run exactly where it stopped; saved as
- * {@code state.json} in every checkpoint.
+ * Everything besides the network needed to continue a run exactly where it stopped; saved as {@code
+ * state.json} in every checkpoint.
  *
  * <p>The position is tied to the data, not to the cluster: {@code batch} counts the minibatches of
  * epoch {@code epoch}'s plan already fitted, and that plan depends only on the dataset, the batch
@@ -23,50 +23,111 @@ import java.util.List;
  * @param trainSeed seed of each epoch's minibatch order
  * @param augmentSeed seed of the augmentation
  * @param rollbacks times the run went back to a checkpoint after diverging
- * @param dataSha256 SHA-256 of the training set's manifest: a resumed run must train on the same data
+ * @param dataSha256 SHA-256 of the training set's manifest: a resumed run must train on the same
+ *     data
  * @param epochs metrics of each finished epoch
  */
-public record TrainingState(int epoch, int batch, boolean validated, long iteration, long images,
-    LearningRateSchedule.State schedule, long trainSeed, long augmentSeed, int rollbacks,
-    String dataSha256, List<EpochMetrics> epochs) implements Serializable {
+public record TrainingState(
+    int epoch,
+    int batch,
+    boolean validated,
+    long iteration,
+    long images,
+    LearningRateSchedule.State schedule,
+    long trainSeed,
+    long augmentSeed,
+    int rollbacks,
+    String dataSha256,
+    List<EpochMetrics> epochs)
+    implements Serializable {
 
   public TrainingState {
     epochs = List.copyOf(epochs);
   }
 
   /** A run before its first minibatch. */
-  public static TrainingState start(LearningRateSchedule.State schedule, long trainSeed,
-      long augmentSeed, String dataSha256) {
-    return new TrainingState(0, 0, true, 0, 0, schedule, trainSeed, augmentSeed, 0, dataSha256,
-        List.of());
+  public static TrainingState start(
+      LearningRateSchedule.State schedule, long trainSeed, long augmentSeed, String dataSha256) {
+    return new TrainingState(
+        0, 0, true, 0, 0, schedule, trainSeed, augmentSeed, 0, dataSha256, List.of());
   }
 
-  /** After {@code minibatches} more minibatches of the current epoch ({@code iterations} per worker, {@code fitted} images). */
+  /**
+   * After {@code minibatches} more minibatches of the current epoch ({@code iterations} per worker,
+   * {@code fitted} images).
+   */
   public TrainingState afterJob(int minibatches, long iterations, long fitted) {
-    return new TrainingState(epoch, batch + minibatches, validated, iteration + iterations,
-        images + fitted, schedule, trainSeed, augmentSeed, rollbacks, dataSha256, epochs);
+    return new TrainingState(
+        epoch,
+        batch + minibatches,
+        validated,
+        iteration + iterations,
+        images + fitted,
+        schedule,
+        trainSeed,
+        augmentSeed,
+        rollbacks,
+        dataSha256,
+        epochs);
   }
 
   /** At the end of an epoch's training: the next one starts at its first minibatch, unvalidated. */
   public TrainingState afterEpoch(EpochMetrics metrics) {
     List<EpochMetrics> all = new ArrayList<>(epochs);
     all.add(metrics);
-    return new TrainingState(metrics.epoch(), 0, false, iteration, images, schedule, trainSeed,
-        augmentSeed, rollbacks, dataSha256, all);
+    return new TrainingState(
+        metrics.epoch(),
+        0,
+        false,
+        iteration,
+        images,
+        schedule,
+        trainSeed,
+        augmentSeed,
+        rollbacks,
+        dataSha256,
+        all);
   }
 
   /** After validation and the schedule have had their say on the last epoch. */
   public TrainingState asValidated() {
-    return new TrainingState(epoch, batch, true, iteration, images, schedule, trainSeed,
-        augmentSeed, rollbacks, dataSha256, epochs);
+    return new TrainingState(
+        epoch,
+        batch,
+        true,
+        iteration,
+        images,
+        schedule,
+        trainSeed,
+        augmentSeed,
+        rollbacks,
+        dataSha256,
+        epochs);
   }
 
-  /** After going back to a checkpoint because training diverged: the run's rollback count and cut rate. */
+  /**
+   * After going back to a checkpoint because training diverged: the run's rollback count and cut
+   * rate.
+   */
   public TrainingState rolledBack(int rollbackCount, double learningRate) {
-    LearningRateSchedule.State cut = new LearningRateSchedule.State(learningRate,
-        schedule.bestError(), schedule.epochsWithoutImprovement(), schedule.reductions());
-    return new TrainingState(epoch, batch, validated, iteration, images, cut, trainSeed,
-        augmentSeed, rollbackCount, dataSha256, epochs);
+    LearningRateSchedule.State cut =
+        new LearningRateSchedule.State(
+            learningRate,
+            schedule.bestError(),
+            schedule.epochsWithoutImprovement(),
+            schedule.reductions());
+    return new TrainingState(
+        epoch,
+        batch,
+        validated,
+        iteration,
+        images,
+        cut,
+        trainSeed,
+        augmentSeed,
+        rollbackCount,
+        dataSha256,
+        epochs);
   }
 
   /** The last finished epoch's metrics, or null before the first. */
@@ -78,13 +139,33 @@ public record TrainingState(int epoch, int batch, boolean validated, long iterat
   public TrainingState withLastEpoch(EpochMetrics metrics) {
     List<EpochMetrics> all = new ArrayList<>(epochs);
     all.set(all.size() - 1, metrics);
-    return new TrainingState(epoch, batch, validated, iteration, images, schedule, trainSeed,
-        augmentSeed, rollbacks, dataSha256, all);
+    return new TrainingState(
+        epoch,
+        batch,
+        validated,
+        iteration,
+        images,
+        schedule,
+        trainSeed,
+        augmentSeed,
+        rollbacks,
+        dataSha256,
+        all);
   }
 
   /** This state with the schedule's new position. */
   public TrainingState withSchedule(LearningRateSchedule.State next) {
-    return new TrainingState(epoch, batch, validated, iteration, images, next, trainSeed,
-        augmentSeed, rollbacks, dataSha256, epochs);
+    return new TrainingState(
+        epoch,
+        batch,
+        validated,
+        iteration,
+        images,
+        next,
+        trainSeed,
+        augmentSeed,
+        rollbacks,
+        dataSha256,
+        epochs);
   }
 }

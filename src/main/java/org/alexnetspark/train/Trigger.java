@@ -37,7 +37,10 @@ public interface Trigger {
     return (event, state) -> event instanceof TrainingListener.EpochEnd;
   }
 
-  /** When an epoch's training is done, before its validation ({@link TrainingListener.EpochTrained}). */
+  /**
+   * When an epoch's training is done, before its validation ({@link
+   * TrainingListener.EpochTrained}).
+   */
   static Trigger epochTrained() {
     return (event, state) -> event instanceof TrainingListener.EpochTrained;
   }
@@ -58,8 +61,10 @@ public interface Trigger {
 
       @Override
       public boolean fires(TrainingListener.Event event, TrainingState state) {
-        return iterations > 0 && event instanceof TrainingListener.RoundEnd round
-            && !round.lastOfEpoch() && state.iteration() - last >= iterations;
+        return iterations > 0
+            && event instanceof TrainingListener.RoundEnd round
+            && !round.lastOfEpoch()
+            && state.iteration() - last >= iterations;
       }
 
       @Override
@@ -79,8 +84,10 @@ public interface Trigger {
 
       @Override
       public boolean fires(TrainingListener.Event event, TrainingState state) {
-        return minutes > 0 && event instanceof TrainingListener.RoundEnd round
-            && !round.lastOfEpoch() && (nanoTime.getAsLong() - last) / 60e9 >= minutes;
+        return minutes > 0
+            && event instanceof TrainingListener.RoundEnd round
+            && !round.lastOfEpoch()
+            && (nanoTime.getAsLong() - last) / 60e9 >= minutes;
       }
 
       @Override
@@ -89,5 +96,4 @@ public interface Trigger {
       }
     };
   }
-
 }

@@ -19,8 +19,8 @@ final class ValidationListener implements TrainingListener {
   private final MinibatchReader reader;
   private final int classes;
 
-  ValidationListener(JavaSparkContext spark, List<Minibatch> batches, MinibatchReader reader,
-      int classes) {
+  ValidationListener(
+      JavaSparkContext spark, List<Minibatch> batches, MinibatchReader reader, int classes) {
     this.spark = spark;
     this.batches = batches;
     this.reader = reader;
@@ -30,7 +30,7 @@ final class ValidationListener implements TrainingListener {
   @Override
   public TrainingState on(Event event, TrainingState state, ComputationGraph network) {
     Tally centre = Evaluator.evaluate(spark, network, batches, reader, classes, false).centre();
-    return state.withLastEpoch(state.lastEpoch().withValidation(centre.top1Accuracy(),
-        centre.top5Accuracy()));
+    return state.withLastEpoch(
+        state.lastEpoch().withValidation(centre.top1Accuracy(), centre.top5Accuracy()));
   }
 }

@@ -14,16 +14,21 @@ final class Workers {
   private Workers() {}
 
   /**
-   * Runs one small task per worker before training, each on the device it will train on, so that
-   * a GPU the bundled CUDA natives cannot run on stops the job at once with a message naming it
+   * Runs one small task per worker before training, each on the device it will train on, so that a
+   * GPU the bundled CUDA natives cannot run on stops the job at once with a message naming it
    * (GpuAssignment.UnsupportedGpuException), not deep inside a kernel launch later.
    */
   static void preflight(JavaSparkContext spark, int workers) {
     java.util.List<Integer> slots = java.util.stream.IntStream.range(0, workers).boxed().toList();
-    java.util.List<String> devices = spark.parallelize(slots, workers)
-        .map(slot -> org.apache.spark.SparkEnv.get().executorId() + ": "
-            + org.alexnetspark.spark.GpuAssignment.describeDevice())
-        .collect();
+    java.util.List<String> devices =
+        spark
+            .parallelize(slots, workers)
+            .map(
+                slot ->
+                    org.apache.spark.SparkEnv.get().executorId()
+                        + ": "
+                        + org.alexnetspark.spark.GpuAssignment.describeDevice())
+            .collect();
     LOG.info("workers' devices: {}", String.join("; ", devices));
   }
 

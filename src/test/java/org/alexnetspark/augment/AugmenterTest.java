@@ -15,9 +15,10 @@ class AugmenterTest {
   private static final int STORED = 8;
   private static final int CROP = 5;
   private static final double[][] EIGENVECTORS = {
-      {0.6884511246796327, 0.3266925060476188, 0.6475392307958463},
-      {-0.20253751417183627, 0.9438882424731898, -0.2608707363311685},
-      {-0.6964291810948491, 0.048445765689063114, 0.7159884101760013}};
+    {0.6884511246796327, 0.3266925060476188, 0.6475392307958463},
+    {-0.20253751417183627, 0.9438882424731898, -0.2608707363311685},
+    {-0.6964291810948491, 0.048445765689063114, 0.7159884101760013}
+  };
   private static final double[] EIGENVALUES = {0.306, 0.132, 0.043};
 
   /** Red = column, green = row, blue = 100 + column + 10 * row: every pixel says where it is. */
@@ -48,7 +49,10 @@ class AugmenterTest {
         String where = "crop " + index + " at (" + x + "," + y + ")";
         assertEquals(sourceX, out[base + y * CROP + x], 0f, "red " + where);
         assertEquals(sourceY, out[base + CROP * CROP + y * CROP + x], 0f, "green " + where);
-        assertEquals(100 + sourceX + 10 * sourceY, out[base + 2 * CROP * CROP + y * CROP + x], 0f,
+        assertEquals(
+            100 + sourceX + 10 * sourceY,
+            out[base + 2 * CROP * CROP + y * CROP + x],
+            0f,
             "blue " + where);
       }
     }
@@ -91,8 +95,8 @@ class AugmenterTest {
 
   @Test
   void sameImageAndEpochGiveTheSameCropOtherEpochsAnother() {
-    Augmenter augmenter = new Augmenter(STORED, CROP, 0.5,
-        new PcaLighting(EIGENVECTORS, EIGENVALUES, 0.1), null);
+    Augmenter augmenter =
+        new Augmenter(STORED, CROP, 0.5, new PcaLighting(EIGENVECTORS, EIGENVALUES, 0.1), null);
     float[] first = new float[3 * CROP * CROP];
     float[] again = new float[3 * CROP * CROP];
     augmenter.apply(Preset.TRAIN, positions(), Augmenter.random(5, 3, "n01/a"), first, 0);
@@ -110,8 +114,8 @@ class AugmenterTest {
   @Test
   void pcaNoiseAddsExactlyTheExpectedOffsetToEveryPixel() {
     double std = 0.1;
-    Augmenter augmenter = new Augmenter(STORED, CROP, 0.5,
-        new PcaLighting(EIGENVECTORS, EIGENVALUES, std), null);
+    Augmenter augmenter =
+        new Augmenter(STORED, CROP, 0.5, new PcaLighting(EIGENVECTORS, EIGENVALUES, std), null);
     float[] out = new float[3 * CROP * CROP];
     augmenter.apply(Preset.TRAIN, positions(), Augmenter.random(99, 2, "key"), out, 0);
 
@@ -120,7 +124,9 @@ class AugmenterTest {
     int x0 = replay.nextInt(STORED - CROP + 1);
     int y0 = replay.nextInt(STORED - CROP + 1);
     boolean mirror = replay.nextDouble() < 0.5;
-    double[] a = {std * replay.nextGaussian(), std * replay.nextGaussian(), std * replay.nextGaussian()};
+    double[] a = {
+      std * replay.nextGaussian(), std * replay.nextGaussian(), std * replay.nextGaussian()
+    };
     double[] expected = new double[3];
     for (int c = 0; c < 3; c++) {
       for (int i = 0; i < 3; i++) {
@@ -146,8 +152,8 @@ class AugmenterTest {
     for (int i = 0; i < mean.length; i++) {
       mean[i] = 0.25f * i;
     }
-    Augmenter augmenter = new Augmenter(STORED, CROP, 1.0,
-        new PcaLighting(EIGENVECTORS, EIGENVALUES, 0), mean);
+    Augmenter augmenter =
+        new Augmenter(STORED, CROP, 1.0, new PcaLighting(EIGENVECTORS, EIGENVALUES, 0), mean);
     float[] out = new float[3 * CROP * CROP];
     CropWindow window = augmenter.trainWindow(Augmenter.random(1, 0, "m"));
     assertTrue(window.mirror(), "mirror probability 1");
@@ -158,16 +164,24 @@ class AugmenterTest {
         int sourceY = window.y() + y;
         int source = sourceY * STORED + sourceX;
         assertEquals(sourceX - mean[source], out[y * CROP + x], 1e-5);
-        assertEquals(sourceY - mean[STORED * STORED + source], out[CROP * CROP + y * CROP + x], 1e-5);
+        assertEquals(
+            sourceY - mean[STORED * STORED + source], out[CROP * CROP + y * CROP + x], 1e-5);
       }
     }
   }
 
   @Test
   void channelMeanModeSubtractsTheSameValueEverywhere() {
-    Augmenter augmenter = Augmenter.of(new org.alexnetspark.config.AugmentConfig(0, 0,
-            org.alexnetspark.config.AugmentConfig.MeanMode.CHANNEL, 1.0, 1), STORED, CROP, EIGENVECTORS,
-        EIGENVALUES, null, new double[] {1, 2, 3});
+    Augmenter augmenter =
+        Augmenter.of(
+            new org.alexnetspark.config.AugmentConfig(
+                0, 0, org.alexnetspark.config.AugmentConfig.MeanMode.CHANNEL, 1.0, 1),
+            STORED,
+            CROP,
+            EIGENVECTORS,
+            EIGENVALUES,
+            null,
+            new double[] {1, 2, 3});
     float[] out = new float[3 * CROP * CROP];
     augmenter.apply(Preset.CENTRE, positions(), null, out, 0);
     assertEquals(1 - 1f, out[0], 0f);

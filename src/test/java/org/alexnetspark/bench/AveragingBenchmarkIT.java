@@ -18,28 +18,44 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The averaging section of the bench on a real loopback cluster (a standalone master and two
- * worker JVMs, executors in JVMs of their own), scaled network, tiny minibatches: its rows come
- * out with shares in [0, 1), the bytes per round at least the hand-counted minimum, and each
- * executor JVM's peak memory.
+ * The averaging section of the bench on a real loopback cluster (a standalone master and two worker
+ * JVMs, executors in JVMs of their own), scaled network, tiny minibatches: its rows come out with
+ * shares in [0, 1), the bytes per round at least the hand-counted minimum, and each executor JVM's
+ * peak memory.
  */
 class AveragingBenchmarkIT {
-  /** Parameters of the scaled network (67x67, widths 24/64/96/96/64, FC 256, 10 classes), by hand. */
-  private static final long SCALED_PARAMETERS = 8_736 + 19_264 + 55_392 + 41_568 + 27_712 + 16_640
-      + 65_792 + 2_570;
+  /**
+   * Parameters of the scaled network (67x67, widths 24/64/96/96/64, FC 256, 10 classes), by hand.
+   */
+  private static final long SCALED_PARAMETERS =
+      8_736 + 19_264 + 55_392 + 41_568 + 27_712 + 16_640 + 65_792 + 2_570;
 
   @Test
   void averagingRowsFromSeparateExecutorJvms(@TempDir Path dir) throws Exception {
-    AlexNetConfig network = AlexNetConfig.load(List.of(), List.of("model.variant=scaled",
-        "model.classes=10", "data.image-size=76"));
-    SideBySideBenchmark.Options options = new SideBySideBenchmark.Options(
-        EnumSet.of(SideBySideBenchmark.Section.AVERAGING), 4, 2, 1, 1, TorchReference.DEFAULT_PYTHON,
-        128, 1, null, 1, 0.1, new AveragingBenchmark.Plan(2,
-            List.of(new AveragingBenchmark.Run(4, 1, 1), new AveragingBenchmark.Run(4, 2, 1)),
-            "1g", dir.resolve("cluster")));
+    AlexNetConfig network =
+        AlexNetConfig.load(
+            List.of(), List.of("model.variant=scaled", "model.classes=10", "data.image-size=76"));
+    SideBySideBenchmark.Options options =
+        new SideBySideBenchmark.Options(
+            EnumSet.of(SideBySideBenchmark.Section.AVERAGING),
+            4,
+            2,
+            1,
+            1,
+            TorchReference.DEFAULT_PYTHON,
+            128,
+            1,
+            null,
+            1,
+            0.1,
+            new AveragingBenchmark.Plan(
+                2,
+                List.of(new AveragingBenchmark.Run(4, 1, 1), new AveragingBenchmark.Run(4, 2, 1)),
+                "1g",
+                dir.resolve("cluster")));
 
-    BenchTable table = new SideBySideBenchmark(network, network, new Storage(new Configuration()))
-        .run(options);
+    BenchTable table =
+        new SideBySideBenchmark(network, network, new Storage(new Configuration())).run(options);
 
     List<Row> averaging = table.section("averaging");
     assertEquals(4, averaging.size(), table.render());

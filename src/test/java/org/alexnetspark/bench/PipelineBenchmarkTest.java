@@ -3,7 +3,6 @@ package org.alexnetspark.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import org.alexnetspark.config.AlexNetConfig;
@@ -23,8 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The benchmark runs and reports; its figures are checked by people, not by this test. */
 class PipelineBenchmarkTest {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
 
   @Test
   void reportsBothRatesAndTheirRatio() throws Exception {
@@ -36,14 +34,26 @@ class PipelineBenchmarkTest {
       writer.finish(new ShardSummary(0, 4, 4, Map.of("a", 4L), List.of()));
     }
     Storage storage = new Storage(HDFS.configuration());
-    storage.writeText(HDFS.uri("/bench/manifest.json"), Json.write(new Manifest(Manifest.FORMAT,
-        "train", 80, 4, 4, List.of(new Label(0, "a", "a")), Map.of("a", 4L),
-        List.of(new Manifest.Shard(shard.getName(), 4, 0, "")), List.of(), null)));
-    AlexNetConfig config = AlexNetConfig.load(List.of(), List.of("model.variant=scaled",
-        "data.image-size=80"));
+    storage.writeText(
+        HDFS.uri("/bench/manifest.json"),
+        Json.write(
+            new Manifest(
+                Manifest.FORMAT,
+                "train",
+                80,
+                4,
+                4,
+                List.of(new Label(0, "a", "a")),
+                Map.of("a", 4L),
+                List.of(new Manifest.Shard(shard.getName(), 4, 0, "")),
+                List.of(),
+                null)));
+    AlexNetConfig config =
+        AlexNetConfig.load(List.of(), List.of("model.variant=scaled", "data.image-size=80"));
 
-    PipelineBenchmark.Result result = new PipelineBenchmark(storage).run(HDFS.uri("/bench"),
-        config.augment(), JpegDecoder.Kind.AUTO, 67, 4, 0.2);
+    PipelineBenchmark.Result result =
+        new PipelineBenchmark(storage)
+            .run(HDFS.uri("/bench"), config.augment(), JpegDecoder.Kind.AUTO, 67, 4, 0.2);
 
     assertEquals(4, result.files());
     assertTrue(result.decode() > 0 && result.augment() > 0 && result.opencv() > 0);

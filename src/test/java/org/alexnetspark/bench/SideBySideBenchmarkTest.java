@@ -26,10 +26,20 @@ class SideBySideBenchmarkTest {
     List<String> small = List.of("model.variant=scaled", "model.classes=10", "data.image-size=76");
     AlexNetConfig network = AlexNetConfig.load(List.of(), small);
     AlexNetConfig demo = AlexNetConfig.load(List.of(AlexNetConfig.DEMO_RESOURCE), List.of(), small);
-    SideBySideBenchmark.Options options = new SideBySideBenchmark.Options(
-        EnumSet.complementOf(EnumSet.of(SideBySideBenchmark.Section.AVERAGING)), 4, 2, 1, 1,
-        TorchReference.DEFAULT_PYTHON, 128, 2, null, 2, 0.1,
-        new AveragingBenchmark.Plan(2, List.of(), "1g", null));
+    SideBySideBenchmark.Options options =
+        new SideBySideBenchmark.Options(
+            EnumSet.complementOf(EnumSet.of(SideBySideBenchmark.Section.AVERAGING)),
+            4,
+            2,
+            1,
+            1,
+            TorchReference.DEFAULT_PYTHON,
+            128,
+            2,
+            null,
+            2,
+            0.1,
+            new AveragingBenchmark.Plan(2, List.of(), "1g", null));
     Storage storage = new Storage(new Configuration());
 
     BenchTable table = new SideBySideBenchmark(network, demo, storage).run(options);
@@ -57,14 +67,17 @@ class SideBySideBenchmarkTest {
     for (String section : List.of("fit", "scaled")) {
       for (Row row : table.section(section)) {
         assertEquals(torch, row.reference() != null, row.toString());
-        assertTrue(torch ? row.note().contains("OpenBLAS") : row.note().contains("PyTorch not measured"),
+        assertTrue(
+            torch ? row.note().contains("OpenBLAS") : row.note().contains("PyTorch not measured"),
             row.note());
       }
     }
     Row sgemm = table.section("sgemm").get(0);
     Row fit = table.section("fit").get(0);
-    assertEquals(fit.ours() * TrainingArithmetic.trainingFlopsPerImage(network.model()) / 1e9,
-        sgemm.ours(), 1e-6 * sgemm.ours());
+    assertEquals(
+        fit.ours() * TrainingArithmetic.trainingFlopsPerImage(network.model()) / 1e9,
+        sgemm.ours(),
+        1e-6 * sgemm.ours());
     Row pipeline = table.section("pipeline").get(0);
     assertTrue(pipeline.note().contains("Fashion-MNIST"), pipeline.note());
 
@@ -75,7 +88,10 @@ class SideBySideBenchmarkTest {
 
     String text = table.render();
     assertTrue(text.startsWith("measure"), text);
-    assertEquals(table.rows().size(), text.lines().filter(l -> l.matches("\\[\\d+\\] .*\\s(met|NOT MET|-)$")).count(), text);
+    assertEquals(
+        table.rows().size(),
+        text.lines().filter(l -> l.matches("\\[\\d+\\] .*\\s(met|NOT MET|-)$")).count(),
+        text);
     JsonNode json = Json.mapper().readTree(Json.write(table));
     assertEquals(table.rows().size(), json.get("rows").size());
     for (int i = 0; i < table.rows().size(); i++) {

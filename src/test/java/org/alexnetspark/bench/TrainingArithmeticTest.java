@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 class TrainingArithmeticTest {
   @Test
   void scaledNetworkMultiplyAddsMatchAHandCount() {
-    AlexNetConfig scaled = AlexNetConfig.load(List.of(), List.of("model.variant=scaled",
-        "model.classes=10", "data.image-size=76"));
+    AlexNetConfig scaled =
+        AlexNetConfig.load(
+            List.of(), List.of("model.variant=scaled", "model.classes=10", "data.image-size=76"));
     // 67x67 input, widths 24/64/96/96/64 (towers halve conv2, conv4, conv5 inputs), FC 256:
     long conv1 = 15L * 15 * 24 * 3 * 11 * 11;
     long conv2 = 7L * 7 * 64 * 12 * 5 * 5;
@@ -19,7 +20,8 @@ class TrainingArithmeticTest {
     long conv4 = 3L * 3 * 96 * 48 * 3 * 3;
     long conv5 = 3L * 3 * 64 * 48 * 3 * 3;
     long fc = 64L * 256 + 256L * 256 + 256L * 10;
-    assertEquals(conv1 + conv2 + conv3 + conv4 + conv5 + fc,
+    assertEquals(
+        conv1 + conv2 + conv3 + conv4 + conv5 + fc,
         TrainingArithmetic.forwardMultiplyAdds(scaled.model()));
   }
 

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
-import picocli.CommandLine;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class AlexNetCommandTest {
 
@@ -42,7 +42,8 @@ class AlexNetCommandTest {
   void scaledModelWithClassesRuns() {
     Run run = run("model", "--variant", "scaled", "--classes", "10", "--set", "data.image-size=76");
     assertEquals(0, run.exitCode(), run.err());
-    assertTrue(run.out().lines().anyMatch(l -> l.matches("fc8 +fully connected 10, softmax +10 .*")),
+    assertTrue(
+        run.out().lines().anyMatch(l -> l.matches("fc8 +fully connected 10, softmax +10 .*")),
         run.out());
   }
 
@@ -63,8 +64,11 @@ class AlexNetCommandTest {
 
   @Test
   void helpAndVersionEverywhere() {
-    for (String[] args : List.of(new String[] {"--help"}, new String[] {"model", "--help"},
-        new String[] {"help", "model"})) {
+    for (String[] args :
+        List.of(
+            new String[] {"--help"},
+            new String[] {"model", "--help"},
+            new String[] {"help", "model"})) {
       Run run = run(args);
       assertEquals(0, run.exitCode(), String.join(" ", args));
       assertTrue(run.out().contains("Usage: alexnet"), run.out());
@@ -89,8 +93,10 @@ class AlexNetCommandTest {
   static final class Touch implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Option(names = "--data")
     String data;
+
     @CommandLine.Option(names = "--output")
     String output;
+
     final Exception failure;
 
     Touch(Exception failure) {
@@ -119,10 +125,16 @@ class AlexNetCommandTest {
   private static void assertKerberosAdvice(Run run, String refused) {
     assertEquals(1, run.exitCode(), run.err());
     assertEquals(1, run.err().lines().count(), "one line: " + run.err());
-    assertTrue(run.err().startsWith("touch: " + refused + " refused access: the cluster requires Kerberos"),
+    assertTrue(
+        run.err()
+            .startsWith("touch: " + refused + " refused access: the cluster requires Kerberos"),
         run.err());
-    for (String advice : List.of("spark-submit --principal P --keytab K", "PRINCIPAL and KEYTAB",
-        "ALEXNET_PRINCIPAL and ALEXNET_KEYTAB", "kinit")) {
+    for (String advice :
+        List.of(
+            "spark-submit --principal P --keytab K",
+            "PRINCIPAL and KEYTAB",
+            "ALEXNET_PRINCIPAL and ALEXNET_KEYTAB",
+            "kinit")) {
       assertTrue(run.err().contains(advice), advice + " in " + run.err());
     }
     assertTrue(!run.err().contains("\tat ") && !run.err().contains("Exception"), run.err());
@@ -130,28 +142,45 @@ class AlexNetCommandTest {
 
   @Test
   void aClusterThatWantsKerberosIsNamedWithHowToLogIn() {
-    // As Hadoop's RPC client reports a connection without ticket or token (NetUtils keeps the type).
-    Exception noTicket = org.apache.hadoop.net.NetUtils.wrapException("nn.example.com", 8020,
-        "edge.example.com", 0, new org.apache.hadoop.security.AccessControlException(
-            "Client cannot authenticate via:[TOKEN, KERBEROS]"));
-    Run run = failWith(noTicket, "--data", "file:///tmp/x", "--output",
-        "hdfs://nn.example.com:8020/runs/r1");
+    // As Hadoop's RPC client reports a connection without ticket or token (NetUtils keeps the
+    // type).
+    Exception noTicket =
+        org.apache.hadoop.net.NetUtils.wrapException(
+            "nn.example.com",
+            8020,
+            "edge.example.com",
+            0,
+            new org.apache.hadoop.security.AccessControlException(
+                "Client cannot authenticate via:[TOKEN, KERBEROS]"));
+    Run run =
+        failWith(
+            noTicket, "--data", "file:///tmp/x", "--output", "hdfs://nn.example.com:8020/runs/r1");
     assertKerberosAdvice(run, "hdfs://nn.example.com:8020/runs/r1");
-    assertTrue(run.err().contains("no valid Kerberos credentials (Client cannot authenticate via:[TOKEN, KERBEROS])"),
+    assertTrue(
+        run.err()
+            .contains(
+                "no valid Kerberos credentials (Client cannot authenticate via:[TOKEN, KERBEROS])"),
         run.err());
 
     // An expired or missing ticket seen by the GSS layer, wrapped in an I/O error.
-    Exception gss = new java.io.IOException("DestHost:destPort nn.example.com:8020 , LocalHost:localPort edge/10.0.0.1:0. Failed on local exception: javax.security.sasl.SaslException: GSS initiate failed",
-        new javax.security.sasl.SaslException("GSS initiate failed", new org.ietf.jgss.GSSException(
-            org.ietf.jgss.GSSException.NO_CRED, -1, "Failed to find any Kerberos tgt")));
-    run = failWith(gss, "--data", "hdfs://other:8020/d", "--output", "hdfs://nn.example.com:8020/runs/r1");
+    Exception gss =
+        new java.io.IOException(
+            "DestHost:destPort nn.example.com:8020 , LocalHost:localPort edge/10.0.0.1:0. Failed on local exception: javax.security.sasl.SaslException: GSS initiate failed",
+            new javax.security.sasl.SaslException(
+                "GSS initiate failed",
+                new org.ietf.jgss.GSSException(
+                    org.ietf.jgss.GSSException.NO_CRED, -1, "Failed to find any Kerberos tgt")));
+    run =
+        failWith(
+            gss, "--data", "hdfs://other:8020/d", "--output", "hdfs://nn.example.com:8020/runs/r1");
     assertKerberosAdvice(run, "hdfs://nn.example.com:8020/runs/r1");
     assertTrue(run.err().contains("Failed to find any Kerberos tgt"), run.err());
 
     // This side is not configured for Kerberos at all: the server's refusal, as RemoteException.
-    Exception simple = new org.apache.hadoop.ipc.RemoteException(
-        org.apache.hadoop.security.AccessControlException.class.getName(),
-        "SIMPLE authentication is not enabled.  Available:[TOKEN, KERBEROS]");
+    Exception simple =
+        new org.apache.hadoop.ipc.RemoteException(
+            org.apache.hadoop.security.AccessControlException.class.getName(),
+            "SIMPLE authentication is not enabled.  Available:[TOKEN, KERBEROS]");
     run = failWith(simple, "--data", "hdfs://nn.example.com:8020/d");
     assertKerberosAdvice(run, "hdfs://nn.example.com:8020/d");
     assertTrue(run.err().contains("hadoop.security.authentication=simple"), run.err());
@@ -160,8 +189,9 @@ class AlexNetCommandTest {
 
   @Test
   void permissionDeniedIsNotMistakenForMissingCredentials() {
-    Exception denied = new org.apache.hadoop.security.AccessControlException(
-        "Permission denied: user=alice, access=WRITE, inode=\"/runs\":hdfs:supergroup:drwxr-xr-x");
+    Exception denied =
+        new org.apache.hadoop.security.AccessControlException(
+            "Permission denied: user=alice, access=WRITE, inode=\"/runs\":hdfs:supergroup:drwxr-xr-x");
     Run run = failWith(denied, "--output", "hdfs://nn.example.com:8020/runs/r1");
     assertEquals(1, run.exitCode());
     assertTrue(run.err().contains("Permission denied: user=alice"), run.err());
@@ -174,7 +204,8 @@ class AlexNetCommandTest {
     try {
       Run run = run("models", "list", "--registry", "file:///nonexistent-registry", "--name", "m");
       assertEquals(2, run.exitCode(), run.err());
-      assertTrue(run.err().contains("'spark.kerberos.principal' and 'spark.kerberos.keytab' go together"),
+      assertTrue(
+          run.err().contains("'spark.kerberos.principal' and 'spark.kerberos.keytab' go together"),
           run.err());
     } finally {
       System.clearProperty("spark.kerberos.principal");

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * commands, options and files of each deployment are checked in org.alexnetspark.deploy.
  */
 class JobScriptsTest {
-  private static final Pattern CLASS_NAME = Pattern.compile("org\\.alexnetspark(\\.[a-zA-Z_]\\w*)+");
+  private static final Pattern CLASS_NAME =
+      Pattern.compile("org\\.alexnetspark(\\.[a-zA-Z_]\\w*)+");
 
   @Test
   void everyClassNamedInJobsAndDockerExists() throws IOException {
@@ -32,7 +33,8 @@ class JobScriptsTest {
       while (matcher.find()) {
         String name = matcher.group();
         named.add(name);
-        assertDoesNotThrow(() -> Class.forName(name, false, getClass().getClassLoader()),
+        assertDoesNotThrow(
+            () -> Class.forName(name, false, getClass().getClassLoader()),
             file + " names " + name + ", which does not exist");
       }
     }
@@ -45,7 +47,9 @@ class JobScriptsTest {
     assertTrue(Files.isExecutable(Paths.get("jobs", "yarn", "alexnet")));
     assertTrue(Files.isExecutable(Paths.get("jobs", "kubernetes", "configmaps")));
     assertTrue(Files.isExecutable(Paths.get("conf", "gpu-discovery.sh")));
-    assertTrue(Files.readString(Paths.get("jobs", "yarn", "submit.sh")).contains("alexnet-spark-*-cluster.jar"));
+    assertTrue(
+        Files.readString(Paths.get("jobs", "yarn", "submit.sh"))
+            .contains("alexnet-spark-*-cluster.jar"));
   }
 
   @Test

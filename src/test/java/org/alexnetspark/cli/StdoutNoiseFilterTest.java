@@ -28,7 +28,8 @@ class StdoutNoiseFilterTest {
     } finally {
       System.setOut(original);
     }
-    assertEquals(String.join(System.lineSeparator(), "epoch 1", "partial line kept", "Added a row", ""),
+    assertEquals(
+        String.join(System.lineSeparator(), "epoch 1", "partial line kept", "Added a row", ""),
         captured.toString(StandardCharsets.UTF_8));
   }
 }

@@ -15,10 +15,8 @@ import picocli.CommandLine;
 
 /** {@code alexnet train} as a user runs it: what is checked before Spark starts. */
 class TrainCommandTest {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
-  @RegisterExtension
-  static final LocalSpark SPARK = new LocalSpark();
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final LocalSpark SPARK = new LocalSpark();
 
   @Test
   void aConfigurationThatDoesNotFitTheDataIsRefusedBeforeSparkStarts() throws Exception {
@@ -35,16 +33,27 @@ class TrainCommandTest {
       CommandLine line = AlexNetCommand.commandLine();
       line.setErr(new PrintWriter(err, true));
       line.setOut(new PrintWriter(new StringWriter(), true));
-      code = line.execute("train", "--conf", "src/test/resources/conf/train-small.conf",
-          "--data", data.train().toString(), "--val", data.validation().toString(),
-          "--output", HDFS.uri("/runs/cli-refused").toString(), "--set", "model.classes=1000");
+      code =
+          line.execute(
+              "train",
+              "--conf",
+              "src/test/resources/conf/train-small.conf",
+              "--data",
+              data.train().toString(),
+              "--val",
+              data.validation().toString(),
+              "--output",
+              HDFS.uri("/runs/cli-refused").toString(),
+              "--set",
+              "model.classes=1000");
     } finally {
       System.clearProperty("spark.master");
     }
     assertEquals(ExitCodes.USAGE, code, err.toString());
     assertTrue(err.toString().contains("'model.classes' = 1000"), err.toString());
     assertTrue(err.toString().contains("has 10 classes"), err.toString());
-    assertTrue(!HDFS.fileSystem().exists(new org.apache.hadoop.fs.Path("/runs/cli-refused")),
+    assertTrue(
+        !HDFS.fileSystem().exists(new org.apache.hadoop.fs.Path("/runs/cli-refused")),
         "nothing written");
   }
 }

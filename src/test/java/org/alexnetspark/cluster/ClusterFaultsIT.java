@@ -33,8 +33,8 @@ import org.alexnetspark.train.TrainingState;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
-import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,10 +43,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Faults across processes on the {@link LoopbackCluster} ({@link ScriptedCluster}), each with the training job submitted
- * through {@code jobs/yarn/train} as users submit it, and each shown to lose nothing: every
- * minibatch of every epoch fitted exactly once (the epoch lines of {@code metrics.jsonl}: planned
- * equals fitted, counted on the workers), and whatever was saved loadable and finite.
+ * Faults across processes on the {@link LoopbackCluster} ({@link ScriptedCluster}), each with the
+ * training job submitted through {@code jobs/yarn/train} as users submit it, and each shown to lose
+ * nothing: every minibatch of every epoch fitted exactly once (the epoch lines of {@code
+ * metrics.jsonl}: planned equals fitted, counted on the workers), and whatever was saved loadable
+ * and finite.
  *
  * <p>Faults: an executor JVM killed (SIGKILL) in the middle of a training job; the driver killed
  * after a mid-epoch checkpoint, then the run resumed; the driver halted between writing a
@@ -56,15 +57,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 class ClusterFaultsIT {
-  @RegisterExtension
-  static final ScriptedCluster CLUSTER = new ScriptedCluster();
+  @RegisterExtension static final ScriptedCluster CLUSTER = new ScriptedCluster();
 
   private static final Duration RUN = Duration.ofMinutes(12);
+
   /** The progress line the driver logs after every Spark job of training. */
-  private static final Pattern PROGRESS = Pattern.compile("TrainJob: epoch (\\d+)/\\d+ iteration (\\d+) ");
+  private static final Pattern PROGRESS =
+      Pattern.compile("TrainJob: epoch (\\d+)/\\d+ iteration (\\d+) ");
+
   /** A Spark job of averaging rounds being handed to the executors. */
-  private static final Pattern TRAINING_TASKS = Pattern.compile("Submitting \\d+ missing tasks from "
-      + "ResultStage \\d+ \\(\\S+ at parallelize at ExactAveragingMaster");
+  private static final Pattern TRAINING_TASKS =
+      Pattern.compile(
+          "Submitting \\d+ missing tasks from "
+              + "ResultStage \\d+ \\(\\S+ at parallelize at ExactAveragingMaster");
 
   private static ClusterFashionMnist.Prepared data;
   private static Storage storage;
@@ -81,33 +86,43 @@ class ClusterFaultsIT {
 
   @Test
   void anExecutorKilledMidEpochLosesNothing() throws Exception {
-    Submission run = ClusterFashionMnist.trainJob(CLUSTER, "/runs/executor-killed")
-        .args("--set", "train.epochs=1", "--set", "train.checkpoint.every-iterations=12").start();
+    Submission run =
+        ClusterFashionMnist.trainJob(CLUSTER, "/runs/executor-killed")
+            .args("--set", "train.epochs=1", "--set", "train.checkpoint.every-iterations=12")
+            .start();
     awaitTrainingTasksAfter(run, checkpointWritten("epoch-0000-iter-0000000012"));
     String app = LoopbackCluster.applicationOf(CLUSTER.cluster().killExecutor());
     assertEquals(0, run.waitFor(RUN), run.tail(100));
 
-    assertFalse(run.lines(Pattern.compile("Lost executor \\d+")).isEmpty(),
+    assertFalse(
+        run.lines(Pattern.compile("Lost executor \\d+")).isEmpty(),
         "the driver saw its executor go:\n" + run.tail(100));
-    assertFalse(run.lines(Pattern.compile("Lost task .*ExecutorLostFailure")).isEmpty(),
+    assertFalse(
+        run.lines(Pattern.compile("Lost task .*ExecutorLostFailure")).isEmpty(),
         "training tasks were running on it:\n" + run.tail(100));
-    assertTrue(CLUSTER.cluster().executorsLaunched(app) >= 3, "the worker launched another executor for " + app);
+    assertTrue(
+        CLUSTER.cluster().executorsLaunched(app) >= 3,
+        "the worker launched another executor for " + app);
     List<EpochMetrics> epochs = assertEveryMinibatchFittedOnce("/runs/executor-killed", 1);
     assertTrue(Double.isFinite(epochs.get(0).valTop1()));
     assertFinalModel("/runs/executor-killed", 1);
   }
 
   @Test
-  void aDriverKilledMidEpochResumesFromItsLastCheckpointAtTheSamePositionAndState() throws Exception {
+  void aDriverKilledMidEpochResumesFromItsLastCheckpointAtTheSamePositionAndState()
+      throws Exception {
     String output = "/runs/driver-killed";
-    Submission killed = ClusterFashionMnist.trainJob(CLUSTER, output)
-        .args("--set", "train.epochs=1", "--set", "train.checkpoint.every-iterations=12").start();
+    Submission killed =
+        ClusterFashionMnist.trainJob(CLUSTER, output)
+            .args("--set", "train.epochs=1", "--set", "train.checkpoint.every-iterations=12")
+            .start();
     // After the first mid-epoch checkpoint, while the next job trains.
     awaitTrainingTasksAfter(killed, checkpointWritten("epoch-0000-iter-0000000012"));
     killed.killDriver();
     assertEquals(137, killed.exitCode(), "killed by SIGKILL");
 
-    CheckpointStore.Checkpoint latest = new CheckpointStore(storage, CLUSTER.hdfs(output), 50).latest();
+    CheckpointStore.Checkpoint latest =
+        new CheckpointStore(storage, CLUSTER.hdfs(output), 50).latest();
     assertNotNull(latest, "a checkpoint to resume from");
     TrainingState saved = latest.state();
     assertEquals(0, saved.epoch(), "no epoch finished");
@@ -115,28 +130,45 @@ class ClusterFaultsIT {
     String checkpoint = new Path(latest.location()).getName();
 
     // The same command again is refused: the run folder holds checkpoints.
-    Submission again = ClusterFashionMnist.trainJob(CLUSTER, output).args("--set", "train.epochs=1")
-        .run(RUN);
+    Submission again =
+        ClusterFashionMnist.trainJob(CLUSTER, output).args("--set", "train.epochs=1").run(RUN);
     assertEquals(2, again.exitCode(), again.output());
-    assertTrue(again.output().contains("holds checkpoints of an earlier run; add --resume"),
+    assertTrue(
+        again.output().contains("holds checkpoints of an earlier run; add --resume"),
         again.output());
 
-    Submission resumed = ClusterFashionMnist.trainJob(CLUSTER, output)
-        .args("--set", "train.epochs=1", "--set", "train.checkpoint.every-iterations=12", "--resume")
-        .run(RUN);
+    Submission resumed =
+        ClusterFashionMnist.trainJob(CLUSTER, output)
+            .args(
+                "--set",
+                "train.epochs=1",
+                "--set",
+                "train.checkpoint.every-iterations=12",
+                "--resume")
+            .run(RUN);
     assertEquals(0, resumed.exitCode(), resumed.tail(100));
-    Matcher resuming = Pattern.compile("resuming from (\\S+): epoch (\\d+), minibatch (\\d+) of the "
-        + "epoch, iteration (\\d+), learning rate (\\S+) \\(parameters SHA-256 (\\w+), momentum "
-        + "SHA-256 (\\w+)\\)").matcher(resumed.output());
+    Matcher resuming =
+        Pattern.compile(
+                "resuming from (\\S+): epoch (\\d+), minibatch (\\d+) of the "
+                    + "epoch, iteration (\\d+), learning rate (\\S+) \\(parameters SHA-256 (\\w+), momentum "
+                    + "SHA-256 (\\w+)\\)")
+            .matcher(resumed.output());
     assertTrue(resuming.find(), resumed.tail(100));
-    assertEquals(checkpoint, new Path(URI.create(resuming.group(1))).getName(), "the latest checkpoint");
+    assertEquals(
+        checkpoint, new Path(URI.create(resuming.group(1))).getName(), "the latest checkpoint");
     assertEquals(saved.epoch(), Integer.parseInt(resuming.group(2)), "epoch");
     assertEquals(saved.batch(), Integer.parseInt(resuming.group(3)), "position in the epoch");
     assertEquals(saved.iteration(), Long.parseLong(resuming.group(4)), "iteration");
-    assertEquals(saved.schedule().learningRate(), Double.parseDouble(resuming.group(5)), 0,
+    assertEquals(
+        saved.schedule().learningRate(),
+        Double.parseDouble(resuming.group(5)),
+        0,
         "the schedule's learning rate");
-    assertEquals(sha256(latest.network().params()), resuming.group(6), "the checkpoint's parameters");
-    assertEquals(sha256(latest.network().getUpdater().getStateViewArray()), resuming.group(7),
+    assertEquals(
+        sha256(latest.network().params()), resuming.group(6), "the checkpoint's parameters");
+    assertEquals(
+        sha256(latest.network().getUpdater().getStateViewArray()),
+        resuming.group(7),
         "the checkpoint's momentum");
     // The resumed run fits the rest of the epoch's plan, and the epoch line counts both parts.
     assertEveryMinibatchFittedOnce(output, 1);
@@ -147,30 +179,55 @@ class ClusterFaultsIT {
   void aDriverHaltedBetweenACheckpointsWriteAndItsRenameLeavesThePreviousOneAndIsCleanedUp()
       throws Exception {
     String output = "/runs/halted";
-    Submission halted = ClusterFashionMnist.trainJob(CLUSTER, output)
-        .args("--set", "train.epochs=1", "--set", "train.checkpoint.every-iterations=12")
-        .driverOption("-D" + Storage.HALT_BEFORE_RENAME + "=epoch-0000-iter-0000000024").run(RUN);
+    Submission halted =
+        ClusterFashionMnist.trainJob(CLUSTER, output)
+            .args("--set", "train.epochs=1", "--set", "train.checkpoint.every-iterations=12")
+            .driverOption("-D" + Storage.HALT_BEFORE_RENAME + "=epoch-0000-iter-0000000024")
+            .run(RUN);
     assertEquals(137, halted.exitCode(), halted.tail(100));
-    assertTrue(halted.output().contains(Storage.HALT_BEFORE_RENAME + ": halting before"),
-        halted.tail(50));
+    assertTrue(
+        halted.output().contains(Storage.HALT_BEFORE_RENAME + ": halting before"), halted.tail(50));
 
     Path checkpoints = new Path(CLUSTER.hdfs(output + "/checkpoints"));
     List<String> left = names(checkpoints);
-    assertTrue(left.stream().anyMatch(n -> n.startsWith(".epoch-0000-iter-0000000024.tmp-")),
+    assertTrue(
+        left.stream().anyMatch(n -> n.startsWith(".epoch-0000-iter-0000000024.tmp-")),
         "the unrenamed checkpoint is there: " + left);
-    CheckpointStore.Checkpoint latest = new CheckpointStore(storage, CLUSTER.hdfs(output), 50).latest();
+    CheckpointStore.Checkpoint latest =
+        new CheckpointStore(storage, CLUSTER.hdfs(output), 50).latest();
     assertEquals("epoch-0000-iter-0000000012", new Path(latest.location()).getName());
     assertFinite(latest.network().params(), latest.location().toString());
 
-    Submission resumed = ClusterFashionMnist.trainJob(CLUSTER, output)
-        .args("--set", "train.epochs=1", "--set", "train.checkpoint.every-iterations=12", "--resume")
-        .run(RUN);
+    Submission resumed =
+        ClusterFashionMnist.trainJob(CLUSTER, output)
+            .args(
+                "--set",
+                "train.epochs=1",
+                "--set",
+                "train.checkpoint.every-iterations=12",
+                "--resume")
+            .run(RUN);
     assertEquals(0, resumed.exitCode(), resumed.tail(100));
-    assertTrue(resumed.output().matches("(?s).*cleaning up after an interrupted run: removed the "
-        + "unfinished \\S+/\\.epoch-0000-iter-0000000024\\.tmp-.*"), resumed.tail(100));
-    assertTrue(resumed.output().contains("resuming from " + latest.location() + ": epoch 0, "
-        + "minibatch " + latest.state().batch()), resumed.tail(100));
-    assertEquals(List.of(), names(checkpoints).stream().filter(n -> n.startsWith(".")).toList(),
+    assertTrue(
+        resumed
+            .output()
+            .matches(
+                "(?s).*cleaning up after an interrupted run: removed the "
+                    + "unfinished \\S+/\\.epoch-0000-iter-0000000024\\.tmp-.*"),
+        resumed.tail(100));
+    assertTrue(
+        resumed
+            .output()
+            .contains(
+                "resuming from "
+                    + latest.location()
+                    + ": epoch 0, "
+                    + "minibatch "
+                    + latest.state().batch()),
+        resumed.tail(100));
+    assertEquals(
+        List.of(),
+        names(checkpoints).stream().filter(n -> n.startsWith(".")).toList(),
         "no hidden leftovers");
     assertEveryMinibatchFittedOnce(output, 1);
     assertFinalModel(output, 1);
@@ -179,28 +236,41 @@ class ClusterFaultsIT {
   @Test
   void aDataNodeStoppedMidEpochLosesNothing() throws Exception {
     String output = "/runs/datanode-stopped";
-    Submission run = ClusterFashionMnist.trainJob(CLUSTER, output)
-        .args("--set", "train.epochs=1", "--set", "train.checkpoint.every-iterations=12").start();
+    Submission run =
+        ClusterFashionMnist.trainJob(CLUSTER, output)
+            .args("--set", "train.epochs=1", "--set", "train.checkpoint.every-iterations=12")
+            .start();
     awaitTrainingTasksAfter(run, checkpointWritten("epoch-0000-iter-0000000012"));
-    String app = LoopbackCluster.applicationOf(LoopbackCluster.commandLineOf(CLUSTER.cluster().executors().get(0)));
+    String app =
+        LoopbackCluster.applicationOf(
+            LoopbackCluster.commandLineOf(CLUSTER.cluster().executors().get(0)));
     LoopbackCluster.StoppedDataNode stopped = CLUSTER.cluster().stopDataNode(0);
     try {
       assertEquals(2, CLUSTER.cluster().liveDataNodes());
       assertEquals(0, run.waitFor(RUN), run.tail(100));
       // The stopped node was in the way: readers and writers went to the other replicas.
       String refused = "127.0.0.1:" + stopped.port();
-      long reads = CLUSTER.cluster().executorLogs(app).lines()
-          .filter(line -> line.contains("Failed to connect to /" + refused)).count();
+      long reads =
+          CLUSTER
+              .cluster()
+              .executorLogs(app)
+              .lines()
+              .filter(line -> line.contains("Failed to connect to /" + refused))
+              .count();
       long writes = run.output().lines().filter(line -> line.contains(refused)).count();
-      System.out.printf("reads and writes that found DataNode %s stopped: %d, %d%n", refused, reads,
-          writes);
+      System.out.printf(
+          "reads and writes that found DataNode %s stopped: %d, %d%n", refused, reads, writes);
       assertTrue(reads + writes > 0, "the stopped DataNode was never asked for a block");
       assertEveryMinibatchFittedOnce(output, 1);
       assertFinalModel(output, 1);
       // Written while the DataNode was down: the later checkpoints read back whole.
       for (Path checkpoint : checkpointFolders(output)) {
-        assertFinite(new CheckpointStore(storage, CLUSTER.hdfs(output), 50)
-            .load(checkpoint.toUri()).network().params(), checkpoint.toString());
+        assertFinite(
+            new CheckpointStore(storage, CLUSTER.hdfs(output), 50)
+                .load(checkpoint.toUri())
+                .network()
+                .params(),
+            checkpoint.toString());
       }
     } finally {
       stopped.restart();
@@ -210,12 +280,17 @@ class ClusterFaultsIT {
   @Test
   void aDivergingRunStopsNamingEpochAndIterationAndSavesNothingOfIt() throws Exception {
     String output = "/runs/diverged";
-    Submission run = ClusterFashionMnist.trainJob(CLUSTER, output)
-        .args("--set", "train.epochs=1", "--set", "optimizer.learning-rate=1000").run(RUN);
+    Submission run =
+        ClusterFashionMnist.trainJob(CLUSTER, output)
+            .args("--set", "train.epochs=1", "--set", "optimizer.learning-rate=1000")
+            .run(RUN);
     assertNotEquals(0, run.exitCode(), run.tail(50));
     // Named by the iteration reached when it was found: after the first Spark job at the latest.
-    assertTrue(Pattern.compile("training diverged in epoch 1 at iteration [1-9]\\d*")
-        .matcher(run.output()).find(), run.tail(50));
+    assertTrue(
+        Pattern.compile("training diverged in epoch 1 at iteration [1-9]\\d*")
+            .matcher(run.output())
+            .find(),
+        run.tail(50));
     assertFalse(fs.exists(new Path(CLUSTER.hdfs(output + "/model"))), "no model");
     List<Path> checkpoints = checkpointFolders(output);
     assertFalse(checkpoints.isEmpty(), "the checkpoint from before the divergence");
@@ -232,8 +307,10 @@ class ClusterFaultsIT {
       throws Exception {
     String output = "/runs/quota";
     fs.mkdirs(new Path(output));
-    Submission run = ClusterFashionMnist.trainJob(CLUSTER, output)
-        .args("--set", "train.epochs=1", "--set", "train.checkpoint.every-iterations=24").start();
+    Submission run =
+        ClusterFashionMnist.trainJob(CLUSTER, output)
+            .args("--set", "train.epochs=1", "--set", "train.checkpoint.every-iterations=24")
+            .start();
     // The first checkpoint (at the start) and the metrics written with it are in; the next write
     // is the checkpoint at iteration 24. Leave less room than one block (1 MB, two replicas).
     run.awaitLog(PROGRESS, RUN);
@@ -244,11 +321,16 @@ class ClusterFaultsIT {
       String out = run.output();
       assertTrue(out.contains("could not write checkpoint"), run.tail(50));
       assertTrue(out.contains("epoch-0000-iter-0000000024"), "which checkpoint: " + run.tail(50));
-      assertTrue(out.contains("quota of " + output + " is exceeded"), "why and where: " + run.tail(50));
-      assertTrue(out.contains("epoch-0000-iter-0000000000, is intact") && out.contains("--resume")
-          && out.contains("hdfs dfsadmin -setSpaceQuota"), "what to do: " + run.tail(50));
+      assertTrue(
+          out.contains("quota of " + output + " is exceeded"), "why and where: " + run.tail(50));
+      assertTrue(
+          out.contains("epoch-0000-iter-0000000000, is intact")
+              && out.contains("--resume")
+              && out.contains("hdfs dfsadmin -setSpaceQuota"),
+          "what to do: " + run.tail(50));
 
-      CheckpointStore.Checkpoint latest = new CheckpointStore(storage, CLUSTER.hdfs(output), 50).latest();
+      CheckpointStore.Checkpoint latest =
+          new CheckpointStore(storage, CLUSTER.hdfs(output), 50).latest();
       assertEquals("epoch-0000-iter-0000000000", new Path(latest.location()).getName());
       assertFinite(latest.network().params(), latest.location().toString());
       List<String> hidden = new ArrayList<>();
@@ -262,8 +344,10 @@ class ClusterFaultsIT {
         }
       }
       assertEquals(List.of(), hidden, "no unfinished writes left behind");
-      assertTrue(names(new Path(CLUSTER.hdfs(output + "/checkpoints"))).stream()
-          .noneMatch(n -> n.startsWith(".")), "no hidden temporaries among the checkpoints");
+      assertTrue(
+          names(new Path(CLUSTER.hdfs(output + "/checkpoints"))).stream()
+              .noneMatch(n -> n.startsWith(".")),
+          "no hidden temporaries among the checkpoints");
     } finally {
       CLUSTER.cluster().clearSpaceQuota(output);
     }
@@ -272,12 +356,27 @@ class ClusterFaultsIT {
   @Test
   void aShardWithItsFooterCutOffIsRefusedBeforeSparkStarts() throws Exception {
     String datasets = "/faults/footer";
-    FileUtil.copy(fs, new Path(data.train()), fs, new Path(datasets + "/train"), false,
+    FileUtil.copy(
+        fs,
+        new Path(data.train()),
+        fs,
+        new Path(datasets + "/train"),
+        false,
         CLUSTER.hadoopConfiguration());
-    FileUtil.copy(fs, new Path(data.validation()), fs, new Path(datasets + "/val"), false,
+    FileUtil.copy(
+        fs,
+        new Path(data.validation()),
+        fs,
+        new Path(datasets + "/val"),
+        false,
         CLUSTER.hadoopConfiguration());
-    Path shard = Arrays.stream(fs.listStatus(new Path(datasets + "/train"))).map(FileStatus::getPath)
-        .filter(p -> p.getName().startsWith("shard-")).sorted().findFirst().orElseThrow();
+    Path shard =
+        Arrays.stream(fs.listStatus(new Path(datasets + "/train")))
+            .map(FileStatus::getPath)
+            .filter(p -> p.getName().startsWith("shard-"))
+            .sorted()
+            .findFirst()
+            .orElseThrow();
     byte[] bytes;
     try (InputStream in = fs.open(shard)) {
       bytes = in.readAllBytes();
@@ -292,13 +391,20 @@ class ClusterFaultsIT {
       try (OutputStream out = fs.create(shard, true)) {
         out.write(damaged);
       }
-      Submission run = ClusterFashionMnist.trainJob(CLUSTER, "/runs/footer")
-          .env("DATASETS", "hdfs://" + datasets).run(RUN);
+      Submission run =
+          ClusterFashionMnist.trainJob(CLUSTER, "/runs/footer")
+              .env("DATASETS", "hdfs://" + datasets)
+              .run(RUN);
       assertTrue(run.exitCode() == 1 || run.exitCode() == 2, "refused: " + run.tail(50));
-      assertTrue(Pattern.compile("shard " + Pattern.quote(shard.getName()) + " of \\S*/faults/footer/train")
-          .matcher(run.output()).find(), "names the shard: " + run.tail(50));
+      assertTrue(
+          Pattern.compile(
+                  "shard " + Pattern.quote(shard.getName()) + " of \\S*/faults/footer/train")
+              .matcher(run.output())
+              .find(),
+          "names the shard: " + run.tail(50));
       assertFalse(run.output().contains("Running Spark version"), "Spark never started");
-      assertEquals(before, CLUSTER.cluster().applications(), "no application registered with the master");
+      assertEquals(
+          before, CLUSTER.cluster().applications(), "no application registered with the master");
       assertFalse(fs.exists(new Path(CLUSTER.hdfs("/runs/footer/checkpoints"))), "nothing written");
     }
   }
@@ -309,7 +415,9 @@ class ClusterFaultsIT {
     return Pattern.compile("checkpoint \\S+/" + Pattern.quote(name) + " written");
   }
 
-  /** Waits for a line matching {@code after}, then for the next training job to reach the executors. */
+  /**
+   * Waits for a line matching {@code after}, then for the next training job to reach the executors.
+   */
   private static void awaitTrainingTasksAfter(Submission run, Pattern after) {
     Submission.LogLine line = run.awaitLog(after, RUN);
     run.awaitLog(TRAINING_TASKS, RUN, line.number());
@@ -317,17 +425,23 @@ class ClusterFaultsIT {
 
   private static List<EpochMetrics> epochs(String output) throws IOException {
     return MetricsLog.read(storage, CLUSTER.hdfs(output)).stream()
-        .filter(EpochMetrics.class::isInstance).map(EpochMetrics.class::cast).toList();
+        .filter(EpochMetrics.class::isInstance)
+        .map(EpochMetrics.class::cast)
+        .toList();
   }
 
-  /** The run's epoch lines: {@code count} of them, each with every planned minibatch fitted once. */
+  /**
+   * The run's epoch lines: {@code count} of them, each with every planned minibatch fitted once.
+   */
   private static List<EpochMetrics> assertEveryMinibatchFittedOnce(String output, int count)
       throws IOException {
     List<EpochMetrics> epochs = epochs(output);
     assertEquals(count, epochs.size(), "epoch lines: " + epochs);
     for (EpochMetrics epoch : epochs) {
       assertTrue(epoch.plannedMinibatches() > 0, epoch.toString());
-      assertEquals(epoch.plannedMinibatches(), epoch.fittedMinibatches(),
+      assertEquals(
+          epoch.plannedMinibatches(),
+          epoch.fittedMinibatches(),
           "every minibatch fitted exactly once: " + epoch);
       assertEquals(0, epoch.skippedImages(), epoch.toString());
     }
@@ -351,15 +465,20 @@ class ClusterFaultsIT {
     if (!fs.exists(folder)) {
       return List.of();
     }
-    return Arrays.stream(fs.listStatus(folder)).map(FileStatus::getPath)
-        .filter(p -> p.getName().startsWith("epoch-")).sorted().toList();
+    return Arrays.stream(fs.listStatus(folder))
+        .map(FileStatus::getPath)
+        .filter(p -> p.getName().startsWith("epoch-"))
+        .sorted()
+        .toList();
   }
 
   private static List<String> names(Path folder) throws IOException {
     return Arrays.stream(fs.listStatus(folder)).map(s -> s.getPath().getName()).sorted().toList();
   }
 
-  /** SHA-256 of an array's values as stored (row-major, native byte order), as the driver logs it. */
+  /**
+   * SHA-256 of an array's values as stored (row-major, native byte order), as the driver logs it.
+   */
   private static String sha256(INDArray array) throws Exception {
     if (array == null) {
       return "none";

@@ -33,8 +33,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 @Timeout(value = 40, unit = TimeUnit.MINUTES)
 class ClusterSmokeIT {
-  @RegisterExtension
-  static final ScriptedCluster CLUSTER = new ScriptedCluster();
+  @RegisterExtension static final ScriptedCluster CLUSTER = new ScriptedCluster();
 
   @Test
   void preparesSummarisesAndTrainsThroughTheYarnScripts() throws Exception {
@@ -55,12 +54,17 @@ class ClusterSmokeIT {
 
     ScriptedCluster.Submission run = ClusterFashionMnist.uninterruptedRun(CLUSTER);
     URI output = CLUSTER.hdfs("/runs/uninterrupted");
-    List<EpochMetrics> epochs = MetricsLog.read(storage, output).stream()
-        .filter(EpochMetrics.class::isInstance).map(EpochMetrics.class::cast).toList();
+    List<EpochMetrics> epochs =
+        MetricsLog.read(storage, output).stream()
+            .filter(EpochMetrics.class::isInstance)
+            .map(EpochMetrics.class::cast)
+            .toList();
     assertEquals(3, epochs.size(), "one metrics line per epoch");
     for (EpochMetrics epoch : epochs) {
       assertTrue(epoch.plannedMinibatches() > 0, epoch.toString());
-      assertEquals(epoch.plannedMinibatches(), epoch.fittedMinibatches(),
+      assertEquals(
+          epoch.plannedMinibatches(),
+          epoch.fittedMinibatches(),
           "every minibatch fitted exactly once: " + epoch);
       assertEquals(0, epoch.skippedImages(), epoch.toString());
     }
@@ -80,12 +84,18 @@ class ClusterSmokeIT {
     // JVMs on both workers.
     Map<String, String> apps = CLUSTER.cluster().applications();
     for (String name : List.of("alexnet prepare", "alexnet stats", "alexnet train")) {
-      assertTrue(apps.values().stream().anyMatch(app -> app.startsWith(name)), name + " among " + apps);
+      assertTrue(
+          apps.values().stream().anyMatch(app -> app.startsWith(name)), name + " among " + apps);
     }
-    String trainApp = apps.entrySet().stream().filter(e -> e.getValue().startsWith("alexnet train"))
-        .map(Map.Entry::getKey).findFirst().orElseThrow();
+    String trainApp =
+        apps.entrySet().stream()
+            .filter(e -> e.getValue().startsWith("alexnet train"))
+            .map(Map.Entry::getKey)
+            .findFirst()
+            .orElseThrow();
     for (int worker = 1; worker <= 2; worker++) {
-      assertTrue(Files.isDirectory(CLUSTER.logs().resolve("worker-" + worker + "/work/" + trainApp)),
+      assertTrue(
+          Files.isDirectory(CLUSTER.logs().resolve("worker-" + worker + "/work/" + trainApp)),
           "an executor of " + trainApp + " on worker " + worker);
     }
     assertFalse(run.output().contains("Exception in thread \"main\""), run.tail(50));

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class LoopbackClusterIT {
-  private static final Pattern TASK = Pattern.compile(
-      "task (\\d) executor-pid (\\d+) gpu (\\d) class ExactAveragingMaster hdfs-length (\\d+)");
+  private static final Pattern TASK =
+      Pattern.compile(
+          "task (\\d) executor-pid (\\d+) gpu (\\d) class ExactAveragingMaster hdfs-length (\\d+)");
 
   @Test
   void runsExecutorsInTheirOwnJvmsFromTheApplicationsRuntimeClasspath() throws Exception {
@@ -38,18 +39,28 @@ class LoopbackClusterIT {
     Path target = project.resolve("target");
     Path jar;
     try (Stream<Path> files = Files.list(target)) {
-      jar = files.filter(p -> p.getFileName().toString().matches("alexnet-spark-[^-]+(-SNAPSHOT)?\\.jar"))
-          .findFirst().orElseThrow(() -> new AssertionError("no application jar in " + target));
+      jar =
+          files
+              .filter(
+                  p -> p.getFileName().toString().matches("alexnet-spark-[^-]+(-SNAPSHOT)?\\.jar"))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no application jar in " + target));
     }
-    List<String> command = new ArrayList<>(List.of(
-        Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
     command.addAll(List.of(Files.readString(target.resolve("jvm.options")).strip().split("\\s+")));
     // What jobs/local/alexnet puts on the classpath, and this check.
-    command.addAll(List.of("-cp", jar + ":" + target.resolve("lib") + "/*:" + target.resolve("test-classes"),
-        LoopbackClusterCheck.class.getName(), target.resolve("loopback-check").toString()));
+    command.addAll(
+        List.of(
+            "-cp",
+            jar + ":" + target.resolve("lib") + "/*:" + target.resolve("test-classes"),
+            LoopbackClusterCheck.class.getName(),
+            target.resolve("loopback-check").toString()));
     Path log = target.resolve("loopback-check.log");
-    Process check = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-        .start();
+    Process check =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       assertTrue(check.waitFor(4, TimeUnit.MINUTES), "the check did not finish");
     } finally {
@@ -63,25 +74,34 @@ class LoopbackClusterIT {
     int tasks = 0;
     while (task.find()) {
       tasks++;
-      gpusByExecutor.computeIfAbsent(Long.parseLong(task.group(2)), k -> new TreeSet<>()).add(task.group(3));
+      gpusByExecutor
+          .computeIfAbsent(Long.parseLong(task.group(2)), k -> new TreeSet<>())
+          .add(task.group(3));
       assertEquals("22000", task.group(4), "the driver's file as an executor read it from HDFS");
     }
     assertEquals(4, tasks, output);
     Matcher driver = Pattern.compile("driver-pid (\\d+)").matcher(output);
     assertTrue(driver.find(), output);
     assertEquals(2, gpusByExecutor.size(), "two executor JVMs: " + gpusByExecutor);
-    assertFalse(gpusByExecutor.containsKey(Long.parseLong(driver.group(1))), "not the driver's JVM");
+    assertFalse(
+        gpusByExecutor.containsKey(Long.parseLong(driver.group(1))), "not the driver's JVM");
     for (Set<String> gpus : gpusByExecutor.values()) {
-      assertEquals(Set.of("0", "1"), gpus, "both GPU addresses of an executor used: " + gpusByExecutor);
+      assertEquals(
+          Set.of("0", "1"), gpus, "both GPU addresses of an executor used: " + gpusByExecutor);
     }
     assertTrue(output.contains("executors-launched 2"), output);
     for (long pid : gpusByExecutor.keySet()) {
-      assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+      assertFalse(
+          ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
           "executor " + pid + " stopped with the cluster");
     }
     String work = target.resolve("loopback-check").toString();
-    assertEquals(List.of(), ProcessHandle.allProcesses()
-        .map(LoopbackCluster::commandLineOf).filter(c -> c.contains(work)).toList(),
+    assertEquals(
+        List.of(),
+        ProcessHandle.allProcesses()
+            .map(LoopbackCluster::commandLineOf)
+            .filter(c -> c.contains(work))
+            .toList(),
         "no master, worker or executor left running");
   }
 }

@@ -32,8 +32,10 @@ class AlexNetConfigTest {
 
   @Test
   void negativeLearningRateIsRefusedNamingKeyValueAndRule() {
-    InvalidConfigException e = assertThrows(InvalidConfigException.class,
-        () -> AlexNetConfig.load(List.of(), List.of("optimizer.learning-rate=-1")));
+    InvalidConfigException e =
+        assertThrows(
+            InvalidConfigException.class,
+            () -> AlexNetConfig.load(List.of(), List.of("optimizer.learning-rate=-1")));
     assertEquals(1, e.problems().size());
     String problem = e.problems().get(0);
     assertTrue(problem.contains("'optimizer.learning-rate' = -1"), problem);
@@ -43,21 +45,30 @@ class AlexNetConfigTest {
 
   @Test
   void unknownKeysAreRefusedWithASuggestion() {
-    InvalidConfigException e = assertThrows(InvalidConfigException.class,
-        () -> AlexNetConfig.load(List.of(), List.of("optimizer.learning-rat=0.1")));
+    InvalidConfigException e =
+        assertThrows(
+            InvalidConfigException.class,
+            () -> AlexNetConfig.load(List.of(), List.of("optimizer.learning-rat=0.1")));
     assertTrue(e.getMessage().contains("unknown key 'optimizer.learning-rat'"), e.getMessage());
     assertTrue(e.getMessage().contains("did you mean 'optimizer.learning-rate'"), e.getMessage());
   }
 
   @Test
   void aRefusedKeyNeverEchoesItsValue() {
-    InvalidConfigException e = assertThrows(InvalidConfigException.class,
-        () -> AlexNetConfig.load(List.of(), List.of("fs.s3a.secret.key=Sup3rS3cret",
-            "fs.s3a.access.key=\"AKIA with:colon\"")));
+    InvalidConfigException e =
+        assertThrows(
+            InvalidConfigException.class,
+            () ->
+                AlexNetConfig.load(
+                    List.of(),
+                    List.of(
+                        "fs.s3a.secret.key=Sup3rS3cret", "fs.s3a.access.key=\"AKIA with:colon\"")));
     assertTrue(e.getMessage().contains("unknown key 'fs.s3a.secret.key'"), e.getMessage());
-    assertTrue(!e.getMessage().contains("Sup3rS3cret") && !e.getMessage().contains("AKIA"),
+    assertTrue(
+        !e.getMessage().contains("Sup3rS3cret") && !e.getMessage().contains("AKIA"),
         e.getMessage());
-    assertTrue(e.getMessage().contains("spark.hadoop.fs.s3a.secret.key"),
+    assertTrue(
+        e.getMessage().contains("spark.hadoop.fs.s3a.secret.key"),
         "says where Hadoop settings go: " + e.getMessage());
   }
 
@@ -66,12 +77,17 @@ class AlexNetConfigTest {
       throws IOException {
     Path evil = dir.resolve("evil.conf");
     Files.writeString(evil, "optimizer.learning-rate = 5\n");
-    InvalidConfigException include = assertThrows(InvalidConfigException.class,
-        () -> AlexNetConfig.fromHocon("include file(\"" + evil + "\")\n", "model/alexnet.conf"));
+    InvalidConfigException include =
+        assertThrows(
+            InvalidConfigException.class,
+            () ->
+                AlexNetConfig.fromHocon("include file(\"" + evil + "\")\n", "model/alexnet.conf"));
     assertTrue(include.getMessage().contains("model/alexnet.conf"), include.getMessage());
     assertTrue(include.getMessage().contains("include"), include.getMessage());
-    InvalidConfigException env = assertThrows(InvalidConfigException.class,
-        () -> AlexNetConfig.fromHocon("data.decoder = ${HOME}\n", "model/alexnet.conf"));
+    InvalidConfigException env =
+        assertThrows(
+            InvalidConfigException.class,
+            () -> AlexNetConfig.fromHocon("data.decoder = ${HOME}\n", "model/alexnet.conf"));
     assertTrue(env.getMessage().contains("model/alexnet.conf"), env.getMessage());
     // What render() writes reads back unchanged.
     AlexNetConfig defaults = AlexNetConfig.defaults();
@@ -80,34 +96,55 @@ class AlexNetConfigTest {
 
   @Test
   void cropLargerThanStoredImageIsRefused() {
-    InvalidConfigException e = assertThrows(InvalidConfigException.class,
-        () -> AlexNetConfig.load(List.of(), List.of("data.image-size=200")));
+    InvalidConfigException e =
+        assertThrows(
+            InvalidConfigException.class,
+            () -> AlexNetConfig.load(List.of(), List.of("data.image-size=200")));
     assertTrue(e.getMessage().contains("'model.input-size' = 227"), e.getMessage());
     assertTrue(e.getMessage().contains("data.image-size = 200"), e.getMessage());
   }
 
   @Test
   void scaledVariantChecksItsOwnInputSize() {
-    AlexNetConfig ok = AlexNetConfig.load(List.of(),
-        List.of("model.variant=scaled", "data.image-size=76"));
+    AlexNetConfig ok =
+        AlexNetConfig.load(List.of(), List.of("model.variant=scaled", "data.image-size=76"));
     assertEquals(67, ok.model().networkInputSize());
-    InvalidConfigException e = assertThrows(InvalidConfigException.class,
-        () -> AlexNetConfig.load(List.of(), List.of("model.variant=scaled",
-            "model.scaled.input-size=80", "data.image-size=76")));
+    InvalidConfigException e =
+        assertThrows(
+            InvalidConfigException.class,
+            () ->
+                AlexNetConfig.load(
+                    List.of(),
+                    List.of(
+                        "model.variant=scaled",
+                        "model.scaled.input-size=80",
+                        "data.image-size=76")));
     assertTrue(e.getMessage().contains("'model.scaled.input-size' = 80"), e.getMessage());
   }
 
   @Test
   void everyBadValueIsReportedAtOnce() {
-    InvalidConfigException e = assertThrows(InvalidConfigException.class,
-        () -> AlexNetConfig.load(List.of(), List.of("model.classes=0", "model.lrn.n=4",
-            "model.variant=resnet", "model.dropout=1", "optimizer.momentum=abc",
-            "model.input-size=50", "model.init.bias-one-layers=[conv9]", "nonsense=1")));
+    InvalidConfigException e =
+        assertThrows(
+            InvalidConfigException.class,
+            () ->
+                AlexNetConfig.load(
+                    List.of(),
+                    List.of(
+                        "model.classes=0",
+                        "model.lrn.n=4",
+                        "model.variant=resnet",
+                        "model.dropout=1",
+                        "optimizer.momentum=abc",
+                        "model.input-size=50",
+                        "model.init.bias-one-layers=[conv9]",
+                        "nonsense=1")));
     List<String> problems = e.problems();
     assertEquals(8, problems.size(), String.join("\n", problems));
     assertContainsOne(problems, "'model.classes' = 0: must be a whole number >= 2");
     assertContainsOne(problems, "'model.lrn.n' = 4: must be an odd whole number");
-    assertContainsOne(problems, "'model.variant' = \"resnet\": must be one of paper | single-tower | scaled");
+    assertContainsOne(
+        problems, "'model.variant' = \"resnet\": must be one of paper | single-tower | scaled");
     assertContainsOne(problems, "'model.dropout' = 1: must be a probability in [0, 1)");
     assertContainsOne(problems, "'optimizer.momentum' = \"abc\": must be a number");
     assertContainsOne(problems, "'model.input-size' = 50: must be a whole number >= 67");
@@ -117,11 +154,14 @@ class AlexNetConfigTest {
 
   @Test
   void filesLayerOverDefaultsAndSetsOverFiles(@TempDir Path dir) throws IOException {
-    Path first = Files.writeString(dir.resolve("a.conf"),
-        "model { variant = scaled, classes = 10 }\noptimizer.learning-rate = 0.05\n");
+    Path first =
+        Files.writeString(
+            dir.resolve("a.conf"),
+            "model { variant = scaled, classes = 10 }\noptimizer.learning-rate = 0.05\n");
     Path second = Files.writeString(dir.resolve("b.conf"), "model.classes = 20\n");
-    AlexNetConfig config = AlexNetConfig.load(List.of(first, second),
-        List.of("optimizer.learning-rate=0.02", "data.image-size=100"));
+    AlexNetConfig config =
+        AlexNetConfig.load(
+            List.of(first, second), List.of("optimizer.learning-rate=0.02", "data.image-size=100"));
     assertEquals(ModelVariant.SCALED, config.model().variant());
     assertEquals(20, config.model().classes());
     assertEquals(0.02, config.optimizer().learningRate());
@@ -130,29 +170,39 @@ class AlexNetConfigTest {
 
   @Test
   void problemsInFilesNameTheFileAndLine(@TempDir Path dir) throws IOException {
-    Path file = Files.writeString(dir.resolve("bad.conf"),
-        "# comment\nmodel { lrn = 3 }\noptimizer.momentum = 1.5\n");
-    InvalidConfigException e = assertThrows(InvalidConfigException.class,
-        () -> AlexNetConfig.load(List.of(file), List.of()));
+    Path file =
+        Files.writeString(
+            dir.resolve("bad.conf"), "# comment\nmodel { lrn = 3 }\noptimizer.momentum = 1.5\n");
+    InvalidConfigException e =
+        assertThrows(
+            InvalidConfigException.class, () -> AlexNetConfig.load(List.of(file), List.of()));
     assertEquals(2, e.problems().size(), e.getMessage());
     assertContainsOne(e.problems(), "'model.lrn' is a section");
-    assertContainsOne(e.problems(), "'optimizer.momentum' = 1.5: must be a number in [0, 1) (set in "
-        + file + " line 3)");
+    assertContainsOne(
+        e.problems(),
+        "'optimizer.momentum' = 1.5: must be a number in [0, 1) (set in " + file + " line 3)");
   }
 
   @Test
   void missingFileAndMalformedSetAreRefused(@TempDir Path dir) {
-    InvalidConfigException e = assertThrows(InvalidConfigException.class,
-        () -> AlexNetConfig.load(List.of(dir.resolve("missing.conf")), List.of("novalue")));
+    InvalidConfigException e =
+        assertThrows(
+            InvalidConfigException.class,
+            () -> AlexNetConfig.load(List.of(dir.resolve("missing.conf")), List.of("novalue")));
     assertContainsOne(e.problems(), "missing.conf: no such file");
     assertContainsOne(e.problems(), "--set novalue: expected key=value");
   }
 
   @Test
   void renderedConfigLoadsBackEqual() {
-    AlexNetConfig config = AlexNetConfig.load(List.of(),
-        List.of("model.variant=scaled", "model.classes=10", "optimizer.learning-rate=0.03",
-            "data.image-size=80"));
+    AlexNetConfig config =
+        AlexNetConfig.load(
+            List.of(),
+            List.of(
+                "model.variant=scaled",
+                "model.classes=10",
+                "optimizer.learning-rate=0.03",
+                "data.image-size=80"));
     AlexNetConfig again = AlexNetConfig.fromHocon(config.render(), "stored");
     assertEquals(config.model(), again.model());
     assertEquals(config.optimizer(), again.optimizer());
@@ -162,7 +212,9 @@ class AlexNetConfigTest {
 
   private static void assertContainsOne(List<String> problems, String fragment) {
     long matches = problems.stream().filter(p -> p.contains(fragment)).count();
-    assertEquals(1, matches, "expected one problem containing <" + fragment + "> in\n"
-        + String.join("\n", problems));
+    assertEquals(
+        1,
+        matches,
+        "expected one problem containing <" + fragment + "> in\n" + String.join("\n", problems));
   }
 }

@@ -30,8 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * epoch, slicing, order, presets, descriptors, undecodable records.
  */
 class MinibatchReaderTest {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
 
   private static final int STORED = 12;
   private static final int CROP = 10;
@@ -39,6 +38,7 @@ class MinibatchReaderTest {
   private static final int RECORDS = 37;
   private static final List<String> SHARDS = new ArrayList<>();
   private static final Map<String, Integer> LABELS = new HashMap<>();
+
   /** Labels of records written by single tests, kept apart from the shared shards' ones. */
   private static final Map<String, Integer> OTHER_LABELS = new HashMap<>();
 
@@ -54,8 +54,12 @@ class MinibatchReaderTest {
           byte[] bgr = new byte[3 * STORED * STORED];
           java.util.Arrays.fill(bgr, (byte) (next * 6));
           String key = "c" + (next % CLASSES) + "/img" + next;
-          writer.write(new StoredImage(key, next % CLASSES, "c" + (next % CLASSES),
-              ImageCodec.encodeJpeg(new Image(STORED, STORED, bgr), 100)));
+          writer.write(
+              new StoredImage(
+                  key,
+                  next % CLASSES,
+                  "c" + (next % CLASSES),
+                  ImageCodec.encodeJpeg(new Image(STORED, STORED, bgr), 100)));
           LABELS.put(key, next % CLASSES);
         }
         writer.finish(new ShardSummary(shard, count, count, Map.of(), List.of()));
@@ -76,16 +80,24 @@ class MinibatchReaderTest {
       entries.add(new Manifest.Shard(shard.substring(shard.lastIndexOf('/') + 1), 0, 0, ""));
     }
     String folder = shards.get(0).substring(0, shards.get(0).lastIndexOf('/'));
-    Manifest manifest = new Manifest(Manifest.FORMAT, "test", STORED, 0, 0, List.of(), Map.of(),
-        entries, List.of(), null);
+    Manifest manifest =
+        new Manifest(
+            Manifest.FORMAT, "test", STORED, 0, 0, List.of(), Map.of(), entries, List.of(), null);
     return MinibatchPlan.of(HDFS.configuration(), manifest, java.net.URI.create(folder), BATCH);
   }
 
   private static MinibatchReader reader(Preset preset, int epoch) {
-    Augmenter augmenter = new Augmenter(STORED, CROP, 0.5,
-        new PcaLighting(new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, new double[] {1, 1, 1}, 0.1),
-        null);
-    return new MinibatchReader(() -> augmenter, new HadoopConf(HDFS.configuration()),
+    Augmenter augmenter =
+        new Augmenter(
+            STORED,
+            CROP,
+            0.5,
+            new PcaLighting(
+                new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, new double[] {1, 1, 1}, 0.1),
+            null);
+    return new MinibatchReader(
+        () -> augmenter,
+        new HadoopConf(HDFS.configuration()),
         new MinibatchReader.Options(JpegDecoder.Kind.AUTO, CLASSES, preset, 42, epoch));
   }
 
@@ -128,7 +140,9 @@ class MinibatchReaderTest {
     assertEquals(RECORDS, plan(SHARDS).records());
     assertEquals(RECORDS, plan(SHARDS).images(plan(SHARDS).epoch(42, 0)));
     // Minibatches never span row groups; a row group's slices differ by one record at most.
-    assertTrue(pass.batchSizes().stream().allMatch(n -> n >= 1 && n <= BATCH), pass.batchSizes().toString());
+    assertTrue(
+        pass.batchSizes().stream().allMatch(n -> n >= 1 && n <= BATCH),
+        pass.batchSizes().toString());
     Batch first = pass.batches().get(0);
     assertArrayEquals(new long[] {first.images(), 3, CROP, CROP}, first.features().shape());
   }
@@ -148,18 +162,20 @@ class MinibatchReaderTest {
         largest = Math.max(largest, slice.to(size) - slice.from(size));
       }
       assertEquals(size, covered);
-      assertTrue(largest - smallest <= 1 && largest <= BATCH, size + ": " + smallest + ".." + largest);
+      assertTrue(
+          largest - smallest <= 1 && largest <= BATCH, size + ": " + smallest + ".." + largest);
     }
   }
 
   @Test
   void descriptorsRoundTripAndBadOnesAreRefusedWithTheirText() {
-    Minibatch batch = new Minibatch("hdfs://nn:8020/data/a b#c/shard-00001-of-00002.parquet", 3, 1, 4);
+    Minibatch batch =
+        new Minibatch("hdfs://nn:8020/data/a b#c/shard-00001-of-00002.parquet", 3, 1, 4);
     assertEquals(batch, Minibatch.parse(batch.descriptor()));
     assertEquals("hdfs://nn:8020/data/a b#c/shard-00001-of-00002.parquet#3", batch.rowGroupKey());
     for (String bad : new String[] {"no-hash", "x#1/2", "x#a/0/1", "x#0/1/1", "x#-1/0/1"}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> Minibatch.parse(bad));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Minibatch.parse(bad));
       assertTrue(e.getMessage().contains(bad), e.getMessage());
     }
   }
@@ -179,9 +195,13 @@ class MinibatchReaderTest {
   void evaluationReadsInStoredOrderAndTenCropRepeatsEachImage() throws IOException {
     Pass centre = read(reader(Preset.CENTRE, 0), plan(SHARDS).inOrder());
     List<String> stored = new ArrayList<>(LABELS.keySet());
-    stored.sort(java.util.Comparator.comparingInt(k -> Integer.parseInt(k.substring(k.indexOf("img") + 3))));
+    stored.sort(
+        java.util.Comparator.comparingInt(
+            k -> Integer.parseInt(k.substring(k.indexOf("img") + 3))));
     assertEquals(stored, centre.keys());
-    assertEquals(centre.keys(), read(reader(Preset.CENTRE, 5), plan(SHARDS).inOrder()).keys(),
+    assertEquals(
+        centre.keys(),
+        read(reader(Preset.CENTRE, 5), plan(SHARDS).inOrder()).keys(),
         "no randomness");
 
     Pass tenCrop = read(reader(Preset.TEN_CROP, 0), plan(SHARDS).inOrder());
@@ -200,8 +220,11 @@ class MinibatchReaderTest {
     Path path = new Path("/stream/damaged.parquet");
     try (ShardWriter writer = new ShardWriter(HDFS.fileSystem(), path, 1 << 20, 1 << 20)) {
       byte[] bgr = new byte[3 * STORED * STORED];
-      writer.write(new StoredImage("c1/good", 1, "c1", ImageCodec.encodeJpeg(new Image(STORED, STORED, bgr), 90)));
-      writer.write(new StoredImage("c2/bad", 2, "c2", new byte[] {(byte) 0xFF, (byte) 0xD8, 1, 2, 3}));
+      writer.write(
+          new StoredImage(
+              "c1/good", 1, "c1", ImageCodec.encodeJpeg(new Image(STORED, STORED, bgr), 90)));
+      writer.write(
+          new StoredImage("c2/bad", 2, "c2", new byte[] {(byte) 0xFF, (byte) 0xD8, 1, 2, 3}));
       writer.finish(new ShardSummary(0, 2, 2, Map.of(), List.of()));
     }
     OTHER_LABELS.put("c1/good", 1);

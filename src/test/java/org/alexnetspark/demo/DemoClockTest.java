@@ -19,7 +19,8 @@ class DemoClockTest {
   void withoutAUsableStartTheClockStartsNow() {
     long future = System.currentTimeMillis() / 1000 + 600;
     long dayAgo = System.currentTimeMillis() / 1000 - 86_400;
-    for (String value : new String[] {null, "", "soon", "-5", Long.toString(future), Long.toString(dayAgo)}) {
+    for (String value :
+        new String[] {null, "", "soon", "-5", Long.toString(future), Long.toString(dayAgo)}) {
       assertEquals(0, secondsAgo(DemoJob.startOfCommand(value)), 1.0, String.valueOf(value));
     }
   }

@@ -27,9 +27,19 @@ class DemoIT {
   void theDemoLeavesAModelAReportAndThePictures(@TempDir Path dir) throws Exception {
     Path output = dir.resolve("demo");
     Path log = dir.resolve("demo.log");
-    Process demo = new ProcessBuilder(List.of(Paths.get("jobs/local/demo").toAbsolutePath().toString(),
-        "--output", output.toString(), "--per-class", "60", "--minutes", "4"))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process demo =
+        new ProcessBuilder(
+                List.of(
+                    Paths.get("jobs/local/demo").toAbsolutePath().toString(),
+                    "--output",
+                    output.toString(),
+                    "--per-class",
+                    "60",
+                    "--minutes",
+                    "4"))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     assertTrue(demo.waitFor(15, TimeUnit.MINUTES), "the demo finished");
     String text = Files.readString(log);
     assertEquals(0, demo.exitValue(), text);
@@ -39,8 +49,8 @@ class DemoIT {
     }
     assertTrue(text.contains("ten crops:") && text.contains("model:"), text);
     @SuppressWarnings("unchecked")
-    Map<String, Object> eval = Json.read(Files.readString(output.resolve("eval.json")), Map.class,
-        "eval.json");
+    Map<String, Object> eval =
+        Json.read(Files.readString(output.resolve("eval.json")), Map.class, "eval.json");
     for (String key : List.of("top1", "top5", "ten_crop_top1", "ten_crop_top5")) {
       double value = ((Number) eval.get(key)).doubleValue();
       assertTrue(value >= 0 && value <= 1, key + " = " + value);

@@ -50,12 +50,18 @@ final class CommandSurface {
       }
     } else {
       Set<String> options = PLANNED.get(subcommand);
-      assertNotNull(options, where + ": there is no subcommand '" + subcommand + "', and none is planned");
+      assertNotNull(
+          options, where + ": there is no subcommand '" + subcommand + "', and none is planned");
       for (String argument : arguments.subList(1, arguments.size())) {
         if (argument.startsWith("--")) {
           String option = optionName(argument);
-          assertTrue(options.contains(option) || SHARED.contains(option),
-              where + ": the planned subcommand '" + subcommand + "' will have no option " + option);
+          assertTrue(
+              options.contains(option) || SHARED.contains(option),
+              where
+                  + ": the planned subcommand '"
+                  + subcommand
+                  + "' will have no option "
+                  + option);
         }
       }
     }

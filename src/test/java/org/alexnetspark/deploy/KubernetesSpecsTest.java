@@ -28,13 +28,14 @@ import org.junit.jupiter.api.Test;
  * The Spark operator specs of jobs/kubernetes/: they validate against the operator's CRD schemas
  * (from ../shared/k8s; those tests skip, saying so, where the CRDs are absent), run existing (or
  * planned) subcommands with options they take from the jar the image holds, carry
- * conf/spark-defaults.conf, run as a non-root user without privileges, and request GPUs where
- * the stage trains or infers.
+ * conf/spark-defaults.conf, run as a non-root user without privileges, and request GPUs where the
+ * stage trains or infers.
  */
 class KubernetesSpecsTest {
   private static final String API_VERSION = "sparkoperator.k8s.io/v1beta2";
   private static final String SPARK_CONFIG_MAP = "alexnet-spark-conf";
-  private static final Set<String> GPU_SUBCOMMANDS = Set.of("train", "evaluate", "predict", "features", "retrain");
+  private static final Set<String> GPU_SUBCOMMANDS =
+      Set.of("train", "evaluate", "predict", "features", "retrain");
 
   /** Every resource of jobs/kubernetes/, by file name. */
   private static final Map<String, JsonNode> RESOURCES = new LinkedHashMap<>();
@@ -52,16 +53,19 @@ class KubernetesSpecsTest {
   @Test
   void everySpecValidatesAgainstTheOperatorsSchema() throws IOException {
     Path crds = crds();
-    OperatorSchema application = OperatorSchema.load(crds.resolve("sparkoperator.k8s.io_sparkapplications.yaml"));
-    OperatorSchema scheduled = OperatorSchema.load(crds.resolve("sparkoperator.k8s.io_scheduledsparkapplications.yaml"));
+    OperatorSchema application =
+        OperatorSchema.load(crds.resolve("sparkoperator.k8s.io_sparkapplications.yaml"));
+    OperatorSchema scheduled =
+        OperatorSchema.load(crds.resolve("sparkoperator.k8s.io_scheduledsparkapplications.yaml"));
     int checked = 0;
     for (Map.Entry<String, JsonNode> resource : RESOURCES.entrySet()) {
       String kind = resource.getValue().path("kind").asText();
-      OperatorSchema schema = switch (kind) {
-        case "SparkApplication" -> application;
-        case "ScheduledSparkApplication" -> scheduled;
-        default -> null;
-      };
+      OperatorSchema schema =
+          switch (kind) {
+            case "SparkApplication" -> application;
+            case "ScheduledSparkApplication" -> scheduled;
+            default -> null;
+          };
       if (schema == null) {
         continue;
       }
@@ -74,16 +78,19 @@ class KubernetesSpecsTest {
 
   @Test
   void theSchemaCheckFindsMisspeltMisplacedAndMistypedFields() throws IOException {
-    OperatorSchema application = OperatorSchema.load(crds().resolve("sparkoperator.k8s.io_sparkapplications.yaml"));
+    OperatorSchema application =
+        OperatorSchema.load(crds().resolve("sparkoperator.k8s.io_sparkapplications.yaml"));
     ObjectNode train = RESOURCES.get("train.yaml").deepCopy();
     ((ObjectNode) train.path("spec").path("executor")).putObject("gpus").put("quantity", 2);
-    ((ObjectNode) train.path("spec").path("driver").path("securityContext")).put("runAsNonroot", true);
+    ((ObjectNode) train.path("spec").path("driver").path("securityContext"))
+        .put("runAsNonroot", true);
     ((ObjectNode) train.path("spec").path("sparkConf")).put("spark.task.maxFailures", 4);
     ((ObjectNode) train.path("spec")).put("mainApplicationFiles", "local:///x.jar");
     Set<String> problems = application.problems(train);
     assertEquals(4, problems.size(), problems.toString());
     String all = problems.toString();
-    for (String field : List.of("gpus", "runAsNonroot", "spark.task.maxFailures", "mainApplicationFiles")) {
+    for (String field :
+        List.of("gpus", "runAsNonroot", "spark.task.maxFailures", "mainApplicationFiles")) {
       assertTrue(all.contains(field), field + " in " + all);
     }
   }
@@ -96,7 +103,9 @@ class KubernetesSpecsTest {
       String split = CommandSurface.values(arguments, "--split").stream().findFirst().orElse("");
       stages.add((arguments.get(0) + " " + split).strip());
     }
-    assertTrue(stages.containsAll(Set.of("prepare train", "prepare val", "stats", "train", "evaluate", "retrain")),
+    assertTrue(
+        stages.containsAll(
+            Set.of("prepare train", "prepare val", "stats", "train", "evaluate", "retrain")),
         stages.toString());
   }
 
@@ -106,19 +115,25 @@ class KubernetesSpecsTest {
     Map<String, String> siteConfigMaps = siteConfigMaps();
     for (Application app : applications()) {
       JsonNode spec = app.spec();
-      assertEquals(sparkVersion, spec.path("sparkVersion").asText(), app.where() + ": pom.xml's spark.version");
+      assertEquals(
+          sparkVersion,
+          spec.path("sparkVersion").asText(),
+          app.where() + ": pom.xml's spark.version");
       assertEquals("Java", spec.path("type").asText(), app.where());
       assertEquals("cluster", spec.path("mode").asText(), app.where());
       assertDoesNotThrow(() -> Class.forName(spec.path("mainClass").asText()), app.where());
       String dockerfile = Files.readString(app.dockerfile());
       String jar = spec.path("mainApplicationFile").asText();
       assertTrue(jar.startsWith("local://"), app.where() + ": the jar is in the image");
-      assertTrue(dockerfile.contains(" " + jar.substring("local://".length()) + "\n"),
+      assertTrue(
+          dockerfile.contains(" " + jar.substring("local://".length()) + "\n"),
           app.where() + ": " + app.dockerfile().getFileName() + " copies the jar to " + jar);
       CommandSurface.check(app.where(), app.arguments());
       // --conf files are mounted from the site ConfigMap.
       for (String conf : CommandSurface.values(app.arguments(), "--conf")) {
-        assertTrue(mountedFrom(spec, conf, siteConfigMaps), app.where() + ": " + conf + " is a key of a mounted ConfigMap");
+        assertTrue(
+            mountedFrom(spec, conf, siteConfigMaps),
+            app.where() + ": " + conf + " is a key of a mounted ConfigMap");
       }
     }
   }
@@ -129,14 +144,19 @@ class KubernetesSpecsTest {
     for (Application app : applications()) {
       JsonNode spec = app.spec();
       assertEquals(SPARK_CONFIG_MAP, spec.path("sparkConfigMap").asText(), app.where());
-      assertFalse(spec.path("hadoopConfigMap").asText().isEmpty(), app.where() + ": HDFS configuration");
+      assertFalse(
+          spec.path("hadoopConfigMap").asText().isEmpty(), app.where() + ": HDFS configuration");
       JsonNode sparkConf = spec.path("sparkConf");
       for (String key : defaults.stringPropertyNames()) {
         if (key.startsWith("spark.yarn.")) {
           continue;
         }
-        assertTrue(sparkConf.has(key), app.where() + ": sparkConf lacks " + key + " of conf/spark-defaults.conf");
-        assertEquals(Project.words(defaults.getProperty(key)), Project.words(sparkConf.path(key).asText()),
+        assertTrue(
+            sparkConf.has(key),
+            app.where() + ": sparkConf lacks " + key + " of conf/spark-defaults.conf");
+        assertEquals(
+            Project.words(defaults.getProperty(key)),
+            Project.words(sparkConf.path(key).asText()),
             app.where() + ": " + key + " differs from conf/spark-defaults.conf");
       }
       // The operator turns these fields into Spark properties after sparkConf: they must agree.
@@ -146,7 +166,9 @@ class KubernetesSpecsTest {
       agree(app, "executor", "cores", "spark.executor.cores");
       agree(app, "executor", "memory", "spark.executor.memory");
       agree(app, "executor", "memoryOverhead", "spark.executor.memoryOverhead");
-      assertTrue(spec.path("executor").path("instances").asInt() > 0, app.where() + ": a fixed executor count");
+      assertTrue(
+          spec.path("executor").path("instances").asInt() > 0,
+          app.where() + ": a fixed executor count");
     }
   }
 
@@ -167,23 +189,34 @@ class KubernetesSpecsTest {
 
   @Test
   void stagesThatTrainOrInferGetTwoGpusPerExecutorFromTheGpuImage() throws IOException {
-    int executorCores = Integer.parseInt(Project.sparkDefaults().getProperty("spark.executor.cores"));
+    int executorCores =
+        Integer.parseInt(Project.sparkDefaults().getProperty("spark.executor.cores"));
     String gpuDockerfile = Files.readString(Project.DOCKERFILE_GPU);
     int gpuStages = 0;
     for (Application app : applications()) {
       JsonNode spec = app.spec();
       JsonNode sparkConf = spec.path("sparkConf");
       boolean gpu = GPU_SUBCOMMANDS.contains(app.arguments().get(0));
-      assertEquals(gpu, app.dockerfile().equals(Project.DOCKERFILE_GPU), app.where() + ": image " + spec.path("image"));
+      assertEquals(
+          gpu,
+          app.dockerfile().equals(Project.DOCKERFILE_GPU),
+          app.where() + ": image " + spec.path("image"));
       if (!gpu) {
-        assertTrue(spec.path("executor").path("gpu").isMissingNode() && spec.path("driver").path("gpu").isMissingNode(), app.where());
-        sparkConf.fieldNames().forEachRemaining(key -> assertFalse(key.contains(".resource.gpu."), app.where() + ": " + key));
+        assertTrue(
+            spec.path("executor").path("gpu").isMissingNode()
+                && spec.path("driver").path("gpu").isMissingNode(),
+            app.where());
+        sparkConf
+            .fieldNames()
+            .forEachRemaining(
+                key -> assertFalse(key.contains(".resource.gpu."), app.where() + ": " + key));
         continue;
       }
       gpuStages++;
       // The driver only averages and checkpoints: it runs ND4J's CPU backend, which the CUDA build
       // carries too, and asks for no GPU.
-      assertTrue(spec.path("driver").path("gpu").isMissingNode(), app.where() + ": a driver without GPU");
+      assertTrue(
+          spec.path("driver").path("gpu").isMissingNode(), app.where() + ": a driver without GPU");
       assertTrue(sparkConf.path("spark.driver.resource.gpu.amount").isMissingNode(), app.where());
       for (String role : List.of("executor")) {
         JsonNode request = spec.path(role).path("gpu");
@@ -191,17 +224,28 @@ class KubernetesSpecsTest {
         assertEquals("nvidia.com/gpu", request.path("name").asText(), where);
         assertEquals(role.equals("executor") ? 2 : 1, request.path("quantity").asInt(), where);
         String prefix = "spark." + role + ".resource.gpu.";
-        assertEquals(request.path("quantity").asText(), sparkConf.path(prefix + "amount").asText(), where + ": Spark schedules what the pod gets");
+        assertEquals(
+            request.path("quantity").asText(),
+            sparkConf.path(prefix + "amount").asText(),
+            where + ": Spark schedules what the pod gets");
         assertEquals("nvidia.com", sparkConf.path(prefix + "vendor").asText(), where);
         String script = sparkConf.path(prefix + "discoveryScript").asText();
         assertEquals("/opt/alexnet/conf/gpu-discovery.sh", script, where);
-        assertTrue(gpuDockerfile.contains("COPY conf/ /opt/alexnet/conf/") && Files.isRegularFile(Project.GPU_DISCOVERY),
+        assertTrue(
+            gpuDockerfile.contains("COPY conf/ /opt/alexnet/conf/")
+                && Files.isRegularFile(Project.GPU_DISCOVERY),
             where + ": the GPU image holds the discovery script");
-        assertFalse(spec.path(role).path("nodeSelector").isEmpty(), where + ": placed on GPU nodes");
-        assertFalse(spec.path(role).path("tolerations").isEmpty(), where + ": tolerates the GPU nodes' taint");
+        assertFalse(
+            spec.path(role).path("nodeSelector").isEmpty(), where + ": placed on GPU nodes");
+        assertFalse(
+            spec.path(role).path("tolerations").isEmpty(),
+            where + ": tolerates the GPU nodes' taint");
       }
       assertEquals("1", sparkConf.path("spark.task.resource.gpu.amount").asText(), app.where());
-      assertEquals(executorCores, 2 * sparkConf.path("spark.task.cpus").asInt(), app.where() + ": one task slot per GPU");
+      assertEquals(
+          executorCores,
+          2 * sparkConf.path("spark.task.cpus").asInt(),
+          app.where() + ": one task slot per GPU");
     }
     assertTrue(gpuStages >= 4, "train, evaluate, retrain and the nightly retraining");
   }
@@ -213,7 +257,9 @@ class KubernetesSpecsTest {
     assertTrue(train.path("restartPolicy").path("onFailureRetries").asInt() >= 1);
     List<String> arguments = new Application("train.yaml", train).arguments();
     assertEquals("train", arguments.get(0));
-    assertTrue(arguments.contains("--resume"), "every submission resumes from the latest checkpoint, if any");
+    assertTrue(
+        arguments.contains("--resume"),
+        "every submission resumes from the latest checkpoint, if any");
   }
 
   @Test
@@ -225,9 +271,13 @@ class KubernetesSpecsTest {
     assertEquals("Forbid", spec.path("concurrencyPolicy").asText());
     assertTrue(spec.path("successfulRunHistoryLimit").asInt() >= 1);
     assertTrue(spec.path("failedRunHistoryLimit").asInt() >= 1);
-    List<String> arguments = new Application("retrain-nightly.yaml", spec.path("template")).arguments();
+    List<String> arguments =
+        new Application("retrain-nightly.yaml", spec.path("template")).arguments();
     assertEquals("retrain", arguments.get(0));
-    assertEquals(1, CommandSurface.values(arguments, "--output").size(), "an --output root; retrain makes the run folder");
+    assertEquals(
+        1,
+        CommandSurface.values(arguments, "--output").size(),
+        "an --output root; retrain makes the run folder");
   }
 
   /** A SparkApplication spec (or the template of a scheduled one). */
@@ -251,14 +301,17 @@ class KubernetesSpecsTest {
 
   private static List<Application> applications() {
     List<Application> applications = new ArrayList<>();
-    RESOURCES.forEach((file, resource) -> {
-      switch (resource.path("kind").asText()) {
-        case "SparkApplication" -> applications.add(new Application(file, resource.path("spec")));
-        case "ScheduledSparkApplication" -> applications.add(new Application(file + " (template)",
-            resource.path("spec").path("template")));
-        default -> { }
-      }
-    });
+    RESOURCES.forEach(
+        (file, resource) -> {
+          switch (resource.path("kind").asText()) {
+            case "SparkApplication" ->
+                applications.add(new Application(file, resource.path("spec")));
+            case "ScheduledSparkApplication" ->
+                applications.add(
+                    new Application(file + " (template)", resource.path("spec").path("template")));
+            default -> {}
+          }
+        });
     assertTrue(applications.size() >= 7, "found the specs: " + RESOURCES.keySet());
     return applications;
   }
@@ -266,11 +319,14 @@ class KubernetesSpecsTest {
   /** ConfigMaps defined in jobs/kubernetes/: name to the keys they hold, comma-separated. */
   private static Map<String, String> siteConfigMaps() {
     Map<String, String> maps = new LinkedHashMap<>();
-    RESOURCES.values().stream().filter(r -> r.path("kind").asText().equals("ConfigMap")).forEach(map -> {
-      List<String> keys = new ArrayList<>();
-      map.path("data").fieldNames().forEachRemaining(keys::add);
-      maps.put(map.path("metadata").path("name").asText(), String.join(",", keys));
-    });
+    RESOURCES.values().stream()
+        .filter(r -> r.path("kind").asText().equals("ConfigMap"))
+        .forEach(
+            map -> {
+              List<String> keys = new ArrayList<>();
+              map.path("data").fieldNames().forEachRemaining(keys::add);
+              maps.put(map.path("metadata").path("name").asText(), String.join(",", keys));
+            });
     return maps;
   }
 
@@ -283,7 +339,8 @@ class KubernetesSpecsTest {
       }
       for (JsonNode volume : spec.path("volumes")) {
         String map = volume.path("configMap").path("name").asText();
-        if (volume.path("name").asText().equals(mount.path("name").asText()) && configMaps.containsKey(map)) {
+        if (volume.path("name").asText().equals(mount.path("name").asText())
+            && configMaps.containsKey(map)) {
           return List.of(configMaps.get(map).split(",")).contains(file.substring(folder.length()));
         }
       }
@@ -295,14 +352,19 @@ class KubernetesSpecsTest {
     JsonNode value = app.spec().path(role).path(field);
     JsonNode property = app.spec().path("sparkConf").path(key);
     if (!value.isMissingNode() && !property.isMissingNode()) {
-      assertEquals(property.asText(), value.asText(), app.where() + ": " + role + "." + field + " and " + key);
+      assertEquals(
+          property.asText(),
+          value.asText(),
+          app.where() + ": " + role + "." + field + " and " + key);
     }
   }
 
   private static Path crds() {
     Path crds = Project.operatorCrds();
-    Assumptions.assumeTrue(crds != null, "the Spark operator's CRDs are not at ../shared/k8s (or -Dalexnet.k8s.crds): "
-        + "specs not validated against their schema");
+    Assumptions.assumeTrue(
+        crds != null,
+        "the Spark operator's CRDs are not at ../shared/k8s (or -Dalexnet.k8s.crds): "
+            + "specs not validated against their schema");
     assertNotNull(crds);
     return crds;
   }

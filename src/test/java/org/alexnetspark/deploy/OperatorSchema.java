@@ -29,9 +29,15 @@ import java.util.TreeSet;
  * which is how a misspelt or misplaced field silently does nothing.
  */
 final class OperatorSchema {
-  private static final List<String> KUBERNETES_KEYWORDS = List.of("x-kubernetes-int-or-string",
-      "x-kubernetes-preserve-unknown-fields", "x-kubernetes-list-type", "x-kubernetes-list-map-keys",
-      "x-kubernetes-map-type", "x-kubernetes-embedded-resource", "x-kubernetes-validations");
+  private static final List<String> KUBERNETES_KEYWORDS =
+      List.of(
+          "x-kubernetes-int-or-string",
+          "x-kubernetes-preserve-unknown-fields",
+          "x-kubernetes-list-type",
+          "x-kubernetes-list-map-keys",
+          "x-kubernetes-map-type",
+          "x-kubernetes-embedded-resource",
+          "x-kubernetes-validations");
 
   private final JsonSchema schema;
 
@@ -54,11 +60,15 @@ final class OperatorSchema {
     ObjectNode closed = openApi.deepCopy();
     close(closed);
     JsonMetaSchema openApi30 = OpenApi30.getInstance();
-    JsonMetaSchema metaSchema = JsonMetaSchema.builder(openApi30.getIri(), openApi30)
-        .keywords(KUBERNETES_KEYWORDS.stream().map(NonValidationKeyword::new).toList())
-        .build();
-    JsonSchemaFactory factory = JsonSchemaFactory.builder(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4))
-        .metaSchema(metaSchema).defaultMetaSchemaIri(metaSchema.getIri()).build();
+    JsonMetaSchema metaSchema =
+        JsonMetaSchema.builder(openApi30.getIri(), openApi30)
+            .keywords(KUBERNETES_KEYWORDS.stream().map(NonValidationKeyword::new).toList())
+            .build();
+    JsonSchemaFactory factory =
+        JsonSchemaFactory.builder(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4))
+            .metaSchema(metaSchema)
+            .defaultMetaSchemaIri(metaSchema.getIri())
+            .build();
     return new OperatorSchema(factory.getSchema(closed));
   }
 
@@ -73,7 +83,8 @@ final class OperatorSchema {
 
   private static void close(JsonNode node) {
     if (node instanceof ObjectNode object) {
-      if (object.has("properties") && !object.has("additionalProperties")
+      if (object.has("properties")
+          && !object.has("additionalProperties")
           && !object.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
         object.put("additionalProperties", false);
       }

@@ -28,8 +28,9 @@ final class Project {
   /** A property of pom.xml, e.g. spark.version. */
   static String pomProperty(String name) throws IOException {
     String pom = Files.readString(ROOT.resolve("pom.xml"));
-    Matcher matcher = Pattern.compile("<" + Pattern.quote(name) + ">([^<]*)</" + Pattern.quote(name) + ">")
-        .matcher(pom);
+    Matcher matcher =
+        Pattern.compile("<" + Pattern.quote(name) + ">([^<]*)</" + Pattern.quote(name) + ">")
+            .matcher(pom);
     assertTrue(matcher.find(), "pom.xml has no property " + name);
     return matcher.group(1).strip();
   }
@@ -53,8 +54,12 @@ final class Project {
    * system property alexnet.k8s.crds), or null when they are absent.
    */
   static Path operatorCrds() {
-    Path folder = Paths.get(System.getProperty("alexnet.k8s.crds",
-        ROOT.resolve("../shared/k8s").normalize().toString()));
-    return Files.isRegularFile(folder.resolve("sparkoperator.k8s.io_sparkapplications.yaml")) ? folder : null;
+    Path folder =
+        Paths.get(
+            System.getProperty(
+                "alexnet.k8s.crds", ROOT.resolve("../shared/k8s").normalize().toString()));
+    return Files.isRegularFile(folder.resolve("sparkoperator.k8s.io_sparkapplications.yaml"))
+        ? folder
+        : null;
   }
 }

@@ -19,18 +19,27 @@ class ShellScriptsTest {
 
   @Test
   void everyShellScriptPassesShellcheck() throws Exception {
-    Assumptions.assumeTrue(shellcheckVersion() != null,
+    Assumptions.assumeTrue(
+        shellcheckVersion() != null,
         "shellcheck is not installed (Debian: apt-get install shellcheck; .ci/run installs it): scripts not checked");
     List<Path> scripts = scripts();
     assertTrue(scripts.size() >= 10, "found the scripts: " + scripts);
-    List<String> command = new ArrayList<>(List.of("shellcheck", "--external-sources", "--format=gcc"));
+    List<String> command =
+        new ArrayList<>(List.of("shellcheck", "--external-sources", "--format=gcc"));
     scripts.forEach(script -> command.add(Project.ROOT.relativize(script).toString()));
     Path report = Files.createTempFile("shellcheck", ".txt");
     try {
-      Process process = new ProcessBuilder(command).directory(Project.ROOT.toFile())
-          .redirectErrorStream(true).redirectOutput(report.toFile()).start();
+      Process process =
+          new ProcessBuilder(command)
+              .directory(Project.ROOT.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(report.toFile())
+              .start();
       assertTrue(process.waitFor(120, TimeUnit.SECONDS), "shellcheck finished");
-      assertEquals(0, process.exitValue(), "shellcheck:\n" + Files.readString(report, StandardCharsets.UTF_8));
+      assertEquals(
+          0,
+          process.exitValue(),
+          "shellcheck:\n" + Files.readString(report, StandardCharsets.UTF_8));
     } finally {
       Files.deleteIfExists(report);
     }
@@ -58,13 +67,15 @@ class ShellScriptsTest {
   private static boolean isShell(Path file) throws IOException {
     try (Stream<String> lines = Files.lines(file, StandardCharsets.ISO_8859_1)) {
       String first = lines.findFirst().orElse("");
-      return first.matches("#!\\s*/(usr/)?bin/(env\\s+)?(ba)?sh\\b.*") || first.startsWith("# shellcheck shell=");
+      return first.matches("#!\\s*/(usr/)?bin/(env\\s+)?(ba)?sh\\b.*")
+          || first.startsWith("# shellcheck shell=");
     }
   }
 
   private static String shellcheckVersion() {
     try {
-      Process process = new ProcessBuilder("shellcheck", "--version").redirectErrorStream(true).start();
+      Process process =
+          new ProcessBuilder("shellcheck", "--version").redirectErrorStream(true).start();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0 ? output : null;
     } catch (IOException | InterruptedException e) {

@@ -21,10 +21,14 @@ import org.junit.jupiter.api.Test;
  * classes exist, and the memory settings add up for the paper's network.
  */
 class SparkDefaultsTest {
-  /** Parameters and momentum of the paper's network, as float32: one worker result or partial sum. */
+  /**
+   * Parameters and momentum of the paper's network, as float32: one worker result or partial sum.
+   */
   private static final long PARAMETERS_AND_MOMENTUM = 60_965_224L * 4 * 2;
 
-  /** YARN's keys live in Spark's YARN module, which is not on this classpath: the ones used here. */
+  /**
+   * YARN's keys live in Spark's YARN module, which is not on this classpath: the ones used here.
+   */
   private static final Set<String> YARN_KEYS =
       Set.of("spark.yarn.maxAppAttempts", "spark.yarn.am.attemptFailuresValidityInterval");
 
@@ -37,7 +41,8 @@ class SparkDefaultsTest {
       if (key.startsWith("spark.yarn.")) {
         assertTrue(YARN_KEYS.contains(key), key + " is not one of the YARN keys this test knows");
       } else {
-        assertNotNull(ConfigEntry$.MODULE$.findEntry(key), key + " is not a Spark configuration key");
+        assertNotNull(
+            ConfigEntry$.MODULE$.findEntry(key), key + " is not a Spark configuration key");
       }
     }
   }
@@ -45,9 +50,11 @@ class SparkDefaultsTest {
   @Test
   void kryoWithTheProjectsRegistratorAndABufferForAWholeWorkerResult() throws Exception {
     Properties spark = Project.sparkDefaults();
-    assertEquals("org.apache.spark.serializer.KryoSerializer", spark.getProperty("spark.serializer"));
+    assertEquals(
+        "org.apache.spark.serializer.KryoSerializer", spark.getProperty("spark.serializer"));
     Class<?> registrator = Class.forName(spark.getProperty("spark.kryo.registrator"));
-    assertTrue(KryoRegistrator.class.isAssignableFrom(registrator), registrator + " is a KryoRegistrator");
+    assertTrue(
+        KryoRegistrator.class.isAssignableFrom(registrator), registrator + " is a KryoRegistrator");
     long buffer = bytes(spark, "spark.kryoserializer.buffer.max");
     assertTrue(buffer >= PARAMETERS_AND_MOMENTUM, "Kryo's buffer holds one worker's result");
     assertTrue(buffer < 2048L << 20, "Spark refuses a Kryo buffer of 2048m or more");
@@ -59,9 +66,12 @@ class SparkDefaultsTest {
     String opens = Project.words(Project.pomProperty("spark.java17.opens"));
     for (String role : new String[] {"driver", "executor"}) {
       String options = Project.words(spark.getProperty("spark." + role + ".extraJavaOptions", ""));
-      assertTrue(options.startsWith(opens + " "), role + " options begin with pom.xml's spark.java17.opens");
+      assertTrue(
+          options.startsWith(opens + " "),
+          role + " options begin with pom.xml's spark.java17.opens");
       for (String property : new String[] {"cachedir", "maxbytes", "maxphysicalbytes"}) {
-        assertNotNull(javaCpp(options, property), role + " options set org.bytedeco.javacpp." + property);
+        assertNotNull(
+            javaCpp(options, property), role + " options set org.bytedeco.javacpp." + property);
       }
     }
   }
@@ -76,12 +86,25 @@ class SparkDefaultsTest {
       // Parsed by JavaCPP itself, as the JVM will.
       long maxBytes = Pointer.parseBytes(javaCpp(options, "maxbytes"), heap);
       long maxPhysical = Pointer.parseBytes(javaCpp(options, "maxphysicalbytes"), heap);
-      String where = role + " (heap " + heap + ", overhead " + overhead + ", maxbytes " + maxBytes
-          + ", maxphysicalbytes " + maxPhysical + ")";
-      assertTrue(maxBytes < overhead, where + ": tracked off-heap memory leaves room in the overhead "
-          + "for what JavaCPP does not track");
+      String where =
+          role
+              + " (heap "
+              + heap
+              + ", overhead "
+              + overhead
+              + ", maxbytes "
+              + maxBytes
+              + ", maxphysicalbytes "
+              + maxPhysical
+              + ")";
+      assertTrue(
+          maxBytes < overhead,
+          where
+              + ": tracked off-heap memory leaves room in the overhead "
+              + "for what JavaCPP does not track");
       assertTrue(maxPhysical >= heap + maxBytes, where + ": the process may reach heap + maxbytes");
-      assertTrue(maxPhysical < heap + overhead, where + ": JavaCPP fails before the container limit");
+      assertTrue(
+          maxPhysical < heap + overhead, where + ": JavaCPP fails before the container limit");
     }
   }
 
@@ -97,7 +120,8 @@ class SparkDefaultsTest {
       most = Math.max(most, partialSumsAtTheDriver(workers, 2));
     }
     assertEquals(8, most);
-    assertTrue(maxResult >= most * PARAMETERS_AND_MOMENTUM,
+    assertTrue(
+        maxResult >= most * PARAMETERS_AND_MOMENTUM,
         "spark.driver.maxResultSize holds " + most + " partial sums of parameters and momentum");
     assertTrue(maxResult < heap, "the results fit in the driver's heap");
   }
@@ -106,8 +130,12 @@ class SparkDefaultsTest {
   void aFixedSetOfWorkersRetriesAndAnEventLog() throws IOException {
     Properties spark = Project.sparkDefaults();
     assertEquals("false", spark.getProperty("spark.dynamicAllocation.enabled"));
-    assertEquals(1.0, Double.parseDouble(spark.getProperty("spark.scheduler.minRegisteredResourcesRatio")));
-    assertTrue(JavaUtils.timeStringAsSec(spark.getProperty("spark.scheduler.maxRegisteredResourcesWaitingTime")) >= 60);
+    assertEquals(
+        1.0, Double.parseDouble(spark.getProperty("spark.scheduler.minRegisteredResourcesRatio")));
+    assertTrue(
+        JavaUtils.timeStringAsSec(
+                spark.getProperty("spark.scheduler.maxRegisteredResourcesWaitingTime"))
+            >= 60);
     assertTrue(Integer.parseInt(spark.getProperty("spark.task.maxFailures")) >= 2);
     assertTrue(Integer.parseInt(spark.getProperty("spark.yarn.maxAppAttempts")) >= 2);
     assertEquals("true", spark.getProperty("spark.eventLog.enabled"));
@@ -120,8 +148,14 @@ class SparkDefaultsTest {
     try (var reader = java.nio.file.Files.newBufferedReader(Project.LOG4J)) {
       log4j.load(reader);
     }
-    Map<String, String> expected = Map.of("logger.alexnet.name", "org.alexnetspark",
-        "logger.alexnet.level", "info", "rootLogger.appenderRef.console.ref", "console");
+    Map<String, String> expected =
+        Map.of(
+            "logger.alexnet.name",
+            "org.alexnetspark",
+            "logger.alexnet.level",
+            "info",
+            "rootLogger.appenderRef.console.ref",
+            "console");
     expected.forEach((key, value) -> assertEquals(value, log4j.getProperty(key), key));
   }
 
@@ -142,7 +176,8 @@ class SparkDefaultsTest {
   }
 
   private static String javaCpp(String options, String property) {
-    Matcher matcher = Pattern.compile("-Dorg\\.bytedeco\\.javacpp\\." + property + "=(\\S+)").matcher(options);
+    Matcher matcher =
+        Pattern.compile("-Dorg\\.bytedeco\\.javacpp\\." + property + "=(\\S+)").matcher(options);
     return matcher.find() ? matcher.group(1) : null;
   }
 }

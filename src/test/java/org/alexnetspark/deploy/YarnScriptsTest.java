@@ -36,22 +36,24 @@ import org.junit.jupiter.api.io.TempDir;
 class YarnScriptsTest {
   /** Stage scripts and the subcommand each runs. */
   private static final Map<String, String> STAGES = stages();
+
   private static final List<String> GPU_STAGES = List.of("train", "evaluate", "predict", "retrain");
   private static final List<String> CPU_STAGES = List.of("prepare-train", "prepare-val", "stats");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Path jar;
   private Path noCheckpoints;
 
   @BeforeEach
   void fakes() throws IOException {
     jar = Files.createFile(dir.resolve("alexnet-spark-0.1.0-cluster.jar"));
-    noCheckpoints = fakeHdfs("noCheckpoints", "echo \"ls: \\`$3': No such file or directory\" >&2; exit 1");
+    noCheckpoints =
+        fakeHdfs("noCheckpoints", "echo \"ls: \\`$3': No such file or directory\" >&2; exit 1");
   }
 
   @Test
-  void everyStageSubmitsAnExistingSubcommandWithTheSharedPropertiesInClusterMode() throws Exception {
+  void everyStageSubmitsAnExistingSubcommandWithTheSharedPropertiesInClusterMode()
+      throws Exception {
     for (Map.Entry<String, String> stage : STAGES.entrySet()) {
       Submission submission = dryRun(stage.getKey(), Map.of());
       String where = "jobs/yarn/" + stage.getKey();
@@ -59,45 +61,62 @@ class YarnScriptsTest {
       assertEquals("yarn", submission.option("--master"), where);
       assertEquals("cluster", submission.option("--deploy-mode"), where);
       assertEquals("default", submission.option("--queue"), where);
-      assertEquals(Project.SPARK_DEFAULTS.toString(), submission.option("--properties-file"), where);
-      assertTrue(submission.files().contains(Project.LOG4J.toString()), where + " ships conf/log4j2.properties");
+      assertEquals(
+          Project.SPARK_DEFAULTS.toString(), submission.option("--properties-file"), where);
+      assertTrue(
+          submission.files().contains(Project.LOG4J.toString()),
+          where + " ships conf/log4j2.properties");
       assertDoesNotThrow(() -> Class.forName(submission.option("--class")), where);
       assertEquals(jar.toString(), submission.jar(), where);
       assertEquals(stage.getValue(), submission.alexnet().get(0), where);
       CommandSurface.check(where, submission.alexnet());
-      assertFalse(submission.line().contains("spark.yarn.executor.resource"),
-          where + ": Spark refuses the yarn.io/gpu form; spark.executor.resource.gpu.amount maps to it");
+      assertFalse(
+          submission.line().contains("spark.yarn.executor.resource"),
+          where
+              + ": Spark refuses the yarn.io/gpu form; spark.executor.resource.gpu.amount maps to it");
     }
   }
 
   @Test
   void gpuStagesScheduleOneTaskPerGpuWithTheDiscoveryScriptShipped() throws Exception {
-    int executorCores = Integer.parseInt(Project.sparkDefaults().getProperty("spark.executor.cores"));
+    int executorCores =
+        Integer.parseInt(Project.sparkDefaults().getProperty("spark.executor.cores"));
     for (String stage : GPU_STAGES) {
       Submission submission = dryRun(stage, Map.of());
       String where = "jobs/yarn/" + stage;
       Map<String, String> conf = submission.conf();
       assertEquals("2", conf.get("spark.executor.resource.gpu.amount"), where);
       assertEquals("1", conf.get("spark.task.resource.gpu.amount"), where);
-      assertEquals(executorCores, 2 * Integer.parseInt(conf.get("spark.task.cpus")),
+      assertEquals(
+          executorCores,
+          2 * Integer.parseInt(conf.get("spark.task.cpus")),
           where + ": two task slots per executor, one per GPU");
-      assertEquals("./gpu-discovery.sh", conf.get("spark.executor.resource.gpu.discoveryScript"), where);
-      assertEquals(null, conf.get("spark.driver.resource.gpu.amount"), where + ": the driver needs no GPU");
-      assertTrue(submission.files().contains(Project.GPU_DISCOVERY.toString()), where + " ships the discovery script");
+      assertEquals(
+          "./gpu-discovery.sh", conf.get("spark.executor.resource.gpu.discoveryScript"), where);
+      assertEquals(
+          null, conf.get("spark.driver.resource.gpu.amount"), where + ": the driver needs no GPU");
+      assertTrue(
+          submission.files().contains(Project.GPU_DISCOVERY.toString()),
+          where + " ships the discovery script");
       assertEquals("4", submission.option("--num-executors"), where);
     }
     Submission gpuDriver = dryRun("train", Map.of("DRIVER_GPUS", "1"));
     assertEquals("1", gpuDriver.conf().get("spark.driver.resource.gpu.amount"), gpuDriver.line());
-    assertEquals("./gpu-discovery.sh", gpuDriver.conf().get("spark.driver.resource.gpu.discoveryScript"));
+    assertEquals(
+        "./gpu-discovery.sh", gpuDriver.conf().get("spark.driver.resource.gpu.discoveryScript"));
     Submission cpuOnly = dryRun("train", Map.of("GPUS_PER_EXECUTOR", "0"));
-    assertTrue(cpuOnly.conf().keySet().stream().noneMatch(k -> k.contains(".resource.gpu.")), cpuOnly.line());
+    assertTrue(
+        cpuOnly.conf().keySet().stream().noneMatch(k -> k.contains(".resource.gpu.")),
+        cpuOnly.line());
   }
 
   @Test
   void cpuStagesScheduleNoGpu() throws Exception {
     for (String stage : CPU_STAGES) {
       Submission submission = dryRun(stage, Map.of());
-      assertTrue(submission.conf().keySet().stream().noneMatch(k -> k.contains(".resource.gpu.") || k.equals("spark.task.cpus")),
+      assertTrue(
+          submission.conf().keySet().stream()
+              .noneMatch(k -> k.contains(".resource.gpu.") || k.equals("spark.task.cpus")),
           stage + ": " + submission.line());
       assertFalse(submission.files().contains(Project.GPU_DISCOVERY.toString()), stage);
       assertEquals("16", submission.option("--num-executors"), stage);
@@ -108,7 +127,8 @@ class YarnScriptsTest {
   void kerberosPrincipalAndKeytabArePassedWhenBothAreSet() throws Exception {
     Path keytab = Files.createFile(dir.resolve("alexnet.keytab"));
     for (String stage : STAGES.keySet()) {
-      Submission kerberos = dryRun(stage, Map.of("PRINCIPAL", "alexnet@EXAMPLE.COM", "KEYTAB", keytab.toString()));
+      Submission kerberos =
+          dryRun(stage, Map.of("PRINCIPAL", "alexnet@EXAMPLE.COM", "KEYTAB", keytab.toString()));
       assertEquals("alexnet@EXAMPLE.COM", kerberos.option("--principal"), stage);
       assertEquals(keytab.toString(), kerberos.option("--keytab"), stage);
       Submission plain = dryRun(stage, Map.of());
@@ -118,7 +138,11 @@ class YarnScriptsTest {
     Submission half = run("train", env(Map.of("PRINCIPAL", "alexnet@EXAMPLE.COM")), List.of());
     assertEquals(2, half.exit());
     assertTrue(half.stderr().contains("set both PRINCIPAL and KEYTAB"), half.stderr());
-    Submission missing = run("train", env(Map.of("PRINCIPAL", "a@B", "KEYTAB", dir.resolve("none").toString())), List.of());
+    Submission missing =
+        run(
+            "train",
+            env(Map.of("PRINCIPAL", "a@B", "KEYTAB", dir.resolve("none").toString())),
+            List.of());
     assertEquals(2, missing.exit());
     assertTrue(missing.stderr().contains("no keytab"), missing.stderr());
   }
@@ -129,39 +153,57 @@ class YarnScriptsTest {
     assertEquals(1, Collections.frequency(train.alexnet(), "--resume"), train.line());
     assertEquals("train", train.alexnet().get(0));
     assertNull(train.conf().get("spark.yarn.maxAppAttempts"), "attempts from the properties file");
-    assertTrue(Integer.parseInt(Project.sparkDefaults().getProperty("spark.yarn.maxAppAttempts")) >= 2);
+    assertTrue(
+        Integer.parseInt(Project.sparkDefaults().getProperty("spark.yarn.maxAppAttempts")) >= 2);
 
     Submission explicit = run("train", env(Map.of()), List.of("--resume"));
     assertEquals(0, explicit.exit(), explicit.stderr());
     assertEquals(1, Collections.frequency(explicit.alexnet(), "--resume"), explicit.line());
 
     // The same through the generic launcher.
-    Submission generic = run("alexnet", env(Map.of()),
-        List.of("train", "--data", "hdfs:///d/train", "--output", "hdfs:///runs/a"));
-    assertEquals(List.of("train", "--resume", "--data", "hdfs:///d/train", "--output", "hdfs:///runs/a"),
+    Submission generic =
+        run(
+            "alexnet",
+            env(Map.of()),
+            List.of("train", "--data", "hdfs:///d/train", "--output", "hdfs:///runs/a"));
+    assertEquals(
+        List.of("train", "--resume", "--data", "hdfs:///d/train", "--output", "hdfs:///runs/a"),
         generic.alexnet());
   }
 
   @Test
   void trainRefusesARunFolderThatHoldsCheckpointsUnlessTheUserAsksToResume() throws Exception {
-    Path withCheckpoints = fakeHdfs("withCheckpoints",
-        "echo 'Found 1 items'; echo \"drwxr-xr-x - alexnet hadoop 0 2026-01-01 00:00 $3/epoch-0003-iter-0000001000\"");
-    Submission refused = run("train", env(Map.of("HDFS_CLI", withCheckpoints.toString(), "RUN", "hdfs:///runs/old")), List.of());
+    Path withCheckpoints =
+        fakeHdfs(
+            "withCheckpoints",
+            "echo 'Found 1 items'; echo \"drwxr-xr-x - alexnet hadoop 0 2026-01-01 00:00 $3/epoch-0003-iter-0000001000\"");
+    Submission refused =
+        run(
+            "train",
+            env(Map.of("HDFS_CLI", withCheckpoints.toString(), "RUN", "hdfs:///runs/old")),
+            List.of());
     assertEquals(2, refused.exit());
-    assertTrue(refused.stderr().contains("hdfs:///runs/old holds checkpoints of an earlier run; add --resume"), refused.stderr());
+    assertTrue(
+        refused
+            .stderr()
+            .contains("hdfs:///runs/old holds checkpoints of an earlier run; add --resume"),
+        refused.stderr());
     assertEquals("", refused.stdout().strip());
 
-    Submission resumed = run("train", env(Map.of("HDFS_CLI", withCheckpoints.toString())), List.of("--resume"));
+    Submission resumed =
+        run("train", env(Map.of("HDFS_CLI", withCheckpoints.toString())), List.of("--resume"));
     assertEquals(0, resumed.exit(), resumed.stderr());
 
-    Submission unknown = run("train", env(Map.of("HDFS_CLI", dir.resolve("no-hdfs").toString())), List.of());
+    Submission unknown =
+        run("train", env(Map.of("HDFS_CLI", dir.resolve("no-hdfs").toString())), List.of());
     assertEquals(0, unknown.exit(), unknown.stderr());
     assertTrue(unknown.stderr().contains("could not check"), unknown.stderr());
   }
 
   @Test
   void aWarmStartGetsOneAttemptBecauseTrainCannotCombineItWithResume() throws Exception {
-    Submission warm = run("train", env(Map.of()), List.of("--init-from", "hdfs:///models/previous"));
+    Submission warm =
+        run("train", env(Map.of()), List.of("--init-from", "hdfs:///models/previous"));
     assertEquals(0, warm.exit(), warm.stderr());
     assertFalse(warm.alexnet().contains("--resume"), warm.line());
     assertEquals("1", warm.conf().get("spark.yarn.maxAppAttempts"));
@@ -171,20 +213,37 @@ class YarnScriptsTest {
   @Test
   void masterAndDeployModeCanBeOverriddenForALocalRun() throws Exception {
     Path site = Files.writeString(dir.resolve("site.conf"), "train { epochs = 1 }\n");
-    Submission local = dryRun("stats", Map.of("MASTER", "local[2]", "DEPLOY_MODE", "client", "ALEXNET_CONF", site.toString()));
+    Submission local =
+        dryRun(
+            "stats",
+            Map.of("MASTER", "local[2]", "DEPLOY_MODE", "client", "ALEXNET_CONF", site.toString()));
     assertEquals("local[2]", local.option("--master"));
     assertEquals("client", local.option("--deploy-mode"));
-    assertEquals(List.of(site.toString()), CommandSurface.values(local.alexnet(), "--conf"), "the local path in client mode");
+    assertEquals(
+        List.of(site.toString()),
+        CommandSurface.values(local.alexnet(), "--conf"),
+        "the local path in client mode");
 
     Submission cluster = dryRun("stats", Map.of("ALEXNET_CONF", site.toString()));
     assertTrue(cluster.files().contains(site.toString()), "the site configuration is shipped");
-    assertEquals(List.of("./site.conf"), CommandSurface.values(cluster.alexnet(), "--conf"), "its name in the container");
+    assertEquals(
+        List.of("./site.conf"),
+        CommandSurface.values(cluster.alexnet(), "--conf"),
+        "its name in the container");
   }
 
   @Test
   void extraSparkPropertiesArePassedAfterTheOthersSoThatTheyWin() throws Exception {
-    Submission local = dryRun("stats", Map.of("MASTER", "local[2]", "DEPLOY_MODE", "client",
-        "EXTRA_SPARK_CONF", "spark.eventLog.enabled=false\n\nspark.driver.memory=2g\n"));
+    Submission local =
+        dryRun(
+            "stats",
+            Map.of(
+                "MASTER",
+                "local[2]",
+                "DEPLOY_MODE",
+                "client",
+                "EXTRA_SPARK_CONF",
+                "spark.eventLog.enabled=false\n\nspark.driver.memory=2g\n"));
     assertEquals("false", local.conf().get("spark.eventLog.enabled"));
     assertEquals("2g", local.conf().get("spark.driver.memory"));
     Submission bad = run("stats", env(Map.of("EXTRA_SPARK_CONF", "eventLog off")), List.of());
@@ -195,8 +254,10 @@ class YarnScriptsTest {
   @Test
   void theSparkSubmitHookRunsTheCommandThatDryRunPrints() throws Exception {
     Path arguments = dir.resolve("arguments");
-    Path hook = Files.writeString(dir.resolve("spark-submit"),
-        "#!/bin/sh\nprintf '%s\\0' \"$0\" \"$@\" > '" + arguments + "'\n");
+    Path hook =
+        Files.writeString(
+            dir.resolve("spark-submit"),
+            "#!/bin/sh\nprintf '%s\\0' \"$0\" \"$@\" > '" + arguments + "'\n");
     assertTrue(hook.toFile().setExecutable(true));
     Map<String, String> env = env(Map.of("SPARK_SUBMIT", hook.toString()));
     env.remove("DRY_RUN");
@@ -204,7 +265,8 @@ class YarnScriptsTest {
     assertEquals(0, real.exit(), real.stderr());
     List<String> received = Arrays.asList(Files.readString(arguments).split("\0"));
 
-    Submission printed = run("retrain", env(Map.of("SPARK_SUBMIT", hook.toString())), List.of("--margin", "0.01"));
+    Submission printed =
+        run("retrain", env(Map.of("SPARK_SUBMIT", hook.toString())), List.of("--margin", "0.01"));
     assertEquals(printed.words(), received);
     CommandSurface.check("jobs/yarn/retrain", printed.alexnet());
   }
@@ -212,13 +274,17 @@ class YarnScriptsTest {
   @Test
   void keysOfTheClustersOwnDefaultsThatAreNotUsedAreListed() throws Exception {
     Path siteConf = Files.createDirectories(dir.resolve("spark-conf"));
-    Files.writeString(siteConf.resolve("spark-defaults.conf"), "# the cluster's\n"
-        + "spark.yarn.archive hdfs:///apps/spark/spark-libs.zip\n"
-        + "spark.serializer org.apache.spark.serializer.KryoSerializer\n"
-        + "spark.yarn.historyServer.address=history.example.com:18081\n");
+    Files.writeString(
+        siteConf.resolve("spark-defaults.conf"),
+        "# the cluster's\n"
+            + "spark.yarn.archive hdfs:///apps/spark/spark-libs.zip\n"
+            + "spark.serializer org.apache.spark.serializer.KryoSerializer\n"
+            + "spark.yarn.historyServer.address=history.example.com:18081\n");
     Submission submission = dryRun("stats", Map.of("SPARK_CONF_DIR", siteConf.toString()));
     assertEquals(0, submission.exit());
-    assertTrue(submission.stderr().contains("spark.yarn.archive spark.yarn.historyServer.address."), submission.stderr());
+    assertTrue(
+        submission.stderr().contains("spark.yarn.archive spark.yarn.historyServer.address."),
+        submission.stderr());
     assertFalse(submission.stderr().contains("spark.serializer"), submission.stderr());
   }
 
@@ -237,9 +303,11 @@ class YarnScriptsTest {
     assertTrue(library.contains("BASH_VERSINFO[1] < 2"), "submit.sh refuses bash older than 4.2");
     // Features of bash 4.3 and later, and "$@" (unbound under set -u in some 4.x releases when
     // there are no arguments; ${1+"$@"} is safe everywhere).
-    Pattern newer = Pattern.compile("mapfile -d|readarray -d|\\$\\{[A-Za-z_][A-Za-z0-9_]*@[QEPAaKkUuL]}"
-        + "|declare -n|local -n|typeset -n|wait -n|inherit_errexit|\\$\\{[A-Za-z_][A-Za-z0-9_]*\\[-1]}"
-        + "|EPOCHSECONDS|EPOCHREALTIME|BASH_ARGV0|(?<!\\{1\\+)\"\\$@\"");
+    Pattern newer =
+        Pattern.compile(
+            "mapfile -d|readarray -d|\\$\\{[A-Za-z_][A-Za-z0-9_]*@[QEPAaKkUuL]}"
+                + "|declare -n|local -n|typeset -n|wait -n|inherit_errexit|\\$\\{[A-Za-z_][A-Za-z0-9_]*\\[-1]}"
+                + "|EPOCHSECONDS|EPOCHREALTIME|BASH_ARGV0|(?<!\\{1\\+)\"\\$@\"");
     // Arrays expanded with [@] must never be empty: only these, which always hold a word.
     Pattern expansion = Pattern.compile("\"\\$\\{([A-Za-z_][A-Za-z0-9_]*)\\[@]}\"");
     List<String> nonEmpty = List.of("cmd", "app");
@@ -249,23 +317,31 @@ class YarnScriptsTest {
         String text = Files.readString(script).replaceAll("(?m)^\\s*#.*$", "");
         Matcher matcher = newer.matcher(text);
         if (matcher.find()) {
-          throw new AssertionError(script + " uses " + matcher.group() + ", which bash 4.2 lacks or mishandles");
+          throw new AssertionError(
+              script + " uses " + matcher.group() + ", which bash 4.2 lacks or mishandles");
         }
         Matcher arrays = expansion.matcher(text);
         while (arrays.find()) {
-          assertTrue(nonEmpty.contains(arrays.group(1)), script + " expands the array " + arrays.group(1)
-              + ", which may be empty (an error under set -u before bash 4.4)");
+          assertTrue(
+              nonEmpty.contains(arrays.group(1)),
+              script
+                  + " expands the array "
+                  + arrays.group(1)
+                  + ", which may be empty (an error under set -u before bash 4.4)");
         }
         if (!script.getFileName().toString().equals("submit.sh")) {
           assertTrue(Files.isExecutable(script), script + " is executable");
-          assertTrue(text.contains("set -euo pipefail") && text.contains("/submit.sh\""), script + " uses submit.sh");
+          assertTrue(
+              text.contains("set -euo pipefail") && text.contains("/submit.sh\""),
+              script + " uses submit.sh");
         }
       }
     }
   }
 
   /** A submission: the command's words, split by bash itself, and what the script printed. */
-  private record Submission(int exit, String stdout, String stderr, List<String> words, Path jarPath) {
+  private record Submission(
+      int exit, String stdout, String stderr, List<String> words, Path jarPath) {
     String line() {
       return stdout.strip();
     }
@@ -299,7 +375,9 @@ class YarnScriptsTest {
       for (int i = 1; i + 1 < jarIndex(); i += 2) {
         if (words.get(i).equals("--conf")) {
           String setting = words.get(i + 1);
-          conf.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+          conf.put(
+              setting.substring(0, setting.indexOf('=')),
+              setting.substring(setting.indexOf('=') + 1));
         }
       }
       return conf;
@@ -319,11 +397,35 @@ class YarnScriptsTest {
 
   private Map<String, String> env(Map<String, String> extra) {
     Map<String, String> env = new HashMap<>(System.getenv());
-    for (String name : List.of("SPARK_HOME", "SPARK_CONF_DIR", "SPARK_SUBMIT", "PRINCIPAL", "KEYTAB",
-        "MASTER", "DEPLOY_MODE", "QUEUE", "EXECUTORS", "GPUS_PER_EXECUTOR", "TASK_CPUS", "DRIVER_GPUS",
-        "ALEXNET_CONF", "PROPERTIES_FILE", "LOG4J_CONF", "RUN", "DATASETS", "IMAGENET", "MODEL",
-        "PREDICT_DATA", "PREDICT_OUTPUT", "REGISTRY", "MODEL_NAME", "RETRAIN_ROOT", "EVAL_OUTPUT",
-        "EXTRA_SPARK_CONF", "VAL_LABELS")) {
+    for (String name :
+        List.of(
+            "SPARK_HOME",
+            "SPARK_CONF_DIR",
+            "SPARK_SUBMIT",
+            "PRINCIPAL",
+            "KEYTAB",
+            "MASTER",
+            "DEPLOY_MODE",
+            "QUEUE",
+            "EXECUTORS",
+            "GPUS_PER_EXECUTOR",
+            "TASK_CPUS",
+            "DRIVER_GPUS",
+            "ALEXNET_CONF",
+            "PROPERTIES_FILE",
+            "LOG4J_CONF",
+            "RUN",
+            "DATASETS",
+            "IMAGENET",
+            "MODEL",
+            "PREDICT_DATA",
+            "PREDICT_OUTPUT",
+            "REGISTRY",
+            "MODEL_NAME",
+            "RETRAIN_ROOT",
+            "EVAL_OUTPUT",
+            "EXTRA_SPARK_CONF",
+            "VAL_LABELS")) {
       env.remove(name);
     }
     env.put("DRY_RUN", "1");
@@ -335,7 +437,8 @@ class YarnScriptsTest {
     return env;
   }
 
-  private Submission run(String script, Map<String, String> env, List<String> arguments) throws Exception {
+  private Submission run(String script, Map<String, String> env, List<String> arguments)
+      throws Exception {
     List<String> command = new ArrayList<>(List.of(Project.YARN.resolve(script).toString()));
     command.addAll(arguments);
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
@@ -346,15 +449,20 @@ class YarnScriptsTest {
     Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     assertTrue(process.waitFor(60, TimeUnit.SECONDS), script + " finished");
     String stdout = Files.readString(out, StandardCharsets.UTF_8);
-    List<String> words = process.exitValue() == 0 && !stdout.isBlank() ? words(stdout.strip()) : List.of();
-    return new Submission(process.exitValue(), stdout, Files.readString(err, StandardCharsets.UTF_8), words, jar);
+    List<String> words =
+        process.exitValue() == 0 && !stdout.isBlank() ? words(stdout.strip()) : List.of();
+    return new Submission(
+        process.exitValue(), stdout, Files.readString(err, StandardCharsets.UTF_8), words, jar);
   }
 
   /** The words of a command line as bash reads them. */
   private List<String> words(String line) throws Exception {
     Path out = dir.resolve("words");
-    Process process = new ProcessBuilder("bash", "-c", "eval \"set -- $1\"; printf '%s\\0' \"$@\"", "words", line)
-        .redirectOutput(out.toFile()).redirectErrorStream(false).start();
+    Process process =
+        new ProcessBuilder("bash", "-c", "eval \"set -- $1\"; printf '%s\\0' \"$@\"", "words", line)
+            .redirectOutput(out.toFile())
+            .redirectErrorStream(false)
+            .start();
     assertTrue(process.waitFor(30, TimeUnit.SECONDS));
     assertEquals(0, process.exitValue(), "bash reads the printed command: " + line);
     String text = Files.readString(out, StandardCharsets.UTF_8);
@@ -362,8 +470,10 @@ class YarnScriptsTest {
   }
 
   private Path fakeHdfs(String name, String body) throws IOException {
-    Path hdfs = Files.writeString(dir.resolve(name), "#!/bin/sh\n"
-        + "[ \"$1\" = dfs ] && [ \"$2\" = -ls ] || exit 9\n" + body + "\n");
+    Path hdfs =
+        Files.writeString(
+            dir.resolve(name),
+            "#!/bin/sh\n" + "[ \"$1\" = dfs ] && [ \"$2\" = -ls ] || exit 9\n" + body + "\n");
     assertTrue(hdfs.toFile().setExecutable(true));
     return hdfs;
   }

@@ -37,19 +37,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code DRY_RUN=1}: the cluster jar, {@code conf/spark-defaults.conf}, the log4j2 configuration
  * and the site configuration shipped with {@code --files}, {@code --resume} added for every
  * application attempt), run through Spark's {@code SparkSubmit} main class on a classpath of
- * Spark's own jars ({@code target/spark/jars}), with a local master in client mode instead of
- * YARN, on the Fashion-MNIST test shards in HDFS: it trains an epoch and writes its checkpoint and
- * model.
+ * Spark's own jars ({@code target/spark/jars}), with a local master in client mode instead of YARN,
+ * on the Fashion-MNIST test shards in HDFS: it trains an epoch and writes its checkpoint and model.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class YarnTrainLocalIT {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
-  @RegisterExtension
-  static final LocalSpark SPARK = new LocalSpark();
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final LocalSpark SPARK = new LocalSpark();
 
   /** The small training configuration, shipped as the site configuration (ALEXNET_CONF). */
-  private static final String SITE_CONF = """
+  private static final String SITE_CONF =
+      """
       model {
         variant = scaled
         classes = 10
@@ -65,7 +63,8 @@ class YarnTrainLocalIT {
     PreparedFashionMnist.Datasets data = PreparedFashionMnist.of(HDFS, SPARK.context(), 60, 20, 72);
     Path project = Paths.get("").toAbsolutePath();
     Path home = project.resolve("target/yarn-train-local");
-    // The client configuration an edge node has: Hadoop's shell refuses to run without core-site.xml.
+    // The client configuration an edge node has: Hadoop's shell refuses to run without
+    // core-site.xml.
     Path hadoopConf = Files.createDirectories(home.resolve("hadoop-conf"));
     org.apache.hadoop.conf.Configuration core = new org.apache.hadoop.conf.Configuration(false);
     core.set("fs.defaultFS", HDFS.uri("").toString());
@@ -84,8 +83,9 @@ class YarnTrainLocalIT {
     URI run = HDFS.uri("/runs/yarn-train-local-" + System.nanoTime());
 
     // 1. The script's command line.
-    ProcessBuilder script = new ProcessBuilder(project.resolve("jobs/yarn/train").toString())
-        .directory(project.toFile());
+    ProcessBuilder script =
+        new ProcessBuilder(project.resolve("jobs/yarn/train").toString())
+            .directory(project.toFile());
     Map<String, String> env = script.environment();
     env.put("DRY_RUN", "1");
     env.put("MASTER", "local[2]");
@@ -101,15 +101,18 @@ class YarnTrainLocalIT {
     env.put("SPARK_HOME", project.resolve("target/spark").toString());
     env.put("SPARK_CONF_DIR", home.resolve("spark-conf").toString());
     env.put("HADOOP_CONF_DIR", home.resolve("hadoop-conf").toString());
-    // What a local run on this machine cannot use: event logs on the cluster's hdfs:///spark-history.
-    env.put("EXTRA_SPARK_CONF", "spark.eventLog.enabled=false\nspark.ui.enabled=false\n"
-        + "spark.driver.host=127.0.0.1");
+    // What a local run on this machine cannot use: event logs on the cluster's
+    // hdfs:///spark-history.
+    env.put(
+        "EXTRA_SPARK_CONF",
+        "spark.eventLog.enabled=false\nspark.ui.enabled=false\n" + "spark.driver.host=127.0.0.1");
     Path printed = home.resolve("dry-run.out");
     Path stderr = home.resolve("dry-run.err");
     Process dryRun = script.redirectOutput(printed.toFile()).redirectError(stderr.toFile()).start();
     assertTrue(dryRun.waitFor(2, TimeUnit.MINUTES));
     assertEquals(0, dryRun.exitValue(), Files.readString(stderr));
-    assertFalse(Files.readString(stderr).contains("could not check"),
+    assertFalse(
+        Files.readString(stderr).contains("could not check"),
         "the script looked for checkpoints with 'hdfs dfs -ls': " + Files.readString(stderr));
     List<String> words = shellWords(Files.readString(printed).strip(), home);
     assertEquals("spark-submit", words.get(0));
@@ -117,16 +120,26 @@ class YarnTrainLocalIT {
     assertTrue(words.contains("org.alexnetspark.cli.AlexNetCommand"), words.toString());
 
     // 2. That line, through Spark's SparkSubmit on Spark's own jars.
-    List<String> command = new ArrayList<>(List.of(
-        Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g"));
-    command.addAll(Arrays.asList(Files.readString(project.resolve("target/jvm.options")).strip().split("\\s+")));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g"));
+    command.addAll(
+        Arrays.asList(
+            Files.readString(project.resolve("target/jvm.options")).strip().split("\\s+")));
     command.add("-Dorg.bytedeco.javacpp.cachedir=" + project.resolve("target/javacpp-cache"));
-    command.addAll(List.of("-cp", project.resolve("target/spark/jars") + "/*",
-        "org.apache.spark.deploy.SparkSubmit"));
+    command.addAll(
+        List.of(
+            "-cp",
+            project.resolve("target/spark/jars") + "/*",
+            "org.apache.spark.deploy.SparkSubmit"));
     command.addAll(words.subList(1, words.size()));
     Path log = home.resolve("train.log");
-    ProcessBuilder submit = new ProcessBuilder(command).directory(home.toFile())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder submit =
+        new ProcessBuilder(command)
+            .directory(home.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     submit.environment().put("SPARK_HOME", project.resolve("target/spark").toString());
     submit.environment().put("SPARK_SCALA_VERSION", "2.12");
     submit.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
@@ -141,22 +154,31 @@ class YarnTrainLocalIT {
 
     Storage storage = new Storage(HDFS.configuration());
     CheckpointStore.Checkpoint latest = new CheckpointStore(storage, run, 50).latest();
-    assertEquals(1, latest.state().epoch(), "the end of epoch 1 checkpointed: " + latest.location());
+    assertEquals(
+        1, latest.state().epoch(), "the end of epoch 1 checkpointed: " + latest.location());
     assertTrue(Double.isFinite(latest.network().params().sumNumber().doubleValue()));
-    List<EpochMetrics> epochs = MetricsLog.read(storage, run).stream()
-        .filter(EpochMetrics.class::isInstance).map(EpochMetrics.class::cast).toList();
+    List<EpochMetrics> epochs =
+        MetricsLog.read(storage, run).stream()
+            .filter(EpochMetrics.class::isInstance)
+            .map(EpochMetrics.class::cast)
+            .toList();
     assertEquals(1, epochs.size(), epochs.toString());
-    assertEquals(epochs.get(0).plannedMinibatches(), epochs.get(0).fittedMinibatches(), epochs.toString());
+    assertEquals(
+        epochs.get(0).plannedMinibatches(), epochs.get(0).fittedMinibatches(), epochs.toString());
     ModelStore.StoredModel model = new ModelStore(storage).load(Locations.child(run, "model"));
-    assertEquals(Manifest.read(storage, data.train()).records(), model.info().images(),
-        "every image once");
+    assertEquals(
+        Manifest.read(storage, data.train()).records(), model.info().images(), "every image once");
   }
 
   /** The words of a line the shell would split (the script quotes them for the shell). */
-  private static List<String> shellWords(String line, Path home) throws IOException, InterruptedException {
+  private static List<String> shellWords(String line, Path home)
+      throws IOException, InterruptedException {
     Path words = home.resolve("words.bin");
-    Process bash = new ProcessBuilder("bash", "-c", "eval \"words=($1)\"; printf '%s\\0' \"${words[@]}\"",
-        "_", line).redirectOutput(words.toFile()).start();
+    Process bash =
+        new ProcessBuilder(
+                "bash", "-c", "eval \"words=($1)\"; printf '%s\\0' \"${words[@]}\"", "_", line)
+            .redirectOutput(words.toFile())
+            .start();
     assertTrue(bash.waitFor(30, TimeUnit.SECONDS));
     assertEquals(0, bash.exitValue());
     String all = Files.readString(words, StandardCharsets.UTF_8);
@@ -165,9 +187,14 @@ class YarnTrainLocalIT {
 
   private static Path clusterJar(Path project) throws IOException {
     try (Stream<Path> files = Files.list(project.resolve("target"))) {
-      return files.filter(p -> p.getFileName().toString().matches("alexnet-spark-.*-cluster\\.jar"))
-          .findFirst().orElseThrow(() -> new AssertionError("no target/alexnet-spark-*-cluster.jar: "
-              + "'mvn verify' builds it before this tier"));
+      return files
+          .filter(p -> p.getFileName().toString().matches("alexnet-spark-.*-cluster\\.jar"))
+          .findFirst()
+          .orElseThrow(
+              () ->
+                  new AssertionError(
+                      "no target/alexnet-spark-*-cluster.jar: "
+                          + "'mvn verify' builds it before this tier"));
     }
   }
 

@@ -38,12 +38,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@code alexnet evaluate} on a real in-process HDFS and local Spark, against a computation by hand. */
+/**
+ * {@code alexnet evaluate} on a real in-process HDFS and local Spark, against a computation by
+ * hand.
+ */
 class EvaluationJobTest {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
-  @RegisterExtension
-  static final LocalSpark SPARK = new LocalSpark();
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final LocalSpark SPARK = new LocalSpark();
 
   private static PreparedFashionMnist.Datasets data;
   private static Storage storage;
@@ -56,9 +57,14 @@ class EvaluationJobTest {
     DatasetStats stats = DatasetStats.read(storage, data.train());
     float[] mean = StatsJob.readMeanImage(storage, data.train());
     URI target = HDFS.uri(where);
-    new ModelStore(storage).save(network, config, ModelInfo.trained(labels, 0, 0, 0,
-        data.train().toString(), null, null, null, null), target, true,
-        TrainedModel.normalisationFiles(stats, mean));
+    new ModelStore(storage)
+        .save(
+            network,
+            config,
+            ModelInfo.trained(labels, 0, 0, 0, data.train().toString(), null, null, null, null),
+            target,
+            true,
+            TrainedModel.normalisationFiles(stats, mean));
     return target;
   }
 
@@ -66,30 +72,34 @@ class EvaluationJobTest {
   static void prepare() throws Exception {
     data = PreparedFashionMnist.of(HDFS, SPARK.context(), 60, 20, 72);
     storage = data.storage();
-    config = AlexNetConfig.load(List.of(Paths.get("src/test/resources/conf/train-small.conf")),
-        List.of("train.eval-batch=40"));
+    config =
+        AlexNetConfig.load(
+            List.of(Paths.get("src/test/resources/conf/train-small.conf")),
+            List.of("train.eval-batch=40"));
     model = saveModel("/eval/model", Manifest.read(storage, data.train()).labels());
   }
 
   @Test
   void theDistributedResultEqualsAComputationByHandOnTheSameModelAndImages() throws Exception {
     EvaluationJob job = new EvaluationJob(config, storage);
-    EvaluationJob.Request request = new EvaluationJob.Request(model, data.validation(),
-        HDFS.uri("/eval/report"));
+    EvaluationJob.Request request =
+        new EvaluationJob.Request(model, data.validation(), HDFS.uri("/eval/report"));
     EvaluationReport report = job.run(SPARK.context(), request, job.check(request));
 
     // By hand, in this process: every validation image's ten crops through the same network.
     TrainedModel trained = TrainedModel.load(storage, model);
     Manifest manifest = Manifest.read(storage, data.validation());
-    MinibatchReader reader = new MinibatchReader(trained::evaluationAugmenter,
-        new HadoopConf(HDFS.configuration()), new MinibatchReader.Options(
-            config.data().decoder(), 10, Preset.TEN_CROP, 0, 0));
+    MinibatchReader reader =
+        new MinibatchReader(
+            trained::evaluationAugmenter,
+            new HadoopConf(HDFS.configuration()),
+            new MinibatchReader.Options(config.data().decoder(), 10, Preset.TEN_CROP, 0, 0));
     long images = 0;
     long centreHits = 0;
     long tenCropHits = 0;
     long[] confusion = new long[100];
-    for (Minibatch minibatch : MinibatchPlan.of(HDFS.configuration(), manifest, data.validation(), 7)
-        .inOrder()) {
+    for (Minibatch minibatch :
+        MinibatchPlan.of(HDFS.configuration(), manifest, data.validation(), 7).inOrder()) {
       Batch batch = reader.read(minibatch);
       float[][] rows = trained.network().outputSingle(batch.features()).toFloatMatrix();
       for (int i = 0; i < batch.images(); i++) {
@@ -114,8 +124,8 @@ class EvaluationJobTest {
 
     // The files: the report's keys, the confusion matrix (ten crops) and its picture.
     @SuppressWarnings("unchecked")
-    Map<String, Object> json = Json.read(storage.readText(HDFS.uri("/eval/report/eval.json")),
-        Map.class, "eval.json");
+    Map<String, Object> json =
+        Json.read(storage.readText(HDFS.uri("/eval/report/eval.json")), Map.class, "eval.json");
     for (String key : List.of("top1", "top5", "ten_crop_top1", "ten_crop_top5")) {
       double value = ((Number) json.get(key)).doubleValue();
       assertTrue(value >= 0 && value <= 1, key + " = " + value);
@@ -134,7 +144,8 @@ class EvaluationJobTest {
       assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, png.readNBytes(4));
     }
     assertEquals(10, report.classes().size());
-    assertEquals(images, report.classes().stream().mapToLong(EvaluationReport.ClassResult::images).sum());
+    assertEquals(
+        images, report.classes().stream().mapToLong(EvaluationReport.ClassResult::images).sum());
   }
 
   @Test
@@ -146,9 +157,14 @@ class EvaluationJobTest {
       shuffled.add(new Label(i, from.wnid(), from.name()));
     }
     URI other = saveModel("/eval/other-labels", shuffled);
-    InvalidConfigException e = assertThrows(InvalidConfigException.class, () ->
-        new EvaluationJob(config, storage).check(new EvaluationJob.Request(other, data.validation(),
-            HDFS.uri("/eval/refused"))));
+    InvalidConfigException e =
+        assertThrows(
+            InvalidConfigException.class,
+            () ->
+                new EvaluationJob(config, storage)
+                    .check(
+                        new EvaluationJob.Request(
+                            other, data.validation(), HDFS.uri("/eval/refused"))));
     assertTrue(e.getMessage().contains("another label map"), e.getMessage());
   }
 

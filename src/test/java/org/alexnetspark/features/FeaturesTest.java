@@ -27,10 +27,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** {@code alexnet features}: fc7 activations of every image of a dataset, on Spark, as Parquet. */
 class FeaturesTest {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
-  @RegisterExtension
-  static final LocalSpark SPARK = new LocalSpark();
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final LocalSpark SPARK = new LocalSpark();
 
   @Test
   void everyRecordGetsItsLastHiddenLayersActivations() throws Exception {
@@ -47,8 +45,8 @@ class FeaturesTest {
     assertEquals(width, table.width());
     assertEquals(table, FeatureTable.read(data.storage(), output));
 
-    List<Row> rows = SparkJobs.session(SPARK.context()).read().parquet(output.toString())
-        .collectAsList();
+    List<Row> rows =
+        SparkJobs.session(SPARK.context()).read().parquet(output.toString()).collectAsList();
     assertEquals(records.size(), rows.size());
     Map<String, Row> byKey = new HashMap<>();
     long zeros = 0;
@@ -61,7 +59,8 @@ class FeaturesTest {
         zeros += value == 0 ? 1 : 0;
       }
     }
-    assertTrue(zeros > 0 && zeros < (long) rows.size() * width, "some units off, not all: " + zeros);
+    assertTrue(
+        zeros > 0 && zeros < (long) rows.size() * width, "some units off, not all: " + zeros);
     for (Records.Located record : records) {
       Row row = byKey.get(record.image().key());
       assertEquals(record.image().label(), (int) row.getAs(FeatureJob.LABEL));
@@ -79,14 +78,23 @@ class FeaturesTest {
     float[] input = new float[3 * side * side];
     trained.evaluationAugmenter().apply(Preset.CENTRE, image, null, input, 0);
     ComputationGraph network = trained.network();
-    INDArray fc6 = network.feedForward(Nd4j.create(input, new long[] {1, 3, side, side}, 'c'), false)
-        .get("fc6");
-    float[] expected = fc6.mmul(network.getParam(AlexNet.FEATURES + "_W"))
-        .addRowVector(network.getParam(AlexNet.FEATURES + "_b")).toFloatVector();
-    List<Float> actual = byKey.get(one.image().key()).getList(
-        byKey.get(one.image().key()).fieldIndex(FeatureJob.FEATURES));
+    INDArray fc6 =
+        network
+            .feedForward(Nd4j.create(input, new long[] {1, 3, side, side}, 'c'), false)
+            .get("fc6");
+    float[] expected =
+        fc6.mmul(network.getParam(AlexNet.FEATURES + "_W"))
+            .addRowVector(network.getParam(AlexNet.FEATURES + "_b"))
+            .toFloatVector();
+    List<Float> actual =
+        byKey
+            .get(one.image().key())
+            .getList(byKey.get(one.image().key()).fieldIndex(FeatureJob.FEATURES));
     for (int i = 0; i < width; i++) {
-      assertEquals(Math.max(0, expected[i]), actual.get(i), 1e-4f * (1 + Math.abs(expected[i])),
+      assertEquals(
+          Math.max(0, expected[i]),
+          actual.get(i),
+          1e-4f * (1 + Math.abs(expected[i])),
           "unit " + i);
     }
   }

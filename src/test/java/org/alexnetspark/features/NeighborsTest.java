@@ -32,12 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * shows each query beside its stored picture.
  */
 class NeighborsTest {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
-  @RegisterExtension
-  static final LocalSpark SPARK = new LocalSpark();
-  @TempDir
-  static Path dir;
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final LocalSpark SPARK = new LocalSpark();
+  @TempDir static Path dir;
 
   private static PreparedFashionMnist.Datasets data;
   private static UntrainedModel.Saved model;
@@ -66,8 +63,14 @@ class NeighborsTest {
     URI png = HDFS.uri("/neighbors/sheet.png");
     int k = 4;
     NeighborsJob job = new NeighborsJob(model.config(), data.storage());
-    NeighborsJob.Request request = new NeighborsJob.Request(model.location(), features,
-        data.train(), png, k, List.of(local.toString(), broken.toString(), remote.toString()));
+    NeighborsJob.Request request =
+        new NeighborsJob.Request(
+            model.location(),
+            features,
+            data.train(),
+            png,
+            k,
+            List.of(local.toString(), broken.toString(), remote.toString()));
     NeighborsJob.Result result = job.run(SPARK.context(), request, job.check(request));
 
     assertEquals(1, result.failures().size());
@@ -76,8 +79,8 @@ class NeighborsTest {
 
     // The table's own vectors, for a brute-force search by hand.
     Map<String, float[]> vectors = new HashMap<>();
-    for (Row row : SparkJobs.session(SPARK.context()).read().parquet(features.toString())
-        .collectAsList()) {
+    for (Row row :
+        SparkJobs.session(SPARK.context()).read().parquet(features.toString()).collectAsList()) {
       List<Float> values = row.getList(row.fieldIndex(FeatureJob.FEATURES));
       float[] vector = new float[values.size()];
       for (int i = 0; i < vector.length; i++) {
@@ -96,13 +99,18 @@ class NeighborsTest {
       assertEquals(queries.get(q).rowGroup(), found.get(0).rowGroup());
       assertEquals(0, found.get(0).distance(), 1e-3 * found.get(1).distance());
       float[] self = vectors.get(key);
-      List<String> byHand = vectors.keySet().stream()
-          .sorted(Comparator.comparingDouble((String other) -> distance(self, vectors.get(other)))
-              .thenComparing(other -> other))
-          .limit(k).toList();
+      List<String> byHand =
+          vectors.keySet().stream()
+              .sorted(
+                  Comparator.comparingDouble((String other) -> distance(self, vectors.get(other)))
+                      .thenComparing(other -> other))
+              .limit(k)
+              .toList();
       assertEquals(byHand, found.stream().map(Neighbor::key).toList());
       for (int n = 1; n < k; n++) {
-        assertEquals(distance(self, vectors.get(found.get(n).key())), found.get(n).distance(),
+        assertEquals(
+            distance(self, vectors.get(found.get(n).key())),
+            found.get(n).distance(),
             1e-3 * found.get(n).distance());
       }
     }

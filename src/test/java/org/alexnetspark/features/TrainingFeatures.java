@@ -15,7 +15,10 @@ import org.alexnetspark.testing.UntrainedModel;
  */
 final class TrainingFeatures {
   /** The table, what the job said it wrote, and what it was computed from. */
-  record Table(URI location, FeatureTable written, PreparedFashionMnist.Datasets data,
+  record Table(
+      URI location,
+      FeatureTable written,
+      PreparedFashionMnist.Datasets data,
       UntrainedModel.Saved model) {}
 
   private static Table table;
@@ -24,14 +27,16 @@ final class TrainingFeatures {
 
   static synchronized Table of(MiniHdfs hdfs, LocalSpark spark) {
     if (table == null) {
-      PreparedFashionMnist.Datasets data = PreparedFashionMnist.of(hdfs, spark.context(), 60, 20, 72);
+      PreparedFashionMnist.Datasets data =
+          PreparedFashionMnist.of(hdfs, spark.context(), 60, 20, 72);
       UntrainedModel.Saved model = UntrainedModel.of(hdfs, data);
       URI output = hdfs.uri("/features/train");
       FeatureJob job = new FeatureJob(model.config(), data.storage());
-      FeatureJob.Request request = new FeatureJob.Request(model.location(), data.train(), output,
-          Preset.CENTRE);
+      FeatureJob.Request request =
+          new FeatureJob.Request(model.location(), data.train(), output, Preset.CENTRE);
       try {
-        table = new Table(output, job.run(spark.context(), request, job.check(request)), data, model);
+        table =
+            new Table(output, job.run(spark.context(), request, job.check(request)), data, model);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -17,8 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Atomic writes and their recovery, and sealed folders, on a real in-process HDFS. */
 class StorageTest {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
 
   private static void write(FileSystem fs, String path, String text) throws Exception {
     try (OutputStream out = fs.create(new Path(path), true)) {
@@ -53,12 +52,15 @@ class StorageTest {
     FileSystem fs = HDFS.fileSystem();
     Storage storage = new Storage(HDFS.configuration());
     URI folder = HDFS.uri("/sealed/a");
-    storage.writeFolder(folder, false, (fileSystem, tmp) -> {
-      SealedFolder.Writer files = new SealedFolder.Writer(fileSystem, tmp);
-      files.write("one.txt", "first".getBytes(StandardCharsets.UTF_8));
-      files.write("two.txt", "second".getBytes(StandardCharsets.UTF_8));
-      files.seal();
-    });
+    storage.writeFolder(
+        folder,
+        false,
+        (fileSystem, tmp) -> {
+          SealedFolder.Writer files = new SealedFolder.Writer(fileSystem, tmp);
+          files.write("one.txt", "first".getBytes(StandardCharsets.UTF_8));
+          files.write("two.txt", "second".getBytes(StandardCharsets.UTF_8));
+          files.seal();
+        });
     SealedFolder.Seal seal = SealedFolder.check(storage, folder);
     assertEquals(2, seal.files().size());
     try (InputStream in = SealedFolder.open(storage, folder, seal, "one.txt")) {
@@ -67,21 +69,30 @@ class StorageTest {
 
     // Same length, other bytes: only the digest can tell.
     write(fs, "/sealed/a/two.txt", "SECOND");
-    SealedFolder.IncompleteException damaged = assertThrows(SealedFolder.IncompleteException.class,
-        () -> {
-          try (InputStream in = SealedFolder.open(storage, folder, SealedFolder.check(storage, folder),
-              "two.txt")) {
-            in.readNBytes(2); // the rest is read, and checked, on close
-          }
-        });
+    SealedFolder.IncompleteException damaged =
+        assertThrows(
+            SealedFolder.IncompleteException.class,
+            () -> {
+              try (InputStream in =
+                  SealedFolder.open(
+                      storage, folder, SealedFolder.check(storage, folder), "two.txt")) {
+                in.readNBytes(2); // the rest is read, and checked, on close
+              }
+            });
     assertTrue(damaged.getMessage().contains("two.txt is damaged"), damaged.getMessage());
     // Cut short.
     write(fs, "/sealed/a/one.txt", "fir");
-    assertTrue(assertThrows(SealedFolder.IncompleteException.class,
-        () -> SealedFolder.check(storage, folder)).getMessage().contains("one.txt has 3 bytes"));
+    assertTrue(
+        assertThrows(
+                SealedFolder.IncompleteException.class, () -> SealedFolder.check(storage, folder))
+            .getMessage()
+            .contains("one.txt has 3 bytes"));
     // No seal at all.
     fs.delete(new Path("/sealed/a/" + SealedFolder.SEAL), false);
-    assertTrue(assertThrows(SealedFolder.IncompleteException.class,
-        () -> SealedFolder.check(storage, folder)).getMessage().contains("has no _COMPLETE"));
+    assertTrue(
+        assertThrows(
+                SealedFolder.IncompleteException.class, () -> SealedFolder.check(storage, folder))
+            .getMessage()
+            .contains("has no _COMPLETE"));
   }
 }

@@ -53,8 +53,8 @@ class AlexNetTest {
     expected.put("fc6", 256L * 6 * 6 * 4096 + 4096);
     expected.put("fc7", 4096L * 4096 + 4096);
     expected.put("fc8", 4096L * 1000 + 1000);
-    expected.forEach((layer, count) ->
-        assertEquals(count, paper.getLayer(layer).numParams(), layer));
+    expected.forEach(
+        (layer, count) -> assertEquals(count, paper.getLayer(layer).numParams(), layer));
     assertEquals(60_965_224L, expected.values().stream().mapToLong(Long::longValue).sum());
   }
 
@@ -74,8 +74,10 @@ class AlexNetTest {
     assertEquals("4096", rows.get("fc6").shape());
     assertEquals("4096", rows.get("drop6").shape());
     assertEquals("1000", rows.get("fc8").shape());
-    assertEquals(List.of("input", "conv1", "norm1", "pool1", "conv2", "norm2", "pool2", "conv3",
-        "conv4", "conv5", "pool5", "fc6", "drop6", "fc7", "drop7", "fc8"),
+    assertEquals(
+        List.of(
+            "input", "conv1", "norm1", "pool1", "conv2", "norm2", "pool2", "conv3", "conv4",
+            "conv5", "pool5", "fc6", "drop6", "fc7", "drop7", "fc8"),
         List.copyOf(rows.keySet()));
     // The paper's neuron counts: 290,400-186,624-64,896-64,896-43,264-4096-4096-1000.
     assertEquals(290_400, rows.get("conv1").neurons());
@@ -113,9 +115,15 @@ class AlexNetTest {
     assertEquals("256", rows.get("fc7").shape());
     assertEquals("10", rows.get("fc8").shape());
     assertEquals(5L * 5 * 12 * 64 + 64, network.getLayer("conv2").numParams(), "two towers");
-    long total = (11L * 11 * 3 * 24 + 24) + (5L * 5 * 12 * 64 + 64) + (3L * 3 * 64 * 96 + 96)
-        + (3L * 3 * 48 * 96 + 96) + (3L * 3 * 48 * 64 + 64) + (64L * 256 + 256)
-        + (256L * 256 + 256) + (256L * 10 + 10);
+    long total =
+        (11L * 11 * 3 * 24 + 24)
+            + (5L * 5 * 12 * 64 + 64)
+            + (3L * 3 * 64 * 96 + 96)
+            + (3L * 3 * 48 * 96 + 96)
+            + (3L * 3 * 48 * 64 + 64)
+            + (64L * 256 + 256)
+            + (256L * 256 + 256)
+            + (256L * 10 + 10);
     assertEquals(total, network.numParams());
   }
 
@@ -138,8 +146,8 @@ class AlexNetTest {
     ComputationGraph a = AlexNet.create(config.model(), config.optimizer());
     ComputationGraph b = AlexNet.create(config.model(), config.optimizer());
     assertEquals(a.params(), b.params());
-    AlexNetConfig other = config("model.variant=scaled", "model.classes=10", "data.image-size=76",
-        "model.seed=7");
+    AlexNetConfig other =
+        config("model.variant=scaled", "model.classes=10", "data.image-size=76", "model.seed=7");
     assertTrue(!a.params().equals(AlexNet.create(other.model(), other.optimizer()).params()));
   }
 
@@ -147,7 +155,8 @@ class AlexNetTest {
   void optimiserIsClassicMomentumWithWeightDecayOnWeightsOnly() {
     for (String layer : ModelConfig.LEARNED_LAYERS) {
       var conf = paper.getLayer(layer).conf().getLayer();
-      ClassicMomentum updater = assertInstanceOf(ClassicMomentum.class, conf.getUpdaterByParam("W"));
+      ClassicMomentum updater =
+          assertInstanceOf(ClassicMomentum.class, conf.getUpdaterByParam("W"));
       assertEquals(0.01, updater.getLearningRate(0, 0));
       assertEquals(0.9, updater.getMomentum());
       assertEquals(List.of(new L2Regularization(5e-4)), conf.getRegularizationByParam("W"), layer);
@@ -169,20 +178,26 @@ class AlexNetTest {
     ComputationGraphConfiguration conf = paper.getConfiguration();
     ComputationGraphConfiguration again = ComputationGraphConfiguration.fromJson(conf.toJson());
     assertEquals(conf, again);
-    assertInstanceOf(ConvBlock.class, again.getVertices().get("conv2") instanceof
-        org.deeplearning4j.nn.conf.graph.LayerVertex v ? v.getLayerConf().getLayer() : null);
+    assertInstanceOf(
+        ConvBlock.class,
+        again.getVertices().get("conv2") instanceof org.deeplearning4j.nn.conf.graph.LayerVertex v
+            ? v.getLayerConf().getLayer()
+            : null);
   }
 
   @Test
   void aNewLearningRateReachesEveryLayerIncludingTheConvolutionBlocks() {
-    AlexNetConfig scaled = config("model.variant=scaled", "model.classes=3", "model.dropout=0",
-        "optimizer.weight-decay=0", "optimizer.momentum=0");
+    AlexNetConfig scaled =
+        config(
+            "model.variant=scaled",
+            "model.classes=3",
+            "model.dropout=0",
+            "optimizer.weight-decay=0",
+            "optimizer.momentum=0");
     ComputationGraph network = AlexNet.create(scaled.model(), scaled.optimizer());
     int side = scaled.model().networkInputSize();
-    INDArray input =
-        Nd4j.rand(DataType.FLOAT, 4, 3, side, side);
-    INDArray labels =
-        Nd4j.eye(3).getRows(0, 1, 2, 0).castTo(DataType.FLOAT);
+    INDArray input = Nd4j.rand(DataType.FLOAT, 4, 3, side, side);
+    INDArray labels = Nd4j.eye(3).getRows(0, 1, 2, 0).castTo(DataType.FLOAT);
     DataSet batch = new DataSet(input, labels);
     network.fit(batch); // the updaters exist from here on, as in a run whose rate steps down
     network.setLearningRate(0.0);
@@ -190,14 +205,22 @@ class AlexNetTest {
     network.paramTable().forEach((name, value) -> before.put(name, value.dup()));
     network.fit(batch);
     // With a rate of 0 (and no momentum) no parameter may move, in any layer.
-    network.paramTable().forEach((name, value) ->
-        assertEquals(before.get(name), value, name + " moved under a learning rate of 0"));
+    network
+        .paramTable()
+        .forEach(
+            (name, value) ->
+                assertEquals(before.get(name), value, name + " moved under a learning rate of 0"));
   }
 
   @Test
   void heSchemeFollowsEachLayersFanIn() {
-    AlexNetConfig config = config("model.variant=scaled", "model.classes=10", "data.image-size=76",
-        "model.init.scheme=he", "model.scaled.width-multiplier=0.5");
+    AlexNetConfig config =
+        config(
+            "model.variant=scaled",
+            "model.classes=10",
+            "data.image-size=76",
+            "model.init.scheme=he",
+            "model.scaled.width-multiplier=0.5");
     ComputationGraph network = AlexNet.create(config.model(), config.optimizer());
     for (String layer : ModelConfig.LEARNED_LAYERS) {
       INDArray weights = network.getParam(layer + "_W");

@@ -22,8 +22,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * {@link ConvBlockLayer}'s gradients against finite differences of the loss (double precision,
- * DL4J's gradient check), with and without towers, LRN and pooling; and the check shown to
- * catch a wrong gradient: the SameDiff formulation, whose DL4J layer (1.0.0-M2.1) returns twice the
+ * DL4J's gradient check), with and without towers, LRN and pooling; and the check shown to catch a
+ * wrong gradient: the SameDiff formulation, whose DL4J layer (1.0.0-M2.1) returns twice the
  * parameter gradients, fails it.
  */
 class ConvBlockGradientCheckTest {
@@ -44,13 +44,25 @@ class ConvBlockGradientCheckTest {
   }
 
   private static ComputationGraph network(ConvBlock block) {
-    ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder()
-        .dataType(DataType.DOUBLE).seed(1).updater(new NoOp()).graphBuilder()
-        .addInputs("in").setInputTypes(InputType.convolutional(7, 7, 4))
-        .addLayer("block", block, "in")
-        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(3)
-            .activation(Activation.IDENTITY).build(), "block")
-        .setOutputs("out").build());
+    ComputationGraph graph =
+        new ComputationGraph(
+            new NeuralNetConfiguration.Builder()
+                .dataType(DataType.DOUBLE)
+                .seed(1)
+                .updater(new NoOp())
+                .graphBuilder()
+                .addInputs("in")
+                .setInputTypes(InputType.convolutional(7, 7, 4))
+                .addLayer("block", block, "in")
+                .addLayer(
+                    "out",
+                    new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+                        .nOut(3)
+                        .activation(Activation.IDENTITY)
+                        .build(),
+                    "block")
+                .setOutputs("out")
+                .build());
     graph.init();
     return graph;
   }
@@ -60,16 +72,25 @@ class ConvBlockGradientCheckTest {
     Nd4j.getRandom().setSeed(3);
     INDArray input = Nd4j.rand(DataType.DOUBLE, 2, 4, 7, 7);
     INDArray labels = Nd4j.rand(DataType.DOUBLE, 2, 3);
-    return GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
-        .inputs(new INDArray[] {input}).labels(new INDArray[] {labels})
-        .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-7).subset(true).maxPerParam(6));
+    return GradientCheckUtil.checkGradients(
+        new GradientCheckUtil.GraphConfig()
+            .net(graph)
+            .inputs(new INDArray[] {input})
+            .labels(new INDArray[] {labels})
+            .epsilon(1e-6)
+            .maxRelError(1e-3)
+            .minAbsoluteError(1e-7)
+            .subset(true)
+            .maxPerParam(6));
   }
 
   private static ConvBlock block(int towers, boolean lrn, boolean pool) {
     // alpha large enough that the normalisation is far from the identity
-    return new ConvBlock(new ConvBlock.Convolution(3, 1, 1, 6, towers),
+    return new ConvBlock(
+        new ConvBlock.Convolution(3, 1, 1, 6, towers),
         lrn ? new ConvBlock.Normalisation(2, 5, 0.1, 0.75) : null,
-        pool ? new ConvBlock.Pooling(3, 2) : null, new ConvBlock.Init(0.3, 0.1));
+        pool ? new ConvBlock.Pooling(3, 2) : null,
+        new ConvBlock.Init(0.3, 0.1));
   }
 
   @ParameterizedTest(name = "towers {0}, LRN {1}, pooling {2}")

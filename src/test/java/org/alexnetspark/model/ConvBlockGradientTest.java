@@ -24,30 +24,61 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 class ConvBlockGradientTest {
   private static final int BATCH = 2;
   private static final double STEP = 1e-6;
+
   /** Relative tolerance (ND4J's own LRN backward, off by 0.3% here, would fail it). */
   private static final double TOLERANCE = 1e-3;
 
   /**
-   * Three stacked blocks (towers, LRN with the paper's constants, overlapping and plain pooling) and a softmax layer: the
-   * gradient of every parameter array agrees with central finite differences of the loss at
-   * sampled entries. DL4J's SameDiff layer returned twice the gradient at each block (8x at the
-   * first of three), which this check finds.
+   * Three stacked blocks (towers, LRN with the paper's constants, overlapping and plain pooling)
+   * and a softmax layer: the gradient of every parameter array agrees with central finite
+   * differences of the loss at sampled entries. DL4J's SameDiff layer returned twice the gradient
+   * at each block (8x at the first of three), which this check finds.
    */
   @Test
   void gradientsOfStackedBlocksMatchFiniteDifferences() {
-    ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder()
-        .dataType(DataType.DOUBLE).seed(3).updater(new NoOp()).graphBuilder()
-        .addInputs("in").setInputTypes(InputType.convolutional(9, 9, 4))
-        .addLayer("a", new ConvBlock(new ConvBlock.Convolution(3, 1, 1, 4, 2),
-            new ConvBlock.Normalisation(2, 5, 1e-4, 0.75), new ConvBlock.Pooling(3, 2),
-            new ConvBlock.Init(0.1, 1.0)), "in")
-        .addLayer("b", new ConvBlock(new ConvBlock.Convolution(3, 1, 1, 4, 2), null,
-            new ConvBlock.Pooling(2, 1), new ConvBlock.Init(0.1, 1.0)), "a")
-        .addLayer("c", new ConvBlock(new ConvBlock.Convolution(3, 1, 1, 4, 1), null, null,
-            new ConvBlock.Init(0.1, 1.0)), "b")
-        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
-            .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(), "c")
-        .setOutputs("out").build());
+    ComputationGraph graph =
+        new ComputationGraph(
+            new NeuralNetConfiguration.Builder()
+                .dataType(DataType.DOUBLE)
+                .seed(3)
+                .updater(new NoOp())
+                .graphBuilder()
+                .addInputs("in")
+                .setInputTypes(InputType.convolutional(9, 9, 4))
+                .addLayer(
+                    "a",
+                    new ConvBlock(
+                        new ConvBlock.Convolution(3, 1, 1, 4, 2),
+                        new ConvBlock.Normalisation(2, 5, 1e-4, 0.75),
+                        new ConvBlock.Pooling(3, 2),
+                        new ConvBlock.Init(0.1, 1.0)),
+                    "in")
+                .addLayer(
+                    "b",
+                    new ConvBlock(
+                        new ConvBlock.Convolution(3, 1, 1, 4, 2),
+                        null,
+                        new ConvBlock.Pooling(2, 1),
+                        new ConvBlock.Init(0.1, 1.0)),
+                    "a")
+                .addLayer(
+                    "c",
+                    new ConvBlock(
+                        new ConvBlock.Convolution(3, 1, 1, 4, 1),
+                        null,
+                        null,
+                        new ConvBlock.Init(0.1, 1.0)),
+                    "b")
+                .addLayer(
+                    "out",
+                    new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nOut(3)
+                        .activation(Activation.SOFTMAX)
+                        .weightInit(WeightInit.XAVIER)
+                        .build(),
+                    "c")
+                .setOutputs("out")
+                .build());
     graph.init();
     List<String> mismatches = mismatches(graph, 4, 9);
     assertTrue(mismatches.isEmpty(), "gradients differ from finite differences: " + mismatches);
@@ -61,16 +92,36 @@ class ConvBlockGradientTest {
    */
   @ParameterizedTest(name = "input {0}x{0}, kernel {1}, stride {2}, padding {3}")
   @CsvSource({"9, 3, 2, 0", "10, 3, 2, 0", "11, 5, 3, 0", "9, 3, 2, 1", "10, 3, 2, 1"})
-  void firstBlockWeightGradientsMatchFiniteDifferences(int size, int kernel, int stride, int padding) {
-    ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder()
-        .dataType(DataType.DOUBLE).seed(5).updater(new NoOp()).graphBuilder()
-        .addInputs("in").setInputTypes(InputType.convolutional(size, size, 4))
-        .addLayer("a", new ConvBlock(new ConvBlock.Convolution(kernel, stride, padding, 6, 2),
-            new ConvBlock.Normalisation(2, 5, 1e-4, 0.75), null, new ConvBlock.Init(0.1, 0.1))
-            .withoutInputGradient(), "in")
-        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
-            .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(), "a")
-        .setOutputs("out").build());
+  void firstBlockWeightGradientsMatchFiniteDifferences(
+      int size, int kernel, int stride, int padding) {
+    ComputationGraph graph =
+        new ComputationGraph(
+            new NeuralNetConfiguration.Builder()
+                .dataType(DataType.DOUBLE)
+                .seed(5)
+                .updater(new NoOp())
+                .graphBuilder()
+                .addInputs("in")
+                .setInputTypes(InputType.convolutional(size, size, 4))
+                .addLayer(
+                    "a",
+                    new ConvBlock(
+                            new ConvBlock.Convolution(kernel, stride, padding, 6, 2),
+                            new ConvBlock.Normalisation(2, 5, 1e-4, 0.75),
+                            null,
+                            new ConvBlock.Init(0.1, 0.1))
+                        .withoutInputGradient(),
+                    "in")
+                .addLayer(
+                    "out",
+                    new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nOut(3)
+                        .activation(Activation.SOFTMAX)
+                        .weightInit(WeightInit.XAVIER)
+                        .build(),
+                    "a")
+                .setOutputs("out")
+                .build());
     graph.init();
     List<String> mismatches = mismatches(graph, 4, size);
     assertTrue(mismatches.isEmpty(), "gradients differ from finite differences: " + mismatches);

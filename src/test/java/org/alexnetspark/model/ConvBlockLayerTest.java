@@ -12,7 +12,6 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -29,8 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * DL4J's SameDiff layer), at the sizes and strides AlexNet's blocks have: the same outputs; and,
  * for blocks without LRN, the same parameter and input gradients up to the factor of two by which
  * DL4J 1.0.0-M2.1's SameDiff layer overstates both (the true gradients, and those of blocks with
- * LRN, whose native gradient op is wrong too, are checked against finite differences in
- * {@link ConvBlockGradientCheckTest}).
+ * LRN, whose native gradient op is wrong too, are checked against finite differences in {@link
+ * ConvBlockGradientCheckTest}).
  */
 class ConvBlockLayerTest {
 
@@ -53,8 +52,13 @@ class ConvBlockLayerTest {
     }
 
     @Override
-    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
-        int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+    public Layer instantiate(
+        NeuralNetConfiguration conf,
+        Collection<TrainingListener> listeners,
+        int layerIndex,
+        INDArray layerParamsView,
+        boolean initializeParams,
+        DataType networkDataType) {
       var layer = new org.deeplearning4j.nn.layers.samediff.SameDiffLayer(conf, networkDataType);
       layer.setIndex(layerIndex);
       layer.setParamsViewArray(layerParamsView);
@@ -68,10 +72,12 @@ class ConvBlockLayerTest {
   private static final ConvBlock.Pooling POOL = new ConvBlock.Pooling(3, 2);
 
   /** Forward and backward of one block, both ways, on random input and output gradient. */
-  private static void assertSameAsSameDiff(ConvBlock block, int channels, int size, float inputScale) {
+  private static void assertSameAsSameDiff(
+      ConvBlock block, int channels, int size, float inputScale) {
     boolean gradients = block.getNormalisation() == null;
     ComputationGraph fast = ConvBlockTest.network(block, channels, size);
-    ComputationGraph reference = ConvBlockTest.network(new SameDiffFormulation(block), channels, size);
+    ComputationGraph reference =
+        ConvBlockTest.network(new SameDiffFormulation(block), channels, size);
     fast.initGradientsView();
     reference.initGradientsView();
     assertInstanceOf(ConvBlockLayer.class, fast.getLayer("block"));
@@ -95,8 +101,10 @@ class ConvBlockLayerTest {
       return;
     }
     for (String param : List.of("W", "b")) {
-      assertClose(referenceResult.getFirst().getGradientFor(param).mul(0.5),
-          fastResult.getFirst().getGradientFor(param), "gradient of " + param);
+      assertClose(
+          referenceResult.getFirst().getGradientFor(param).mul(0.5),
+          fastResult.getFirst().getGradientFor(param),
+          "gradient of " + param);
     }
     if (block.getInputGradient()) {
       assertClose(referenceResult.getSecond().mul(0.5), fastResult.getSecond(), "input gradient");
@@ -122,59 +130,117 @@ class ConvBlockLayerTest {
   private static void assertClose(INDArray expected, INDArray actual, String what) {
     assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
     double scale = Math.max(1e-6, expected.amaxNumber().doubleValue());
-    double worst = Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.reduce3.ManhattanDistance(
-        expected.castTo(DataType.DOUBLE), actual.castTo(DataType.DOUBLE))).getDouble(0) / expected.length();
-    double maxDiff = expected.castTo(DataType.DOUBLE).sub(actual.castTo(DataType.DOUBLE)).amaxNumber()
-        .doubleValue();
-    assertTrue(maxDiff <= 1e-4 * scale, what + ": largest difference " + maxDiff
-        + " (mean " + worst + ") against largest value " + scale);
+    double worst =
+        Nd4j.getExecutioner()
+                .exec(
+                    new org.nd4j.linalg.api.ops.impl.reduce3.ManhattanDistance(
+                        expected.castTo(DataType.DOUBLE), actual.castTo(DataType.DOUBLE)))
+                .getDouble(0)
+            / expected.length();
+    double maxDiff =
+        expected
+            .castTo(DataType.DOUBLE)
+            .sub(actual.castTo(DataType.DOUBLE))
+            .amaxNumber()
+            .doubleValue();
+    assertTrue(
+        maxDiff <= 1e-4 * scale,
+        what
+            + ": largest difference "
+            + maxDiff
+            + " (mean "
+            + worst
+            + ") against largest value "
+            + scale);
   }
 
   @Test
   void conv1BlockMatchesTheSameDiffGraph() {
     // 11x11 stride 4, LRN, pool, no input gradient: conv1 at reduced width and size
-    assertSameAsSameDiff(new ConvBlock(new ConvBlock.Convolution(11, 4, 0, 16, 1), LRN, POOL,
-        new ConvBlock.Init(0.01, 0)).withoutInputGradient(), 3, 35, 255f);
-    assertSameAsSameDiff(new ConvBlock(new ConvBlock.Convolution(11, 4, 0, 16, 1), LRN, POOL,
-        new ConvBlock.Init(0.01, 0)), 3, 35, 255f);
+    assertSameAsSameDiff(
+        new ConvBlock(
+                new ConvBlock.Convolution(11, 4, 0, 16, 1), LRN, POOL, new ConvBlock.Init(0.01, 0))
+            .withoutInputGradient(),
+        3,
+        35,
+        255f);
+    assertSameAsSameDiff(
+        new ConvBlock(
+            new ConvBlock.Convolution(11, 4, 0, 16, 1), LRN, POOL, new ConvBlock.Init(0.01, 0)),
+        3,
+        35,
+        255f);
   }
 
   @Test
   void conv2BlockWithTowersMatchesTheSameDiffGraph() {
-    assertSameAsSameDiff(new ConvBlock(new ConvBlock.Convolution(5, 1, 2, 12, 2), LRN, POOL,
-        new ConvBlock.Init(0.05, 1)), 8, 11, 30f);
+    assertSameAsSameDiff(
+        new ConvBlock(
+            new ConvBlock.Convolution(5, 1, 2, 12, 2), LRN, POOL, new ConvBlock.Init(0.05, 1)),
+        8,
+        11,
+        30f);
   }
 
   @Test
   void lrnStrongEnoughToMatterMatchesTheSameDiffGraph() {
     // alpha large enough that the normalisation (and its gradient) is far from the identity
-    assertSameAsSameDiff(new ConvBlock(new ConvBlock.Convolution(3, 1, 1, 10, 2),
-        new ConvBlock.Normalisation(2, 5, 0.1, 0.75), POOL, new ConvBlock.Init(0.3, 0)), 6, 9, 3f);
+    assertSameAsSameDiff(
+        new ConvBlock(
+            new ConvBlock.Convolution(3, 1, 1, 10, 2),
+            new ConvBlock.Normalisation(2, 5, 0.1, 0.75),
+            POOL,
+            new ConvBlock.Init(0.3, 0)),
+        6,
+        9,
+        3f);
   }
 
   @Test
   void conv3AndConv4BlocksMatchTheSameDiffGraph() {
-    assertSameAsSameDiff(new ConvBlock(new ConvBlock.Convolution(3, 1, 1, 12, 1), null, null,
-        new ConvBlock.Init(0.05, 0)), 8, 7, 1f);
-    assertSameAsSameDiff(new ConvBlock(new ConvBlock.Convolution(3, 1, 1, 12, 2), null, null,
-        new ConvBlock.Init(0.05, 1)), 8, 7, 1f);
+    assertSameAsSameDiff(
+        new ConvBlock(
+            new ConvBlock.Convolution(3, 1, 1, 12, 1), null, null, new ConvBlock.Init(0.05, 0)),
+        8,
+        7,
+        1f);
+    assertSameAsSameDiff(
+        new ConvBlock(
+            new ConvBlock.Convolution(3, 1, 1, 12, 2), null, null, new ConvBlock.Init(0.05, 1)),
+        8,
+        7,
+        1f);
   }
 
   @Test
   void conv5BlockMatchesTheSameDiffGraph() {
-    assertSameAsSameDiff(new ConvBlock(new ConvBlock.Convolution(3, 1, 1, 8, 2), null, POOL,
-        new ConvBlock.Init(0.05, 1)), 12, 7, 1f);
+    assertSameAsSameDiff(
+        new ConvBlock(
+            new ConvBlock.Convolution(3, 1, 1, 8, 2), null, POOL, new ConvBlock.Init(0.05, 1)),
+        12,
+        7,
+        1f);
   }
 
   @Test
   void scaledNetworkGivesTheSameOutputEitherWay() {
-    AlexNetConfig config = AlexNetConfig.load(List.of(), List.of("model.variant=scaled",
-        "model.classes=10", "data.image-size=76", "model.dropout=0", "model.init.weight-std=0.05"));
+    AlexNetConfig config =
+        AlexNetConfig.load(
+            List.of(),
+            List.of(
+                "model.variant=scaled",
+                "model.classes=10",
+                "data.image-size=76",
+                "model.dropout=0",
+                "model.init.weight-std=0.05"));
     ComputationGraph fast = AlexNet.create(config.model(), config.optimizer());
-    ComputationGraphConfiguration referenceConf = AlexNet.configuration(config.model(), config.optimizer());
+    ComputationGraphConfiguration referenceConf =
+        AlexNet.configuration(config.model(), config.optimizer());
     for (String name : List.of("conv1", "conv2", "conv3", "conv4", "conv5")) {
       LayerVertex vertex = (LayerVertex) referenceConf.getVertices().get(name);
-      vertex.getLayerConf().setLayer(new SameDiffFormulation((ConvBlock) vertex.getLayerConf().getLayer()));
+      vertex
+          .getLayerConf()
+          .setLayer(new SameDiffFormulation((ConvBlock) vertex.getLayerConf().getLayer()));
     }
     ComputationGraph reference = new ComputationGraph(referenceConf);
     reference.init();
@@ -185,7 +251,11 @@ class ConvBlockLayerTest {
     assertClose(reference.outputSingle(images), fast.outputSingle(images), "output");
     INDArray labels = Nd4j.eye(10).getRows(0, 3, 5, 7, 9, 1, 2, 4).castTo(DataType.FLOAT);
     fast.fit(new MultiDataSet(images, labels));
-    assertTrue(Double.isFinite(fast.params().norm2Number().doubleValue()), "finite parameters after a step");
-    assertTrue(fast.params().sub(reference.params()).amaxNumber().doubleValue() > 0, "a step changes the parameters");
+    assertTrue(
+        Double.isFinite(fast.params().norm2Number().doubleValue()),
+        "finite parameters after a step");
+    assertTrue(
+        fast.params().sub(reference.params()).amaxNumber().doubleValue() > 0,
+        "a step changes the parameters");
   }
 }

@@ -24,10 +24,8 @@ import picocli.CommandLine;
 
 /** {@code alexnet filters}: the first layer's kernels as the paper's Figure 3. */
 class FiltersTest {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
-  @RegisterExtension
-  static final LocalSpark SPARK = new LocalSpark();
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final LocalSpark SPARK = new LocalSpark();
 
   private static final int K = 11;
   private static final int TILE = K * FirstLayerFilters.SCALE;
@@ -41,7 +39,9 @@ class FiltersTest {
     StringWriter err = new StringWriter();
     line.setOut(new PrintWriter(new StringWriter(), true));
     line.setErr(new PrintWriter(err, true));
-    assertEquals(0, line.execute("filters", "--model", model.toString(), "--output", png.toString()),
+    assertEquals(
+        0,
+        line.execute("filters", "--model", model.toString(), "--output", png.toString()),
         err.toString());
 
     BufferedImage picture;
@@ -50,21 +50,33 @@ class FiltersTest {
     }
     INDArray weights = new ModelStore(data.storage()).load(model).network().getParam("conv1_W");
     // The test configuration's width multiplier 0.125: 96 / 8 = 12 kernels, two towers of 6.
-    assertEquals(List.of(11L, 11L, 3L, 12L), List.of(weights.shape()[0], weights.shape()[1],
-        weights.shape()[2], weights.shape()[3]));
+    assertEquals(
+        List.of(11L, 11L, 3L, 12L),
+        List.of(weights.shape()[0], weights.shape()[1], weights.shape()[2], weights.shape()[3]));
     int columns = 6;
     int rows = 1;
     int block = FirstLayerFilters.LABEL + rows * TILE + (rows - 1) * FirstLayerFilters.GAP;
-    assertEquals(Math.max(FirstLayerFilters.MIN_WIDTH, 2 * FirstLayerFilters.MARGIN
-        + columns * TILE + (columns - 1) * FirstLayerFilters.GAP), picture.getWidth());
-    assertEquals(2 * FirstLayerFilters.MARGIN + FirstLayerFilters.HEADER + 2 * block
-        + FirstLayerFilters.BLOCK_GAP, picture.getHeight());
+    assertEquals(
+        Math.max(
+            FirstLayerFilters.MIN_WIDTH,
+            2 * FirstLayerFilters.MARGIN + columns * TILE + (columns - 1) * FirstLayerFilters.GAP),
+        picture.getWidth());
+    assertEquals(
+        2 * FirstLayerFilters.MARGIN
+            + FirstLayerFilters.HEADER
+            + 2 * block
+            + FirstLayerFilters.BLOCK_GAP,
+        picture.getHeight());
 
     // Kernel 8 is the third of the second tower's block.
     int kernel = 8;
     int left = FirstLayerFilters.MARGIN + 2 * (TILE + FirstLayerFilters.GAP);
-    int top = FirstLayerFilters.MARGIN + FirstLayerFilters.HEADER + block
-        + FirstLayerFilters.BLOCK_GAP + FirstLayerFilters.LABEL;
+    int top =
+        FirstLayerFilters.MARGIN
+            + FirstLayerFilters.HEADER
+            + block
+            + FirstLayerFilters.BLOCK_GAP
+            + FirstLayerFilters.LABEL;
     double min = Double.MAX_VALUE;
     double max = -Double.MAX_VALUE;
     for (int r = 0; r < K; r++) {
@@ -80,8 +92,9 @@ class FiltersTest {
     for (int r = 0; r < K; r++) {
       for (int c = 0; c < K; c++) {
         for (int dy = 0; dy < FirstLayerFilters.SCALE; dy += FirstLayerFilters.SCALE - 1) {
-          int rgb = picture.getRGB(left + c * FirstLayerFilters.SCALE + dy,
-              top + r * FirstLayerFilters.SCALE + dy);
+          int rgb =
+              picture.getRGB(
+                  left + c * FirstLayerFilters.SCALE + dy, top + r * FirstLayerFilters.SCALE + dy);
           for (int ch = 0; ch < 3; ch++) {
             double expected = (weights.getDouble(r, c, ch, kernel) - min) * 255 / (max - min);
             int actual = rgb >> (16 - 8 * ch) & 0xff;
@@ -98,13 +111,19 @@ class FiltersTest {
   @Test
   void thePapersNetworkHasTwoBlocksOf48Kernels() {
     AlexNetConfig config = AlexNetConfig.load(List.of(), List.of("model.variant=paper"));
-    BufferedImage picture = FirstLayerFilters.draw(AlexNet.create(config.model(), config.optimizer()));
+    BufferedImage picture =
+        FirstLayerFilters.draw(AlexNet.create(config.model(), config.optimizer()));
     int columns = 16;
     int rows = 3;
     int block = FirstLayerFilters.LABEL + rows * TILE + (rows - 1) * FirstLayerFilters.GAP;
-    assertEquals(2 * FirstLayerFilters.MARGIN + columns * TILE + (columns - 1) * FirstLayerFilters.GAP,
+    assertEquals(
+        2 * FirstLayerFilters.MARGIN + columns * TILE + (columns - 1) * FirstLayerFilters.GAP,
         picture.getWidth());
-    assertEquals(2 * FirstLayerFilters.MARGIN + FirstLayerFilters.HEADER + 2 * block
-        + FirstLayerFilters.BLOCK_GAP, picture.getHeight());
+    assertEquals(
+        2 * FirstLayerFilters.MARGIN
+            + FirstLayerFilters.HEADER
+            + 2 * block
+            + FirstLayerFilters.BLOCK_GAP,
+        picture.getHeight());
   }
 }

@@ -26,9 +26,9 @@ class FullyConnectedTest {
   private static final int BATCH = 6;
 
   /**
-   * Two hidden layers with dropout on their inputs, as FC6 and FC7: the gradient of every
-   * parameter equals that of DL4J's dense layer with the same parameters and dropout masks
-   * (which recomputes the product in its backward pass). With tanh the layer takes DL4J's path.
+   * Two hidden layers with dropout on their inputs, as FC6 and FC7: the gradient of every parameter
+   * equals that of DL4J's dense layer with the same parameters and dropout masks (which recomputes
+   * the product in its backward pass). With tanh the layer takes DL4J's path.
    */
   @ParameterizedTest
   @ValueSource(strings = {"RELU", "TANH"})
@@ -64,27 +64,43 @@ class FullyConnectedTest {
     ComputationGraphConfiguration conf = graph(true, Activation.RELU).getConfiguration();
     ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
     assertEquals(conf, back);
-    assertInstanceOf(FullyConnected.class,
+    assertInstanceOf(
+        FullyConnected.class,
         ((LayerVertex) back.getVertices().get("b")).getLayerConf().getLayer());
   }
 
   private static ComputationGraph graph(boolean fullyConnected, Activation activation) {
-    ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder()
-        .dataType(DataType.DOUBLE).seed(3).updater(new NoOp()).l2(5e-4).graphBuilder()
-        .addInputs("in")
-        .addLayer("a", hidden(fullyConnected, activation, 8, 1.0), "in")
-        .addLayer("b", hidden(fullyConnected, activation, 10, 0.5), "a")
-        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(10).nOut(3)
-            .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).dropOut(0.5).build(), "b")
-        .setOutputs("out").build());
+    ComputationGraph graph =
+        new ComputationGraph(
+            new NeuralNetConfiguration.Builder()
+                .dataType(DataType.DOUBLE)
+                .seed(3)
+                .updater(new NoOp())
+                .l2(5e-4)
+                .graphBuilder()
+                .addInputs("in")
+                .addLayer("a", hidden(fullyConnected, activation, 8, 1.0), "in")
+                .addLayer("b", hidden(fullyConnected, activation, 10, 0.5), "a")
+                .addLayer(
+                    "out",
+                    new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(10)
+                        .nOut(3)
+                        .activation(Activation.SOFTMAX)
+                        .weightInit(WeightInit.XAVIER)
+                        .dropOut(0.5)
+                        .build(),
+                    "b")
+                .setOutputs("out")
+                .build());
     graph.init();
     return graph;
   }
 
-  private static FeedForwardLayer hidden(boolean fullyConnected, Activation activation, int nIn,
-      double retain) {
-    FeedForwardLayer.Builder<?> builder = fullyConnected ? new FullyConnected.Builder()
-        : new DenseLayer.Builder();
+  private static FeedForwardLayer hidden(
+      boolean fullyConnected, Activation activation, int nIn, double retain) {
+    FeedForwardLayer.Builder<?> builder =
+        fullyConnected ? new FullyConnected.Builder() : new DenseLayer.Builder();
     builder.nIn(nIn).nOut(10).activation(activation).weightInit(WeightInit.XAVIER).biasInit(0.1);
     if (retain < 1) {
       builder.dropOut(retain);

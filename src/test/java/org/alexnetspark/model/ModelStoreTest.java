@@ -26,8 +26,7 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 class ModelStoreTest {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
 
   private static AlexNetConfig config;
   private static ComputationGraph trained;
@@ -35,8 +34,9 @@ class ModelStoreTest {
 
   @BeforeAll
   static void trainOneStep() {
-    config = AlexNetConfig.load(List.of(), List.of("model.variant=scaled", "model.classes=10",
-        "data.image-size=76"));
+    config =
+        AlexNetConfig.load(
+            List.of(), List.of("model.variant=scaled", "model.classes=10", "data.image-size=76"));
     trained = AlexNet.create(config.model(), config.optimizer());
     Nd4j.getRandom().setSeed(3);
     images = Nd4j.rand(DataType.FLOAT, 4, 3, 67, 67);
@@ -79,8 +79,8 @@ class ModelStoreTest {
   void existingModelIsKeptUnlessOverwriteIsAsked() throws IOException {
     URI target = HDFS.uri("/models/overwrite");
     store().save(trained, config, target, false);
-    assertThrows(Storage.ArtifactExistsException.class,
-        () -> store().save(trained, config, target, false));
+    assertThrows(
+        Storage.ArtifactExistsException.class, () -> store().save(trained, config, target, false));
     store().save(trained, config, target, true);
     assertEquals(trained.params(), store().load(target).network().params());
     assertEquals(List.of("overwrite"), names(HDFS.fileSystem(), new Path("/models"), "overwrite"));
@@ -90,11 +90,17 @@ class ModelStoreTest {
   void failedWriteLeavesNothingBehind() throws IOException {
     URI target = HDFS.uri("/models/crashed/model");
     Storage storage = new Storage(HDFS.configuration());
-    IOException failure = assertThrows(IOException.class, () ->
-        storage.writeFolder(target, false, (fs, folder) -> {
-          fs.create(new Path(folder, "model.zip")).close();
-          throw new IOException("disk full");
-        }));
+    IOException failure =
+        assertThrows(
+            IOException.class,
+            () ->
+                storage.writeFolder(
+                    target,
+                    false,
+                    (fs, folder) -> {
+                      fs.create(new Path(folder, "model.zip")).close();
+                      throw new IOException("disk full");
+                    }));
     assertEquals("disk full", failure.getMessage());
     FileSystem fs = HDFS.fileSystem();
     assertTrue(!fs.exists(new Path("/models/crashed/model")));
@@ -106,7 +112,8 @@ class ModelStoreTest {
     private static final long serialVersionUID = 1L;
     static volatile boolean deserialised;
 
-    private void readObject(java.io.ObjectInputStream in) throws IOException, ClassNotFoundException {
+    private void readObject(java.io.ObjectInputStream in)
+        throws IOException, ClassNotFoundException {
       in.defaultReadObject();
       deserialised = true;
     }
@@ -141,27 +148,40 @@ class ModelStoreTest {
     }
     Tripwire.deserialised = false;
     // The seal notices the change...
-    assertThrows(org.alexnetspark.io.SealedFolder.IncompleteException.class, () -> store().load(target));
+    assertThrows(
+        org.alexnetspark.io.SealedFolder.IncompleteException.class, () -> store().load(target));
     assertTrue(!Tripwire.deserialised);
     // ...and with the seal forged to match, the entry is still never deserialised.
     Storage storage = new Storage(HDFS.configuration());
-    var seal = org.alexnetspark.io.Json.read(storage.readText(HDFS.uri("/models/tampered/_COMPLETE")),
-        org.alexnetspark.io.SealedFolder.Seal.class, "seal");
+    var seal =
+        org.alexnetspark.io.Json.read(
+            storage.readText(HDFS.uri("/models/tampered/_COMPLETE")),
+            org.alexnetspark.io.SealedFolder.Seal.class,
+            "seal");
     java.util.List<org.alexnetspark.io.SealedFolder.Entry> forged = new java.util.ArrayList<>();
     for (var entry : seal.files()) {
-      forged.add(entry.name().equals("model.zip") ? new org.alexnetspark.io.SealedFolder.Entry(
-          "model.zip", tampered.size(), org.alexnetspark.io.Sha256.of(
-              new java.io.ByteArrayInputStream(tampered.toByteArray())).sha256()) : entry);
+      forged.add(
+          entry.name().equals("model.zip")
+              ? new org.alexnetspark.io.SealedFolder.Entry(
+                  "model.zip",
+                  tampered.size(),
+                  org.alexnetspark.io.Sha256.of(
+                          new java.io.ByteArrayInputStream(tampered.toByteArray()))
+                      .sha256())
+              : entry);
     }
     try (var out = HDFS.fileSystem().create(new Path("/models/tampered/_COMPLETE"), true)) {
-      out.write(org.alexnetspark.io.Json.write(new org.alexnetspark.io.SealedFolder.Seal(forged))
-          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      out.write(
+          org.alexnetspark.io.Json.write(new org.alexnetspark.io.SealedFolder.Seal(forged))
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
     ModelStore.StoredModel loaded = store().load(target);
     assertTrue(!Tripwire.deserialised, "the model file's Java-serialised entry was deserialised");
     assertEquals(trained.params(), loaded.network().params(), "parameters still load");
-    assertEquals(trained.getUpdater().getStateViewArray(),
-        loaded.network().getUpdater().getStateViewArray(), "momentum still loads");
+    assertEquals(
+        trained.getUpdater().getStateViewArray(),
+        loaded.network().getUpdater().getStateViewArray(),
+        "momentum still loads");
   }
 
   @Test
@@ -173,7 +193,9 @@ class ModelStoreTest {
 
   private static List<String> names(FileSystem fs, Path folder, String prefix) throws IOException {
     FileStatus[] statuses = fs.listStatus(folder);
-    return Arrays.stream(statuses).map(s -> s.getPath().getName())
-        .filter(name -> name.contains(prefix)).toList();
+    return Arrays.stream(statuses)
+        .map(s -> s.getPath().getName())
+        .filter(name -> name.contains(prefix))
+        .toList();
   }
 }

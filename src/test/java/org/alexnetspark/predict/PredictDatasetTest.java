@@ -31,12 +31,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** {@code alexnet predict --data --output}: a Spark job over a prepared dataset, writing Parquet. */
+/**
+ * {@code alexnet predict --data --output}: a Spark job over a prepared dataset, writing Parquet.
+ */
 class PredictDatasetTest {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
-  @RegisterExtension
-  static final LocalSpark SPARK = new LocalSpark();
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final LocalSpark SPARK = new LocalSpark();
 
   private static PreparedFashionMnist.Datasets data;
   private static UntrainedModel.Saved model;
@@ -51,15 +51,15 @@ class PredictDatasetTest {
   void theTableHasOneRowPerRecordWithItsKeyAndTheTopClassesOfItsImage() throws Exception {
     URI output = HDFS.uri("/predict-dataset/top3");
     PredictionJob job = new PredictionJob(model.config(), data.storage());
-    PredictionJob.Request request = new PredictionJob.Request(model.location(), data.validation(),
-        output, Preset.CENTRE, 3);
+    PredictionJob.Request request =
+        new PredictionJob.Request(model.location(), data.validation(), output, Preset.CENTRE, 3);
     PredictionJob.Result result = job.run(SPARK.context(), request, job.check(request));
 
     List<Records.Located> records = Records.of(data.storage(), data.validation());
     assertEquals(records.size(), result.rows());
     assertEquals(0, result.skipped());
-    List<Row> rows = SparkJobs.session(SPARK.context()).read().parquet(output.toString())
-        .collectAsList();
+    List<Row> rows =
+        SparkJobs.session(SPARK.context()).read().parquet(output.toString()).collectAsList();
     assertEquals(records.size(), rows.size());
     Map<String, Row> byKey = new HashMap<>();
     for (Row row : rows) {
@@ -81,7 +81,8 @@ class PredictDatasetTest {
       for (int r = 0; r < 3; r++) {
         assertEquals(labels.get(classes.get(r)).wnid(), wnids.get(r));
         assertEquals(labels.get(classes.get(r)).name(), names.get(r));
-        assertTrue(r == 0 || probabilities.get(r) <= probabilities.get(r - 1), probabilities.toString());
+        assertTrue(
+            r == 0 || probabilities.get(r) <= probabilities.get(r - 1), probabilities.toString());
         sum += probabilities.get(r);
       }
       assertTrue(sum <= 1 + 1e-5, "sum " + sum);
@@ -95,8 +96,11 @@ class PredictDatasetTest {
     int side = trained.inputSize();
     float[] input = new float[3 * side * side];
     trained.evaluationAugmenter().apply(Preset.CENTRE, image, null, input, 0);
-    float[] expected = trained.network().outputSingle(false,
-        Nd4j.create(input, new long[] {1, 3, side, side}, 'c')).toFloatVector();
+    float[] expected =
+        trained
+            .network()
+            .outputSingle(false, Nd4j.create(input, new long[] {1, 3, side, side}, 'c'))
+            .toFloatVector();
     Integer[] order = new Integer[expected.length];
     Arrays.setAll(order, i -> i);
     Arrays.sort(order, (a, b) -> Float.compare(expected[b], expected[a]));
@@ -104,8 +108,10 @@ class PredictDatasetTest {
     List<Integer> classes = row.getList(row.fieldIndex("top_classes"));
     List<Float> probabilities = row.getList(row.fieldIndex("top_probabilities"));
     assertEquals(List.of(order[0], order[1], order[2]), classes);
-    assertArrayEquals(new float[] {expected[order[0]], expected[order[1]], expected[order[2]]},
-        new float[] {probabilities.get(0), probabilities.get(1), probabilities.get(2)}, 1e-5f);
+    assertArrayEquals(
+        new float[] {expected[order[0]], expected[order[1]], expected[order[2]]},
+        new float[] {probabilities.get(0), probabilities.get(1), probabilities.get(2)},
+        1e-5f);
 
     // Written atomically: nothing but the table is left beside it.
     FileStatus[] beside = HDFS.fileSystem().listStatus(new Path("/predict-dataset"));
@@ -117,9 +123,13 @@ class PredictDatasetTest {
     URI output = HDFS.uri("/predict-dataset-existing/out");
     HDFS.fileSystem().mkdirs(new Path(output));
     PredictionJob job = new PredictionJob(model.config(), data.storage());
-    Storage.ArtifactExistsException e = assertThrows(Storage.ArtifactExistsException.class,
-        () -> job.check(new PredictionJob.Request(model.location(), data.validation(), output,
-            Preset.CENTRE, 5)));
+    Storage.ArtifactExistsException e =
+        assertThrows(
+            Storage.ArtifactExistsException.class,
+            () ->
+                job.check(
+                    new PredictionJob.Request(
+                        model.location(), data.validation(), output, Preset.CENTRE, 5)));
     assertTrue(e.getMessage().contains("--output"), e.getMessage());
   }
 }

@@ -42,12 +42,9 @@ import picocli.CommandLine;
  * disk, one PNG on the in-process HDFS) and a file that is no image, in every output format.
  */
 class PredictFilesTest {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
-  @RegisterExtension
-  static final LocalSpark SPARK = new LocalSpark();
-  @TempDir
-  static Path dir;
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final LocalSpark SPARK = new LocalSpark();
+  @TempDir static Path dir;
 
   private static PreparedFashionMnist.Datasets data;
   private static URI model;
@@ -64,12 +61,16 @@ class PredictFilesTest {
     model = UntrainedModel.of(HDFS, data).location();
     List<Records.Located> records = Records.of(data.storage(), data.validation());
     Records.Located first = records.get(0);
-    Records.Located second = records.stream()
-        .filter(r -> r.image().label() != first.image().label()).findFirst().orElseThrow();
+    Records.Located second =
+        records.stream()
+            .filter(r -> r.image().label() != first.image().label())
+            .findFirst()
+            .orElseThrow();
     jpegBytes = first.image().jpeg();
     jpeg = Files.write(dir.resolve("first photo.jpg"), jpegBytes).toString();
     png = HDFS.uri("/predict-files/second.png").toString();
-    byte[] pngBytes = TestImages.encode(ImageIO.read(new ByteArrayInputStream(second.image().jpeg())), "png");
+    byte[] pngBytes =
+        TestImages.encode(ImageIO.read(new ByteArrayInputStream(second.image().jpeg())), "png");
     try (OutputStream out = HDFS.fileSystem().create(new org.apache.hadoop.fs.Path(png))) {
       out.write(pngBytes);
     }
@@ -94,8 +95,12 @@ class PredictFilesTest {
     assertTrue(run.err().contains(broken) && run.err().contains("not an image"), run.err());
     JsonNode array = Json.mapper().readTree(run.out());
     assertEquals(3, array.size(), run.out());
-    assertEquals(List.of(jpeg, png, broken), List.of(array.get(0).get("image").asText(),
-        array.get(1).get("image").asText(), array.get(2).get("image").asText()));
+    assertEquals(
+        List.of(jpeg, png, broken),
+        List.of(
+            array.get(0).get("image").asText(),
+            array.get(1).get("image").asText(),
+            array.get(2).get("image").asText()));
     for (int i = 0; i < 2; i++) {
       JsonNode top = array.get(i).get("top");
       assertEquals(3, top.size());
@@ -173,8 +178,11 @@ class PredictFilesTest {
     int side = trained.inputSize();
     float[] inputs = new float[10 * 3 * side * side];
     trained.evaluationAugmenter().apply(Preset.TEN_CROP, image, null, inputs, 0);
-    float[][] rows = trained.network().outputSingle(false,
-        Nd4j.create(inputs, new long[] {10, 3, side, side}, 'c')).toFloatMatrix();
+    float[][] rows =
+        trained
+            .network()
+            .outputSingle(false, Nd4j.create(inputs, new long[] {10, 3, side, side}, 'c'))
+            .toFloatMatrix();
     float[] centre = rows[4];
     float[] mean = new float[10];
     for (float[] row : rows) {
@@ -182,28 +190,35 @@ class PredictFilesTest {
         mean[c] += row[c] / 10;
       }
     }
-    float[] predictedCentre = probabilitiesByClass(predict("--format", "json", "--top", "10", jpeg));
-    float[] predictedTen = probabilitiesByClass(predict("--format", "json", "--top", "10",
-        "--ten-crop", jpeg));
+    float[] predictedCentre =
+        probabilitiesByClass(predict("--format", "json", "--top", "10", jpeg));
+    float[] predictedTen =
+        probabilitiesByClass(predict("--format", "json", "--top", "10", "--ten-crop", jpeg));
     assertArrayEquals(centre, predictedCentre, 1e-6f);
     assertArrayEquals(mean, predictedTen, 1e-6f);
     double difference = 0;
     for (int c = 0; c < 10; c++) {
       difference += Math.abs(mean[c] - centre[c]);
     }
-    assertTrue(difference > 1e-5, "ten crops and the centre crop must differ for this test to mean "
-        + "anything: " + difference);
+    assertTrue(
+        difference > 1e-5,
+        "ten crops and the centre crop must differ for this test to mean "
+            + "anything: "
+            + difference);
   }
 
   @Test
   void aFolderGivesItsImageFilesSortedAndAGlobItsMatches() throws Exception {
     Path folder = Files.createDirectories(dir.resolve("folder"));
-    Files.write(folder.resolve("b.png"), TestImages.encode(ImageIO.read(new ByteArrayInputStream(jpegBytes)), "png"));
+    Files.write(
+        folder.resolve("b.png"),
+        TestImages.encode(ImageIO.read(new ByteArrayInputStream(jpegBytes)), "png"));
     Files.write(folder.resolve("a.JPG"), jpegBytes);
     Files.writeString(folder.resolve("notes.txt"), "not an image");
     Files.write(folder.resolve(".hidden.jpg"), jpegBytes);
     for (String name : List.of("x.jpg", "y.jpg", "z.png")) {
-      try (OutputStream out = HDFS.fileSystem().create(new org.apache.hadoop.fs.Path("/predict-glob/" + name))) {
+      try (OutputStream out =
+          HDFS.fileSystem().create(new org.apache.hadoop.fs.Path("/predict-glob/" + name))) {
         out.write(jpegBytes);
       }
     }
@@ -211,11 +226,16 @@ class PredictFilesTest {
     Run run = predict("--format", "csv", "--top", "1", folder.toString(), glob);
     assertEquals(0, run.exitCode(), run.err());
     List<String> images = run.out().lines().skip(1).map(l -> l.split(",")[0]).toList();
-    assertEquals(List.of(folder.resolve("a.JPG").toString(), folder.resolve("b.png").toString(),
-        HDFS.uri("/predict-glob/x.jpg").toString(), HDFS.uri("/predict-glob/y.jpg").toString()),
+    assertEquals(
+        List.of(
+            folder.resolve("a.JPG").toString(),
+            folder.resolve("b.png").toString(),
+            HDFS.uri("/predict-glob/x.jpg").toString(),
+            HDFS.uri("/predict-glob/y.jpg").toString()),
         images);
 
-    Run nothing = predict("--format", "csv", "--top", "1", dir.resolve("nothing-*.jpg").toString(), jpeg);
+    Run nothing =
+        predict("--format", "csv", "--top", "1", dir.resolve("nothing-*.jpg").toString(), jpeg);
     assertEquals(1, nothing.exitCode(), nothing.err());
     assertTrue(nothing.err().contains("no file matches"), nothing.err());
     assertEquals(3, nothing.out().lines().count(), nothing.out());

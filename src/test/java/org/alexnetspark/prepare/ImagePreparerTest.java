@@ -19,16 +19,16 @@ class ImagePreparerTest {
   private static final int SIZE = 80;
 
   private static DataConfig data(String... overrides) {
-    List<String> all = new java.util.ArrayList<>(List.of("data.image-size=" + SIZE,
-        "model.variant=scaled"));
+    List<String> all =
+        new java.util.ArrayList<>(List.of("data.image-size=" + SIZE, "model.variant=scaled"));
     all.addAll(List.of(overrides));
     return AlexNetConfig.load(List.of(), all).data();
   }
 
   private static Image prepared(byte[] input) {
     ImagePreparer.Outcome outcome = new ImagePreparer(data()).prepare(input);
-    ImagePreparer.Prepared prepared = assertInstanceOf(ImagePreparer.Prepared.class, outcome,
-        () -> "rejected: " + outcome);
+    ImagePreparer.Prepared prepared =
+        assertInstanceOf(ImagePreparer.Prepared.class, outcome, () -> "rejected: " + outcome);
     assertEquals(ImageCodec.Format.JPEG, ImageCodec.sniff(prepared.jpeg()));
     Image image = new Image();
     assertTrue(ImageCodec.decode(prepared.jpeg(), image));
@@ -39,7 +39,8 @@ class ImagePreparerTest {
 
   private static String rejected(byte[] input, DataConfig config) {
     ImagePreparer.Outcome outcome = new ImagePreparer(config).prepare(input);
-    return assertInstanceOf(ImagePreparer.Rejected.class, outcome, () -> "accepted: " + outcome).reason();
+    return assertInstanceOf(ImagePreparer.Rejected.class, outcome, () -> "accepted: " + outcome)
+        .reason();
   }
 
   @Test
@@ -47,13 +48,16 @@ class ImagePreparerTest {
     prepared(TestImages.encode(TestImages.noise(50, 30, BufferedImage.TYPE_4BYTE_ABGR, 1), "png"));
     prepared(TestImages.encode(TestImages.noise(40, 45, BufferedImage.TYPE_USHORT_GRAY, 2), "png"));
     prepared(TestImages.encode(TestImages.noise(33, 31, BufferedImage.TYPE_3BYTE_BGR, 3), "bmp"));
-    prepared(TestImages.encode(TestImages.noise(90, 70, BufferedImage.TYPE_BYTE_INDEXED, 4), "gif"));
+    prepared(
+        TestImages.encode(TestImages.noise(90, 70, BufferedImage.TYPE_BYTE_INDEXED, 4), "gif"));
     prepared(TestImages.cmykJpeg(120, 100));
   }
 
   @Test
   void greyscaleInputGivesEqualChannelsAndSmallImagesAreEnlarged() {
-    Image image = prepared(TestImages.encode(TestImages.noise(28, 28, BufferedImage.TYPE_BYTE_GRAY, 5), "png"));
+    Image image =
+        prepared(
+            TestImages.encode(TestImages.noise(28, 28, BufferedImage.TYPE_BYTE_GRAY, 5), "png"));
     for (int p = 0; p < SIZE * SIZE; p += 97) {
       int x = p % SIZE;
       int y = p / SIZE;
@@ -73,7 +77,8 @@ class ImagePreparerTest {
     assertEquals(160, decoded.height());
     Image stored = prepared(photo);
     assertTrue(stored.rgb(SIZE / 2, 5, 0) > 200 && stored.rgb(SIZE / 2, 5, 2) < 60, "top is red");
-    assertTrue(stored.rgb(SIZE / 2, SIZE - 5, 2) > 200 && stored.rgb(SIZE / 2, SIZE - 5, 0) < 60,
+    assertTrue(
+        stored.rgb(SIZE / 2, SIZE - 5, 2) > 200 && stored.rgb(SIZE / 2, SIZE - 5, 0) < 60,
         "bottom is blue");
   }
 
@@ -92,7 +97,8 @@ class ImagePreparerTest {
     // 12 megapixels, over a 1-megapixel limit, but decoded at 1/8 (500x375) straight from the DCT.
     ImagePreparer strict = new ImagePreparer(data("data.max-input-megapixels=1"));
     assertInstanceOf(ImagePreparer.Prepared.class, strict.prepare(bigJpeg));
-    byte[] bigPng = TestImages.encode(new BufferedImage(2000, 1000, BufferedImage.TYPE_3BYTE_BGR), "png");
+    byte[] bigPng =
+        TestImages.encode(new BufferedImage(2000, 1000, BufferedImage.TYPE_3BYTE_BGR), "png");
     String reason = rejected(bigPng, data("data.max-input-megapixels=1"));
     assertTrue(reason.startsWith("too large: 2000x1000 pixels"), reason);
   }
@@ -102,10 +108,12 @@ class ImagePreparerTest {
     byte[] good = TestImages.halvesJpeg(64, 64);
     DataConfig config = data();
     assertEquals("empty file (0 bytes)", rejected(new byte[0], config));
-    assertEquals("truncated JPEG (no end-of-image marker)",
+    assertEquals(
+        "truncated JPEG (no end-of-image marker)",
         rejected(Arrays.copyOf(good, good.length / 2), config));
-    assertTrue(rejected("just text".getBytes(StandardCharsets.UTF_8), config)
-        .startsWith("not an image (unrecognised content"));
+    assertTrue(
+        rejected("just text".getBytes(StandardCharsets.UTF_8), config)
+            .startsWith("not an image (unrecognised content"));
     byte[] garbled = good.clone();
     new java.util.Random(1).nextBytes(garbled);
     garbled[0] = (byte) 0xFF;
@@ -114,8 +122,11 @@ class ImagePreparerTest {
     garbled[garbled.length - 2] = (byte) 0xFF;
     garbled[garbled.length - 1] = (byte) 0xD9;
     assertEquals("cannot decode JPEG (corrupt or unsupported variant)", rejected(garbled, config));
-    byte[] pngHeaderOnly = Arrays.copyOf(
-        TestImages.encode(TestImages.noise(20, 20, BufferedImage.TYPE_3BYTE_BGR, 1), "png"), 40);
-    assertEquals("cannot decode PNG (corrupt or unsupported variant)", rejected(pngHeaderOnly, config));
+    byte[] pngHeaderOnly =
+        Arrays.copyOf(
+            TestImages.encode(TestImages.noise(20, 20, BufferedImage.TYPE_3BYTE_BGR, 1), "png"),
+            40);
+    assertEquals(
+        "cannot decode PNG (corrupt or unsupported variant)", rejected(pngHeaderOnly, config));
   }
 }

@@ -43,14 +43,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class PrepareJobTest {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
-  @RegisterExtension
-  static final LocalSpark SPARK = new LocalSpark();
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final LocalSpark SPARK = new LocalSpark();
 
   private static final int PER_CLASS = 12;
+
   /** Broken inputs put into the training tree, with the start of the reason each must get. */
   private static final Map<String, String> BROKEN = new HashMap<>();
+
   private static FileSystem fs;
   private static Storage storage;
 
@@ -61,10 +61,14 @@ class PrepareJobTest {
     FashionMnist.tree(HDFS.configuration(), HDFS.uri("/fm"), "train", PER_CLASS);
     FashionMnist.tree(HDFS.configuration(), HDFS.uri("/fm"), "val", 3);
     byte[] good = TestImages.halvesJpeg(64, 48);
-    broken("/fm/train/bag/truncated.JPEG", java.util.Arrays.copyOf(good, good.length / 2),
+    broken(
+        "/fm/train/bag/truncated.JPEG",
+        java.util.Arrays.copyOf(good, good.length / 2),
         "truncated JPEG");
     broken("/fm/train/coat/empty.JPEG", new byte[0], "empty file");
-    broken("/fm/train/coat/notes.txt", "not a picture".getBytes(StandardCharsets.UTF_8),
+    broken(
+        "/fm/train/coat/notes.txt",
+        "not a picture".getBytes(StandardCharsets.UTF_8),
         "not an image");
     byte[] garbled = good.clone();
     for (int i = 400; i < garbled.length - 2; i++) {
@@ -77,7 +81,8 @@ class PrepareJobTest {
     fs.mkdirs(new Path("/fm/train/shirt/nested"));
     BROKEN.put(fs.makeQualified(new Path("/fm/train/shirt/nested")).toString(), "nested folder");
     fs.mkdirs(new Path("/fm/train/empty-class"));
-    BROKEN.put(fs.makeQualified(new Path("/fm/train/empty-class")).toString(), "empty class folder");
+    BROKEN.put(
+        fs.makeQualified(new Path("/fm/train/empty-class")).toString(), "empty class folder");
   }
 
   private static void broken(String path, byte[] bytes, String reason) throws IOException {
@@ -85,18 +90,26 @@ class PrepareJobTest {
       out.write(bytes);
     }
     String qualified = fs.makeQualified(new Path(path)).toString();
-    BROKEN.put(path.contains("bad name") ? qualified.substring(0, qualified.lastIndexOf('/'))
-        : qualified, reason);
+    BROKEN.put(
+        path.contains("bad name") ? qualified.substring(0, qualified.lastIndexOf('/')) : qualified,
+        reason);
   }
 
   private static AlexNetConfig config(String... extra) {
-    List<String> overrides = new ArrayList<>(List.of("model.variant=scaled", "data.image-size=72",
-        "data.shard-bytes=16k", "data.row-group-bytes=4k", "data.max-rejected-fraction=0.2"));
+    List<String> overrides =
+        new ArrayList<>(
+            List.of(
+                "model.variant=scaled",
+                "data.image-size=72",
+                "data.shard-bytes=16k",
+                "data.row-group-bytes=4k",
+                "data.max-rejected-fraction=0.2"));
     overrides.addAll(List.of(extra));
     return AlexNetConfig.load(List.of(), overrides);
   }
 
-  private static Manifest prepare(AlexNetConfig config, PrepareJob.Request request) throws IOException {
+  private static Manifest prepare(AlexNetConfig config, PrepareJob.Request request)
+      throws IOException {
     PrepareJob job = new PrepareJob(config, storage);
     return job.run(SPARK.context(), request, job.check(request));
   }
@@ -149,24 +162,31 @@ class PrepareJobTest {
     assertEquals(10 * PER_CLASS, expected.size());
     Map<String, Integer> records = records(output, manifest);
     assertEquals(expected, new TreeSet<>(records.keySet()));
-    records.forEach((key, label) -> assertEquals(
-        manifest.labelMap().get(key.substring(0, key.indexOf('/'))).index(), label, key));
+    records.forEach(
+        (key, label) ->
+            assertEquals(
+                manifest.labelMap().get(key.substring(0, key.indexOf('/'))).index(), label, key));
 
     // Every broken input is a rejection with its reason, and nothing else is.
-    Map<String, String> rejected = manifest.rejected().stream()
-        .collect(Collectors.toMap(Rejection::input, Rejection::reason));
+    Map<String, String> rejected =
+        manifest.rejected().stream().collect(Collectors.toMap(Rejection::input, Rejection::reason));
     assertEquals(new TreeSet<>(BROKEN.keySet()), new TreeSet<>(rejected.keySet()));
-    BROKEN.forEach((input, reason) ->
-        assertTrue(rejected.get(input).startsWith(reason), input + ": " + rejected.get(input)));
+    BROKEN.forEach(
+        (input, reason) ->
+            assertTrue(rejected.get(input).startsWith(reason), input + ": " + rejected.get(input)));
 
     // The counts add up.
     assertEquals(10 * PER_CLASS, manifest.records());
-    assertEquals(manifest.records(), manifest.shards().stream().mapToLong(Manifest.Shard::records).sum());
-    assertEquals(manifest.records(),
+    assertEquals(
+        manifest.records(), manifest.shards().stream().mapToLong(Manifest.Shard::records).sum());
+    assertEquals(
+        manifest.records(),
         manifest.classCounts().values().stream().mapToLong(Long::longValue).sum());
     assertEquals(PER_CLASS, manifest.classCounts().get("sneaker"));
     assertEquals(0, manifest.classCounts().get("empty-class"));
-    assertEquals(manifest.records() + BROKEN.size() - 1, manifest.inputs(),
+    assertEquals(
+        manifest.records() + BROKEN.size() - 1,
+        manifest.inputs(),
         "inputs = records + rejected files (the empty folder is not a file)");
     assertTrue(manifest.shards().size() > 3, "small data.shard-bytes gives several shards");
 
@@ -176,8 +196,19 @@ class PrepareJobTest {
       assertEquals(sha256(file), shard.sha256(), shard.file());
       assertEquals(fs.getFileStatus(file).getLen(), shard.bytes());
     }
-    assertEquals(List.of("ankle-boot", "bag", "coat", "dress", "empty-class", "pullover", "sandal",
-        "shirt", "sneaker", "trouser", "tshirt-top"),
+    assertEquals(
+        List.of(
+            "ankle-boot",
+            "bag",
+            "coat",
+            "dress",
+            "empty-class",
+            "pullover",
+            "sandal",
+            "shirt",
+            "sneaker",
+            "trouser",
+            "tshirt-top"),
         manifest.labels().stream().map(Label::wnid).toList());
     assertTrue(manifest.provenance().config().contains("image-size=72"));
     assertNotNull(manifest.provenance().versions().get("dl4j"));
@@ -201,12 +232,16 @@ class PrepareJobTest {
     try (OutputStream out = fs.create(new Path(output, "." + lost + ".tmp-crashed"))) {
       out.write(new byte[] {'P', 'A', 'R', '1', 0, 0});
     }
-    storage.writeText(new Path(output, "_plan.json").toUri(), Json.write(
-        new PreparePlanner.SavedPlan(plan.inputsDigest(), plan.recordsPerShard(), plan.shards())));
+    storage.writeText(
+        new Path(output, "_plan.json").toUri(),
+        Json.write(
+            new PreparePlanner.SavedPlan(
+                plan.inputsDigest(), plan.recordsPerShard(), plan.shards())));
     Map<String, Long> modified = new HashMap<>();
     for (Manifest.Shard shard : first.shards()) {
       if (!shard.file().equals(lost)) {
-        modified.put(shard.file(), fs.getFileStatus(new Path(output, shard.file())).getModificationTime());
+        modified.put(
+            shard.file(), fs.getFileStatus(new Path(output, shard.file())).getModificationTime());
       }
     }
 
@@ -214,28 +249,36 @@ class PrepareJobTest {
     assertEquals(first.shards(), second.shards(), "same shards, same checksums");
     assertEquals(first.rejected(), second.rejected());
     assertEquals(first.classCounts(), second.classCounts());
-    modified.forEach((file, time) -> {
-      try {
-        assertEquals(time, fs.getFileStatus(new Path(output, file)).getModificationTime(),
-            file + " was kept, not rewritten");
-      } catch (IOException e) {
-        throw new AssertionError(e);
-      }
-    });
+    modified.forEach(
+        (file, time) -> {
+          try {
+            assertEquals(
+                time,
+                fs.getFileStatus(new Path(output, file)).getModificationTime(),
+                file + " was kept, not rewritten");
+          } catch (IOException e) {
+            throw new AssertionError(e);
+          }
+        });
     assertFalse(fs.exists(new Path(output, "_plan.json")));
   }
 
   @Test
   void tooManyRejectionsFailsSaysWhyAndCanBeFinishedWithAHigherLimit() throws Exception {
     PrepareJob.Request request = train("/datasets/strict");
-    IOException failure = assertThrows(PrepareJob.TooManyRejectionsException.class,
-        () -> prepare(config("data.max-rejected-fraction=0.01"), request));
+    IOException failure =
+        assertThrows(
+            PrepareJob.TooManyRejectionsException.class,
+            () -> prepare(config("data.max-rejected-fraction=0.01"), request));
     assertTrue(failure.getMessage().contains("data.max-rejected-fraction"), failure.getMessage());
     assertTrue(failure.getMessage().contains("rejected.json"), failure.getMessage());
     Path output = new Path(request.output());
     assertFalse(fs.exists(new Path(output, ShardFormat.MANIFEST)));
-    Rejection[] listed = Json.read(storage.readText(new Path(output, "rejected.json").toUri()),
-        Rejection[].class, "rejected.json");
+    Rejection[] listed =
+        Json.read(
+            storage.readText(new Path(output, "rejected.json").toUri()),
+            Rejection[].class,
+            "rejected.json");
     assertEquals(BROKEN.size(), listed.length);
 
     Manifest manifest = prepare(config("data.max-rejected-fraction=0.5"), request);
@@ -252,10 +295,13 @@ class PrepareJobTest {
     for (FileStatus classFolder : fs.listStatus(new Path("/fm/val"))) {
       for (FileStatus file : fs.listStatus(classFolder.getPath())) {
         String name = file.getPath().getName();
-        org.apache.hadoop.fs.FileUtil.copy(fs, file.getPath(), fs, new Path("/flat/val/" + name),
-            false, HDFS.configuration());
-        labels.append(name.replace(".JPEG", "")).append(',')
-            .append(classFolder.getPath().getName()).append(" 1 2 3 4\n");
+        org.apache.hadoop.fs.FileUtil.copy(
+            fs, file.getPath(), fs, new Path("/flat/val/" + name), false, HDFS.configuration());
+        labels
+            .append(name.replace(".JPEG", ""))
+            .append(',')
+            .append(classFolder.getPath().getName())
+            .append(" 1 2 3 4\n");
         copied++;
       }
     }
@@ -265,34 +311,52 @@ class PrepareJobTest {
       out.write(TestImages.halvesJpeg(30, 30));
     }
 
-    Manifest validation = prepare(config(), new PrepareJob.Request(HDFS.uri("/flat"),
-        HDFS.uri("/datasets/val"), "val", HDFS.uri("/flat/LOC_val_solution.csv"), null,
-        HDFS.uri("/datasets/for-val")));
+    Manifest validation =
+        prepare(
+            config(),
+            new PrepareJob.Request(
+                HDFS.uri("/flat"),
+                HDFS.uri("/datasets/val"),
+                "val",
+                HDFS.uri("/flat/LOC_val_solution.csv"),
+                null,
+                HDFS.uri("/datasets/for-val")));
     assertEquals(training.labels(), validation.labels());
     assertEquals(copied, validation.records());
-    Map<String, String> rejected = validation.rejected().stream()
-        .collect(Collectors.toMap(Rejection::input, Rejection::reason));
+    Map<String, String> rejected =
+        validation.rejected().stream()
+            .collect(Collectors.toMap(Rejection::input, Rejection::reason));
     assertEquals(3, rejected.size(), rejected.toString());
     assertTrue(rejected.values().stream().anyMatch(r -> r.contains("escapes the input folder")));
-    assertTrue(rejected.values().stream().anyMatch(r -> r.equals("listed in labels file but missing")));
+    assertTrue(
+        rejected.values().stream().anyMatch(r -> r.equals("listed in labels file but missing")));
     assertTrue(rejected.values().stream().anyMatch(r -> r.startsWith("no entry in labels file")));
   }
 
   @Test
   void oddFileNamesArePreparedAndAJpegCorruptInItsMiddleIsRejected(@TempDir java.nio.file.Path dir)
       throws Exception {
-    java.nio.file.Path classFolder = java.nio.file.Files.createDirectories(dir.resolve("train/bag"));
+    java.nio.file.Path classFolder =
+        java.nio.file.Files.createDirectories(dir.resolve("train/bag"));
     byte[] photo = TestImages.texturedJpeg(256, 192);
-    List<String> odd = List.of("name with spaces \u00e9.JPEG", "hash#1.JPEG", "percent%41.JPEG",
-        "caf\u00e9 \u65e5\u672c.JPEG");
+    List<String> odd =
+        List.of(
+            "name with spaces \u00e9.JPEG",
+            "hash#1.JPEG",
+            "percent%41.JPEG",
+            "caf\u00e9 \u65e5\u672c.JPEG");
     for (String name : odd) {
       java.nio.file.Files.write(classFolder.resolve(name), photo);
     }
-    java.nio.file.Files.write(classFolder.resolve("corrupt-middle.JPEG"), TestImages.corruptedInTheMiddle(photo));
+    java.nio.file.Files.write(
+        classFolder.resolve("corrupt-middle.JPEG"), TestImages.corruptedInTheMiddle(photo));
     java.nio.file.Files.write(classFolder.resolve("plain.JPEG"), photo);
 
-    Manifest manifest = prepare(config("data.max-rejected-fraction=0.5"), new PrepareJob.Request(
-        dir.toUri(), HDFS.uri("/datasets/odd-names"), "train", null, null, null));
+    Manifest manifest =
+        prepare(
+            config("data.max-rejected-fraction=0.5"),
+            new PrepareJob.Request(
+                dir.toUri(), HDFS.uri("/datasets/odd-names"), "train", null, null, null));
     Map<String, Integer> records = records(HDFS.uri("/datasets/odd-names"), manifest);
     Set<String> expected = new TreeSet<>();
     expected.add("bag/plain");
@@ -310,9 +374,18 @@ class PrepareJobTest {
   @Test
   void missingInputIsRefusedBeforeAnySparkJob() {
     PrepareJob job = new PrepareJob(config(), storage);
-    FileNotFoundException e = assertThrows(FileNotFoundException.class, () -> job.check(
-        new PrepareJob.Request(HDFS.uri("/no/such/folder"), HDFS.uri("/datasets/none"), "train",
-            null, null, null)));
+    FileNotFoundException e =
+        assertThrows(
+            FileNotFoundException.class,
+            () ->
+                job.check(
+                    new PrepareJob.Request(
+                        HDFS.uri("/no/such/folder"),
+                        HDFS.uri("/datasets/none"),
+                        "train",
+                        null,
+                        null,
+                        null)));
     assertTrue(e.getMessage().contains("/no/such/folder"), e.getMessage());
   }
 }

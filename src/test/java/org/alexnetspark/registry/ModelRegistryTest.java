@@ -25,8 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The registry on a real in-process HDFS: versions written once, promotions, crashes. */
 class ModelRegistryTest {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
 
   private static Storage storage;
   private static URI modelA;
@@ -35,12 +34,15 @@ class ModelRegistryTest {
   @BeforeAll
   static void models() throws Exception {
     storage = new Storage(HDFS.configuration());
-    AlexNetConfig config = AlexNetConfig.load(
-        List.of(Paths.get("src/test/resources/conf/train-small.conf")), List.of());
+    AlexNetConfig config =
+        AlexNetConfig.load(
+            List.of(Paths.get("src/test/resources/conf/train-small.conf")), List.of());
     modelA = HDFS.uri("/registry-models/a");
     modelB = HDFS.uri("/registry-models/b");
-    new ModelStore(storage).save(AlexNet.create(config.model(), config.optimizer()), config, modelA, false);
-    new ModelStore(storage).save(AlexNet.create(config.model(), config.optimizer()), config, modelB, false);
+    new ModelStore(storage)
+        .save(AlexNet.create(config.model(), config.optimizer()), config, modelA, false);
+    new ModelStore(storage)
+        .save(AlexNet.create(config.model(), config.optimizer()), config, modelB, false);
   }
 
   private static RegistryEntry entry(double error) {

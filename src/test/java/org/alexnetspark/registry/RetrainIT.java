@@ -16,22 +16,29 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@code alexnet retrain} twice in a row on Fashion-MNIST: two versions, the better one current. */
+/**
+ * {@code alexnet retrain} twice in a row on Fashion-MNIST: two versions, the better one current.
+ */
 @Timeout(value = 15, unit = java.util.concurrent.TimeUnit.MINUTES)
 class RetrainIT {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
-  @RegisterExtension
-  static final LocalSpark SPARK = new LocalSpark();
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final LocalSpark SPARK = new LocalSpark();
 
   @Test
   void twoRetrainsLeaveTwoVersionsAndTheBetterOneCurrent() throws Exception {
     PreparedFashionMnist.Datasets data = PreparedFashionMnist.of(HDFS, SPARK.context(), 60, 20, 72);
-    AlexNetConfig config = AlexNetConfig.load(
-        List.of(Paths.get("src/test/resources/conf/train-small.conf")), List.of());
+    AlexNetConfig config =
+        AlexNetConfig.load(
+            List.of(Paths.get("src/test/resources/conf/train-small.conf")), List.of());
     RetrainJob job = new RetrainJob(config, data.storage());
-    RetrainJob.Request request = new RetrainJob.Request(HDFS.uri("/registry"), "fashion",
-        data.train(), data.validation(), null, HDFS.uri("/retrain"));
+    RetrainJob.Request request =
+        new RetrainJob.Request(
+            HDFS.uri("/registry"),
+            "fashion",
+            data.train(),
+            data.validation(),
+            null,
+            HDFS.uri("/retrain"));
 
     RetrainJob.Result first = job.run(SPARK.context(), request, job.check(request));
     assertNull(first.parent());
@@ -47,8 +54,10 @@ class RetrainIT {
     assertTrue(data.storage().exists(Locations.child(second.run(), "finished.json")));
     // Both were compared on the same held-out set; the better (or equal) one is current.
     String better = second.candidateError() <= second.currentError() ? "v0002" : "v0001";
-    assertEquals(better, registry.current(), "candidate " + second.candidateError()
-        + " against current " + second.currentError());
+    assertEquals(
+        better,
+        registry.current(),
+        "candidate " + second.candidateError() + " against current " + second.currentError());
     assertEquals(second.promoted(), better.equals("v0002"));
     assertEquals(second.candidateError(), registry.entry("v0002").tenCropTop1Error(), 1e-12);
   }

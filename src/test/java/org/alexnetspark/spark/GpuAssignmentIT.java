@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,10 +35,12 @@ class GpuAssignmentIT {
       Pattern.compile("TASK (\\d) gpu=(\\S+) start=(\\d+) end=(\\d+) executor=(\\S+)");
 
   @Test
-  void concurrentTasksOfOneExecutorReceiveAndApplyDifferentGpus(@TempDir Path dir) throws Exception {
+  void concurrentTasksOfOneExecutorReceiveAndApplyDifferentGpus(@TempDir Path dir)
+      throws Exception {
     Path home = sparkHome(dir);
     Path script = dir.resolve("discover-gpus.sh");
-    Files.writeString(script, "#!/bin/sh\necho '{\"name\": \"gpu\", \"addresses\": [\"0\", \"1\"]}'\n");
+    Files.writeString(
+        script, "#!/bin/sh\necho '{\"name\": \"gpu\", \"addresses\": [\"0\", \"1\"]}'\n");
     script.toFile().setExecutable(true);
     Path app = applicationJar(dir);
     String opens = Files.readString(Paths.get("target", "jvm.options")).strip();
@@ -48,28 +49,70 @@ class GpuAssignmentIT {
 
     List<Process> cluster = new ArrayList<>();
     try {
-      cluster.add(java(home, dir.resolve("master.log"), opens, List.of(),
-          "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", "" + port,
-          "--webui-port", "" + freePort()));
-      cluster.add(java(home, dir.resolve("worker.log"), opens,
-          List.of("-Dspark.worker.resource.gpu.amount=2",
-              "-Dspark.worker.resource.gpu.discoveryScript=" + script),
-          "org.apache.spark.deploy.worker.Worker", masterUrl, "--host", "127.0.0.1", "--cores", "2",
-          "--memory", "2g", "--webui-port", "" + freePort(), "--work-dir", dir.resolve("work").toString()));
+      cluster.add(
+          java(
+              home,
+              dir.resolve("master.log"),
+              opens,
+              List.of(),
+              "org.apache.spark.deploy.master.Master",
+              "--host",
+              "127.0.0.1",
+              "--port",
+              "" + port,
+              "--webui-port",
+              "" + freePort()));
+      cluster.add(
+          java(
+              home,
+              dir.resolve("worker.log"),
+              opens,
+              List.of(
+                  "-Dspark.worker.resource.gpu.amount=2",
+                  "-Dspark.worker.resource.gpu.discoveryScript=" + script),
+              "org.apache.spark.deploy.worker.Worker",
+              masterUrl,
+              "--host",
+              "127.0.0.1",
+              "--cores",
+              "2",
+              "--memory",
+              "2g",
+              "--webui-port",
+              "" + freePort(),
+              "--work-dir",
+              dir.resolve("work").toString()));
       waitFor(dir.resolve("worker.log"), "Successfully registered with master", 60);
 
       Path output = dir.resolve("submit.log");
-      Process submit = java(home, output, opens, List.of(), "org.apache.spark.deploy.SparkSubmit",
-          "--master", masterUrl, "--class", GpuProbe.class.getName(),
-          "--conf", "spark.executor.cores=2",
-          "--conf", "spark.executor.memory=1g",
-          "--conf", "spark.executor.resource.gpu.amount=2",
-          "--conf", "spark.task.resource.gpu.amount=1",
-          "--conf", "spark.executor.resource.gpu.discoveryScript=" + script,
-          "--conf", "spark.executor.extraJavaOptions=" + opens,
-          "--conf", "spark.driver.host=127.0.0.1",
-          "--conf", "spark.ui.enabled=false",
-          app.toString());
+      Process submit =
+          java(
+              home,
+              output,
+              opens,
+              List.of(),
+              "org.apache.spark.deploy.SparkSubmit",
+              "--master",
+              masterUrl,
+              "--class",
+              GpuProbe.class.getName(),
+              "--conf",
+              "spark.executor.cores=2",
+              "--conf",
+              "spark.executor.memory=1g",
+              "--conf",
+              "spark.executor.resource.gpu.amount=2",
+              "--conf",
+              "spark.task.resource.gpu.amount=1",
+              "--conf",
+              "spark.executor.resource.gpu.discoveryScript=" + script,
+              "--conf",
+              "spark.executor.extraJavaOptions=" + opens,
+              "--conf",
+              "spark.driver.host=127.0.0.1",
+              "--conf",
+              "spark.ui.enabled=false",
+              app.toString());
       assertTrue(submit.waitFor(180, TimeUnit.SECONDS), "the application finished");
       String log = Files.readString(output);
       assertEquals(0, submit.exitValue(), log);
@@ -80,13 +123,15 @@ class GpuAssignmentIT {
       Set<String> executors = new TreeSet<>();
       while (matcher.find()) {
         gpus.add(matcher.group(2));
-        windows.add(new long[] {Long.parseLong(matcher.group(3)), Long.parseLong(matcher.group(4))});
+        windows.add(
+            new long[] {Long.parseLong(matcher.group(3)), Long.parseLong(matcher.group(4))});
         executors.add(matcher.group(5));
       }
       assertEquals(2, windows.size(), log);
       assertEquals(Set.of("0", "1"), gpus, "each task got its own GPU");
       assertEquals(1, executors.size(), "both tasks ran in the one executor");
-      assertTrue(windows.get(0)[0] < windows.get(1)[1] && windows.get(1)[0] < windows.get(0)[1],
+      assertTrue(
+          windows.get(0)[0] < windows.get(1)[1] && windows.get(1)[0] < windows.get(0)[1],
           "the two tasks ran at the same time");
     } finally {
       for (Process process : cluster) {
@@ -104,7 +149,9 @@ class GpuAssignmentIT {
     Path target = Paths.get("target").toAbsolutePath();
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       Path jar = Paths.get(entry);
-      if (entry.endsWith(".jar") && Files.isRegularFile(jar) && !jar.toAbsolutePath().startsWith(target)
+      if (entry.endsWith(".jar")
+          && Files.isRegularFile(jar)
+          && !jar.toAbsolutePath().startsWith(target)
           && !Files.exists(jars.resolve(jar.getFileName()))) {
         Files.createSymbolicLink(jars.resolve(jar.getFileName()), jar.toAbsolutePath());
       }
@@ -120,7 +167,9 @@ class GpuAssignmentIT {
         try (Stream<Path> files = Files.walk(root)) {
           for (Path file : files.filter(Files::isRegularFile).toList()) {
             String name = root.relativize(file).toString().replace(File.separatorChar, '/');
-            if (!(name.endsWith(".class") || name.endsWith(".conf") || name.endsWith(".properties"))) {
+            if (!(name.endsWith(".class")
+                || name.endsWith(".conf")
+                || name.endsWith(".properties"))) {
               continue;
             }
             try {
@@ -137,16 +186,19 @@ class GpuAssignmentIT {
     return jar;
   }
 
-  private static Process java(Path home, Path log, String opens, List<String> properties,
-      String mainClass, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g"));
+  private static Process java(
+      Path home, Path log, String opens, List<String> properties, String mainClass, String... args)
+      throws IOException {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
     command.addAll(List.of(opens.split("\\s+")));
     command.addAll(properties);
     command.addAll(List.of("-cp", home.resolve("jars") + File.separator + "*", mainClass));
     command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     Map<String, String> env = builder.environment();
     env.put("SPARK_HOME", home.toString());
     env.put("SPARK_SCALA_VERSION", "2.12");
@@ -162,8 +214,13 @@ class GpuAssignmentIT {
       }
       Thread.sleep(200);
     }
-    throw new AssertionError("'" + text + "' did not appear in " + log + ":\n"
-        + (Files.exists(log) ? Files.readString(log) : "(no log)"));
+    throw new AssertionError(
+        "'"
+            + text
+            + "' did not appear in "
+            + log
+            + ":\n"
+            + (Files.exists(log) ? Files.readString(log) : "(no log)"));
   }
 
   private static int freePort() throws IOException {

@@ -21,7 +21,9 @@ class GpuDeviceOrdinalTest {
     IllegalStateException error =
         assertThrows(IllegalStateException.class, () -> GpuAssignment.deviceOrdinal(uuid, 2));
     assertTrue(error.getMessage().contains("'" + uuid + "'"), error.getMessage());
-    assertTrue(error.getMessage().contains("spark.executor.resource.gpu.discoveryScript"), error.getMessage());
+    assertTrue(
+        error.getMessage().contains("spark.executor.resource.gpu.discoveryScript"),
+        error.getMessage());
     assertTrue(error.getMessage().contains("conf/gpu-discovery.sh"), error.getMessage());
   }
 
@@ -52,15 +54,18 @@ class GpuDeviceOrdinalTest {
 
   @Test
   void aGpuTheCudaNativesLackCodeForIsRefusedNamingItsCapability() {
-    GpuAssignment.checkComputeCapability(3, 7, "GPU 0");  // Kepler K80: the oldest supported
-    GpuAssignment.checkComputeCapability(8, 6, "GPU 0");  // Ampere A10/RTX 30: the newest
-    GpuAssignment.checkComputeCapability(7, 0, "GPU 1");  // Volta V100
+    GpuAssignment.checkComputeCapability(3, 7, "GPU 0"); // Kepler K80: the oldest supported
+    GpuAssignment.checkComputeCapability(8, 6, "GPU 0"); // Ampere A10/RTX 30: the newest
+    GpuAssignment.checkComputeCapability(7, 0, "GPU 1"); // Volta V100
     for (int[] unsupported : new int[][] {{9, 0}, {8, 9}, {3, 5}, {10, 0}}) {
-      GpuAssignment.UnsupportedGpuException e = org.junit.jupiter.api.Assertions.assertThrows(
-          GpuAssignment.UnsupportedGpuException.class,
-          () -> GpuAssignment.checkComputeCapability(unsupported[0], unsupported[1], "GPU 1"));
-      org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("GPU 1 has compute capability "
-          + unsupported[0] + "." + unsupported[1]) && e.getMessage().contains("3.7 to 8.6"),
+      GpuAssignment.UnsupportedGpuException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              GpuAssignment.UnsupportedGpuException.class,
+              () -> GpuAssignment.checkComputeCapability(unsupported[0], unsupported[1], "GPU 1"));
+      org.junit.jupiter.api.Assertions.assertTrue(
+          e.getMessage()
+                  .contains("GPU 1 has compute capability " + unsupported[0] + "." + unsupported[1])
+              && e.getMessage().contains("3.7 to 8.6"),
           e.getMessage());
     }
   }

@@ -32,10 +32,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GpuDiscoveryScriptTest {
   private static final Path SCRIPT = Paths.get("conf", "gpu-discovery.sh").toAbsolutePath();
-  private static final Pattern ADDRESSES = Pattern.compile("^\\{\"name\": \"gpu\", \"addresses\": \\[(.*)]}$");
+  private static final Pattern ADDRESSES =
+      Pattern.compile("^\\{\"name\": \"gpu\", \"addresses\": \\[(.*)]}$");
 
   @Test
-  void visibleDevicesAreNumberedFromZeroWhateverTheirPhysicalIndices(@TempDir Path dir) throws Exception {
+  void visibleDevicesAreNumberedFromZeroWhateverTheirPhysicalIndices(@TempDir Path dir)
+      throws Exception {
     assertEquals(List.of("0", "1"), addresses(run(dir, "2,3", null)));
     assertEquals(List.of("0", "1"), addresses(run(dir, " 6 , 7 ", null)));
     assertEquals(List.of("0"), addresses(run(dir, "5", null)));
@@ -43,8 +45,13 @@ class GpuDiscoveryScriptTest {
 
   @Test
   void uuidsAndMigIdentifiersBecomeOrdinalsToo(@TempDir Path dir) throws Exception {
-    assertEquals(List.of("0", "1"), addresses(run(dir,
-        "GPU-8f3ac2d1-5b7e-4c11-9a0e-2f6d8c4b1e77,MIG-2f1e0c9a-7d6b-5a4c-3b2a-1f0e9d8c7b6a", null)));
+    assertEquals(
+        List.of("0", "1"),
+        addresses(
+            run(
+                dir,
+                "GPU-8f3ac2d1-5b7e-4c11-9a0e-2f6d8c4b1e77,MIG-2f1e0c9a-7d6b-5a4c-3b2a-1f0e9d8c7b6a",
+                null)));
   }
 
   @Test
@@ -60,7 +67,8 @@ class GpuDiscoveryScriptTest {
   }
 
   @Test
-  void withoutCudaVisibleDevicesTheGpusNvidiaSmiListsAreCounted(@TempDir Path dir) throws Exception {
+  void withoutCudaVisibleDevicesTheGpusNvidiaSmiListsAreCounted(@TempDir Path dir)
+      throws Exception {
     // A container given physical GPUs 2 and 3: nvidia-smi may print their node-wide indices.
     fakeNvidiaSmi(dir, "2\n3\n", 0);
     assertEquals(List.of("0", "1"), addresses(run(dir, null, null)));
@@ -97,11 +105,17 @@ class GpuDiscoveryScriptTest {
   @Test
   void sparkReadsTheAddressesAndGpuAssignmentAcceptsThem(@TempDir Path dir) throws Exception {
     // Spark runs the discovery script with the executor's environment: a wrapper gives it one.
-    Path wrapper = Files.writeString(dir.resolve("discover.sh"),
-        "#!/bin/sh\nCUDA_VISIBLE_DEVICES=2,3 exec '" + SCRIPT + "'\n");
+    Path wrapper =
+        Files.writeString(
+            dir.resolve("discover.sh"),
+            "#!/bin/sh\nCUDA_VISIBLE_DEVICES=2,3 exec '" + SCRIPT + "'\n");
     assertTrue(wrapper.toFile().setExecutable(true));
-    ResourceRequest request = new ResourceRequest(new ResourceID("spark.executor", "gpu"), 2,
-        Optional.of(wrapper.toString()), Optional.empty());
+    ResourceRequest request =
+        new ResourceRequest(
+            new ResourceID("spark.executor", "gpu"),
+            2,
+            Optional.of(wrapper.toString()),
+            Optional.empty());
     Optional<ResourceInformation> found =
         new ResourceDiscoveryScriptPlugin().discoverResource(request, new SparkConf(false));
     assertTrue(found.isPresent());
@@ -133,7 +147,9 @@ class GpuDiscoveryScriptTest {
     Path err = dir.resolve("err");
     Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the script finished");
-    return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8).strip(),
+    return new Result(
+        process.exitValue(),
+        Files.readString(out, StandardCharsets.UTF_8).strip(),
         Files.readString(err, StandardCharsets.UTF_8));
   }
 
@@ -141,9 +157,15 @@ class GpuDiscoveryScriptTest {
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Path smi = bin.resolve("nvidia-smi");
     Path listing = Files.writeString(dir.resolve("nvidia-smi.out"), output);
-    Files.writeString(smi, "#!/bin/sh\n"
-        + "[ \"$1\" = --query-gpu=index ] && [ \"$2\" = --format=csv,noheader ] || exit 9\n"
-        + "cat '" + listing + "'\nexit " + exit + "\n");
+    Files.writeString(
+        smi,
+        "#!/bin/sh\n"
+            + "[ \"$1\" = --query-gpu=index ] && [ \"$2\" = --format=csv,noheader ] || exit 9\n"
+            + "cat '"
+            + listing
+            + "'\nexit "
+            + exit
+            + "\n");
     assertTrue(smi.toFile().setExecutable(true));
   }
 
@@ -152,7 +174,8 @@ class GpuDiscoveryScriptTest {
     Matcher matcher = ADDRESSES.matcher(result.stdout());
     assertTrue(matcher.matches(), "Spark's resource JSON: " + result.stdout());
     String list = matcher.group(1).strip();
-    return list.isEmpty() ? List.of()
+    return list.isEmpty()
+        ? List.of()
         : Arrays.stream(list.split(",")).map(s -> s.strip().replace("\"", "")).toList();
   }
 }

@@ -12,13 +12,26 @@ public final class GpuProbe {
 
   public static void main(String[] args) throws Exception {
     try (JavaSparkContext spark = new JavaSparkContext()) {
-      List<String> reports = spark.parallelize(List.of(0, 1), 2).map(task -> {
-        String address = GpuAssignment.pin();
-        long start = System.currentTimeMillis();
-        Thread.sleep(3000);
-        return "TASK " + task + " gpu=" + address + " start=" + start + " end=" + System.currentTimeMillis()
-            + " executor=" + org.apache.spark.SparkEnv.get().executorId();
-      }).collect();
+      List<String> reports =
+          spark
+              .parallelize(List.of(0, 1), 2)
+              .map(
+                  task -> {
+                    String address = GpuAssignment.pin();
+                    long start = System.currentTimeMillis();
+                    Thread.sleep(3000);
+                    return "TASK "
+                        + task
+                        + " gpu="
+                        + address
+                        + " start="
+                        + start
+                        + " end="
+                        + System.currentTimeMillis()
+                        + " executor="
+                        + org.apache.spark.SparkEnv.get().executorId();
+                  })
+              .collect();
       reports.forEach(System.out::println);
     }
   }

@@ -25,32 +25,46 @@ class KerberosLoginTest {
 
   @Test
   void anUnsecuredClusterNeedsNoLoginEvenWithAKeytabGiven() {
-    SparkConf spark = new SparkConf(false).set(KerberosLogin.PRINCIPAL, "alice@EXAMPLE.COM")
-        .set(KerberosLogin.KEYTAB, "/no/such/alice.keytab");
+    SparkConf spark =
+        new SparkConf(false)
+            .set(KerberosLogin.PRINCIPAL, "alice@EXAMPLE.COM")
+            .set(KerberosLogin.KEYTAB, "/no/such/alice.keytab");
     assertEquals(KerberosLogin.Outcome.NOT_REQUIRED, KerberosLogin.ensure(spark, hadoop("simple")));
-    assertEquals(KerberosLogin.Outcome.NOT_REQUIRED,
+    assertEquals(
+        KerberosLogin.Outcome.NOT_REQUIRED,
         KerberosLogin.ensure(new SparkConf(false), hadoop("simple")));
     assertFalse(UserGroupInformation.isSecurityEnabled(), "Hadoop's login left as it was");
   }
 
   @Test
   void principalAndKeytabGoTogether() {
-    SparkConf onlyPrincipal = new SparkConf(false).set(KerberosLogin.PRINCIPAL, "alice@EXAMPLE.COM");
-    InvalidConfigException e = assertThrows(InvalidConfigException.class,
-        () -> KerberosLogin.ensure(onlyPrincipal, hadoop("kerberos")));
+    SparkConf onlyPrincipal =
+        new SparkConf(false).set(KerberosLogin.PRINCIPAL, "alice@EXAMPLE.COM");
+    InvalidConfigException e =
+        assertThrows(
+            InvalidConfigException.class,
+            () -> KerberosLogin.ensure(onlyPrincipal, hadoop("kerberos")));
     assertTrue(e.getMessage().contains("set both"), e.getMessage());
     SparkConf onlyKeytab = new SparkConf(false).set(KerberosLogin.KEYTAB, "/x/alice.keytab");
-    assertThrows(InvalidConfigException.class, () -> KerberosLogin.ensure(onlyKeytab, hadoop("simple")));
+    assertThrows(
+        InvalidConfigException.class, () -> KerberosLogin.ensure(onlyKeytab, hadoop("simple")));
   }
 
   @Test
   void aMissingKeytabIsNamedBeforeAnyLogin() {
-    SparkConf spark = new SparkConf(false).set(KerberosLogin.PRINCIPAL, "alice@EXAMPLE.COM")
-        .set(KerberosLogin.KEYTAB, "local:///no/such/alice.keytab");
-    InvalidConfigException e = assertThrows(InvalidConfigException.class,
-        () -> KerberosLogin.ensure(spark, hadoop("kerberos")));
-    assertTrue(e.getMessage().contains("'spark.kerberos.keytab' = local:///no/such/alice.keytab: "
-        + "no readable keytab there"), e.getMessage());
+    SparkConf spark =
+        new SparkConf(false)
+            .set(KerberosLogin.PRINCIPAL, "alice@EXAMPLE.COM")
+            .set(KerberosLogin.KEYTAB, "local:///no/such/alice.keytab");
+    InvalidConfigException e =
+        assertThrows(
+            InvalidConfigException.class, () -> KerberosLogin.ensure(spark, hadoop("kerberos")));
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "'spark.kerberos.keytab' = local:///no/such/alice.keytab: "
+                    + "no readable keytab there"),
+        e.getMessage());
     assertFalse(UserGroupInformation.isSecurityEnabled(), "Hadoop's login left as it was");
   }
 }

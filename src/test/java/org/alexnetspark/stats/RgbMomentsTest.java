@@ -33,23 +33,34 @@ class RgbMomentsTest {
     DatasetStats stats = moments.finish();
     assertArrayEquals(new double[] {92.625, 75.75, 102.5}, stats.meanRgb(), 1e-12);
     double[][] covariance = {
-        {0.17127450980392153, 0.042166749052562194, 0.12203328390179599},
-        {0.042166749052562194, 0.150319108035371, 0.03374526281100676},
-        {0.12203328390179599, 0.03374526281100676, 0.15929697369143736}};
+      {0.17127450980392153, 0.042166749052562194, 0.12203328390179599},
+      {0.042166749052562194, 0.150319108035371, 0.03374526281100676},
+      {0.12203328390179599, 0.03374526281100676, 0.15929697369143736}
+    };
     for (int i = 0; i < 3; i++) {
       assertArrayEquals(covariance[i], stats.covariance()[i], 1e-12);
     }
-    assertArrayEquals(new double[] {0.30606534154568865, 0.13194458093503753, 0.042880669050003706},
-        stats.eigenvalues(), 1e-12);
-    assertArrayEquals(new double[] {0.6884511246796327, 0.3266925060476188, 0.6475392307958463},
-        stats.eigenvectors()[0], 1e-9);
-    assertArrayEquals(new double[] {-0.20253751417183627, 0.9438882424731898, -0.2608707363311685},
-        stats.eigenvectors()[1], 1e-9);
-    assertArrayEquals(new double[] {-0.6964291810948491, 0.048445765689063114, 0.7159884101760013},
-        stats.eigenvectors()[2], 1e-9);
+    assertArrayEquals(
+        new double[] {0.30606534154568865, 0.13194458093503753, 0.042880669050003706},
+        stats.eigenvalues(),
+        1e-12);
+    assertArrayEquals(
+        new double[] {0.6884511246796327, 0.3266925060476188, 0.6475392307958463},
+        stats.eigenvectors()[0],
+        1e-9);
+    assertArrayEquals(
+        new double[] {-0.20253751417183627, 0.9438882424731898, -0.2608707363311685},
+        stats.eigenvectors()[1],
+        1e-9);
+    assertArrayEquals(
+        new double[] {-0.6964291810948491, 0.048445765689063114, 0.7159884101760013},
+        stats.eigenvectors()[2],
+        1e-9);
     // Mean image planes R, G, B over the two images, pixel by pixel.
-    assertArrayEquals(new float[] {5, 147.5f, 41, 177, 10, 152.5f, 140, 0.5f, 15, 157.5f, 48.5f, 189},
-        moments.meanImage(), 0f);
+    assertArrayEquals(
+        new float[] {5, 147.5f, 41, 177, 10, 152.5f, 140, 0.5f, 15, 157.5f, 48.5f, 189},
+        moments.meanImage(),
+        0f);
   }
 
   @Test

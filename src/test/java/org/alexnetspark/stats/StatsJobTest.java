@@ -9,12 +9,12 @@ import java.net.URI;
 import java.util.List;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.data.Manifest;
-import org.alexnetspark.prepare.PrepareJob;
 import org.alexnetspark.data.ShardReader;
 import org.alexnetspark.data.StoredImage;
 import org.alexnetspark.image.Image;
 import org.alexnetspark.image.JpegDecoder;
 import org.alexnetspark.io.Storage;
+import org.alexnetspark.prepare.PrepareJob;
 import org.alexnetspark.testing.LocalSpark;
 import org.alexnetspark.testing.MiniHdfs;
 import org.alexnetspark.testing.TestImages;
@@ -26,10 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class StatsJobTest {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
-  @RegisterExtension
-  static final LocalSpark SPARK = new LocalSpark();
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final LocalSpark SPARK = new LocalSpark();
 
   private static final int SIZE = 72;
 
@@ -37,22 +35,30 @@ class StatsJobTest {
   void statisticsEqualAnIndependentTwoPassComputationOnTheStoredPixels() throws Exception {
     FileSystem fs = HDFS.fileSystem();
     // Known images: seeded noise of three kinds, already at the stored size (no resizing).
-    int[] types = {BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_BYTE_GRAY, BufferedImage.TYPE_INT_RGB};
+    int[] types = {
+      BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_BYTE_GRAY, BufferedImage.TYPE_INT_RGB
+    };
     for (int i = 0; i < 9; i++) {
-      try (OutputStream out = fs.create(new Path("/known/train/c" + (i % 3) + "/img" + i + ".png"))) {
+      try (OutputStream out =
+          fs.create(new Path("/known/train/c" + (i % 3) + "/img" + i + ".png"))) {
         out.write(TestImages.encode(TestImages.noise(SIZE, SIZE, types[i % 3], 100 + i), "png"));
       }
     }
-    AlexNetConfig config = AlexNetConfig.load(List.of(), List.of("model.variant=scaled",
-        "data.image-size=" + SIZE, "data.shard-bytes=64k"));
+    AlexNetConfig config =
+        AlexNetConfig.load(
+            List.of(),
+            List.of("model.variant=scaled", "data.image-size=" + SIZE, "data.shard-bytes=64k"));
     Storage storage = new Storage(HDFS.configuration());
-    PrepareJob.Request request = new PrepareJob.Request(HDFS.uri("/known"), HDFS.uri("/known-data"),
-        "train", null, null, null);
+    PrepareJob.Request request =
+        new PrepareJob.Request(
+            HDFS.uri("/known"), HDFS.uri("/known-data"), "train", null, null, null);
     PrepareJob prepare = new PrepareJob(config, storage);
     prepare.run(SPARK.context(), request, prepare.check(request));
     URI dataset = HDFS.uri("/known-data");
 
-    DatasetStats stats = new StatsJob(storage, config).run(SPARK.context(), dataset, Manifest.read(storage, dataset));
+    DatasetStats stats =
+        new StatsJob(storage, config)
+            .run(SPARK.context(), dataset, Manifest.read(storage, dataset));
     assertEquals(config.render(), stats.provenance().config());
 
     // Independent reference: every stored pixel decoded, then a plain two-pass mean and covariance.

@@ -3,6 +3,9 @@ package org.alexnetspark.testing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.apache.spark.TaskContext;
+import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.core.loader.MultiDataSetLoader;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -10,9 +13,6 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.apache.spark.TaskContext;
-import org.apache.spark.util.CollectionAccumulator;
-import org.apache.spark.util.LongAccumulator;
 import org.nd4j.common.loader.Source;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -22,7 +22,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-/** Fixtures for parameter-averaging tests: a tiny network and a loader that counts what it loads. */
+/**
+ * Fixtures for parameter-averaging tests: a tiny network and a loader that counts what it loads.
+ */
 public final class Averaging {
   public static final int FEATURES = 6;
   public static final int CLASSES = 3;
@@ -31,25 +33,36 @@ public final class Averaging {
 
   /** A small ComputationGraph with momentum (so the updater has state to average). */
   public static ComputationGraph tinyNetwork(long seed) {
-    ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
-        .seed(seed)
-        .dataType(DataType.FLOAT)
-        .updater(new Nesterovs(0.05, 0.9))
-        .weightInit(WeightInit.XAVIER)
-        .graphBuilder()
-        .addInputs("in")
-        .addLayer("hidden", new DenseLayer.Builder().nIn(FEATURES).nOut(16)
-            .activation(Activation.TANH).build(), "in")
-        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16)
-            .nOut(CLASSES).activation(Activation.SOFTMAX).build(), "hidden")
-        .setOutputs("out")
-        .build();
+    ComputationGraphConfiguration conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(seed)
+            .dataType(DataType.FLOAT)
+            .updater(new Nesterovs(0.05, 0.9))
+            .weightInit(WeightInit.XAVIER)
+            .graphBuilder()
+            .addInputs("in")
+            .addLayer(
+                "hidden",
+                new DenseLayer.Builder().nIn(FEATURES).nOut(16).activation(Activation.TANH).build(),
+                "in")
+            .addLayer(
+                "out",
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nIn(16)
+                    .nOut(CLASSES)
+                    .activation(Activation.SOFTMAX)
+                    .build(),
+                "hidden")
+            .setOutputs("out")
+            .build();
     ComputationGraph network = new ComputationGraph(conf);
     network.init();
     return network;
   }
 
-  /** {@code n} distinct descriptors in the project's form ({@code <uri>#<group>/<batch>/<count>}). */
+  /**
+   * {@code n} distinct descriptors in the project's form ({@code <uri>#<group>/<batch>/<count>}).
+   */
   public static List<String> descriptors(int n) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -58,7 +71,9 @@ public final class Averaging {
     return out;
   }
 
-  /** The minibatch a descriptor stands for: the same values wherever and however often it is loaded. */
+  /**
+   * The minibatch a descriptor stands for: the same values wherever and however often it is loaded.
+   */
   public static MultiDataSet minibatch(String descriptor, int batch) {
     Random random = new Random(descriptor.hashCode());
     float[] x = new float[batch * FEATURES];
@@ -89,8 +104,12 @@ public final class Averaging {
     private final int failPartition;
     private final String poisoned;
 
-    public CountingLoader(int batch, LongAccumulator loaded, CollectionAccumulator<String> seen,
-        int failPartition, String poisoned) {
+    public CountingLoader(
+        int batch,
+        LongAccumulator loaded,
+        CollectionAccumulator<String> seen,
+        int failPartition,
+        String poisoned) {
       this.batch = batch;
       this.loaded = loaded;
       this.seen = seen;
@@ -102,9 +121,12 @@ public final class Averaging {
     public MultiDataSet load(Source source) {
       String path = source.getPath();
       TaskContext task = TaskContext.get();
-      if (task != null && task.partitionId() == failPartition && task.attemptNumber() == 0
+      if (task != null
+          && task.partitionId() == failPartition
+          && task.attemptNumber() == 0
           && path.endsWith("/1/4")) {
-        throw new IllegalStateException("injected failure: partition " + failPartition + ", attempt 0");
+        throw new IllegalStateException(
+            "injected failure: partition " + failPartition + ", attempt 0");
       }
       loaded.add(1);
       seen.add(path);

@@ -13,19 +13,23 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * Fashion-MNIST prepared on the {@link ScriptedCluster} (the loopback cluster) the way users prepare ImageNet: the JPEG
- * tree on local disk (training images in class folders; validation images in one flat folder with
- * a labels file, as ILSVRC ships them), then {@code jobs/yarn/prepare-train},
- * {@code prepare-val} and {@code stats} submitted to the cluster, writing to its HDFS. Done once
- * per JVM; so is one uninterrupted training run ({@link #uninterruptedRun}) that several tests
- * look at or compare with.
+ * Fashion-MNIST prepared on the {@link ScriptedCluster} (the loopback cluster) the way users
+ * prepare ImageNet: the JPEG tree on local disk (training images in class folders; validation
+ * images in one flat folder with a labels file, as ILSVRC ships them), then {@code
+ * jobs/yarn/prepare-train}, {@code prepare-val} and {@code stats} submitted to the cluster, writing
+ * to its HDFS. Done once per JVM; so is one uninterrupted training run ({@link #uninterruptedRun})
+ * that several tests look at or compare with.
  */
 public final class ClusterFashionMnist {
   /** The configuration every cluster test ships with ALEXNET_CONF. */
-  public static final Path CONF = Paths.get("src/test/resources/conf/cluster.conf").toAbsolutePath();
+  public static final Path CONF =
+      Paths.get("src/test/resources/conf/cluster.conf").toAbsolutePath();
+
   /** Training images per class, validation images per class. */
   public static final int TRAIN_PER_CLASS = 300;
+
   public static final int VAL_PER_CLASS = 50;
+
   /** The DATASETS folder of the scripts: train/ and val/ beside each other. */
   public static final String DATASETS = "/fashion-mnist";
 
@@ -55,14 +59,14 @@ public final class ClusterFashionMnist {
   }
 
   /**
-   * {@code jobs/yarn/train} on the prepared sets with the cluster configuration as it stands
-   * (three epochs), into {@code hdfs:///runs/uninterrupted}, once per JVM. It must succeed.
+   * {@code jobs/yarn/train} on the prepared sets with the cluster configuration as it stands (three
+   * epochs), into {@code hdfs:///runs/uninterrupted}, once per JVM. It must succeed.
    */
   public static synchronized ScriptedCluster.Submission uninterruptedRun(ScriptedCluster cluster) {
     if (uninterrupted == null) {
       of(cluster);
-      ScriptedCluster.Submission run = trainJob(cluster, "/runs/uninterrupted")
-          .run(Duration.ofMinutes(20));
+      ScriptedCluster.Submission run =
+          trainJob(cluster, "/runs/uninterrupted").run(Duration.ofMinutes(20));
       if (run.exitCode() != 0) {
         throw new AssertionError("the uninterrupted training run failed:\n" + run.tail(200));
       }
@@ -73,8 +77,11 @@ public final class ClusterFashionMnist {
 
   /** A {@code jobs/yarn/train} submission on the prepared sets into {@code run} (an HDFS path). */
   public static ScriptedCluster.Job trainJob(ScriptedCluster cluster, String run) {
-    return cluster.job("train").env("ALEXNET_CONF", CONF.toString())
-        .env("DATASETS", "hdfs://" + DATASETS).env("RUN", "hdfs://" + run);
+    return cluster
+        .job("train")
+        .env("ALEXNET_CONF", CONF.toString())
+        .env("DATASETS", "hdfs://" + DATASETS)
+        .env("RUN", "hdfs://" + run);
   }
 
   private static Prepared prepare(ScriptedCluster cluster) throws IOException {
@@ -82,20 +89,26 @@ public final class ClusterFashionMnist {
     Path labels = tree.resolve("val-labels.txt");
     List<ScriptedCluster.Submission> jobs = new ArrayList<>();
     for (String script : List.of("prepare-train", "prepare-val", "stats")) {
-      ScriptedCluster.Submission job = cluster.job(script)
-          .env("ALEXNET_CONF", CONF.toString())
-          .env("IMAGENET", tree.toUri().toString())
-          .env("VAL_LABELS", labels.toUri().toString())
-          .env("DATASETS", "hdfs://" + DATASETS)
-          .run(Duration.ofMinutes(10));
+      ScriptedCluster.Submission job =
+          cluster
+              .job(script)
+              .env("ALEXNET_CONF", CONF.toString())
+              .env("IMAGENET", tree.toUri().toString())
+              .env("VAL_LABELS", labels.toUri().toString())
+              .env("DATASETS", "hdfs://" + DATASETS)
+              .run(Duration.ofMinutes(10));
       if (job.exitCode() != 0) {
-        throw new AssertionError(script + " failed on the loopback cluster (exit code "
-            + job.exitCode() + "):\n" + job.tail(200));
+        throw new AssertionError(
+            script
+                + " failed on the loopback cluster (exit code "
+                + job.exitCode()
+                + "):\n"
+                + job.tail(200));
       }
       jobs.add(job);
     }
-    return new Prepared(cluster.hdfs(DATASETS + "/train"), cluster.hdfs(DATASETS + "/val"),
-        List.copyOf(jobs));
+    return new Prepared(
+        cluster.hdfs(DATASETS + "/train"), cluster.hdfs(DATASETS + "/val"), List.copyOf(jobs));
   }
 
   private static void deleteRecursively(Path folder) throws IOException {
@@ -109,12 +122,13 @@ public final class ClusterFashionMnist {
   }
 
   /**
-   * {@code <root>/train/<class>/*.JPEG}, {@code <root>/val/*.JPEG} and
-   * {@code <root>/val-labels.txt} ({@code <file> <class>} per line), kept across runs.
+   * {@code <root>/train/<class>/*.JPEG}, {@code <root>/val/*.JPEG} and {@code
+   * <root>/val-labels.txt} ({@code <file> <class>} per line), kept across runs.
    */
   private static Path inputTree() throws IOException {
-    Path root = Paths.get("target", "fashion-mnist", "cluster-" + TRAIN_PER_CLASS + "-" + VAL_PER_CLASS)
-        .toAbsolutePath();
+    Path root =
+        Paths.get("target", "fashion-mnist", "cluster-" + TRAIN_PER_CLASS + "-" + VAL_PER_CLASS)
+            .toAbsolutePath();
     Path labels = root.resolve("val-labels.txt");
     if (Files.exists(labels)) {
       return root;

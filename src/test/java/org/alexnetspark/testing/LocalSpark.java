@@ -16,8 +16,11 @@ public final class LocalSpark implements BeforeAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext extension) {
-    context = extension.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-        .getOrComputeIfAbsent(KEY, key -> Context.start(), Context.class);
+    context =
+        extension
+            .getRoot()
+            .getStore(ExtensionContext.Namespace.GLOBAL)
+            .getOrComputeIfAbsent(KEY, key -> Context.start(), Context.class);
   }
 
   public JavaSparkContext context() {
@@ -32,14 +35,18 @@ public final class LocalSpark implements BeforeAllCallback {
     }
 
     static Context start() {
-      SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("alexnet-spark tests")
-          .set("spark.ui.enabled", "false")
-          .set("spark.driver.host", "127.0.0.1")
-          .set("spark.driver.bindAddress", "127.0.0.1")
-          .set("spark.local.dir", "target/spark-local")
-          .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-          .set("spark.kryo.registrator", org.alexnetspark.spark.KryoRegistration.class.getName())
-          .set("spark.kryoserializer.buffer.max", "2047m");
+      SparkConf conf =
+          new SparkConf()
+              .setMaster("local[2]")
+              .setAppName("alexnet-spark tests")
+              .set("spark.ui.enabled", "false")
+              .set("spark.driver.host", "127.0.0.1")
+              .set("spark.driver.bindAddress", "127.0.0.1")
+              .set("spark.local.dir", "target/spark-local")
+              .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+              .set(
+                  "spark.kryo.registrator", org.alexnetspark.spark.KryoRegistration.class.getName())
+              .set("spark.kryoserializer.buffer.max", "2047m");
       return new Context(new JavaSparkContext(conf));
     }
 

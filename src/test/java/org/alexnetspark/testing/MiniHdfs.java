@@ -29,8 +29,11 @@ public final class MiniHdfs implements BeforeAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    cluster = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-        .getOrComputeIfAbsent(KEY, key -> Cluster.start(), Cluster.class);
+    cluster =
+        context
+            .getRoot()
+            .getStore(ExtensionContext.Namespace.GLOBAL)
+            .getOrComputeIfAbsent(KEY, key -> Cluster.start(), Cluster.class);
   }
 
   /** {@code hdfs://localhost:port} + {@code path}. */
@@ -60,8 +63,9 @@ public final class MiniHdfs implements BeforeAllCallback {
 
     static Cluster start() {
       try {
-        Path base = Files.createDirectories(Paths.get("target", "minidfs"))
-            .resolve("run-" + ProcessHandle.current().pid());
+        Path base =
+            Files.createDirectories(Paths.get("target", "minidfs"))
+                .resolve("run-" + ProcessHandle.current().pid());
         Configuration conf = new Configuration();
         conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.toAbsolutePath().toString());
         conf.setLong("dfs.blocksize", 1024 * 1024);

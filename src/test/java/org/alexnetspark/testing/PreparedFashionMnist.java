@@ -35,36 +35,50 @@ public final class PreparedFashionMnist {
    * @param valPerClass validation images per class (from Fashion-MNIST's test split)
    * @param imageSize stored image side (data.image-size)
    */
-  public static synchronized Datasets of(MiniHdfs hdfs, JavaSparkContext spark, int trainPerClass,
-      int valPerClass, int imageSize) {
+  public static synchronized Datasets of(
+      MiniHdfs hdfs, JavaSparkContext spark, int trainPerClass, int valPerClass, int imageSize) {
     String name = "fm-" + trainPerClass + "-" + valPerClass + "-" + imageSize;
-    return PREPARED.computeIfAbsent(name, key -> {
-      try {
-        return prepare(hdfs, spark, key, trainPerClass, valPerClass, imageSize);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    return PREPARED.computeIfAbsent(
+        name,
+        key -> {
+          try {
+            return prepare(hdfs, spark, key, trainPerClass, valPerClass, imageSize);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 
-  private static Datasets prepare(MiniHdfs hdfs, JavaSparkContext spark, String name,
-      int trainPerClass, int valPerClass, int imageSize) throws IOException {
+  private static Datasets prepare(
+      MiniHdfs hdfs,
+      JavaSparkContext spark,
+      String name,
+      int trainPerClass,
+      int valPerClass,
+      int imageSize)
+      throws IOException {
     Storage storage = new Storage(hdfs.configuration());
     Path tree = Files.createDirectories(Paths.get("target", "fashion-mnist", name));
     if (!Files.isDirectory(tree.resolve("train"))) {
       FashionMnist.tree(hdfs.configuration(), tree.toUri(), "train", trainPerClass);
       FashionMnist.tree(hdfs.configuration(), tree.toUri(), "val", valPerClass);
     }
-    AlexNetConfig config = AlexNetConfig.load(List.of(), List.of("data.image-size=" + imageSize,
-        "model.variant=scaled", "data.shard-bytes=1m", "data.row-group-bytes=128k"));
+    AlexNetConfig config =
+        AlexNetConfig.load(
+            List.of(),
+            List.of(
+                "data.image-size=" + imageSize,
+                "model.variant=scaled",
+                "data.shard-bytes=1m",
+                "data.row-group-bytes=128k"));
     URI train = hdfs.uri("/prepared/" + name + "/train");
     URI validation = hdfs.uri("/prepared/" + name + "/val");
     PrepareJob prepare = new PrepareJob(config, storage);
-    PrepareJob.Request trainRequest = new PrepareJob.Request(tree.toUri(), train, "train", null,
-        null, null);
+    PrepareJob.Request trainRequest =
+        new PrepareJob.Request(tree.toUri(), train, "train", null, null, null);
     prepare.run(spark, trainRequest, prepare.check(trainRequest));
-    PrepareJob.Request valRequest = new PrepareJob.Request(tree.toUri(), validation, "val", null,
-        null, train);
+    PrepareJob.Request valRequest =
+        new PrepareJob.Request(tree.toUri(), validation, "val", null, null, train);
     prepare.run(spark, valRequest, prepare.check(valRequest));
     StatsJob stats = new StatsJob(storage, config);
     stats.run(spark, train, Manifest.read(storage, train));

@@ -27,7 +27,8 @@ public final class Records {
     try {
       List<Located> records = new ArrayList<>();
       for (URI shard : Manifest.read(storage, dataset).shardUris(dataset)) {
-        try (ShardReader reader = ShardReader.open(storage.hadoopConfiguration(), new Path(shard))) {
+        try (ShardReader reader =
+            ShardReader.open(storage.hadoopConfiguration(), new Path(shard))) {
           for (int g = 0; g < reader.rowGroups(); g++) {
             for (StoredImage image : reader.readRowGroup(g)) {
               records.add(new Located(image, shard.toString(), g));

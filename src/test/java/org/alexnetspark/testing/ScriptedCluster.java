@@ -31,9 +31,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The {@link LoopbackCluster} of the cluster tests, shared by every test class of a run and torn
- * down when the run ends, with jobs submitted exactly as users submit them: by the
- * {@code jobs/yarn/} scripts, with the application jar {@code target/alexnet-spark-*-cluster.jar},
- * in client mode against the standalone master, with {@code conf/spark-defaults.conf} and its sizes
+ * down when the run ends, with jobs submitted exactly as users submit them: by the {@code
+ * jobs/yarn/} scripts, with the application jar {@code target/alexnet-spark-*-cluster.jar}, in
+ * client mode against the standalone master, with {@code conf/spark-defaults.conf} and its sizes
  * scaled down to this machine.
  *
  * <ul>
@@ -46,8 +46,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *   <li>{@code spark-submit} and {@code hdfs dfs} commands for the scripts.
  * </ul>
  *
- * <p>Every process's output is kept in {@code target/loopback/} (executors': the workers'
- * {@code work/} folders) for post-mortems.
+ * <p>Every process's output is kept in {@code target/loopback/} (executors': the workers' {@code
+ * work/} folders) for post-mortems.
  *
  * <pre>
  * {@literal @}RegisterExtension static final ScriptedCluster CLUSTER = new ScriptedCluster();
@@ -61,8 +61,11 @@ public final class ScriptedCluster implements BeforeAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    shared = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-        .getOrComputeIfAbsent(KEY, key -> Shared.start(), Shared.class);
+    shared =
+        context
+            .getRoot()
+            .getStore(ExtensionContext.Namespace.GLOBAL)
+            .getOrComputeIfAbsent(KEY, key -> Shared.start(), Shared.class);
   }
 
   /** The cluster: its processes, HDFS and fault helpers. */
@@ -100,8 +103,8 @@ public final class ScriptedCluster implements BeforeAllCallback {
   }
 
   /**
-   * One run of a {@code jobs/yarn/} script against the cluster: environment variables of the
-   * script (e.g. {@code RUN}, {@code DATASETS}), more Spark settings, JVM options of the driver,
+   * One run of a {@code jobs/yarn/} script against the cluster: environment variables of the script
+   * (e.g. {@code RUN}, {@code DATASETS}), more Spark settings, JVM options of the driver,
    * arguments.
    */
   public static final class Job {
@@ -172,8 +175,8 @@ public final class ScriptedCluster implements BeforeAllCallback {
       try {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           LoopbackCluster.killTree(process.toHandle());
-          throw new AssertionError(name + " did not finish within " + timeout + "; its output:\n"
-              + tail(200));
+          throw new AssertionError(
+              name + " did not finish within " + timeout + "; its output:\n" + tail(200));
         }
       } catch (InterruptedException e) {
         LoopbackCluster.killTree(process.toHandle());
@@ -231,12 +234,26 @@ public final class ScriptedCluster implements BeforeAllCallback {
           }
         }
         if (ended) {
-          throw new AssertionError(name + " ended (exit code " + process.exitValue() + ") before "
-              + "printing a line matching '" + pattern + "'; its output:\n" + tail(200));
+          throw new AssertionError(
+              name
+                  + " ended (exit code "
+                  + process.exitValue()
+                  + ") before "
+                  + "printing a line matching '"
+                  + pattern
+                  + "'; its output:\n"
+                  + tail(200));
         }
         if (System.nanoTime() > deadline) {
-          throw new AssertionError("no line matching '" + pattern + "' from " + name + " within "
-              + timeout + "; its output:\n" + tail(200));
+          throw new AssertionError(
+              "no line matching '"
+                  + pattern
+                  + "' from "
+                  + name
+                  + " within "
+                  + timeout
+                  + "; its output:\n"
+                  + tail(200));
         }
         try {
           Thread.sleep(200);
@@ -300,15 +317,18 @@ public final class ScriptedCluster implements BeforeAllCallback {
       Path sparkJars = project.resolve("target/spark/jars");
       try {
         if (!Files.isDirectory(sparkJars)) {
-          throw new IllegalStateException(sparkJars + " is missing: run 'mvn verify', which builds it "
-              + "(pre-integration-test)");
+          throw new IllegalStateException(
+              sparkJars
+                  + " is missing: run 'mvn verify', which builds it "
+                  + "(pre-integration-test)");
         }
         applicationJar(project);
-        LoopbackCluster cluster = LoopbackCluster.start(
-            LoopbackCluster.Options.of(2, 2, "1536m", 2, project.resolve("target/loopback"))
-                .withSparkJars(sparkJars)
-                .withGpuDiscoveryScript(project.resolve("conf/gpu-discovery.sh"))
-                .withLog4jConfig(project.resolve("conf/log4j2.properties")));
+        LoopbackCluster cluster =
+            LoopbackCluster.start(
+                LoopbackCluster.Options.of(2, 2, "1536m", 2, project.resolve("target/loopback"))
+                    .withSparkJars(sparkJars)
+                    .withGpuDiscoveryScript(project.resolve("conf/gpu-discovery.sh"))
+                    .withLog4jConfig(project.resolve("conf/log4j2.properties")));
         try {
           return new Shared(cluster);
         } catch (IOException | RuntimeException e) {
@@ -322,9 +342,14 @@ public final class ScriptedCluster implements BeforeAllCallback {
 
     static Path applicationJar(Path project) throws IOException {
       try (Stream<Path> files = Files.list(project.resolve("target"))) {
-        return files.filter(p -> p.getFileName().toString().matches("alexnet-spark-.*-cluster\\.jar"))
-            .findFirst().orElseThrow(() -> new IllegalStateException("no target/alexnet-spark-*-cluster.jar: "
-                + "run 'mvn verify', which builds it (pre-integration-test)"));
+        return files
+            .filter(p -> p.getFileName().toString().matches("alexnet-spark-.*-cluster\\.jar"))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "no target/alexnet-spark-*-cluster.jar: "
+                            + "run 'mvn verify', which builds it (pre-integration-test)"));
       }
     }
 
@@ -338,12 +363,18 @@ public final class ScriptedCluster implements BeforeAllCallback {
         int number = jobCount.incrementAndGet();
         String name = String.format(Locale.ROOT, "%02d-%s", number, job.script);
         java.nio.file.Path log = cluster.workDir().resolve("jobs").resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(
-            new ArrayList<>(List.of(project.resolve("jobs/yarn").resolve(job.script).toString())))
-            .directory(project.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder =
+            new ProcessBuilder(
+                    new ArrayList<>(
+                        List.of(project.resolve("jobs/yarn").resolve(job.script).toString())))
+                .directory(project.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
         env.putAll(cluster.environment());
-        env.put("PATH", bin + File.pathSeparator + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        env.put(
+            "PATH",
+            bin + File.pathSeparator + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         env.put("MASTER", cluster.masterUrl());
         env.put("DEPLOY_MODE", "client");
         env.put("SPARK_SUBMIT", bin.resolve("spark-submit").toString());
@@ -362,14 +393,30 @@ public final class ScriptedCluster implements BeforeAllCallback {
         builder.command().addAll(job.args);
         // What was set for the script (not the whole inherited environment), and its command.
         StringBuilder record = new StringBuilder();
-        for (String key : List.of("SPARK_HOME", "SPARK_CONF_DIR", "HADOOP_CONF_DIR", "MASTER",
-            "DEPLOY_MODE", "SPARK_SUBMIT", "HDFS_CLI", "PROPERTIES_FILE", "APP_JAR", "EXECUTORS",
-            "GPUS_PER_EXECUTOR", "DRIVER_GPUS", "TASK_CPUS")) {
+        for (String key :
+            List.of(
+                "SPARK_HOME",
+                "SPARK_CONF_DIR",
+                "HADOOP_CONF_DIR",
+                "MASTER",
+                "DEPLOY_MODE",
+                "SPARK_SUBMIT",
+                "HDFS_CLI",
+                "PROPERTIES_FILE",
+                "APP_JAR",
+                "EXECUTORS",
+                "GPUS_PER_EXECUTOR",
+                "DRIVER_GPUS",
+                "TASK_CPUS")) {
           record.append(key).append('=').append(env.get(key)).append('\n');
         }
         job.env.forEach((k, v) -> record.append(k).append('=').append(v).append('\n'));
-        record.append("EXTRA_SPARK_CONF=").append(extra.toString().replace("\n", "\n  "))
-            .append('\n').append(String.join(" ", builder.command())).append('\n');
+        record
+            .append("EXTRA_SPARK_CONF=")
+            .append(extra.toString().replace("\n", "\n  "))
+            .append('\n')
+            .append(String.join(" ", builder.command()))
+            .append('\n');
         Files.writeString(cluster.workDir().resolve("jobs").resolve(name + ".command"), record);
         Process process = builder.start();
         cluster.register(process);
@@ -401,11 +448,24 @@ public final class ScriptedCluster implements BeforeAllCallback {
       conf.put("spark.ui.enabled", "false");
       // Four replicas on two cores: one thread each.
       conf.put("spark.executorEnv.OMP_NUM_THREADS", "1");
-      conf.put("spark.driver.extraJavaOptions", String.join(" ", jvmOptions, javacpp,
-          "-Dorg.bytedeco.javacpp.maxbytes=1g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=3g",
-          String.join(" ", job.driverOptions)).strip());
-      conf.put("spark.executor.extraJavaOptions", String.join(" ", jvmOptions, javacpp,
-          "-Dorg.bytedeco.javacpp.maxbytes=1g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=3g"));
+      conf.put(
+          "spark.driver.extraJavaOptions",
+          String.join(
+                  " ",
+                  jvmOptions,
+                  javacpp,
+                  "-Dorg.bytedeco.javacpp.maxbytes=1g",
+                  "-Dorg.bytedeco.javacpp.maxphysicalbytes=3g",
+                  String.join(" ", job.driverOptions))
+              .strip());
+      conf.put(
+          "spark.executor.extraJavaOptions",
+          String.join(
+              " ",
+              jvmOptions,
+              javacpp,
+              "-Dorg.bytedeco.javacpp.maxbytes=1g",
+              "-Dorg.bytedeco.javacpp.maxphysicalbytes=3g"));
       conf.putAll(job.conf);
       return conf;
     }
@@ -417,12 +477,13 @@ public final class ScriptedCluster implements BeforeAllCallback {
   }
 
   /**
-   * spark-submit without a Spark distribution, doing what $SPARK_HOME/bin/spark-submit does
-   * through bin/spark-class: Spark's launcher builds the driver's command line (in client mode it
-   * applies spark.driver.memory and spark.driver.extraJavaOptions, and adds the --add-opens list),
-   * then the script becomes that command, so the submitting process is the driver.
+   * spark-submit without a Spark distribution, doing what $SPARK_HOME/bin/spark-submit does through
+   * bin/spark-class: Spark's launcher builds the driver's command line (in client mode it applies
+   * spark.driver.memory and spark.driver.extraJavaOptions, and adds the --add-opens list), then the
+   * script becomes that command, so the submitting process is the driver.
    */
-  public static final String SPARK_SUBMIT = """
+  public static final String SPARK_SUBMIT =
+      """
       #!/usr/bin/env bash
       # spark-submit of the loopback test cluster: what $SPARK_HOME/bin/spark-submit does through
       # bin/spark-class, for a SPARK_HOME that holds only jars/.
@@ -459,7 +520,8 @@ public final class ScriptedCluster implements BeforeAllCallback {
       """;
 
   /** {@code hdfs dfs ...} (Hadoop's FsShell from Spark's jars), which jobs/yarn/train uses. */
-  public static final String HDFS = """
+  public static final String HDFS =
+      """
       #!/usr/bin/env bash
       # 'hdfs dfs' of the loopback test cluster: Hadoop's FsShell from the jars of SPARK_HOME.
       set -euo pipefail

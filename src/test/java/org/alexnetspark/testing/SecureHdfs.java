@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * access tokens, SASL data transfer and HTTPS, in a child JVM ({@link SecureHdfsServer}), so that
  * the JVM-wide Hadoop login of this JVM (and of every other test in it) is never touched: the
  * clients are the commands under test, each in a process of its own, with the credentials they are
- * given and no others. Started by the first test class that registers it, stopped when the run ends.
+ * given and no others. Started by the first test class that registers it, stopped when the run
+ * ends.
  *
  * <p>What a user of a secured cluster has, the tests have too: {@link #clientConfiguration()} (a
  * HADOOP_CONF_DIR with core-site.xml and hdfs-site.xml), {@link #krb5Conf()}, a user principal
@@ -36,8 +37,11 @@ public final class SecureHdfs implements BeforeAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    server = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-        .getOrComputeIfAbsent(KEY, key -> Server.start(), Server.class);
+    server =
+        context
+            .getRoot()
+            .getStore(ExtensionContext.Namespace.GLOBAL)
+            .getOrComputeIfAbsent(KEY, key -> Server.start(), Server.class);
   }
 
   /** {@code hdfs://localhost:port} + {@code path}. */
@@ -82,32 +86,41 @@ public final class SecureHdfs implements BeforeAllCallback {
 
     private Server(Process process, Path work, Properties ready) {
       this.process = process;
-      this.commands = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+      this.commands =
+          new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
       this.work = work;
       this.ready = ready;
     }
 
     static Server start() {
       try {
-        Path work = Paths.get("target", "secure-hdfs", "run-" + ProcessHandle.current().pid())
-            .toAbsolutePath();
+        Path work =
+            Paths.get("target", "secure-hdfs", "run-" + ProcessHandle.current().pid())
+                .toAbsolutePath();
         deleteTree(work);
         // On the server's classpath before it starts (a folder missing at start-up is ignored):
         // Hadoop reads ssl-server.xml and ssl-client.xml as resources.
         Path ssl = Files.createDirectories(work.resolve("ssl"));
         Path log = work.resolve("server.log");
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-Xmx1g",
-            "-cp", ssl + File.pathSeparator + System.getProperty("java.class.path"),
-            SecureHdfsServer.class.getName(), work.toString())
-            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process =
+            new ProcessBuilder(
+                    java,
+                    "-Xmx1g",
+                    "-cp",
+                    ssl + File.pathSeparator + System.getProperty("java.class.path"),
+                    SecureHdfsServer.class.getName(),
+                    work.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         Path readyFile = work.resolve("ready.properties");
         Instant deadline = Instant.now().plus(START_TIMEOUT);
         while (!Files.exists(readyFile)) {
           if (!process.isAlive() || Instant.now().isAfter(deadline)) {
             process.destroyForcibly();
-            throw new IllegalStateException("the secured HDFS did not start (see " + log + "):\n"
-                + tail(log, 40));
+            throw new IllegalStateException(
+                "the secured HDFS did not start (see " + log + "):\n" + tail(log, 40));
           }
           Thread.sleep(200);
         }
@@ -132,8 +145,11 @@ public final class SecureHdfs implements BeforeAllCallback {
       try {
         while (!Files.exists(done)) {
           if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-            throw new IOException("the secured HDFS did not export " + path + ":\n"
-                + tail(work.resolve("server.log"), 40));
+            throw new IOException(
+                "the secured HDFS did not export "
+                    + path
+                    + ":\n"
+                    + tail(work.resolve("server.log"), 40));
           }
           Thread.sleep(100);
         }
@@ -145,7 +161,8 @@ public final class SecureHdfs implements BeforeAllCallback {
       if (!answer.equals("ok")) {
         throw new IOException("exporting " + path + ": " + answer);
       }
-      return Files.readAllLines(local.toAbsolutePath().resolveSibling(local.getFileName() + ".listing"));
+      return Files.readAllLines(
+          local.toAbsolutePath().resolveSibling(local.getFileName() + ".listing"));
     }
 
     @Override

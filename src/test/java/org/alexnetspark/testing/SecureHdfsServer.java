@@ -101,7 +101,8 @@ public final class SecureHdfsServer {
       Files.move(temporary, work.resolve("ready.properties"), StandardCopyOption.ATOMIC_MOVE);
       System.out.println("secured HDFS ready at " + namenode);
 
-      BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      BufferedReader commands =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       for (String line; (line = commands.readLine()) != null && !line.equals("stop"); ) {
         String[] words = line.split(" ");
         if (words.length == 4 && words[0].equals("export")) {
@@ -115,7 +116,8 @@ public final class SecureHdfsServer {
             answer = "failed: " + e;
           }
           Files.writeString(done.resolveSibling("." + done.getFileName()), answer);
-          Files.move(done.resolveSibling("." + done.getFileName()), done, StandardCopyOption.ATOMIC_MOVE);
+          Files.move(
+              done.resolveSibling("." + done.getFileName()), done, StandardCopyOption.ATOMIC_MOVE);
         }
       }
     } finally {
@@ -143,16 +145,29 @@ public final class SecureHdfsServer {
   }
 
   /** Copies {@code from} to {@code to}, and writes {@code to.listing}: path, owner, mode, size. */
-  private static void export(FileSystem fs, org.apache.hadoop.fs.Path from, Path to) throws IOException {
+  private static void export(FileSystem fs, org.apache.hadoop.fs.Path from, Path to)
+      throws IOException {
     StringBuilder listing = new StringBuilder();
     copy(fs, fs.getFileStatus(from), from, to, listing);
     Files.writeString(to.resolveSibling(to.getFileName() + ".listing"), listing);
   }
 
-  private static void copy(FileSystem fs, FileStatus status, org.apache.hadoop.fs.Path root, Path to,
-      StringBuilder listing) throws IOException {
-    listing.append(status.getPath().toUri().getPath()).append(' ').append(status.getOwner())
-        .append(' ').append(status.getPermission()).append(' ').append(status.getLen()).append('\n');
+  private static void copy(
+      FileSystem fs,
+      FileStatus status,
+      org.apache.hadoop.fs.Path root,
+      Path to,
+      StringBuilder listing)
+      throws IOException {
+    listing
+        .append(status.getPath().toUri().getPath())
+        .append(' ')
+        .append(status.getOwner())
+        .append(' ')
+        .append(status.getPermission())
+        .append(' ')
+        .append(status.getLen())
+        .append('\n');
     if (status.isDirectory()) {
       Files.createDirectories(to);
       for (FileStatus child : fs.listStatus(status.getPath())) {

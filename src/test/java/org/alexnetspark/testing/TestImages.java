@@ -47,8 +47,8 @@ public final class TestImages {
 
   /** A JPEG with four (CMYK) channels, as some ImageNet photos are. */
   public static byte[] cmykJpeg(int width, int height) {
-    WritableRaster raster = Raster.createInterleavedRaster(java.awt.image.DataBuffer.TYPE_BYTE,
-        width, height, 4, null);
+    WritableRaster raster =
+        Raster.createInterleavedRaster(java.awt.image.DataBuffer.TYPE_BYTE, width, height, 4, null);
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
         raster.setPixel(x, y, new int[] {x * 255 / width, y * 255 / height, 40, 10});
@@ -80,7 +80,10 @@ public final class TestImages {
     return ImageCodec.encodeJpeg(new Image(width, height, bgr), 95);
   }
 
-  /** A JPEG with texture everywhere (so that its entropy-coded data is long), {@code width x height}. */
+  /**
+   * A JPEG with texture everywhere (so that its entropy-coded data is long), {@code width x
+   * height}.
+   */
   public static byte[] texturedJpeg(int width, int height) {
     byte[] bgr = new byte[3 * width * height];
     for (int y = 0; y < height; y++) {
@@ -94,7 +97,9 @@ public final class TestImages {
     return ImageCodec.encodeJpeg(new Image(width, height, bgr), 90);
   }
 
-  /** A JPEG whose entropy-coded data is damaged in its middle: libjpeg warns "Corrupt JPEG data". */
+  /**
+   * A JPEG whose entropy-coded data is damaged in its middle: libjpeg warns "Corrupt JPEG data".
+   */
   public static byte[] corruptedInTheMiddle(byte[] jpeg) {
     byte[] bytes = jpeg.clone();
     int scan = 0;
@@ -116,14 +121,45 @@ public final class TestImages {
    */
   public static byte[] withExifOrientation(byte[] jpeg, int orientation) {
     byte[] exif = {
-        (byte) 0xFF, (byte) 0xE1, 0, 34,                       // APP1, length 34
-        'E', 'x', 'i', 'f', 0, 0,
-        'M', 'M', 0, 42, 0, 0, 0, 8,                           // big-endian TIFF, IFD at 8
-        0, 1,                                                  // one entry
-        0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte) orientation, 0, 0, // Orientation, SHORT, 1 value
-        0, 0, 0, 0};                                           // no next IFD
+      (byte) 0xFF,
+      (byte) 0xE1,
+      0,
+      34, // APP1, length 34
+      'E',
+      'x',
+      'i',
+      'f',
+      0,
+      0,
+      'M',
+      'M',
+      0,
+      42,
+      0,
+      0,
+      0,
+      8, // big-endian TIFF, IFD at 8
+      0,
+      1, // one entry
+      0x01,
+      0x12,
+      0,
+      3,
+      0,
+      0,
+      0,
+      1,
+      0,
+      (byte) orientation,
+      0,
+      0, // Orientation, SHORT, 1 value
+      0,
+      0,
+      0,
+      0
+    }; // no next IFD
     byte[] out = new byte[jpeg.length + exif.length];
-    System.arraycopy(jpeg, 0, out, 0, 2);                      // SOI
+    System.arraycopy(jpeg, 0, out, 0, 2); // SOI
     System.arraycopy(exif, 0, out, 2, exif.length);
     System.arraycopy(jpeg, 2, out, 2 + exif.length, jpeg.length - 2);
     return out;

@@ -20,8 +20,8 @@ import org.alexnetspark.stats.StatsJob;
 
 /**
  * A model folder made without training: the small scaled network of {@link #CONF}, freshly
- * initialised, saved the way training saves one (with the training set's label map and
- * statistics). Saved once per JVM for each prepared dataset, on the in-process HDFS.
+ * initialised, saved the way training saves one (with the training set's label map and statistics).
+ * Saved once per JVM for each prepared dataset, on the in-process HDFS.
  */
 public final class UntrainedModel {
   /** The network and data settings of the model. */
@@ -36,20 +36,35 @@ public final class UntrainedModel {
 
   /** The model for {@code data}'s training set, saved on first use. */
   public static synchronized Saved of(MiniHdfs hdfs, PreparedFashionMnist.Datasets data) {
-    return SAVED.computeIfAbsent(data.train(), train -> {
-      try {
-        AlexNetConfig config = AlexNetConfig.load(List.of(CONF), List.of());
-        Storage storage = data.storage();
-        URI target = hdfs.uri("/models/untrained-" + Integer.toHexString(train.hashCode()));
-        new ModelStore(storage).save(AlexNet.create(config.model(), config.optimizer()), config,
-            ModelInfo.trained(Manifest.read(storage, train).labels(), 0, 0, 0, train.toString(),
-                null, null, null, null), target, true,
-            TrainedModel.normalisationFiles(DatasetStats.read(storage, train),
-                StatsJob.readMeanImage(storage, train)));
-        return new Saved(target, config);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    return SAVED.computeIfAbsent(
+        data.train(),
+        train -> {
+          try {
+            AlexNetConfig config = AlexNetConfig.load(List.of(CONF), List.of());
+            Storage storage = data.storage();
+            URI target = hdfs.uri("/models/untrained-" + Integer.toHexString(train.hashCode()));
+            new ModelStore(storage)
+                .save(
+                    AlexNet.create(config.model(), config.optimizer()),
+                    config,
+                    ModelInfo.trained(
+                        Manifest.read(storage, train).labels(),
+                        0,
+                        0,
+                        0,
+                        train.toString(),
+                        null,
+                        null,
+                        null,
+                        null),
+                    target,
+                    true,
+                    TrainedModel.normalisationFiles(
+                        DatasetStats.read(storage, train), StatsJob.readMeanImage(storage, train)));
+            return new Saved(target, config);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 }

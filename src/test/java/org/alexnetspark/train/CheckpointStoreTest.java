@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-
 import java.net.URI;
 import java.util.List;
 import org.alexnetspark.config.AlexNetConfig;
@@ -23,15 +22,25 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Checkpoints on a real in-process HDFS: what counts as complete, and what latest() picks. */
 class CheckpointStoreTest {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
 
-  private static final AlexNetConfig CONFIG = AlexNetConfig.load(
-      List.of(java.nio.file.Paths.get("src/test/resources/conf/train-small.conf")), List.of());
+  private static final AlexNetConfig CONFIG =
+      AlexNetConfig.load(
+          List.of(java.nio.file.Paths.get("src/test/resources/conf/train-small.conf")), List.of());
 
   private static TrainingState state(int epoch, long iteration) {
-    return new TrainingState(epoch, 0, true, iteration, iteration * 32,
-        new LearningRateSchedule.State(0.01, 1, 0, 0), 1, 2, 0, "sha", List.of());
+    return new TrainingState(
+        epoch,
+        0,
+        true,
+        iteration,
+        iteration * 32,
+        new LearningRateSchedule.State(0.01, 1, 0, 0),
+        1,
+        2,
+        0,
+        "sha",
+        List.of());
   }
 
   @Test
@@ -60,32 +69,45 @@ class CheckpointStoreTest {
   }
 
   @Test
-  void aCheckpointOverTheSpaceQuotaFailsSayingWhyAndWhatToDoAndLeavesNothingBehind() throws Exception {
+  void aCheckpointOverTheSpaceQuotaFailsSayingWhyAndWhatToDoAndLeavesNothingBehind()
+      throws Exception {
     Storage storage = new Storage(HDFS.configuration());
     URI run = HDFS.uri("/checkpoint-tests/quota");
     CheckpointStore store = new CheckpointStore(storage, run, 10);
     // A model file of several blocks (1 MB each here), so that the quota is hit while writing it.
-    AlexNetConfig config = AlexNetConfig.load(List.of(), List.of("model.variant=scaled",
-        "model.classes=10"));
+    AlexNetConfig config =
+        AlexNetConfig.load(List.of(), List.of("model.variant=scaled", "model.classes=10"));
     ComputationGraph network = AlexNet.create(config.model(), config.optimizer());
     store.save(network, config, ModelInfo.untrained(), state(1, 10), java.util.Map.of());
     // Room for less than one more block: the next checkpoint cannot be written.
     DistributedFileSystem fs = (DistributedFileSystem) HDFS.fileSystem();
     Path folder = new Path(run);
-    fs.setQuota(folder, HdfsConstants.QUOTA_DONT_SET,
+    fs.setQuota(
+        folder,
+        HdfsConstants.QUOTA_DONT_SET,
         fs.getContentSummary(folder).getSpaceConsumed() + 512 * 1024);
     try {
-      IOException e = assertThrows(IOException.class,
-          () -> store.save(network, config, ModelInfo.untrained(), state(2, 20), java.util.Map.of()));
+      IOException e =
+          assertThrows(
+              IOException.class,
+              () ->
+                  store.save(
+                      network, config, ModelInfo.untrained(), state(2, 20), java.util.Map.of()));
       String message = e.getMessage();
-      assertTrue(message.contains("could not write checkpoint " + store.folder() + "/epoch-0002-iter-0000000020"),
+      assertTrue(
+          message.contains(
+              "could not write checkpoint " + store.folder() + "/epoch-0002-iter-0000000020"),
           message);
       assertTrue(message.contains("quota of /checkpoint-tests/quota is exceeded"), message);
-      assertTrue(message.contains("epoch-0001-iter-0000000010, is intact")
-          && message.contains("hdfs dfsadmin -setSpaceQuota") && message.contains("--resume"),
+      assertTrue(
+          message.contains("epoch-0001-iter-0000000010, is intact")
+              && message.contains("hdfs dfsadmin -setSpaceQuota")
+              && message.contains("--resume"),
           message);
-      List<String> left = java.util.Arrays.stream(fs.listStatus(new Path(store.folder())))
-          .map(status -> status.getPath().getName()).toList();
+      List<String> left =
+          java.util.Arrays.stream(fs.listStatus(new Path(store.folder())))
+              .map(status -> status.getPath().getName())
+              .toList();
       assertEquals(List.of("epoch-0001-iter-0000000010"), left, "no temporary left behind");
       assertEquals(1, store.latest().state().epoch());
     } finally {

@@ -51,8 +51,9 @@ class LearningRateScheduleTest {
 
   @Test
   void stepScheduleDividesAtTheListedEpochs() {
-    LearningRateSchedule schedule = new LearningRateSchedule(
-        new TrainConfig.Schedule(TrainConfig.Type.STEP, 0.1, 1, 3, List.of(2, 4), 1.0));
+    LearningRateSchedule schedule =
+        new LearningRateSchedule(
+            new TrainConfig.Schedule(TrainConfig.Type.STEP, 0.1, 1, 3, List.of(2, 4), 1.0));
     LearningRateSchedule.State state = schedule.start(1.0);
     double[] expected = {1.0, 0.1, 0.1, 0.01, 0.01};
     for (int epoch = 1; epoch <= 5; epoch++) {
@@ -63,14 +64,16 @@ class LearningRateScheduleTest {
 
   @Test
   void theLastEpochIsCutOnceByItsFactor() {
-    LearningRateSchedule schedule = new LearningRateSchedule(
-        new TrainConfig.Schedule(TrainConfig.Type.STEP, 0.1, 1, 3, List.of(), 0.2));
+    LearningRateSchedule schedule =
+        new LearningRateSchedule(
+            new TrainConfig.Schedule(TrainConfig.Type.STEP, 0.1, 1, 3, List.of(), 0.2));
     LearningRateSchedule.State last = schedule.forLastEpoch(schedule.start(0.05));
     assertEquals(0.01, last.learningRate(), 1e-15);
     assertEquals(1, last.reductions());
     assertEquals(last, schedule.forLastEpoch(last), "never twice (a resumed last epoch)");
-    LearningRateSchedule none = new LearningRateSchedule(
-        new TrainConfig.Schedule(TrainConfig.Type.STEP, 0.1, 1, 3, List.of(), 1.0));
+    LearningRateSchedule none =
+        new LearningRateSchedule(
+            new TrainConfig.Schedule(TrainConfig.Type.STEP, 0.1, 1, 3, List.of(), 1.0));
     assertEquals(0.05, none.forLastEpoch(none.start(0.05)).learningRate(), 0.0);
   }
 }

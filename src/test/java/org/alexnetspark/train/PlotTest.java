@@ -16,8 +16,7 @@ import picocli.CommandLine;
 
 /** {@code alexnet plot}: a run's curves redrawn from its metrics.jsonl. */
 class PlotTest {
-  @TempDir
-  Path run;
+  @TempDir Path run;
 
   private record Result(int exitCode, String out, String err) {}
 
@@ -39,20 +38,34 @@ class PlotTest {
     for (int epoch = 1; epoch <= 3; epoch++) {
       for (int round = 1; round <= 4; round++) {
         long iteration = (epoch - 1) * 40L + round * 10;
-        metrics.append(String.format(java.util.Locale.ROOT, "{\"kind\":\"round\",\"epoch\":%d,"
-            + "\"iteration\":%d,\"loss\":%.3f,\"learning_rate\":0.01,\"images_per_second\":50,"
-            + "\"seconds\":2,\"seconds_computing\":1.5,\"seconds_averaging_and_broadcasting\":0.5,"
-            + "\"minibatches\":10}%n", epoch, iteration, 2.3 / (1 + iteration / 40.0)));
+        metrics.append(
+            String.format(
+                java.util.Locale.ROOT,
+                "{\"kind\":\"round\",\"epoch\":%d,"
+                    + "\"iteration\":%d,\"loss\":%.3f,\"learning_rate\":0.01,\"images_per_second\":50,"
+                    + "\"seconds\":2,\"seconds_computing\":1.5,\"seconds_averaging_and_broadcasting\":0.5,"
+                    + "\"minibatches\":10}%n",
+                epoch,
+                iteration,
+                2.3 / (1 + iteration / 40.0)));
       }
-      metrics.append(String.format(java.util.Locale.ROOT, "{\"kind\":\"epoch\",\"epoch\":%d,"
-          + "\"iteration\":%d,\"loss\":1.0,\"learning_rate\":0.01,\"next_learning_rate\":0.01,"
-          + "\"val_top1\":%.2f,\"val_top5\":%.2f,\"seconds\":8,\"planned_minibatches\":40,"
-          + "\"fitted_minibatches\":40,\"skipped_images\":0}%n", epoch, epoch * 40L,
-          0.3 + 0.1 * epoch, 0.7 + 0.05 * epoch));
+      metrics.append(
+          String.format(
+              java.util.Locale.ROOT,
+              "{\"kind\":\"epoch\",\"epoch\":%d,"
+                  + "\"iteration\":%d,\"loss\":1.0,\"learning_rate\":0.01,\"next_learning_rate\":0.01,"
+                  + "\"val_top1\":%.2f,\"val_top5\":%.2f,\"seconds\":8,\"planned_minibatches\":40,"
+                  + "\"fitted_minibatches\":40,\"skipped_images\":0}%n",
+              epoch,
+              epoch * 40L,
+              0.3 + 0.1 * epoch,
+              0.7 + 0.05 * epoch));
     }
     Files.writeString(run.resolve("metrics.jsonl"), metrics);
     // A stale picture that the command must replace.
-    ImageIO.write(new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB), "png",
+    ImageIO.write(
+        new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB),
+        "png",
         run.resolve("curves.png").toFile());
 
     Result result = plot(run.toString());

@@ -32,18 +32,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Accuracy is the end-to-end tier's business (TrainingAccuracyIT).
  */
 class TrainJobTest {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
-  @RegisterExtension
-  static final LocalSpark SPARK = new LocalSpark();
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final LocalSpark SPARK = new LocalSpark();
 
   private static PreparedFashionMnist.Datasets data;
   private static Storage storage;
 
   /** The small training configuration of this tier, with test overrides. */
   private static AlexNetConfig config(String... overrides) {
-    return AlexNetConfig.load(List.of(Paths.get("src/test/resources/conf/train-small.conf")),
-        List.of(overrides));
+    return AlexNetConfig.load(
+        List.of(Paths.get("src/test/resources/conf/train-small.conf")), List.of(overrides));
   }
 
   @BeforeAll
@@ -56,14 +54,17 @@ class TrainJobTest {
     return new TrainJob.Request(data.train(), data.validation(), HDFS.uri(output), resume, null);
   }
 
-  private static TrainJob.Result train(TrainJob job, String output, boolean resume) throws IOException {
+  private static TrainJob.Result train(TrainJob job, String output, boolean resume)
+      throws IOException {
     TrainJob.Request request = request(output, resume);
     return job.run(SPARK.context(), request, job.check(request));
   }
 
   private static List<RoundMetrics> rounds(String output) throws IOException {
     return MetricsLog.read(storage, HDFS.uri(output)).stream()
-        .filter(RoundMetrics.class::isInstance).map(RoundMetrics.class::cast).toList();
+        .filter(RoundMetrics.class::isInstance)
+        .map(RoundMetrics.class::cast)
+        .toList();
   }
 
   @Test
@@ -73,8 +74,11 @@ class TrainJobTest {
     List<EpochMetrics> epochs = result.state().epochs();
     assertEquals(2, epochs.size());
     List<MetricsLine> lines = MetricsLog.read(storage, HDFS.uri("/runs/full"));
-    List<EpochMetrics> epochLines = lines.stream().filter(EpochMetrics.class::isInstance)
-        .map(EpochMetrics.class::cast).toList();
+    List<EpochMetrics> epochLines =
+        lines.stream()
+            .filter(EpochMetrics.class::isInstance)
+            .map(EpochMetrics.class::cast)
+            .toList();
     assertEquals(epochs, epochLines, "the metrics file holds the state's epochs");
     for (EpochMetrics epoch : epochLines) {
       assertTrue(epoch.valTop1() >= 0 && epoch.valTop1() <= 1, epoch.toString());
@@ -91,8 +95,11 @@ class TrainJobTest {
     assertTrue(rounds.size() >= 2 * epochs.size(), "several jobs per epoch: " + rounds.size());
     assertTrue(rounds.stream().allMatch(r -> r.imagesPerSecond() > 0 && r.seconds() > 0));
     String raw = storage.readText(HDFS.uri("/runs/full/metrics.jsonl"));
-    assertTrue(raw.lines().allMatch(l -> l.startsWith("{\"kind\":\"round\"")
-        || l.startsWith("{\"kind\":\"epoch\"")), raw);
+    assertTrue(
+        raw.lines()
+            .allMatch(
+                l -> l.startsWith("{\"kind\":\"round\"") || l.startsWith("{\"kind\":\"epoch\"")),
+        raw);
     assertTrue(raw.contains("\"val_top1\"") && raw.contains("\"images_per_second\""), raw);
 
     FileSystem fs = HDFS.fileSystem();
@@ -107,11 +114,15 @@ class TrainJobTest {
   }
 
   @Test
-  void aKilledRunResumesFromItsLastCheckpointWithTheSameEpochScheduleAndMomentum() throws Exception {
+  void aKilledRunResumesFromItsLastCheckpointWithTheSameEpochScheduleAndMomentum()
+      throws Exception {
     String[] midEpoch = {"train.checkpoint.every-iterations=4", "train.checkpoint.keep-last=50"};
     CheckpointStore checkpoints = new CheckpointStore(storage, HDFS.uri("/runs/killed"), 50);
-    TrainJob.Result uninterrupted = train(new TrainJob(config(concat(midEpoch, "train.epochs=1")),
-        storage), "/runs/killed", false);
+    TrainJob.Result uninterrupted =
+        train(
+            new TrainJob(config(concat(midEpoch, "train.epochs=1")), storage),
+            "/runs/killed",
+            false);
 
     // The process dies after a mid-epoch checkpoint: the epoch-end checkpoint and model never land.
     List<Path> written = checkpoints.checkpoints();
@@ -130,18 +141,22 @@ class TrainJobTest {
 
     // Restarting without --resume is refused; with it, training continues from the survivor.
     AlexNetConfig config = config(concat(midEpoch, "train.epochs=2"));
-    assertThrows(Storage.ArtifactExistsException.class,
+    assertThrows(
+        Storage.ArtifactExistsException.class,
         () -> new TrainJob(config, storage).check(request("/runs/killed", false)));
     List<INDArray> atStart = new ArrayList<>();
     List<TrainingState> startState = new ArrayList<>();
-    TrainJob resumedJob = new TrainJob(config, storage).withListener((event, state, network) -> {
-      if (event instanceof TrainingListener.Started) {
-        atStart.add(network.params().dup());
-        atStart.add(network.getUpdater().getStateViewArray().dup());
-        startState.add(state);
-      }
-      return state;
-    });
+    TrainJob resumedJob =
+        new TrainJob(config, storage)
+            .withListener(
+                (event, state, network) -> {
+                  if (event instanceof TrainingListener.Started) {
+                    atStart.add(network.params().dup());
+                    atStart.add(network.getUpdater().getStateViewArray().dup());
+                    startState.add(state);
+                  }
+                  return state;
+                });
     TrainJob.Result resumed = train(resumedJob, "/runs/killed", true);
 
     // It started from exactly the checkpoint's parameters, momentum and state.
@@ -150,7 +165,9 @@ class TrainJobTest {
     assertEquals(survivor.state(), startState.get(0));
     TrainingState end = resumed.state();
     assertEquals(2, end.epoch());
-    assertEquals(2 * uninterrupted.state().iteration(), end.iteration(),
+    assertEquals(
+        2 * uninterrupted.state().iteration(),
+        end.iteration(),
         "the resumed run did exactly the iterations an uninterrupted one would");
     assertEquals(2 * uninterrupted.state().images(), end.images());
     assertEquals(2, end.epochs().size());
@@ -166,32 +183,44 @@ class TrainJobTest {
   @Test
   void configurationThatDoesNotFitTheDataIsRefusedByTheChecks() {
     TrainJob job = new TrainJob(config("model.classes=1000"), storage);
-    InvalidConfigException e = assertThrows(InvalidConfigException.class,
-        () -> job.check(request("/runs/refused", false)));
+    InvalidConfigException e =
+        assertThrows(
+            InvalidConfigException.class, () -> job.check(request("/runs/refused", false)));
     assertTrue(e.getMessage().contains("'model.classes' = 1000"), e.getMessage());
     assertTrue(e.getMessage().contains("has 10 classes"), e.getMessage());
     // A validation set whose label map differs from the training set's.
-    InvalidConfigException mismatch = assertThrows(InvalidConfigException.class, () ->
-        new TrainJob(config("model.classes=11"), storage).check(new TrainJob.Request(data.train(),
-            data.validation(), HDFS.uri("/runs/r2"), true, null)));
+    InvalidConfigException mismatch =
+        assertThrows(
+            InvalidConfigException.class,
+            () ->
+                new TrainJob(config("model.classes=11"), storage)
+                    .check(
+                        new TrainJob.Request(
+                            data.train(), data.validation(), HDFS.uri("/runs/r2"), true, null)));
     assertTrue(mismatch.getMessage().contains("'model.classes' = 11"), mismatch.getMessage());
     assertNotNull(assertInstanceOf(InvalidConfigException.class, mismatch).getMessage());
   }
 
   @Test
   void aDivergingRunStopsNamingEpochAndIterationAndLeavesNoNanBehind() throws Exception {
-    TrainJob job = new TrainJob(config("optimizer.learning-rate=1000",
-        "train.checkpoint.every-iterations=2"), storage);
+    TrainJob job =
+        new TrainJob(
+            config("optimizer.learning-rate=1000", "train.checkpoint.every-iterations=2"), storage);
     Exception e = assertThrows(Exception.class, () -> train(job, "/runs/diverged", false));
     String message = e.getMessage();
-    assertTrue(message.contains("diverged") && message.contains("epoch 1")
-        && message.contains("iteration"), message);
+    assertTrue(
+        message.contains("diverged")
+            && message.contains("epoch 1")
+            && message.contains("iteration"),
+        message);
     FileSystem fs = HDFS.fileSystem();
     assertTrue(!fs.exists(new Path("/runs/diverged/model")), "no model saved");
-    for (Path checkpoint : new CheckpointStore(storage, HDFS.uri("/runs/diverged"), 50).checkpoints()) {
-      CheckpointStore.Checkpoint saved = new CheckpointStore(storage, HDFS.uri("/runs/diverged"), 50)
-          .load(checkpoint.toUri());
-      assertTrue(Double.isFinite(saved.network().params().sumNumber().doubleValue()),
+    for (Path checkpoint :
+        new CheckpointStore(storage, HDFS.uri("/runs/diverged"), 50).checkpoints()) {
+      CheckpointStore.Checkpoint saved =
+          new CheckpointStore(storage, HDFS.uri("/runs/diverged"), 50).load(checkpoint.toUri());
+      assertTrue(
+          Double.isFinite(saved.network().params().sumNumber().doubleValue()),
           checkpoint + " holds non-finite parameters");
     }
   }
@@ -203,8 +232,11 @@ class TrainJobTest {
     for (String name : new String[] {"truncated", "missing"}) {
       Path copy = new Path("/datasets/damaged-" + name);
       org.apache.hadoop.fs.FileUtil.copy(fs, original, fs, copy, false, HDFS.configuration());
-      org.apache.hadoop.fs.FileStatus shard = java.util.Arrays.stream(fs.listStatus(copy))
-          .filter(f -> f.getPath().getName().startsWith("shard-")).findFirst().orElseThrow();
+      org.apache.hadoop.fs.FileStatus shard =
+          java.util.Arrays.stream(fs.listStatus(copy))
+              .filter(f -> f.getPath().getName().startsWith("shard-"))
+              .findFirst()
+              .orElseThrow();
       if (name.equals("missing")) {
         fs.delete(shard.getPath(), false);
       } else {
@@ -217,8 +249,17 @@ class TrainJobTest {
         }
       }
       TrainJob job = new TrainJob(config(), storage);
-      Exception e = assertThrows(Exception.class, () -> job.check(new TrainJob.Request(
-          HDFS.uri(copy.toString()), data.validation(), HDFS.uri("/runs/damaged-" + name), false, null)));
+      Exception e =
+          assertThrows(
+              Exception.class,
+              () ->
+                  job.check(
+                      new TrainJob.Request(
+                          HDFS.uri(copy.toString()),
+                          data.validation(),
+                          HDFS.uri("/runs/damaged-" + name),
+                          false,
+                          null)));
       assertTrue(e.getMessage().contains(shard.getPath().getName()), name + ": " + e.getMessage());
     }
   }
@@ -231,34 +272,72 @@ class TrainJobTest {
     TrainJob first = new TrainJob(original, storage);
     TrainJob.Checked checked = first.check(request("/runs/changed", false));
     var network = org.alexnetspark.model.AlexNet.create(original.model(), original.optimizer());
-    TrainingState state = TrainingState.start(new LearningRateSchedule.State(0.01, 1, 0, 0),
-        original.train().seed(), original.augment().seed(), checked.dataSha256());
-    checked.checkpoints().save(network, original, org.alexnetspark.model.ModelInfo.untrained(), state,
-        java.util.Map.of());
+    TrainingState state =
+        TrainingState.start(
+            new LearningRateSchedule.State(0.01, 1, 0, 0),
+            original.train().seed(),
+            original.augment().seed(),
+            checked.dataSha256());
+    checked
+        .checkpoints()
+        .save(
+            network,
+            original,
+            org.alexnetspark.model.ModelInfo.untrained(),
+            state,
+            java.util.Map.of());
 
-    InvalidConfigException e = assertThrows(InvalidConfigException.class,
-        () -> new TrainJob(config("optimizer.learning-rate=0.5", "train.seed=9",
-            "model.dropout=0.2", "train.averaging-frequency=3"), storage)
-            .check(request("/runs/changed", true)));
-    for (String key : List.of("optimizer.learning-rate", "train.seed", "model.dropout",
-        "train.averaging-frequency")) {
+    InvalidConfigException e =
+        assertThrows(
+            InvalidConfigException.class,
+            () ->
+                new TrainJob(
+                        config(
+                            "optimizer.learning-rate=0.5",
+                            "train.seed=9",
+                            "model.dropout=0.2",
+                            "train.averaging-frequency=3"),
+                        storage)
+                    .check(request("/runs/changed", true)));
+    for (String key :
+        List.of(
+            "optimizer.learning-rate",
+            "train.seed",
+            "model.dropout",
+            "train.averaging-frequency")) {
       assertTrue(e.getMessage().contains("'" + key + "'"), key + " named: " + e.getMessage());
     }
     assertEquals(4, e.problems().size(), e.getMessage());
     // More epochs, another worker count and checkpoint policy change nothing that is computed.
-    new TrainJob(config("train.epochs=5", "train.workers=1", "train.checkpoint.every-minutes=1",
-        "train.eval-batch=10"), storage).check(request("/runs/changed", true));
+    new TrainJob(
+            config(
+                "train.epochs=5",
+                "train.workers=1",
+                "train.checkpoint.every-minutes=1",
+                "train.eval-batch=10"),
+            storage)
+        .check(request("/runs/changed", true));
     // Another training set is refused (here: the same shards with another manifest).
     FileSystem fs = HDFS.fileSystem();
     Path other = new Path("/datasets/other-train");
-    org.apache.hadoop.fs.FileUtil.copy(fs, new Path(data().train()), fs, other, false,
-        HDFS.configuration());
+    org.apache.hadoop.fs.FileUtil.copy(
+        fs, new Path(data().train()), fs, other, false, HDFS.configuration());
     String manifest = storage.readText(HDFS.uri("/datasets/other-train/manifest.json"));
-    storage.writeText(HDFS.uri("/datasets/other-train/manifest.json"),
+    storage.writeText(
+        HDFS.uri("/datasets/other-train/manifest.json"),
         manifest.replace("\"split\" : \"train\"", "\"split\" : \"train2\""));
-    InvalidConfigException data = assertThrows(InvalidConfigException.class, () ->
-        new TrainJob(original, storage).check(new TrainJob.Request(HDFS.uri(other.toString()),
-            data().validation(), HDFS.uri("/runs/changed"), true, null)));
+    InvalidConfigException data =
+        assertThrows(
+            InvalidConfigException.class,
+            () ->
+                new TrainJob(original, storage)
+                    .check(
+                        new TrainJob.Request(
+                            HDFS.uri(other.toString()),
+                            data().validation(),
+                            HDFS.uri("/runs/changed"),
+                            true,
+                            null)));
     assertTrue(data.getMessage().contains("training set is not the one"), data.getMessage());
   }
 

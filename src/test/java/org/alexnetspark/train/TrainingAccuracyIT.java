@@ -18,19 +18,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * parameter averaging over two workers, must classify 2,000 held-out images far above chance.
  */
 class TrainingAccuracyIT {
-  @RegisterExtension
-  static final MiniHdfs HDFS = new MiniHdfs();
-  @RegisterExtension
-  static final LocalSpark SPARK = new LocalSpark();
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
+  @RegisterExtension static final LocalSpark SPARK = new LocalSpark();
 
   @Test
   void heldOutAccuracyIsFarAboveChance() throws Exception {
-    PreparedFashionMnist.Datasets data = PreparedFashionMnist.of(HDFS, SPARK.context(), 1000, 200, 76);
-    AlexNetConfig config = AlexNetConfig.load(
-        List.of(Paths.get("src/test/resources/conf/training-accuracy.conf")), List.of());
+    PreparedFashionMnist.Datasets data =
+        PreparedFashionMnist.of(HDFS, SPARK.context(), 1000, 200, 76);
+    AlexNetConfig config =
+        AlexNetConfig.load(
+            List.of(Paths.get("src/test/resources/conf/training-accuracy.conf")), List.of());
     TrainJob job = new TrainJob(config, data.storage());
-    TrainJob.Request request = new TrainJob.Request(data.train(), data.validation(),
-        HDFS.uri("/runs/accuracy"), false, null);
+    TrainJob.Request request =
+        new TrainJob.Request(
+            data.train(), data.validation(), HDFS.uri("/runs/accuracy"), false, null);
     TrainJob.Result result = job.run(SPARK.context(), request, job.check(request));
 
     List<EpochMetrics> epochs = result.state().epochs();

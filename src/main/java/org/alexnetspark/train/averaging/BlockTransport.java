@@ -16,19 +16,19 @@ import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
 
 /**
- * Worker results as Spark blocks instead of task results (an option of
- * {@link Settings.Transport#BLOCKS}): the worker puts its payload's chunks into its executor's
- * block store as they are (no serialisation, no copy) and returns only the block's name; the
- * driver reads the block (in the same JVM: the very arrays; otherwise one fetch of the raw bytes)
- * and removes it after summing.
+ * Worker results as Spark blocks instead of task results (an option of {@link
+ * Settings.Transport#BLOCKS}): the worker puts its payload's chunks into its executor's block store
+ * as they are (no serialisation, no copy) and returns only the block's name; the driver reads the
+ * block (in the same JVM: the very arrays; otherwise one fetch of the raw bytes) and removes it
+ * after summing.
  *
  * <p>Spark's task-result path instead serialises the result with Kryo into a buffer that grows by
  * doubling, copies it out, wraps it in a Java-serialised DirectTaskResult, stores that as a block,
  * fetches it (to a temporary file above {@code spark.network.maxRemoteBlockSizeFetchToMem}, 200 MB
  * by default) and deserialises it twice: several copies of every byte, on the heap.
  *
- * <p>This uses Spark's internal (Scala {@code private[spark]}) block manager API, so it is tied
- * to the Spark version (checked with 3.5.9).
+ * <p>This uses Spark's internal (Scala {@code private[spark]}) block manager API, so it is tied to
+ * the Spark version (checked with 3.5.9).
  */
 final class BlockTransport {
   private BlockTransport() {}
@@ -38,18 +38,26 @@ final class BlockTransport {
   }
 
   /** Stores the payload's bytes as a block of this executor; returns the block name. */
-  static String put(String runId, int round, int slice, long taskAttempt, String what, Payload payload) {
+  static String put(
+      String runId, int round, int slice, long taskAttempt, String what, Payload payload) {
     String name = prefix(runId, round) + "s" + slice + "-t" + taskAttempt + "-" + what;
     BlockManager blocks = SparkEnv.get().blockManager();
-    boolean stored = blocks.putBytes(new TestBlockId(name), new ChunkedByteBuffer(payload.buffers()),
-        StorageLevel.MEMORY_AND_DISK_SER(), true, ClassTag$.MODULE$.apply(byte[].class));
+    boolean stored =
+        blocks.putBytes(
+            new TestBlockId(name),
+            new ChunkedByteBuffer(payload.buffers()),
+            StorageLevel.MEMORY_AND_DISK_SER(),
+            true,
+            ClassTag$.MODULE$.apply(byte[].class));
     if (!stored) {
       throw new IllegalStateException("could not store block " + name);
     }
     return name;
   }
 
-  /** The payload with the bytes of block {@code name}, or null if the block is gone (executor lost). */
+  /**
+   * The payload with the bytes of block {@code name}, or null if the block is gone (executor lost).
+   */
   static Payload fetch(String name, Payload detached) {
     BlockManager blocks = SparkEnv.get().blockManager();
     BlockId id = new TestBlockId(name);
@@ -60,12 +68,15 @@ final class BlockTransport {
         if (data instanceof ByteBufferBlockData bytes) {
           return detached.attach(bytes.buffer().getChunks());
         }
-        return detached.attach(data.toChunkedByteBuffer(new AbstractFunction1<Object, java.nio.ByteBuffer>() {
-          @Override
-          public java.nio.ByteBuffer apply(Object size) {
-            return java.nio.ByteBuffer.allocate((Integer) size);
-          }
-        }).getChunks());
+        return detached.attach(
+            data.toChunkedByteBuffer(
+                    new AbstractFunction1<Object, java.nio.ByteBuffer>() {
+                      @Override
+                      public java.nio.ByteBuffer apply(Object size) {
+                        return java.nio.ByteBuffer.allocate((Integer) size);
+                      }
+                    })
+                .getChunks());
       } finally {
         blocks.releaseLock(id, Option.empty());
       }
@@ -92,16 +103,19 @@ final class BlockTransport {
         left = blocks("test_" + prefix(runId, round));
       } catch (Exception e) { // Spark's own exceptions are checked ones Scala does not declare
         if (attempt == 3) {
-          LoggerFactory.getLogger(BlockTransport.class).warn(
-              "blocks of round {} not cleaned up ({}); they are freed when the application ends",
-              round, e.toString());
+          LoggerFactory.getLogger(BlockTransport.class)
+              .warn(
+                  "blocks of round {} not cleaned up ({}); they are freed when the application ends",
+                  round,
+                  e.toString());
           return 0;
         }
       }
     }
     int count = 0;
     for (BlockId id : left) {
-      if (!removed.contains(id.name()) && !removed.contains(id.name().substring("test_".length()))) {
+      if (!removed.contains(id.name())
+          && !removed.contains(id.name().substring("test_".length()))) {
         SparkEnv.get().blockManager().master().removeBlock(id);
         count++;
       }
@@ -117,9 +131,13 @@ final class BlockTransport {
    * clean-up failed with "Exception thrown in awaitResult").
    */
   static List<BlockId> blocks(String prefix) {
-    return new ArrayList<>(scala.collection.JavaConverters.seqAsJavaListConverter(
-        SparkEnv.get().blockManager().master().getMatchingBlockIds(new NamePrefix(prefix), false))
-        .asJava());
+    return new ArrayList<>(
+        scala.collection.JavaConverters.seqAsJavaListConverter(
+                SparkEnv.get()
+                    .blockManager()
+                    .master()
+                    .getMatchingBlockIds(new NamePrefix(prefix), false))
+            .asJava());
   }
 
   /** Block ids whose name starts with a prefix (applied on the driver). */

@@ -38,28 +38,30 @@ import scala.runtime.BoxedUnit;
  * partitioning and compact transfer: a drop-in {@link TrainingMaster} for ComputationGraphs trained
  * from minibatch paths (descriptors).
  *
- * <p>Per round of {@code workers x frequency} descriptors (the last round of a call may be shorter):
+ * <p>Per round of {@code workers x frequency} descriptors (the last round of a call may be
+ * shorter):
+ *
  * <ol>
- *   <li>the driver encodes a compact copy of its parameters (and momentum) and broadcasts it;</li>
+ *   <li>the driver encodes a compact copy of its parameters (and momentum) and broadcasts it;
  *   <li>it slices the round's descriptors itself into at most {@code workers} contiguous slices of
  *       at most {@code frequency} each (sizes differing by at most one) and runs one Spark job with
- *       exactly one partition per non-empty slice, so every descriptor goes to exactly one
- *       worker;</li>
+ *       exactly one partition per non-empty slice, so every descriptor goes to exactly one worker;
  *   <li>each task borrows the replica its executor JVM keeps between rounds (building it only the
  *       first time), sets the broadcast parameters into it, fits every descriptor it received,
- *       checks loss and parameters are finite, and returns them as compact payloads with the
- *       number fitted (also added to a {@link LongAccumulator});</li>
+ *       checks loss and parameters are finite, and returns them as compact payloads with the number
+ *       fitted (also added to a {@link LongAccumulator});
  *   <li>the driver adds each result into one buffer as it arrives (Spark hands each partition's
- *       result to the job's result handler exactly once, whatever retries happened), leaves out
- *       and reports non-finite results, divides and writes the average into its network.</li>
+ *       result to the job's result handler exactly once, whatever retries happened), leaves out and
+ *       reports non-finite results, divides and writes the average into its network.
  * </ol>
  *
- * <p>Retries stay exact: a retried task re-fits the same slice from the same broadcast (a replica is
- * always reset from the broadcast at the start of a task, so what a failed attempt did to it does
- * not matter), and only one successful attempt per partition reaches the handler and the
+ * <p>Retries stay exact: a retried task re-fits the same slice from the same broadcast (a replica
+ * is always reset from the broadcast at the start of a task, so what a failed attempt did to it
+ * does not matter), and only one successful attempt per partition reaches the handler and the
  * accumulator; so each minibatch counts exactly once in the average.
  */
-public final class ExactAveragingMaster implements TrainingMaster<ExactResult, ExactWorker>, Serializable {
+public final class ExactAveragingMaster
+    implements TrainingMaster<ExactResult, ExactWorker>, Serializable {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(ExactAveragingMaster.class);
 
@@ -100,16 +102,23 @@ public final class ExactAveragingMaster implements TrainingMaster<ExactResult, E
   }
 
   @Override
-  public void executeTrainingPaths(SparkDl4jMultiLayer network, SparkComputationGraph graph,
-      JavaRDD<String> paths, DataSetLoader dataSetLoader, MultiDataSetLoader multiDataSetLoader) {
+  public void executeTrainingPaths(
+      SparkDl4jMultiLayer network,
+      SparkComputationGraph graph,
+      JavaRDD<String> paths,
+      DataSetLoader dataSetLoader,
+      MultiDataSetLoader multiDataSetLoader) {
     if (graph == null) {
       throw new UnsupportedOperationException("ExactAveragingMaster trains ComputationGraphs only");
     }
     List<String> descriptors = paths.collect(); // small strings; the order is the caller's
     int perRound = settings.workers() * settings.frequency();
     for (int from = 0; from < descriptors.size(); from += perRound) {
-      runRound(graph, descriptors.subList(from, Math.min(descriptors.size(), from + perRound)),
-          dataSetLoader, multiDataSetLoader);
+      runRound(
+          graph,
+          descriptors.subList(from, Math.min(descriptors.size(), from + perRound)),
+          dataSetLoader,
+          multiDataSetLoader);
     }
   }
 
@@ -126,14 +135,19 @@ public final class ExactAveragingMaster implements TrainingMaster<ExactResult, E
     int tasks = Math.min(workers, n);
     List<List<String>> slices = new ArrayList<>(tasks);
     for (int i = 0; i < tasks; i++) {
-      slices.add(new ArrayList<>(descriptors.subList((int) ((long) i * n / tasks),
-          (int) ((long) (i + 1) * n / tasks))));
+      slices.add(
+          new ArrayList<>(
+              descriptors.subList(
+                  (int) ((long) i * n / tasks), (int) ((long) (i + 1) * n / tasks))));
     }
     return slices;
   }
 
-  private void runRound(SparkComputationGraph graph, List<String> descriptors,
-      DataSetLoader dataSetLoader, MultiDataSetLoader multiDataSetLoader) {
+  private void runRound(
+      SparkComputationGraph graph,
+      List<String> descriptors,
+      DataSetLoader dataSetLoader,
+      MultiDataSetLoader multiDataSetLoader) {
     long start = System.nanoTime();
     JavaSparkContext sc = graph.getSparkContext();
     if (fittedCounter == null) {
@@ -142,8 +156,14 @@ public final class ExactAveragingMaster implements TrainingMaster<ExactResult, E
     ExactWorker worker = getWorkerInstance(graph);
     int thisRound = round - 1;
     List<List<String>> slices = slices(descriptors, settings.workers(), settings.frequency());
-    RoundTask task = new RoundTask(worker, multiDataSetLoader, dataSetLoader,
-        BroadcastHadoopConfigHolder.get(sc), fittedCounter, settings.prefetch());
+    RoundTask task =
+        new RoundTask(
+            worker,
+            multiDataSetLoader,
+            dataSetLoader,
+            BroadcastHadoopConfigHolder.get(sc),
+            fittedCounter,
+            settings.prefetch());
     Aggregation aggregation = new Aggregation(thisRound);
     long jobStart = System.nanoTime();
     List<Integer> pending = new ArrayList<>();
@@ -154,8 +174,8 @@ public final class ExactAveragingMaster implements TrainingMaster<ExactResult, E
     // read them, those slices (only) run again from the same broadcast.
     for (int attempt = 0; !pending.isEmpty(); attempt++) {
       if (attempt > 3) {
-        throw new IllegalStateException("round " + thisRound + ": results of slices " + pending
-            + " lost 4 times");
+        throw new IllegalStateException(
+            "round " + thisRound + ": results of slices " + pending + " lost 4 times");
       }
       List<List<String>> run = new ArrayList<>();
       for (int i : pending) {
@@ -163,10 +183,21 @@ public final class ExactAveragingMaster implements TrainingMaster<ExactResult, E
       }
       aggregation.sliceOfPartition = List.copyOf(pending);
       JavaRDD<List<String>> partitions = sc.parallelize(run, run.size());
-      sc.setJobDescription("exact averaging round " + thisRound + ": " + descriptors.size()
-          + " minibatches on " + slices.size() + " workers" + (attempt > 0 ? " (again: lost results)" : ""));
-      sc.sc().runJob(partitions.rdd(), task, aggregation,
-          scala.reflect.ClassTag$.MODULE$.apply(ExactResult.class));
+      sc.setJobDescription(
+          "exact averaging round "
+              + thisRound
+              + ": "
+              + descriptors.size()
+              + " minibatches on "
+              + slices.size()
+              + " workers"
+              + (attempt > 0 ? " (again: lost results)" : ""));
+      sc.sc()
+          .runJob(
+              partitions.rdd(),
+              task,
+              aggregation,
+              scala.reflect.ClassTag$.MODULE$.apply(ExactResult.class));
       pending = aggregation.await();
     }
     double jobSeconds = (System.nanoTime() - jobStart) / 1e9;
@@ -202,7 +233,8 @@ public final class ExactAveragingMaster implements TrainingMaster<ExactResult, E
       ComputationGraphConfiguration conf = network.getConfiguration();
       conf.setIterationCount(conf.getIterationCount() + aggregation.maxFitted);
     } else {
-      LOG.warn("round {}: no result to average ({} refused)", thisRound, aggregation.problems.size());
+      LOG.warn(
+          "round {}: no result to average ({} refused)", thisRound, aggregation.problems.size());
     }
     double applySeconds = (System.nanoTime() - applyStart) / 1e9;
     double[] workerSeconds = new double[ExactResult.TIMINGS.length];
@@ -211,11 +243,26 @@ public final class ExactAveragingMaster implements TrainingMaster<ExactResult, E
         workerSeconds[i] += s[i] / aggregation.workerSeconds.size();
       }
     }
-    RoundReport report = new RoundReport(thisRound, descriptors.size(), slices.size(),
-        aggregation.averaged, aggregation.fitted, aggregation.lossSum / aggregation.fitted,
-        (System.nanoTime() - start) / 1e9, lastEncodeSeconds, lastBroadcastSeconds, jobSeconds,
-        aggregation.sumSeconds, applySeconds, workerSeconds, aggregation.maxFit,
-        worker.broadcastBytes, aggregation.bytes, aggregation.created, List.copyOf(aggregation.problems));
+    RoundReport report =
+        new RoundReport(
+            thisRound,
+            descriptors.size(),
+            slices.size(),
+            aggregation.averaged,
+            aggregation.fitted,
+            aggregation.lossSum / aggregation.fitted,
+            (System.nanoTime() - start) / 1e9,
+            lastEncodeSeconds,
+            lastBroadcastSeconds,
+            jobSeconds,
+            aggregation.sumSeconds,
+            applySeconds,
+            workerSeconds,
+            aggregation.maxFit,
+            worker.broadcastBytes,
+            aggregation.bytes,
+            aggregation.created,
+            List.copyOf(aggregation.problems));
     synchronized (this) {
       if (reports == null) {
         reports = new ArrayList<>();
@@ -223,18 +270,33 @@ public final class ExactAveragingMaster implements TrainingMaster<ExactResult, E
       reports.add(report);
     }
     if (!aggregation.problems.isEmpty()) {
-      LOG.warn("round {}: {} results left out of the average: {}", thisRound,
-          aggregation.problems.size(), aggregation.problems);
+      LOG.warn(
+          "round {}: {} results left out of the average: {}",
+          thisRound,
+          aggregation.problems.size(),
+          aggregation.problems);
     }
     if (LOG.isDebugEnabled()) {
       StringBuilder workers = new StringBuilder();
       for (int i = 0; i < ExactResult.TIMINGS.length; i++) {
-        workers.append(String.format(Locale.ROOT, " %s %.2f", ExactResult.TIMINGS[i], workerSeconds[i]));
+        workers.append(
+            String.format(Locale.ROOT, " %s %.2f", ExactResult.TIMINGS[i], workerSeconds[i]));
       }
-      LOG.debug(String.format(Locale.ROOT, "round %d: %.2f s: encode %.2f, broadcast %.2f, job %.2f "
-          + "(summing %.2f), apply %.2f; %.0f MB in, %.0f MB out; per worker:%s", thisRound,
-          report.seconds(), lastEncodeSeconds, lastBroadcastSeconds, jobSeconds, aggregation.sumSeconds,
-          applySeconds, aggregation.bytes / 1e6, worker.broadcastBytes / 1e6, workers));
+      LOG.debug(
+          String.format(
+              Locale.ROOT,
+              "round %d: %.2f s: encode %.2f, broadcast %.2f, job %.2f "
+                  + "(summing %.2f), apply %.2f; %.0f MB in, %.0f MB out; per worker:%s",
+              thisRound,
+              report.seconds(),
+              lastEncodeSeconds,
+              lastBroadcastSeconds,
+              jobSeconds,
+              aggregation.sumSeconds,
+              applySeconds,
+              aggregation.bytes / 1e6,
+              worker.broadcastBytes / 1e6,
+              workers));
     }
   }
 
@@ -246,15 +308,19 @@ public final class ExactAveragingMaster implements TrainingMaster<ExactResult, E
   private final class Aggregation extends AbstractFunction2<Object, ExactResult, BoxedUnit> {
     private final int round;
     private final java.util.concurrent.ExecutorService fetcher =
-        java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
-          Thread t = new Thread(r, "exact-averaging-fetch");
-          t.setDaemon(true);
-          return t;
-        });
+        java.util.concurrent.Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "exact-averaging-fetch");
+              t.setDaemon(true);
+              return t;
+            });
     private final List<java.util.concurrent.Future<?>> fetches = new ArrayList<>();
     private final List<Integer> lost = new ArrayList<>();
+
     /** Blocks already removed after their results were summed. */
     final java.util.Set<String> removed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     List<Integer> sliceOfPartition = List.of();
     int averaged;
     long fitted;
@@ -277,35 +343,46 @@ public final class ExactAveragingMaster implements TrainingMaster<ExactResult, E
         return BoxedUnit.UNIT; // an empty partition: nothing to average
       }
       if (!runId.equals(result.runId) || result.round != round) {
-        throw new IllegalStateException("result of run " + result.runId + " round " + result.round
-            + " in round " + round);
+        throw new IllegalStateException(
+            "result of run " + result.runId + " round " + result.round + " in round " + round);
       }
       int slice = sliceOfPartition.get((Integer) partition);
       if (!result.finite) {
         record(result);
-        problems.add("slice " + slice + " (attempt " + result.attempt + ", executor "
-            + result.executor + ", " + result.fitted + " minibatches): " + result.problem);
+        problems.add(
+            "slice "
+                + slice
+                + " (attempt "
+                + result.attempt
+                + ", executor "
+                + result.executor
+                + ", "
+                + result.fitted
+                + " minibatches): "
+                + result.problem);
         return BoxedUnit.UNIT;
       }
       if (result.parametersBlock == null) {
         absorb(result, result);
       } else {
-        fetches.add(fetcher.submit(() -> {
-          ExactResult full = result.withBlocks();
-          if (full == null) {
-            synchronized (this) {
-              lost.add(slice);
-            }
-          } else {
-            absorb(result, full);
-            BlockTransport.remove(result.parametersBlock);
-            removed.add(result.parametersBlock);
-            if (result.momentumBlock != null) {
-              BlockTransport.remove(result.momentumBlock);
-              removed.add(result.momentumBlock);
-            }
-          }
-        }));
+        fetches.add(
+            fetcher.submit(
+                () -> {
+                  ExactResult full = result.withBlocks();
+                  if (full == null) {
+                    synchronized (this) {
+                      lost.add(slice);
+                    }
+                  } else {
+                    absorb(result, full);
+                    BlockTransport.remove(result.parametersBlock);
+                    removed.add(result.parametersBlock);
+                    if (result.momentumBlock != null) {
+                      BlockTransport.remove(result.momentumBlock);
+                      removed.add(result.momentumBlock);
+                    }
+                  }
+                }));
       }
       return BoxedUnit.UNIT;
     }
@@ -370,11 +447,14 @@ public final class ExactAveragingMaster implements TrainingMaster<ExactResult, E
   /** Allocates the driver's sum buffers on first use. */
   private static final class SumBuffers {
     static void ensure(ExactAveragingMaster master, ExactResult result) {
-      if (master.sumParameters == null || master.sumParameters.length() != result.parameters.length()) {
-        master.sumParameters = Nd4j.createUninitialized(DataType.FLOAT, 1, result.parameters.length());
+      if (master.sumParameters == null
+          || master.sumParameters.length() != result.parameters.length()) {
+        master.sumParameters =
+            Nd4j.createUninitialized(DataType.FLOAT, 1, result.parameters.length());
       }
-      if (result.momentum != null && (master.sumMomentum == null
-          || master.sumMomentum.length() != result.momentum.length())) {
+      if (result.momentum != null
+          && (master.sumMomentum == null
+              || master.sumMomentum.length() != result.momentum.length())) {
         master.sumMomentum = Nd4j.createUninitialized(DataType.FLOAT, 1, result.momentum.length());
       }
     }
@@ -390,10 +470,19 @@ public final class ExactAveragingMaster implements TrainingMaster<ExactResult, E
     zeroed.setIterationCount(0);
     zeroed.setEpochCount(0);
     Payload parameters = Payload.encode(network.params(), settings.precision());
-    Payload momentum = settings.momentum() == Settings.Momentum.AVERAGED
-        ? Payload.encode(network.getUpdater().getStateViewArray(), settings.precision()) : null;
-    RoundBroadcast value = new RoundBroadcast(runId, round, zeroed.toJson(), conf.getIterationCount(),
-        conf.getEpochCount(), parameters, momentum);
+    Payload momentum =
+        settings.momentum() == Settings.Momentum.AVERAGED
+            ? Payload.encode(network.getUpdater().getStateViewArray(), settings.precision())
+            : null;
+    RoundBroadcast value =
+        new RoundBroadcast(
+            runId,
+            round,
+            zeroed.toJson(),
+            conf.getIterationCount(),
+            conf.getEpochCount(),
+            parameters,
+            momentum);
     long encoded = System.nanoTime();
     lastEncodeSeconds = (encoded - start) / 1e9;
     Broadcast<RoundBroadcast> broadcast = graph.getSparkContext().broadcast(value);
@@ -409,8 +498,13 @@ public final class ExactAveragingMaster implements TrainingMaster<ExactResult, E
     private static final long serialVersionUID = 1L;
 
     NonFiniteResultException(int round, List<String> problems) {
-      super("round " + round + ": non-finite results from " + problems.size() + " worker(s): "
-          + String.join("; ", problems));
+      super(
+          "round "
+              + round
+              + ": non-finite results from "
+              + problems.size()
+              + " worker(s): "
+              + String.join("; ", problems));
     }
   }
 
@@ -451,10 +545,17 @@ public final class ExactAveragingMaster implements TrainingMaster<ExactResult, E
 
   @Override
   public String toJson() {
-    return String.format(Locale.ROOT, "{\"type\":\"%s\",\"workers\":%d,\"frequency\":%d,"
-        + "\"prefetch\":%d,\"momentum\":\"%s\",\"precision\":\"%s\",\"failOnNonFinite\":%b}",
-        getClass().getName(), settings.workers(), settings.frequency(), settings.prefetch(),
-        settings.momentum(), settings.precision(), settings.failOnNonFinite());
+    return String.format(
+        Locale.ROOT,
+        "{\"type\":\"%s\",\"workers\":%d,\"frequency\":%d,"
+            + "\"prefetch\":%d,\"momentum\":\"%s\",\"precision\":\"%s\",\"failOnNonFinite\":%b}",
+        getClass().getName(),
+        settings.workers(),
+        settings.frequency(),
+        settings.prefetch(),
+        settings.momentum(),
+        settings.precision(),
+        settings.failOnNonFinite());
   }
 
   @Override

@@ -5,10 +5,10 @@ import org.deeplearning4j.spark.api.TrainingResult;
 import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
 
 /**
- * One worker's result of one round: how many minibatches it fitted, its loss, whether everything
- * it returns is finite, and its parameters (and momentum) as compact payloads. In
- * {@link Payload.Precision#FP16} the payloads hold the change since the broadcast (a delta), in
- * FP32 the values themselves.
+ * One worker's result of one round: how many minibatches it fitted, its loss, whether everything it
+ * returns is finite, and its parameters (and momentum) as compact payloads. In {@link
+ * Payload.Precision#FP16} the payloads hold the change since the broadcast (a delta), in FP32 the
+ * values themselves.
  */
 public final class ExactResult implements TrainingResult, Serializable {
   private static final long serialVersionUID = 1L;
@@ -26,18 +26,41 @@ public final class ExactResult implements TrainingResult, Serializable {
   final Payload parameters;
   final Payload momentum;
   final boolean delta;
-  /** Seconds: broadcast value, replica (borrow or create), setting parameters, waiting for data, fitting, checks, encoding. */
+
+  /**
+   * Seconds: broadcast value, replica (borrow or create), setting parameters, waiting for data,
+   * fitting, checks, encoding.
+   */
   final double[] seconds;
+
   final boolean replicaCreated;
-  /** {@link Settings.Transport#BLOCKS}: names of the blocks holding the payloads' bytes, else null. */
+
+  /**
+   * {@link Settings.Transport#BLOCKS}: names of the blocks holding the payloads' bytes, else null.
+   */
   final String parametersBlock;
+
   final String momentumBlock;
   private SparkTrainingStats stats;
 
-  ExactResult(String runId, int round, int partition, int attempt, String executor, int received,
-      int fitted, double lossSum, boolean finite, String problem, Payload parameters,
-      Payload momentum, boolean delta, double[] seconds, boolean replicaCreated,
-      String parametersBlock, String momentumBlock) {
+  ExactResult(
+      String runId,
+      int round,
+      int partition,
+      int attempt,
+      String executor,
+      int received,
+      int fitted,
+      double lossSum,
+      boolean finite,
+      String problem,
+      Payload parameters,
+      Payload momentum,
+      boolean delta,
+      double[] seconds,
+      boolean replicaCreated,
+      String parametersBlock,
+      String momentumBlock) {
     this.runId = runId;
     this.round = round;
     this.partition = partition;
@@ -67,8 +90,24 @@ public final class ExactResult implements TrainingResult, Serializable {
     if (p == null || (momentumBlock != null && m == null)) {
       return null;
     }
-    return new ExactResult(runId, round, partition, attempt, executor, received, fitted, lossSum,
-        finite, problem, p, m, delta, seconds, replicaCreated, null, null);
+    return new ExactResult(
+        runId,
+        round,
+        partition,
+        attempt,
+        executor,
+        received,
+        fitted,
+        lossSum,
+        finite,
+        problem,
+        p,
+        m,
+        delta,
+        seconds,
+        replicaCreated,
+        null,
+        null);
   }
 
   @Override
@@ -85,7 +124,8 @@ public final class ExactResult implements TrainingResult, Serializable {
   }
 
   public long bytes() {
-    return (parameters == null ? 0 : parameters.bytes()) + (momentum == null ? 0 : momentum.bytes());
+    return (parameters == null ? 0 : parameters.bytes())
+        + (momentum == null ? 0 : momentum.bytes());
   }
 
   /** Timing labels of {@link #seconds}. */

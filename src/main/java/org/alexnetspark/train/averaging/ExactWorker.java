@@ -37,6 +37,7 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
   private final Broadcast<RoundBroadcast> broadcast;
   private final Collection<TrainingListener> listeners;
   private Collection<TrainingHook> hooks;
+
   /** Driver side only: payload bytes of the broadcast. */
   transient long broadcastBytes;
 
@@ -47,8 +48,13 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
   private transient boolean replicaCreated;
   private transient double[] seconds;
 
-  ExactWorker(Settings settings, String runId, int round, Broadcast<RoundBroadcast> broadcast,
-      Collection<TrainingListener> listeners, Collection<TrainingHook> hooks) {
+  ExactWorker(
+      Settings settings,
+      String runId,
+      int round,
+      Broadcast<RoundBroadcast> broadcast,
+      Collection<TrainingListener> listeners,
+      Collection<TrainingHook> hooks) {
     this.settings = settings;
     this.runId = runId;
     this.round = round;
@@ -80,8 +86,15 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
     String device = gpu == null ? "cpu" : "gpu" + gpu;
     RoundBroadcast value = broadcast.value();
     if (!runId.equals(value.runId) || value.round != round) {
-      throw new IllegalStateException("broadcast of run " + value.runId + " round " + value.round
-          + " handed to a worker of run " + runId + " round " + round);
+      throw new IllegalStateException(
+          "broadcast of run "
+              + value.runId
+              + " round "
+              + value.round
+              + " handed to a worker of run "
+              + runId
+              + " round "
+              + round);
     }
     long t = lap(start, 0);
     replica = ReplicaPool.borrow(runId, device);
@@ -108,7 +121,7 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
     switch (settings.momentum()) {
       case AVERAGED -> value.momentum.decodeInto(state);
       case RESET -> state.assign(0);
-      case LOCAL -> { }
+      case LOCAL -> {}
     }
     network.getConfiguration().setIterationCount(value.iterationCount);
     network.getConfiguration().setEpochCount(value.epochCount);
@@ -171,9 +184,11 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
     boolean delta = settings.precision() == Payload.Precision.FP16;
     if (finite) {
       if (delta) {
-        encodedParameters = Payload.encode(replica.startParameters.rsubi(parameters), settings.precision());
+        encodedParameters =
+            Payload.encode(replica.startParameters.rsubi(parameters), settings.precision());
         if (averagedMomentum) {
-          encodedMomentum = Payload.encode(replica.startMomentum.rsubi(state), settings.precision());
+          encodedMomentum =
+              Payload.encode(replica.startMomentum.rsubi(state), settings.precision());
         }
       } else {
         encodedParameters = Payload.encode(parameters, settings.precision());
@@ -186,20 +201,47 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
     String parametersBlock = null;
     String momentumBlock = null;
     if (finite && settings.transport() == Settings.Transport.BLOCKS && task != null) {
-      parametersBlock = BlockTransport.put(runId, round, task.partitionId(), task.taskAttemptId(),
-          "parameters", encodedParameters);
+      parametersBlock =
+          BlockTransport.put(
+              runId,
+              round,
+              task.partitionId(),
+              task.taskAttemptId(),
+              "parameters",
+              encodedParameters);
       encodedParameters = encodedParameters.detach();
       if (encodedMomentum != null) {
-        momentumBlock = BlockTransport.put(runId, round, task.partitionId(), task.taskAttemptId(),
-            "momentum", encodedMomentum);
+        momentumBlock =
+            BlockTransport.put(
+                runId,
+                round,
+                task.partitionId(),
+                task.taskAttemptId(),
+                "momentum",
+                encodedMomentum);
         encodedMomentum = encodedMomentum.detach();
       }
     }
     lap(t, 6);
-    ExactResult result = new ExactResult(runId, round, task == null ? -1 : task.partitionId(),
-        task == null ? 0 : task.attemptNumber(), SparkEnv.get() == null ? "?" : SparkEnv.get().executorId(),
-        received, fitted, lossSum, finite, finite ? null : problem.toString(), encodedParameters,
-        encodedMomentum, delta, seconds.clone(), replicaCreated, parametersBlock, momentumBlock);
+    ExactResult result =
+        new ExactResult(
+            runId,
+            round,
+            task == null ? -1 : task.partitionId(),
+            task == null ? 0 : task.attemptNumber(),
+            SparkEnv.get() == null ? "?" : SparkEnv.get().executorId(),
+            received,
+            fitted,
+            lossSum,
+            finite,
+            finite ? null : problem.toString(),
+            encodedParameters,
+            encodedMomentum,
+            delta,
+            seconds.clone(),
+            replicaCreated,
+            parametersBlock,
+            momentumBlock);
     releaseReplica();
     return result;
   }
@@ -219,9 +261,17 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
       return;
     }
     long nan = Nd4j.getExecutioner().exec(new MatchCondition(array, Conditions.isNan())).getLong(0);
-    long inf = Nd4j.getExecutioner().exec(new MatchCondition(array, Conditions.isInfinite())).getLong(0);
-    problem.append(what).append(": ").append(nan).append(" NaN, ").append(inf).append(" infinite of ")
-        .append(array.length()).append("; ");
+    long inf =
+        Nd4j.getExecutioner().exec(new MatchCondition(array, Conditions.isInfinite())).getLong(0);
+    problem
+        .append(what)
+        .append(": ")
+        .append(nan)
+        .append(" NaN, ")
+        .append(inf)
+        .append(" infinite of ")
+        .append(array.length())
+        .append("; ");
   }
 
   private static INDArray copyInto(INDArray target, INDArray source) {
@@ -264,20 +314,22 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
 
   @Override
   public ExactResult processMinibatch(DataSet data, ComputationGraph network, boolean isLast) {
-    return processMinibatch(org.deeplearning4j.nn.graph.util.ComputationGraphUtil.toMultiDataSet(data),
-        network, isLast);
+    return processMinibatch(
+        org.deeplearning4j.nn.graph.util.ComputationGraphUtil.toMultiDataSet(data),
+        network,
+        isLast);
   }
 
   @Override
-  public Pair<ExactResult, SparkTrainingStats> processMinibatchWithStats(MultiDataSet data,
-      ComputationGraph network, boolean isLast) {
+  public Pair<ExactResult, SparkTrainingStats> processMinibatchWithStats(
+      MultiDataSet data, ComputationGraph network, boolean isLast) {
     ExactResult result = processMinibatch(data, network, isLast);
     return result == null ? null : new Pair<>(result, null);
   }
 
   @Override
-  public Pair<ExactResult, SparkTrainingStats> processMinibatchWithStats(DataSet data,
-      ComputationGraph network, boolean isLast) {
+  public Pair<ExactResult, SparkTrainingStats> processMinibatchWithStats(
+      DataSet data, ComputationGraph network, boolean isLast) {
     ExactResult result = processMinibatch(data, network, isLast);
     return result == null ? null : new Pair<>(result, null);
   }
@@ -309,8 +361,8 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
   }
 
   @Override
-  public Pair<ExactResult, SparkTrainingStats> processMinibatchWithStats(DataSet data,
-      MultiLayerNetwork network, boolean isLast) {
+  public Pair<ExactResult, SparkTrainingStats> processMinibatchWithStats(
+      DataSet data, MultiLayerNetwork network, boolean isLast) {
     throw new UnsupportedOperationException("ComputationGraph only");
   }
 

@@ -4,7 +4,6 @@ import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.ShortBuffer;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,8 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (which writes and reads one element at a time through a {@code DataOutputStream}).
  *
  * <p>{@link Precision#FP32} chunks hold the raw little-endian floats, bulk-copied from and to the
- * array's off-heap memory. {@link Precision#FP16} chunks hold IEEE half floats, each chunk scaled by
- * its own power of two so that its largest magnitude lands near the top of the half range (small
+ * array's off-heap memory. {@link Precision#FP16} chunks hold IEEE half floats, each chunk scaled
+ * by its own power of two so that its largest magnitude lands near the top of the half range (small
  * values such as parameter deltas keep about 11 significant bits instead of falling into half
  * subnormals); the exponent is stored per chunk.
  *
@@ -25,6 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class Payload implements Serializable {
   private static final long serialVersionUID = 1L;
+
   /**
    * Elements per chunk: 1 MB of FP32, below G1's humongous-object size for any heap over 512 MB
    * (large arrays are allocated outside the young generation and trigger collections of their own).
@@ -33,7 +33,8 @@ public final class Payload implements Serializable {
 
   /** Transfer precision. */
   public enum Precision {
-    FP32(4), FP16(2);
+    FP32(4),
+    FP16(2);
 
     final int bytes;
 
@@ -44,8 +45,10 @@ public final class Payload implements Serializable {
 
   private final Precision precision;
   private final long length;
+
   /** Null in a detached payload (the bytes travel separately, see {@link BlockTransport}). */
   private final byte[][] chunks;
+
   /** FP16 only: chunk i holds round(value * 2^scales[i]). */
   private final int[] scales;
 
@@ -69,7 +72,9 @@ public final class Payload implements Serializable {
     return length * precision.bytes;
   }
 
-  /** The same payload without its bytes: what travels in a task result when the bytes go as a block. */
+  /**
+   * The same payload without its bytes: what travels in a task result when the bytes go as a block.
+   */
   Payload detach() {
     return new Payload(precision, length, null, scales);
   }
@@ -98,8 +103,12 @@ public final class Payload implements Serializable {
     for (int c = 0; same && c < count; c++) {
       ByteBuffer b = buffers[c];
       int expected = chunkBytes(c);
-      same = b.hasArray() && b.arrayOffset() == 0 && b.position() == 0 && b.remaining() == expected
-          && b.array().length == expected;
+      same =
+          b.hasArray()
+              && b.arrayOffset() == 0
+              && b.position() == 0
+              && b.remaining() == expected
+              && b.array().length == expected;
       if (same) {
         attached[c] = b.array();
       }
@@ -113,7 +122,8 @@ public final class Payload implements Serializable {
         while (filled < attached[c].length) {
           while (!in.hasRemaining()) {
             if (++buffer >= buffers.length) {
-              throw new IllegalArgumentException("block shorter than the payload's " + bytes() + " bytes");
+              throw new IllegalArgumentException(
+                  "block shorter than the payload's " + bytes() + " bytes");
             }
             in = buffers[buffer].duplicate();
           }
@@ -140,35 +150,38 @@ public final class Payload implements Serializable {
     int count = chunkCount(length);
     byte[][] chunks = new byte[count][];
     int[] scales = precision == Precision.FP16 ? new int[count] : null;
-    IntStream.range(0, count).parallel().forEach(c -> {
-      int from = c * CHUNK;
-      int len = (int) Math.min(CHUNK, length - from);
-      FloatBuffer in = source.duplicate().position(from).limit(from + len);
-      byte[] out = new byte[len * precision.bytes];
-      ByteBuffer bytes = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
-      if (precision == Precision.FP32) {
-        bytes.asFloatBuffer().put(in);
-      } else {
-        float[] values = new float[len];
-        in.get(values);
-        float max = 0;
-        for (float v : values) {
-          float a = Math.abs(v);
-          if (a > max && a != Float.POSITIVE_INFINITY) {
-            max = a;
-          }
-        }
-        int scale = Half.scaleFor(max);
-        scales[c] = scale;
-        float factor = Math.scalb(1f, scale);
-        short[] halves = new short[len];
-        for (int i = 0; i < len; i++) {
-          halves[i] = Half.fromFloat(values[i] * factor);
-        }
-        bytes.asShortBuffer().put(halves);
-      }
-      chunks[c] = out;
-    });
+    IntStream.range(0, count)
+        .parallel()
+        .forEach(
+            c -> {
+              int from = c * CHUNK;
+              int len = (int) Math.min(CHUNK, length - from);
+              FloatBuffer in = source.duplicate().position(from).limit(from + len);
+              byte[] out = new byte[len * precision.bytes];
+              ByteBuffer bytes = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+              if (precision == Precision.FP32) {
+                bytes.asFloatBuffer().put(in);
+              } else {
+                float[] values = new float[len];
+                in.get(values);
+                float max = 0;
+                for (float v : values) {
+                  float a = Math.abs(v);
+                  if (a > max && a != Float.POSITIVE_INFINITY) {
+                    max = a;
+                  }
+                }
+                int scale = Half.scaleFor(max);
+                scales[c] = scale;
+                float factor = Math.scalb(1f, scale);
+                short[] halves = new short[len];
+                for (int i = 0; i < len; i++) {
+                  halves[i] = Half.fromFloat(values[i] * factor);
+                }
+                bytes.asShortBuffer().put(halves);
+              }
+              chunks[c] = out;
+            });
     return new Payload(precision, length, chunks, scales);
   }
 
@@ -184,38 +197,42 @@ public final class Payload implements Serializable {
 
   private void combine(INDArray target, boolean add) {
     if (target.length() != length) {
-      throw new IllegalArgumentException("payload of " + length + " values, array of " + target.length());
+      throw new IllegalArgumentException(
+          "payload of " + length + " values, array of " + target.length());
     }
     FloatBuffer out = floats(target);
-    IntStream.range(0, chunks.length).parallel().forEach(c -> {
-      int from = c * CHUNK;
-      int len = (int) Math.min(CHUNK, length - from);
-      ByteBuffer bytes = ByteBuffer.wrap(chunks[c]).order(ByteOrder.LITTLE_ENDIAN);
-      FloatBuffer dst = out.duplicate().position(from).limit(from + len);
-      if (precision == Precision.FP32 && !add) {
-        dst.put(bytes.asFloatBuffer());
-        return;
-      }
-      float[] values = new float[len];
-      if (precision == Precision.FP32) {
-        bytes.asFloatBuffer().get(values);
-      } else {
-        float factor = Math.scalb(1f, -scales[c]);
-        short[] halves = new short[len];
-        bytes.asShortBuffer().get(halves);
-        for (int i = 0; i < len; i++) {
-          values[i] = Half.toFloat(halves[i]) * factor;
-        }
-      }
-      if (add) {
-        float[] current = new float[len];
-        dst.duplicate().get(current);
-        for (int i = 0; i < len; i++) {
-          values[i] += current[i];
-        }
-      }
-      dst.put(values);
-    });
+    IntStream.range(0, chunks.length)
+        .parallel()
+        .forEach(
+            c -> {
+              int from = c * CHUNK;
+              int len = (int) Math.min(CHUNK, length - from);
+              ByteBuffer bytes = ByteBuffer.wrap(chunks[c]).order(ByteOrder.LITTLE_ENDIAN);
+              FloatBuffer dst = out.duplicate().position(from).limit(from + len);
+              if (precision == Precision.FP32 && !add) {
+                dst.put(bytes.asFloatBuffer());
+                return;
+              }
+              float[] values = new float[len];
+              if (precision == Precision.FP32) {
+                bytes.asFloatBuffer().get(values);
+              } else {
+                float factor = Math.scalb(1f, -scales[c]);
+                short[] halves = new short[len];
+                bytes.asShortBuffer().get(halves);
+                for (int i = 0; i < len; i++) {
+                  values[i] = Half.toFloat(halves[i]) * factor;
+                }
+              }
+              if (add) {
+                float[] current = new float[len];
+                dst.duplicate().get(current);
+                for (int i = 0; i < len; i++) {
+                  values[i] += current[i];
+                }
+              }
+              dst.put(values);
+            });
   }
 
   /** A float view of the array's own off-heap memory. */
@@ -225,10 +242,16 @@ public final class Payload implements Serializable {
     }
     // The raw buffer is what travels: fine for the flat vectors this is used with (a network's
     // params() and updater state view, which DL4J marks as views yet own their whole buffer).
-    if (array.offset() != 0 || array.data().length() != array.length()
+    if (array.offset() != 0
+        || array.data().length() != array.length()
         || (!array.isVector() && array.ordering() != 'c')) {
-      throw new IllegalArgumentException("a flat array over its whole buffer is needed; got offset "
-          + array.offset() + ", length " + array.length() + " of " + array.data().length());
+      throw new IllegalArgumentException(
+          "a flat array over its whole buffer is needed; got offset "
+              + array.offset()
+              + ", length "
+              + array.length()
+              + " of "
+              + array.data().length());
     }
     return array.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
   }

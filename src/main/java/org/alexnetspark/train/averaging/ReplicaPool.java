@@ -8,9 +8,9 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The worker replicas of this JVM, kept between rounds (and between Spark jobs) so that a round only
- * sets parameters into an existing network instead of building one. Replicas are keyed by run and
- * device (the GPU address of the task, or "cpu"): a task borrows one for its duration, so two
+ * The worker replicas of this JVM, kept between rounds (and between Spark jobs) so that a round
+ * only sets parameters into an existing network instead of building one. Replicas are keyed by run
+ * and device (the GPU address of the task, or "cpu"): a task borrows one for its duration, so two
  * concurrent tasks of an executor never share a replica, and at most as many replicas exist as
  * tasks ran at once. Only the latest run's replicas are kept.
  */
@@ -20,10 +20,13 @@ final class ReplicaPool {
     final String runId;
     final String device;
     final ComputationGraph network;
+
     /** The configuration it was built from (iteration and epoch counts zeroed). */
     final String configuration;
+
     /** FP16 deltas: the parameters and momentum the round started from. */
     INDArray startParameters;
+
     INDArray startMomentum;
 
     Replica(String runId, String device, ComputationGraph network, String configuration) {

@@ -11,16 +11,25 @@ final class RoundBroadcast implements Serializable {
 
   final String runId;
   final int round;
+
   /** The network's configuration as JSON with its iteration and epoch counts zeroed. */
   final String configuration;
+
   final int iterationCount;
   final int epochCount;
   final Payload parameters;
+
   /** Null unless momentum is {@link Settings.Momentum#AVERAGED}. */
   final Payload momentum;
 
-  RoundBroadcast(String runId, int round, String configuration, int iterationCount, int epochCount,
-      Payload parameters, Payload momentum) {
+  RoundBroadcast(
+      String runId,
+      int round,
+      String configuration,
+      int iterationCount,
+      int epochCount,
+      Payload parameters,
+      Payload momentum) {
     this.runId = runId;
     this.round = round;
     this.configuration = configuration;

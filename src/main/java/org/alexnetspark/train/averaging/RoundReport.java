@@ -25,10 +25,25 @@ import java.util.List;
  * @param replicasCreated tasks that had to build a replica
  * @param problems results refused (not finite), one line each
  */
-public record RoundReport(int round, int descriptors, int tasks, int averaged, long fitted,
-    double loss, double seconds, double encodeSeconds, double broadcastSeconds, double jobSeconds,
-    double sumSeconds, double applySeconds, double[] workerSeconds, double maxFitSeconds,
-    long bytesToWorkers, long bytesFromWorkers, int replicasCreated, List<String> problems) {
+public record RoundReport(
+    int round,
+    int descriptors,
+    int tasks,
+    int averaged,
+    long fitted,
+    double loss,
+    double seconds,
+    double encodeSeconds,
+    double broadcastSeconds,
+    double jobSeconds,
+    double sumSeconds,
+    double applySeconds,
+    double[] workerSeconds,
+    double maxFitSeconds,
+    long bytesToWorkers,
+    long bytesFromWorkers,
+    int replicasCreated,
+    List<String> problems) {
 
   /** The workers' mean time fitting minibatches. */
   public double fitSeconds() {

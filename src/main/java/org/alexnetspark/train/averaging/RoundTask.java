@@ -16,19 +16,19 @@ import org.apache.spark.TaskContext$;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
 import org.datavec.spark.util.SerializableHadoopConfig;
-import org.nd4j.common.loader.Source;
 import org.deeplearning4j.core.loader.DataSetLoader;
 import org.deeplearning4j.core.loader.MultiDataSetLoader;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.util.ComputationGraphUtil;
+import org.nd4j.common.loader.Source;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import scala.collection.Iterator;
 import scala.runtime.AbstractFunction2;
 
 /**
  * What one Spark task of a round runs: the worker fits every descriptor of its partition, in order,
- * while a loader thread prepares up to {@code prefetch} minibatches ahead; then it returns its result
- * (or null, meaning nothing, if its partition was empty).
+ * while a loader thread prepares up to {@code prefetch} minibatches ahead; then it returns its
+ * result (or null, meaning nothing, if its partition was empty).
  */
 final class RoundTask extends AbstractFunction2<TaskContext, Iterator<List<String>>, ExactResult>
     implements Serializable {
@@ -41,8 +41,13 @@ final class RoundTask extends AbstractFunction2<TaskContext, Iterator<List<Strin
   private final LongAccumulator fittedCounter;
   private final int prefetch;
 
-  RoundTask(ExactWorker worker, MultiDataSetLoader multiLoader, DataSetLoader loader,
-      Broadcast<SerializableHadoopConfig> hadoop, LongAccumulator fittedCounter, int prefetch) {
+  RoundTask(
+      ExactWorker worker,
+      MultiDataSetLoader multiLoader,
+      DataSetLoader loader,
+      Broadcast<SerializableHadoopConfig> hadoop,
+      LongAccumulator fittedCounter,
+      int prefetch) {
     this.worker = worker;
     this.multiLoader = multiLoader;
     this.loader = loader;
@@ -83,7 +88,8 @@ final class RoundTask extends AbstractFunction2<TaskContext, Iterator<List<Strin
 
   private MultiDataSet load(String descriptor) throws Exception {
     Source source = new LazySource(descriptor, hadoop);
-    return multiLoader != null ? multiLoader.load(source)
+    return multiLoader != null
+        ? multiLoader.load(source)
         : ComputationGraphUtil.toMultiDataSet(loader.load(source));
   }
 
@@ -114,18 +120,24 @@ final class RoundTask extends AbstractFunction2<TaskContext, Iterator<List<Strin
     Loading(List<String> descriptors, TaskContext task) {
       this.descriptors = descriptors;
       if (prefetch > 0) {
-        thread = Executors.newSingleThreadExecutor(r -> {
-          Thread t = new Thread(() -> {
-            TaskContext$.MODULE$.setTaskContext(task); // GPU pinning and task info in the loader
-            try {
-              r.run();
-            } finally {
-              TaskContext$.MODULE$.unset();
-            }
-          }, "exact-averaging-loader-" + task.partitionId());
-          t.setDaemon(true);
-          return t;
-        });
+        thread =
+            Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread t =
+                      new Thread(
+                          () -> {
+                            TaskContext$.MODULE$.setTaskContext(
+                                task); // GPU pinning and task info in the loader
+                            try {
+                              r.run();
+                            } finally {
+                              TaskContext$.MODULE$.unset();
+                            }
+                          },
+                          "exact-averaging-loader-" + task.partitionId());
+                  t.setDaemon(true);
+                  return t;
+                });
         while (submitted < descriptors.size() && submitted < prefetch) {
           submit();
         }

@@ -16,13 +16,26 @@ import java.io.Serializable;
  *     parameters (the round is then not applied); otherwise such results are left out of the
  *     average and reported in {@link RoundReport#problems()}
  */
-public record Settings(int workers, int frequency, int prefetch, Momentum momentum,
-    Payload.Precision precision, boolean failOnNonFinite, Transport transport) implements Serializable {
+public record Settings(
+    int workers,
+    int frequency,
+    int prefetch,
+    Momentum momentum,
+    Payload.Precision precision,
+    boolean failOnNonFinite,
+    Transport transport)
+    implements Serializable {
 
   /** Settings with results as Spark task results. */
-  public Settings(int workers, int frequency, int prefetch, Momentum momentum,
-      Payload.Precision precision, boolean failOnNonFinite) {
-    this(workers, frequency, prefetch, momentum, precision, failOnNonFinite, Transport.TASK_RESULTS);
+  public Settings(
+      int workers,
+      int frequency,
+      int prefetch,
+      Momentum momentum,
+      Payload.Precision precision,
+      boolean failOnNonFinite) {
+    this(
+        workers, frequency, prefetch, momentum, precision, failOnNonFinite, Transport.TASK_RESULTS);
   }
 
   /** How a worker's parameters get to the driver. */

@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import org.alexnetspark.testing.Averaging;
 import org.alexnetspark.testing.LocalSpark;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -28,8 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** {@link ExactAveragingMaster} on a real local[2] Spark. */
 class ExactAveragingMasterTest {
-  @RegisterExtension
-  static final LocalSpark SPARK = new LocalSpark();
+  @RegisterExtension static final LocalSpark SPARK = new LocalSpark();
 
   static final int WORKERS = 2;
   static final int FREQUENCY = 5;
@@ -44,8 +40,12 @@ class ExactAveragingMasterTest {
     ComputationGraph network = start.clone();
     INDArray localMomentum = null;
     for (int from = 0; from < descriptors.size(); from += s.workers() * s.frequency()) {
-      List<List<String>> slices = ExactAveragingMaster.slices(descriptors.subList(from,
-          Math.min(descriptors.size(), from + s.workers() * s.frequency())), s.workers(), s.frequency());
+      List<List<String>> slices =
+          ExactAveragingMaster.slices(
+              descriptors.subList(
+                  from, Math.min(descriptors.size(), from + s.workers() * s.frequency())),
+              s.workers(),
+              s.frequency());
       INDArray params = Nd4j.zeros(DataType.FLOAT, network.params().shape());
       INDArray state = Nd4j.zeros(DataType.FLOAT, network.getUpdater().getStateViewArray().shape());
       for (List<String> slice : slices) {
@@ -63,29 +63,59 @@ class ExactAveragingMasterTest {
   }
 
   @ParameterizedTest(name = "{0} descriptors in {1} partitions, results as {2}")
-  @CsvSource({"7,2,TASK_RESULTS", "10,2,TASK_RESULTS", "11,2,TASK_RESULTS", "13,2,TASK_RESULTS",
-      "19,2,TASK_RESULTS", "20,2,TASK_RESULTS", "21,2,TASK_RESULTS", "29,2,TASK_RESULTS",
-      "39,2,TASK_RESULTS", "30,3,TASK_RESULTS", "60,4,TASK_RESULTS", "13,2,BLOCKS", "39,2,BLOCKS",
-      "60,4,BLOCKS"})
-  void everyDescriptorIsFittedExactlyOnceAndTheAverageIsExact(int n, int partitions,
-      Settings.Transport transport) {
+  @CsvSource({
+    "7,2,TASK_RESULTS",
+    "10,2,TASK_RESULTS",
+    "11,2,TASK_RESULTS",
+    "13,2,TASK_RESULTS",
+    "19,2,TASK_RESULTS",
+    "20,2,TASK_RESULTS",
+    "21,2,TASK_RESULTS",
+    "29,2,TASK_RESULTS",
+    "39,2,TASK_RESULTS",
+    "30,3,TASK_RESULTS",
+    "60,4,TASK_RESULTS",
+    "13,2,BLOCKS",
+    "39,2,BLOCKS",
+    "60,4,BLOCKS"
+  })
+  void everyDescriptorIsFittedExactlyOnceAndTheAverageIsExact(
+      int n, int partitions, Settings.Transport transport) {
     JavaSparkContext sc = SPARK.context();
     LongAccumulator loaded = sc.sc().longAccumulator();
     CollectionAccumulator<String> seen = sc.sc().collectionAccumulator();
-    Settings settings = new Settings(WORKERS, FREQUENCY, 1, Settings.Momentum.AVERAGED,
-        Payload.Precision.FP32, true, transport);
+    Settings settings =
+        new Settings(
+            WORKERS,
+            FREQUENCY,
+            1,
+            Settings.Momentum.AVERAGED,
+            Payload.Precision.FP32,
+            true,
+            transport);
     ExactAveragingMaster master = new ExactAveragingMaster(settings);
     ComputationGraph start = Averaging.tinyNetwork(1);
     ComputationGraph expected = reference(start, Averaging.descriptors(n), settings);
     SparkComputationGraph spark = new SparkComputationGraph(sc, start.clone(), master);
 
-    spark.fitPaths(sc.parallelize(Averaging.descriptors(n), partitions),
+    spark.fitPaths(
+        sc.parallelize(Averaging.descriptors(n), partitions),
         new Averaging.CountingLoader(BATCH, loaded, seen, -1, null));
 
-    System.out.println(String.format(Locale.ROOT, "exact master (%s), W=%d F=%d: handed %d in %d "
-        + "partitions -> loaded %d, distinct %d, fitted (accumulator) %d, rounds %d", transport,
-        WORKERS, FREQUENCY, n, partitions, loaded.value(), new HashSet<>(seen.value()).size(),
-        master.fittedOnWorkers(), master.reports().size()));
+    System.out.println(
+        String.format(
+            Locale.ROOT,
+            "exact master (%s), W=%d F=%d: handed %d in %d "
+                + "partitions -> loaded %d, distinct %d, fitted (accumulator) %d, rounds %d",
+            transport,
+            WORKERS,
+            FREQUENCY,
+            n,
+            partitions,
+            loaded.value(),
+            new HashSet<>(seen.value()).size(),
+            master.fittedOnWorkers(),
+            master.reports().size()));
     assertEquals(n, loaded.value());
     assertEquals(n, new HashSet<>(seen.value()).size());
     assertEquals(n, master.fittedOnWorkers());
@@ -95,9 +125,12 @@ class ExactAveragingMasterTest {
       assertTrue(r.tasks() <= WORKERS && r.descriptors() <= WORKERS * FREQUENCY);
     }
     assertEquals(List.of(), BlockTransport.blocks("test_exact-"), "no result block left behind");
-    assertEquals(expected.params(), spark.getNetwork().params(), "parameters: the sequential average");
-    assertEquals(expected.getUpdater().getStateViewArray(),
-        spark.getNetwork().getUpdater().getStateViewArray(), "momentum: the sequential average");
+    assertEquals(
+        expected.params(), spark.getNetwork().params(), "parameters: the sequential average");
+    assertEquals(
+        expected.getUpdater().getStateViewArray(),
+        spark.getNetwork().getUpdater().getStateViewArray(),
+        "momentum: the sequential average");
   }
 
   @Test
@@ -123,11 +156,12 @@ class ExactAveragingMasterTest {
   @Test
   void replicasAreKeptBetweenRoundsAndJobs() {
     JavaSparkContext sc = SPARK.context();
-    ExactAveragingMaster master = new ExactAveragingMaster(
-        settings(Settings.Momentum.LOCAL, Payload.Precision.FP32, true));
+    ExactAveragingMaster master =
+        new ExactAveragingMaster(settings(Settings.Momentum.LOCAL, Payload.Precision.FP32, true));
     SparkComputationGraph spark = new SparkComputationGraph(sc, Averaging.tinyNetwork(2), master);
-    Averaging.CountingLoader loader = new Averaging.CountingLoader(BATCH, sc.sc().longAccumulator(),
-        sc.sc().collectionAccumulator(), -1, null);
+    Averaging.CountingLoader loader =
+        new Averaging.CountingLoader(
+            BATCH, sc.sc().longAccumulator(), sc.sc().collectionAccumulator(), -1, null);
     for (int job = 0; job < 3; job++) {
       spark.fitPaths(sc.parallelize(Averaging.descriptors(30), 2), loader);
     }
@@ -139,14 +173,23 @@ class ExactAveragingMasterTest {
   @Test
   void halfPrecisionTransferStaysCloseToTheExactAverage() {
     JavaSparkContext sc = SPARK.context();
-    Settings settings = new Settings(WORKERS, FREQUENCY, 1, Settings.Momentum.AVERAGED,
-        Payload.Precision.FP16, true, Settings.Transport.BLOCKS);
+    Settings settings =
+        new Settings(
+            WORKERS,
+            FREQUENCY,
+            1,
+            Settings.Momentum.AVERAGED,
+            Payload.Precision.FP16,
+            true,
+            Settings.Transport.BLOCKS);
     ComputationGraph start = Averaging.tinyNetwork(3);
     ComputationGraph expected = reference(start, Averaging.descriptors(40), settings);
     ExactAveragingMaster master = new ExactAveragingMaster(settings);
     SparkComputationGraph spark = new SparkComputationGraph(sc, start.clone(), master);
-    spark.fitPaths(sc.parallelize(Averaging.descriptors(40), 2), new Averaging.CountingLoader(BATCH,
-        sc.sc().longAccumulator(), sc.sc().collectionAccumulator(), -1, null));
+    spark.fitPaths(
+        sc.parallelize(Averaging.descriptors(40), 2),
+        new Averaging.CountingLoader(
+            BATCH, sc.sc().longAccumulator(), sc.sc().collectionAccumulator(), -1, null));
 
     INDArray moved = expected.params().sub(start.params());
     INDArray error = spark.getNetwork().params().sub(expected.params());
@@ -162,11 +205,13 @@ class ExactAveragingMasterTest {
     JavaSparkContext sc = SPARK.context();
     List<String> descriptors = Averaging.descriptors(10);
     String poisoned = descriptors.get(7); // in the second worker's slice
-    Averaging.CountingLoader loader = new Averaging.CountingLoader(BATCH, sc.sc().longAccumulator(),
-        sc.sc().collectionAccumulator(), -1, poisoned);
+    Averaging.CountingLoader loader =
+        new Averaging.CountingLoader(
+            BATCH, sc.sc().longAccumulator(), sc.sc().collectionAccumulator(), -1, poisoned);
 
-    ExactAveragingMaster lenient = new ExactAveragingMaster(
-        settings(Settings.Momentum.AVERAGED, Payload.Precision.FP32, false));
+    ExactAveragingMaster lenient =
+        new ExactAveragingMaster(
+            settings(Settings.Momentum.AVERAGED, Payload.Precision.FP32, false));
     SparkComputationGraph spark = new SparkComputationGraph(sc, Averaging.tinyNetwork(4), lenient);
     spark.fitPaths(sc.parallelize(descriptors, 2), loader);
     RoundReport round = lenient.reports().get(0);
@@ -176,12 +221,14 @@ class ExactAveragingMasterTest {
     assertEquals(5, round.fitted());
     assertTrue(Double.isFinite(spark.getNetwork().params().sumNumber().doubleValue()));
 
-    ExactAveragingMaster strict = new ExactAveragingMaster(
-        settings(Settings.Momentum.AVERAGED, Payload.Precision.FP32, true));
+    ExactAveragingMaster strict =
+        new ExactAveragingMaster(
+            settings(Settings.Momentum.AVERAGED, Payload.Precision.FP32, true));
     ComputationGraph network = Averaging.tinyNetwork(4);
     INDArray before = network.params().dup();
     SparkComputationGraph refused = new SparkComputationGraph(sc, network, strict);
-    assertThrows(ExactAveragingMaster.NonFiniteResultException.class,
+    assertThrows(
+        ExactAveragingMaster.NonFiniteResultException.class,
         () -> refused.fitPaths(sc.parallelize(descriptors, 2), loader));
     assertEquals(before, network.params(), "a refused round is not applied");
   }

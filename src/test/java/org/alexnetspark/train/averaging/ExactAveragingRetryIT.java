@@ -1,48 +1,44 @@
 package org.alexnetspark.train.averaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import org.alexnetspark.testing.Averaging;
-import org.alexnetspark.testing.LocalSpark;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.util.CollectionAccumulator;
-import org.apache.spark.util.LongAccumulator;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** {@link ExactAveragingMaster} on a real local[2] Spark. */
 /**
  * Exact under task retries, in a Spark of its own (a child JVM on local[2,3], where a task may be
  * attempted three times): in every round partition 0's first attempt fails after fitting a
- * minibatch; every minibatch must still count exactly once and the average equal the sequential one.
+ * minibatch; every minibatch must still count exactly once and the average equal the sequential
+ * one.
  */
 class ExactAveragingRetryIT {
   @ParameterizedTest
   @CsvSource({"TASK_RESULTS", "BLOCKS"})
   void aRetriedTaskCountsEachMinibatchOnce(String transport) throws Exception {
-    String javaBin = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    String javaBin =
+        System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx2g"));
-    command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
-        .stream().filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:+Ignore")
-            || a.startsWith("-Djdk.reflect")).toList());
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-        RetryScenario.class.getName(), transport));
+    command.addAll(
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(
+                a ->
+                    a.startsWith("--add-opens")
+                        || a.startsWith("-XX:+Ignore")
+                        || a.startsWith("-Djdk.reflect"))
+            .toList());
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            RetryScenario.class.getName(),
+            transport));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(process.waitFor(5, TimeUnit.MINUTES));

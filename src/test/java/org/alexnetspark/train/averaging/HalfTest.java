@@ -39,7 +39,8 @@ class HalfTest {
       double up = Half.toFloat((short) (h + 1));
       double err = Math.abs(back - f);
       if ((h & 0x7fff) != 0 && (h & 0x7fff) != 0x7c00) {
-        assertTrue(err <= Math.abs(down - f) && (Double.isNaN(up) || err <= Math.abs(up - f)),
+        assertTrue(
+            err <= Math.abs(down - f) && (Double.isNaN(up) || err <= Math.abs(up - f)),
             f + " -> " + back);
       }
     }
@@ -56,9 +57,12 @@ class HalfTest {
     Payload half = Payload.encode(values, Payload.Precision.FP16);
     assertEquals(2L * n, half.bytes());
     half.decodeInto(out);
-    double relative = out.sub(values).norm2Number().doubleValue() / values.norm2Number().doubleValue();
+    double relative =
+        out.sub(values).norm2Number().doubleValue() / values.norm2Number().doubleValue();
     assertTrue(relative < 5e-4, "relative error " + relative);
     half.addInto(out);
-    assertTrue(out.sub(values.mul(2)).norm2Number().doubleValue() / values.norm2Number().doubleValue() < 5e-4);
+    assertTrue(
+        out.sub(values.mul(2)).norm2Number().doubleValue() / values.norm2Number().doubleValue()
+            < 5e-4);
   }
 }

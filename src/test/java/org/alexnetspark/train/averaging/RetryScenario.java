@@ -13,46 +13,73 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 
 /**
- * Child-JVM part of {@link ExactAveragingRetryIT#aRetriedTaskCountsEachMinibatchOnce}:
- * local[2,3] (three attempts per task); in every round, partition 0's first attempt fails at its
- * second minibatch, after fitting the first.
+ * Child-JVM part of {@link ExactAveragingRetryIT#aRetriedTaskCountsEachMinibatchOnce}: local[2,3]
+ * (three attempts per task); in every round, partition 0's first attempt fails at its second
+ * minibatch, after fitting the first.
  */
 public final class RetryScenario {
   public static void main(String[] args) {
-    SparkConf conf = new SparkConf().setMaster("local[2,3]").setAppName("retry")
-        .set("spark.ui.enabled", "false")
-        .set("spark.driver.host", "127.0.0.1")
-        .set("spark.driver.bindAddress", "127.0.0.1")
-        .set("spark.local.dir", "target/spark-local")
-        .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-        .set("spark.kryo.registrator", org.alexnetspark.spark.KryoRegistration.class.getName())
-        .set("spark.kryoserializer.buffer.max", "2047m");
+    SparkConf conf =
+        new SparkConf()
+            .setMaster("local[2,3]")
+            .setAppName("retry")
+            .set("spark.ui.enabled", "false")
+            .set("spark.driver.host", "127.0.0.1")
+            .set("spark.driver.bindAddress", "127.0.0.1")
+            .set("spark.local.dir", "target/spark-local")
+            .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+            .set("spark.kryo.registrator", org.alexnetspark.spark.KryoRegistration.class.getName())
+            .set("spark.kryoserializer.buffer.max", "2047m");
     try (JavaSparkContext sc = new JavaSparkContext(conf)) {
       AtomicInteger failed = new AtomicInteger();
-      sc.sc().addSparkListener(new SparkListener() {
-        @Override
-        public void onTaskEnd(SparkListenerTaskEnd end) {
-          if (!end.taskInfo().successful()) {
-            failed.incrementAndGet();
-          }
-        }
-      });
-      Settings settings = new Settings(2, 5, 1, Settings.Momentum.AVERAGED,
-          Payload.Precision.FP32, true, Settings.Transport.valueOf(args.length > 0 ? args[0] : "TASK_RESULTS"));
+      sc.sc()
+          .addSparkListener(
+              new SparkListener() {
+                @Override
+                public void onTaskEnd(SparkListenerTaskEnd end) {
+                  if (!end.taskInfo().successful()) {
+                    failed.incrementAndGet();
+                  }
+                }
+              });
+      Settings settings =
+          new Settings(
+              2,
+              5,
+              1,
+              Settings.Momentum.AVERAGED,
+              Payload.Precision.FP32,
+              true,
+              Settings.Transport.valueOf(args.length > 0 ? args[0] : "TASK_RESULTS"));
       ComputationGraph start = Averaging.tinyNetwork(5);
-      ComputationGraph expected = ExactAveragingMasterTest.reference(start,
-          Averaging.descriptors(25), settings);
+      ComputationGraph expected =
+          ExactAveragingMasterTest.reference(start, Averaging.descriptors(25), settings);
       LongAccumulator loaded = sc.sc().longAccumulator();
       CollectionAccumulator<String> seen = sc.sc().collectionAccumulator();
       ExactAveragingMaster master = new ExactAveragingMaster(settings);
       SparkComputationGraph spark = new SparkComputationGraph(sc, start.clone(), master);
-      spark.fitPaths(sc.parallelize(Averaging.descriptors(25), 2),
+      spark.fitPaths(
+          sc.parallelize(Averaging.descriptors(25), 2),
           new Averaging.CountingLoader(4, loaded, seen, 0, null));
-      boolean equal = expected.params().equals(spark.getNetwork().params())
-          && expected.getUpdater().getStateViewArray().equals(spark.getNetwork().getUpdater().getStateViewArray());
-      System.out.println("RETRY " + settings.transport() + " failedTasks=" + failed.get() + " fitted=" + master.fittedOnWorkers()
-          + " loaded=" + loaded.value() + " distinct=" + new HashSet<>(seen.value()).size()
-          + " equal=" + equal);
+      boolean equal =
+          expected.params().equals(spark.getNetwork().params())
+              && expected
+                  .getUpdater()
+                  .getStateViewArray()
+                  .equals(spark.getNetwork().getUpdater().getStateViewArray());
+      System.out.println(
+          "RETRY "
+              + settings.transport()
+              + " failedTasks="
+              + failed.get()
+              + " fitted="
+              + master.fittedOnWorkers()
+              + " loaded="
+              + loaded.value()
+              + " distinct="
+              + new HashSet<>(seen.value()).size()
+              + " equal="
+              + equal);
     }
   }
 }
