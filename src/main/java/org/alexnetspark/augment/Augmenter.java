@@ -1,6 +1,7 @@
 package org.alexnetspark.augment;
 
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.alexnetspark.config.AugmentConfig;
@@ -109,7 +110,7 @@ public final class Augmenter implements Serializable {
   private static float[] channelPlanes(double[] meanRgb, int size) {
     float[] planes = new float[3 * size * size];
     for (int c = 0; c < 3; c++) {
-      java.util.Arrays.fill(planes, c * size * size, (c + 1) * size * size, (float) meanRgb[c]);
+      Arrays.fill(planes, c * size * size, (c + 1) * size * size, (float) meanRgb[c]);
     }
     return planes;
   }

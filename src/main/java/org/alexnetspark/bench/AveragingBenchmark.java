@@ -29,6 +29,7 @@ import org.alexnetspark.train.ParameterAveraging;
 import org.alexnetspark.train.averaging.RoundReport;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.network.util.JavaUtils;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,8 +100,7 @@ public final class AveragingBenchmark {
         plan.workDir() != null
             ? Files.createDirectories(plan.workDir())
             : Files.createTempDirectory("alexnet-bench-cluster");
-    String workerMemory =
-        (org.apache.spark.network.util.JavaUtils.byteStringAsMb(plan.executorMemory()) + 512) + "m";
+    String workerMemory = (JavaUtils.byteStringAsMb(plan.executorMemory()) + 512) + "m";
     List<Row> rows = new ArrayList<>();
     try (LoopbackCluster cluster = LoopbackCluster.start(plan.workers(), 1, workerMemory, 0, dir);
         JavaSparkContext spark = SparkJobs.start(driverConf(cluster, plan))) {

@@ -1,5 +1,7 @@
 package org.alexnetspark.bench;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -8,6 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.model.AlexNet;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.Op;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
@@ -30,7 +33,7 @@ public final class FitProfile {
   public static void main(String[] args) {
     int batch = args.length > 0 ? Integer.parseInt(args[0]) : 64;
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-    List<String> overrides = new java.util.ArrayList<>(List.of("model.variant=paper"));
+    List<String> overrides = new ArrayList<>(List.of("model.variant=paper"));
     overrides.addAll(List.of(args).subList(Math.min(2, args.length), args.length));
     AlexNetConfig config = AlexNetConfig.load(List.of(), overrides);
     ComputationGraph network = AlexNet.create(config.model(), config.optimizer());
@@ -103,13 +106,13 @@ public final class FitProfile {
                 + "x"
                 + shape(op.inputArguments().get(1))
                 + " t"
-                + java.util.Arrays.toString(op.iArgs()).replace(" ", "");
+                + Arrays.toString(op.iArgs()).replace(" ", "");
       }
       add(name, time);
     }
 
-    private static String shape(org.nd4j.linalg.api.ndarray.INDArray array) {
-      return java.util.Arrays.toString(array.shape()).replace(" ", "") + array.ordering();
+    private static String shape(INDArray array) {
+      return Arrays.toString(array.shape()).replace(" ", "") + array.ordering();
     }
 
     private void add(String name, long time) {

@@ -1,5 +1,6 @@
 package org.alexnetspark.bench;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -158,10 +159,9 @@ public final class PipelineBenchmark {
       int sampleSize,
       double secondsPerRate)
       throws IOException, InterruptedException {
-    URI images =
-        java.nio.file.Path.of(IdxImageTree.FASHION_MNIST_DIR, "train-images-idx3-ubyte.gz").toUri();
-    if (!Files.exists(java.nio.file.Path.of(images))) {
-      throw new java.io.FileNotFoundException(
+    URI images = Path.of(IdxImageTree.FASHION_MNIST_DIR, "train-images-idx3-ubyte.gz").toUri();
+    if (!Files.exists(Path.of(images))) {
+      throw new FileNotFoundException(
           images.getPath()
               + " is missing: install Debian's "
               + "dataset-fashion-mnist, or give a prepared dataset with --data");
@@ -248,7 +248,7 @@ public final class PipelineBenchmark {
           stats.eigenvalues(),
           StatsJob.readMeanImage(storage, dataset),
           stats.meanRgb());
-    } catch (java.io.FileNotFoundException e) {
+    } catch (FileNotFoundException e) {
       return neutralAugmenter(config, size, crop);
     }
   }

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -99,7 +100,7 @@ public final class TorchReference {
           throw new IOException(
               SCRIPT + " is missing from the classpath (packaged from src/main/python)");
         }
-        Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
       }
       List<String> command =
           new ArrayList<>(

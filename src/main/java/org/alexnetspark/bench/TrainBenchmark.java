@@ -18,6 +18,7 @@ import org.alexnetspark.io.Json;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.model.AlexNet;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -85,9 +86,7 @@ public final class TrainBenchmark {
   static void writeSyntheticShard(Storage storage, URI dataset, int images, int size, int classes)
       throws IOException {
     FileSystem fs = FileSystem.get(dataset, storage.hadoopConfiguration());
-    org.apache.hadoop.fs.Path shard =
-        new org.apache.hadoop.fs.Path(
-            new org.apache.hadoop.fs.Path(dataset), "shard-00000-of-00001.parquet");
+    Path shard = new Path(new Path(dataset), "shard-00000-of-00001.parquet");
     Random random = new Random(3);
     byte[] pixels = new byte[3 * size * size];
     try (ShardWriter writer = new ShardWriter(fs, shard, 1L << 40, 1L << 30)) {

@@ -2,6 +2,7 @@ package org.alexnetspark.bench;
 
 import java.util.Map;
 import org.alexnetspark.config.ModelConfig;
+import org.alexnetspark.config.OptimizerConfig;
 import org.alexnetspark.model.AlexNet;
 import org.alexnetspark.model.ConvBlock;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -30,8 +31,7 @@ public final class TrainingArithmetic {
   public static long forwardMultiplyAdds(ModelConfig model) {
     // Any optimiser: the arithmetic of the layers does not depend on it.
     ComputationGraphConfiguration conf =
-        AlexNet.configuration(
-            model, new org.alexnetspark.config.OptimizerConfig(0.01, 0.9, 0.0005));
+        AlexNet.configuration(model, new OptimizerConfig(0.01, 0.9, 0.0005));
     InputType input = AlexNet.inputType(model);
     Map<String, InputType> outputs = conf.getLayerActivationTypes(input);
     long total = 0;

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.alexnetspark.bench.AveragingBenchmark;
 import org.alexnetspark.bench.BenchTable;
 import org.alexnetspark.bench.SideBySideBenchmark;
@@ -253,8 +255,7 @@ final class BenchCommand implements Callable<Integer> {
 
   /** "16x5:2" as minibatch 16, frequency 5, 2 rounds. */
   private AveragingBenchmark.Run averagingRun(String setting) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("(\\d+)x(\\d+):(\\d+)").matcher(setting);
+    Matcher m = Pattern.compile("(\\d+)x(\\d+):(\\d+)").matcher(setting);
     if (!m.matches()
         || Integer.parseInt(m.group(1)) < 1
         || Integer.parseInt(m.group(2)) < 1

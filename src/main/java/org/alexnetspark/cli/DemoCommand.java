@@ -3,6 +3,7 @@ package org.alexnetspark.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.alexnetspark.demo.DemoJob;
@@ -67,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    configOptions.load(java.util.List.of()); // refuses a bad --conf or --set before anything runs
+    configOptions.load(List.of()); // refuses a bad --conf or --set before anything runs
     DemoJob job =
         new DemoJob(
             new DemoJob.Options(

@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.hadoop.hdfs.protocol.HdfsConstants;
@@ -674,7 +675,7 @@ public final class LoopbackCluster implements AutoCloseable {
     DistributedFileSystem fs = dfs.getFileSystem();
     org.apache.hadoop.fs.Path history = new org.apache.hadoop.fs.Path("/spark-history");
     fs.mkdirs(history);
-    fs.setPermission(history, new org.apache.hadoop.fs.permission.FsPermission((short) 01777));
+    fs.setPermission(history, new FsPermission((short) 01777));
   }
 
   /** HADOOP_CONF_DIR (core-site.xml and hdfs-site.xml as a site has them) and SPARK_CONF_DIR. */

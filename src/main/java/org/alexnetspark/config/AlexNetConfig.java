@@ -12,15 +12,23 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import java.io.File;
 import java.io.Serializable;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * The whole, validated configuration: one immutable object per stage of the data flow.
@@ -46,7 +54,7 @@ public final class AlexNetConfig implements Serializable {
   private final RetrainConfig retrain;
   private final String effective;
   private final String summary;
-  private final java.util.SortedMap<String, String> settings = new java.util.TreeMap<>();
+  private final SortedMap<String, String> settings = new TreeMap<>();
 
   private AlexNetConfig(Config resolved, List<String> earlierProblems) {
     ConfigReader in = new ConfigReader(resolved, earlierProblems);
@@ -84,7 +92,7 @@ public final class AlexNetConfig implements Serializable {
         resolved.entrySet().stream()
             .map(e -> e.getKey() + " = " + e.getValue().render(ConfigRenderOptions.concise()))
             .sorted()
-            .collect(java.util.stream.Collectors.joining("\n"));
+            .collect(Collectors.joining("\n"));
   }
 
   /** The paper's defaults, unchanged. */
@@ -183,12 +191,12 @@ public final class AlexNetConfig implements Serializable {
     }
 
     @Override
-    public ConfigObject includeFile(ConfigIncludeContext context, java.io.File what) {
+    public ConfigObject includeFile(ConfigIncludeContext context, File what) {
       throw refused("file(" + what + ")");
     }
 
     @Override
-    public ConfigObject includeURL(ConfigIncludeContext context, java.net.URL what) {
+    public ConfigObject includeURL(ConfigIncludeContext context, URL what) {
       throw refused("url(" + what + ")");
     }
 
@@ -267,7 +275,7 @@ public final class AlexNetConfig implements Serializable {
 
   private static boolean isPath(String key) {
     try {
-      com.typesafe.config.ConfigUtil.splitPath(key);
+      ConfigUtil.splitPath(key);
       return true;
     } catch (ConfigException e) {
       return false;
@@ -307,7 +315,7 @@ public final class AlexNetConfig implements Serializable {
       }
     }
     // A section replaced by a single value, e.g. "model.lrn = 3".
-    java.util.Set<String> reported = new java.util.HashSet<>();
+    Set<String> reported = new HashSet<>();
     for (Map.Entry<String, ConfigValue> entry : defaults.entrySet()) {
       String parent = knownPrefix(layer, entry.getKey());
       if (parent != null
@@ -328,9 +336,9 @@ public final class AlexNetConfig implements Serializable {
 
   /** The longest prefix of {@code key} (by path elements) that {@code config} has, or null. */
   private static String knownPrefix(Config config, String key) {
-    List<String> parts = com.typesafe.config.ConfigUtil.splitPath(key);
+    List<String> parts = ConfigUtil.splitPath(key);
     for (int n = parts.size(); n >= 1; n--) {
-      String prefix = com.typesafe.config.ConfigUtil.joinPath(parts.subList(0, n));
+      String prefix = ConfigUtil.joinPath(parts.subList(0, n));
       if (config.hasPathOrNull(prefix)) {
         return prefix;
       }
@@ -394,7 +402,7 @@ public final class AlexNetConfig implements Serializable {
   }
 
   /** Every key of the effective configuration with its value as HOCON text, sorted by key. */
-  public java.util.SortedMap<String, String> settings() {
+  public SortedMap<String, String> settings() {
     return settings;
   }
 

@@ -3,6 +3,7 @@ package org.alexnetspark.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import java.util.ArrayList;
 import java.util.List;
@@ -156,7 +157,7 @@ final class ConfigReader {
       return "null";
     }
     ConfigValue value = config.getValue(key);
-    return value.render(com.typesafe.config.ConfigRenderOptions.concise());
+    return value.render(ConfigRenderOptions.concise());
   }
 
   private String origin(String key) {

@@ -1,6 +1,7 @@
 package org.alexnetspark.config;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -163,7 +164,7 @@ public record TrainConfig(
   }
 
   static TrainConfig read(ConfigReader in) {
-    List<Integer> steps = new java.util.ArrayList<>();
+    List<Integer> steps = new ArrayList<>();
     for (String step : in.strings("train.schedule.step-epochs")) {
       try {
         steps.add(Integer.parseInt(step));

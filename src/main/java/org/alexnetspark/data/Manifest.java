@@ -1,6 +1,8 @@
 package org.alexnetspark.data;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.Serializable;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +40,7 @@ public record Manifest(
 
   /** One shard file (its name is relative to the manifest's folder). */
   public record Shard(String file, long records, long bytes, String sha256)
-      implements java.io.Serializable {}
+      implements Serializable {}
 
   /**
    * @param created when the dataset was finished (ISO-8601)
@@ -85,7 +87,7 @@ public record Manifest(
   public static Manifest read(Storage storage, URI folder) throws IOException {
     URI file = manifestUri(folder);
     if (!storage.exists(file)) {
-      throw new java.io.FileNotFoundException(
+      throw new FileNotFoundException(
           folder
               + " holds no prepared dataset ("
               + ShardFormat.MANIFEST

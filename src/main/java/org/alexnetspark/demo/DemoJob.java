@@ -1,5 +1,6 @@
 package org.alexnetspark.demo;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -30,6 +31,7 @@ import org.alexnetspark.spark.SparkJobs;
 import org.alexnetspark.stats.StatsJob;
 import org.alexnetspark.train.TrainJob;
 import org.alexnetspark.train.TrainingCurves;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.LocalFileSystem;
@@ -121,7 +123,7 @@ public final class DemoJob {
             "t10k-images-idx3-ubyte.gz",
             "t10k-labels-idx1-ubyte.gz")) {
       if (!Files.isRegularFile(options.fashionMnist().resolve(file))) {
-        throw new java.io.FileNotFoundException(
+        throw new FileNotFoundException(
             options.fashionMnist().resolve(file)
                 + " is missing: "
                 + "install Fashion-MNIST (Debian: sudo apt-get install dataset-fashion-mnist; "
@@ -224,7 +226,7 @@ public final class DemoJob {
   }
 
   private int convert(Path images) throws IOException {
-    org.apache.hadoop.conf.Configuration local = new org.apache.hadoop.conf.Configuration();
+    Configuration local = new Configuration();
     Path idx = options.fashionMnist();
     int perClass = options.perClass();
     int trainImages =

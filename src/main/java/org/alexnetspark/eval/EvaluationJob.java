@@ -6,8 +6,10 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.alexnetspark.augment.Augmenter;
 import org.alexnetspark.augment.Preset;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.config.InvalidConfigException;
@@ -118,8 +120,7 @@ public final class EvaluationJob {
         request.model(),
         checked.manifest().records(),
         request.data());
-    Broadcast<org.alexnetspark.augment.Augmenter> augmenter =
-        spark.broadcast(model.evaluationAugmenter());
+    Broadcast<Augmenter> augmenter = spark.broadcast(model.evaluationAugmenter());
     Evaluator.Counts counts;
     try {
       MinibatchReader reader =
@@ -206,7 +207,7 @@ public final class EvaluationJob {
             tenCrop.confusion(),
             labels.stream().map(Label::name).toList(),
             String.format(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "Confusion (ten crops): top-1 accuracy %.2f%% on %,d images",
                 100 * tenCrop.top1Accuracy(),
                 tenCrop.totalImages()));

@@ -26,6 +26,7 @@ import org.alexnetspark.io.BuildInfo;
 import org.alexnetspark.io.HadoopConf;
 import org.alexnetspark.io.Json;
 import org.alexnetspark.io.Storage;
+import org.alexnetspark.model.AlexNet;
 import org.alexnetspark.spark.ParquetTables;
 import org.alexnetspark.spark.SparkJobs;
 import org.apache.hadoop.fs.Path;
@@ -113,7 +114,7 @@ public final class FeatureJob {
     LOG.info(
         "computing the {}-value {} features of {} images of {} with {} ({})",
         width,
-        org.alexnetspark.model.AlexNet.FEATURES,
+        AlexNet.FEATURES,
         checked.manifest().records(),
         request.data(),
         request.model(),

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -213,7 +214,7 @@ public final class NeighborsJob {
       for (Neighbor n : neighbours) {
         wanted
             .computeIfAbsent(n.shard(), s -> new HashMap<>())
-            .computeIfAbsent(n.rowGroup(), g -> new java.util.HashSet<>())
+            .computeIfAbsent(n.rowGroup(), g -> new HashSet<>())
             .add(n.key());
       }
     }

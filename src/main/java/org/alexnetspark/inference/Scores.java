@@ -1,5 +1,6 @@
 package org.alexnetspark.inference;
 
+import java.util.Arrays;
 import org.alexnetspark.data.Batch;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -70,7 +71,7 @@ public final class Scores {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    java.util.Arrays.sort(
+    Arrays.sort(
         order,
         (a, b) ->
             scores[a] != scores[b] ? Float.compare(scores[b], scores[a]) : Integer.compare(a, b));

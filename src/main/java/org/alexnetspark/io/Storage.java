@@ -12,6 +12,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 
@@ -203,7 +204,7 @@ public final class Storage {
         (fs, folder) -> {
           for (FileStatus file : from.listStatus(path(source))) {
             if (file.isFile()) {
-              org.apache.hadoop.fs.FileUtil.copy(
+              FileUtil.copy(
                   from,
                   file.getPath(),
                   fs,

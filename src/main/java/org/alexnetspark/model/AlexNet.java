@@ -1,6 +1,7 @@
 package org.alexnetspark.model;
 
 import java.util.Arrays;
+import java.util.stream.Collectors;
 import org.alexnetspark.config.ModelConfig;
 import org.alexnetspark.config.OptimizerConfig;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -170,9 +171,9 @@ public final class AlexNet {
 
   /** {@link #convWidths} as "96,256,384,384,256": how the bench passes them to its reference. */
   public static String convWidthList(double multiplier) {
-    return java.util.Arrays.stream(convWidths(multiplier))
+    return Arrays.stream(convWidths(multiplier))
         .mapToObj(Integer::toString)
-        .collect(java.util.stream.Collectors.joining(","));
+        .collect(Collectors.joining(","));
   }
 
   /** The paper's convolution widths times {@code multiplier}, rounded to even (two towers). */

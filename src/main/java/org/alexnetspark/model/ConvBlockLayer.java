@@ -3,6 +3,7 @@ package org.alexnetspark.model;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -39,7 +40,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>Parameters, gradients and their views are those of DL4J's SameDiff layer, which this class
  * extends, so a saved network's parameter layout does not depend on which implementation ran.
  */
-final class ConvBlockLayer extends org.deeplearning4j.nn.layers.samediff.SameDiffLayer {
+final class ConvBlockLayer extends SameDiffLayer {
   private static final long serialVersionUID = 1L;
 
   /** The input the cached arrays below were computed from (identity), or null. */

@@ -5,6 +5,7 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.util.Arrays;
 import java.util.Locale;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -63,7 +64,7 @@ public final class FirstLayerFilters {
     long[] shape = weights.shape();
     if (shape.length != 4 || shape[2] != 3) {
       throw new IllegalArgumentException(
-          "expected conv1 weights of shape [k, k, 3, n], got " + java.util.Arrays.toString(shape));
+          "expected conv1 weights of shape [k, k, 3, n], got " + Arrays.toString(shape));
     }
     int k = (int) shape[0];
     int kernels = (int) shape[3];

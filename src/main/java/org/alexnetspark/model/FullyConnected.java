@@ -2,6 +2,7 @@ package org.alexnetspark.model;
 
 import java.util.Collection;
 import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -34,7 +35,7 @@ public final class FullyConnected extends FeedForwardLayer {
   }
 
   @Override
-  public org.deeplearning4j.nn.api.Layer instantiate(
+  public Layer instantiate(
       NeuralNetConfiguration conf,
       Collection<TrainingListener> trainingListeners,
       int layerIndex,

@@ -1,6 +1,7 @@
 package org.alexnetspark.model;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -60,10 +61,10 @@ final class LrnGradient {
       if (array.ordering() != 'c'
           || array.elementWiseStride() != 1
           || array.dataType() != DataType.FLOAT
-          || !java.util.Arrays.equals(array.shape(), activations.shape())) {
+          || !Arrays.equals(array.shape(), activations.shape())) {
         throw new IllegalArgumentException(
             "LRN gradient: expected contiguous channels-last float arrays of "
-                + java.util.Arrays.toString(activations.shape())
+                + Arrays.toString(activations.shape())
                 + ", got "
                 + array.shapeInfoToString());
       }

@@ -1,6 +1,7 @@
 package org.alexnetspark.model;
 
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,6 +10,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.io.Json;
@@ -158,7 +160,7 @@ public final class ModelStore {
           default -> LOG.debug("{}: ignoring entry {}", where, entry.getName());
         }
       }
-    } catch (java.util.zip.ZipException | java.io.EOFException e) {
+    } catch (ZipException | EOFException e) {
       throw new IOException(where + " is not a complete model file: " + e.getMessage(), e);
     }
     if (configuration == null || parameters == null) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import java.util.zip.GZIPInputStream;
 import org.alexnetspark.image.ImageCodec;
@@ -74,7 +75,7 @@ public final class IdxImageTree {
       URI imagesFile,
       URI labelsFile,
       URI output,
-      java.util.function.IntFunction<String> splitOf,
+      IntFunction<String> splitOf,
       List<String[]> classes,
       int perClass)
       throws IOException {
@@ -196,7 +197,7 @@ public final class IdxImageTree {
       int rows = images.readInt();
       int cols = images.readInt();
       byte[] pixels = new byte[rows * cols];
-      List<byte[]> jpegs = new java.util.ArrayList<>();
+      List<byte[]> jpegs = new ArrayList<>();
       for (int i = 0; i < Math.min(items, count); i++) {
         images.readFully(pixels);
         jpegs.add(ImageCodec.encodeGreyJpeg(pixels, cols, rows, JPEG_QUALITY));

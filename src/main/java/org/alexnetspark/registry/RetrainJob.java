@@ -2,12 +2,14 @@ package org.alexnetspark.registry;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.eval.EvaluationJob;
 import org.alexnetspark.eval.EvaluationReport;
@@ -141,7 +143,7 @@ public final class RetrainJob {
                               request.validation().toString(),
                               request.comparedOn().toString(),
                               config.render()))
-                      .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                      .getBytes(StandardCharsets.UTF_8)));
     }
     LOG.info(
         "retraining {} in {} from {}",
@@ -185,7 +187,7 @@ public final class RetrainJob {
         checked.parent() == null
             ? "first version"
             : String.format(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "ten-crop top-1 error %.4f against %.4f of %s " + "(margin %.4f)",
                 candidateError,
                 currentError,

@@ -5,6 +5,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.sql.SparkSession;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +63,7 @@ public final class SparkJobs {
         context.version(),
         context.master(),
         context.defaultParallelism(),
-        org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName());
+        Nd4j.getBackend().getClass().getSimpleName());
     return context;
   }
 

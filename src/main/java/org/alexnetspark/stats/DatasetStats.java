@@ -1,8 +1,10 @@
 package org.alexnetspark.stats;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
+import java.util.Map;
 import org.alexnetspark.io.Json;
 import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.Storage;
@@ -44,7 +46,7 @@ public record DatasetStats(
    * @param config the effective configuration (HOCON)
    */
   public record Provenance(
-      String created, String dataset, java.util.Map<String, String> versions, String config)
+      String created, String dataset, Map<String, String> versions, String config)
       implements Serializable {}
 
   /** These statistics with {@code provenance} attached. */
@@ -74,7 +76,7 @@ public record DatasetStats(
   public static DatasetStats read(Storage storage, URI dataset) throws IOException {
     URI file = beside(dataset, FILE);
     if (!storage.exists(file)) {
-      throw new java.io.FileNotFoundException(
+      throw new FileNotFoundException(
           dataset
               + " has no statistics ("
               + FILE

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;
+import java.util.Arrays;
 import org.alexnetspark.image.Image;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.EigenDecomposition;
@@ -164,7 +165,7 @@ public final class RgbMoments implements Serializable {
     EigenDecomposition eigen = new EigenDecomposition(new Array2DRowRealMatrix(covariance));
     Integer[] order = {0, 1, 2};
     double[] values = eigen.getRealEigenvalues();
-    java.util.Arrays.sort(order, (a, b) -> Double.compare(values[b], values[a]));
+    Arrays.sort(order, (a, b) -> Double.compare(values[b], values[a]));
     double[] eigenvalues = new double[3];
     double[][] eigenvectors = new double[3][];
     for (int i = 0; i < 3; i++) {

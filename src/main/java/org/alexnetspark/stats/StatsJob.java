@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.data.Manifest;
@@ -77,8 +78,8 @@ public final class StatsJob {
     LOG.info(
         "statistics of {} images: mean RGB {}, eigenvalues {}",
         stats.images(),
-        java.util.Arrays.toString(stats.meanRgb()),
-        java.util.Arrays.toString(stats.eigenvalues()));
+        Arrays.toString(stats.meanRgb()),
+        Arrays.toString(stats.eigenvalues()));
     return stats;
   }
 

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.alexnetspark.model.ModelStore;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.protocol.QuotaExceededException;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +73,7 @@ public final class CheckpointStore {
         Locations.child(
             folder,
             String.format(Locale.ROOT, "epoch-%04d-iter-%010d", state.epoch(), state.iteration()));
-    Map<String, byte[]> all = new java.util.HashMap<>(files);
+    Map<String, byte[]> all = new HashMap<>(files);
     all.put(STATE_FILE, Json.write(state).getBytes(StandardCharsets.UTF_8));
     try {
       models.save(network, config, info, target, true, all);
@@ -92,7 +94,7 @@ public final class CheckpointStore {
   private String failedSave(URI target, IOException e) throws IOException {
     boolean full = false;
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      full |= cause instanceof org.apache.hadoop.hdfs.protocol.QuotaExceededException;
+      full |= cause instanceof QuotaExceededException;
     }
     String fix =
         full
@@ -205,7 +207,7 @@ public final class CheckpointStore {
     for (Path candidate :
         all.stream()
             .sorted(
-                java.util.Comparator.comparingDouble((Path p) -> validationAccuracy(p))
+                Comparator.comparingDouble((Path p) -> validationAccuracy(p))
                     .thenComparing(Path::getName)
                     .reversed())
             .toList()) {

@@ -2,6 +2,7 @@ package org.alexnetspark.train;
 
 import java.io.IOException;
 import java.util.List;
+import org.alexnetspark.config.InvalidConfigException;
 import org.alexnetspark.config.TrainConfig;
 import org.alexnetspark.data.Batch;
 import org.alexnetspark.data.Minibatch;
@@ -10,6 +11,7 @@ import org.alexnetspark.train.averaging.ExactAveragingMaster;
 import org.alexnetspark.train.averaging.Payload;
 import org.alexnetspark.train.averaging.RoundReport;
 import org.alexnetspark.train.averaging.Settings;
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.core.loader.MultiDataSetLoader;
@@ -103,7 +105,7 @@ public final class ParameterAveraging {
    * @throws org.alexnetspark.config.InvalidConfigException naming the setting and the size needed
    */
   public static void checkDriverCanTakeResults(
-      org.apache.spark.SparkConf conf, ComputationGraph network, TrainConfig config, int workers) {
+      SparkConf conf, ComputationGraph network, TrainConfig config, int workers) {
     if (config.averaging().transport() != TrainConfig.Transport.RESULTS) {
       return; // blocks: results are a few hundred bytes each
     }
@@ -118,8 +120,8 @@ public final class ParameterAveraging {
             * (config.averaging().precision() == TrainConfig.Precision.FP16 ? 2 : 4);
     long limit = conf.getSizeAsBytes("spark.driver.maxResultSize", "1g");
     if (limit > 0 && limit < needed * 11 / 10) {
-      throw new org.alexnetspark.config.InvalidConfigException(
-          java.util.List.of(
+      throw new InvalidConfigException(
+          List.of(
               "spark.driver.maxResultSize = "
                   + conf.get("spark.driver.maxResultSize", "1g")
                   + " is less "

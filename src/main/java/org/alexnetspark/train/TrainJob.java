@@ -3,8 +3,10 @@ package org.alexnetspark.train;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.alexnetspark.augment.Augmenter;
 import org.alexnetspark.augment.Preset;
@@ -29,6 +31,7 @@ import org.alexnetspark.train.TrainingListener.EpochEnd;
 import org.alexnetspark.train.TrainingListener.EpochTrained;
 import org.alexnetspark.train.TrainingListener.RoundEnd;
 import org.alexnetspark.train.averaging.ExactAveragingMaster;
+import org.apache.hadoop.hdfs.protocol.QuotaExceededException;
 import org.apache.hadoop.security.AccessControlException;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -486,9 +489,7 @@ public final class TrainJob {
         epoch == null || Double.isNaN(epoch.valTop1())
             ? ""
             : String.format(
-                java.util.Locale.ROOT,
-                " (validation top-1 %.4f, the best of the run)",
-                epoch.valTop1()));
+                Locale.ROOT, " (validation top-1 %.4f, the best of the run)", epoch.valTop1()));
     return model;
   }
 
@@ -574,7 +575,7 @@ public final class TrainJob {
     if (array == null) {
       return "none";
     }
-    java.security.MessageDigest digest = Sha256.digest();
+    MessageDigest digest = Sha256.digest();
     INDArray copy = array.dup('c');
     digest.update(copy.data().asNio());
     copy.close();
@@ -602,7 +603,7 @@ public final class TrainJob {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
       if (cause instanceof InvalidConfigException
           || cause instanceof AccessControlException
-          || cause instanceof org.apache.hadoop.hdfs.protocol.QuotaExceededException) {
+          || cause instanceof QuotaExceededException) {
         return false;
       }
     }

@@ -1,15 +1,21 @@
 package org.alexnetspark.train;
 
+import java.util.List;
+import java.util.stream.IntStream;
 import org.alexnetspark.config.TrainConfig;
+import org.alexnetspark.spark.GpuAssignment;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How many model replicas train at once: {@code train.workers} if set; with GPU scheduling,
  * executors x GPUs per executor / GPUs per task; otherwise every task slot (default parallelism).
  */
 final class Workers {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Workers.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Workers.class);
 
   private Workers() {}
 
@@ -19,15 +25,11 @@ final class Workers {
    * (GpuAssignment.UnsupportedGpuException), not deep inside a kernel launch later.
    */
   static void preflight(JavaSparkContext spark, int workers) {
-    java.util.List<Integer> slots = java.util.stream.IntStream.range(0, workers).boxed().toList();
-    java.util.List<String> devices =
+    List<Integer> slots = IntStream.range(0, workers).boxed().toList();
+    List<String> devices =
         spark
             .parallelize(slots, workers)
-            .map(
-                slot ->
-                    org.apache.spark.SparkEnv.get().executorId()
-                        + ": "
-                        + org.alexnetspark.spark.GpuAssignment.describeDevice())
+            .map(slot -> SparkEnv.get().executorId() + ": " + GpuAssignment.describeDevice())
             .collect();
     LOG.info("workers' devices: {}", String.join("; ", devices));
   }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.SplittableRandom;
+import org.alexnetspark.config.AugmentConfig;
 import org.alexnetspark.image.Image;
 import org.junit.jupiter.api.Test;
 
@@ -174,8 +175,7 @@ class AugmenterTest {
   void channelMeanModeSubtractsTheSameValueEverywhere() {
     Augmenter augmenter =
         Augmenter.of(
-            new org.alexnetspark.config.AugmentConfig(
-                0, 0, org.alexnetspark.config.AugmentConfig.MeanMode.CHANNEL, 1.0, 1),
+            new AugmentConfig(0, 0, AugmentConfig.MeanMode.CHANNEL, 1.0, 1),
             STORED,
             CROP,
             EIGENVECTORS,

@@ -3,9 +3,16 @@ package org.alexnetspark.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import java.util.concurrent.Callable;
+import javax.security.sasl.SaslException;
+import org.apache.hadoop.ipc.RemoteException;
+import org.apache.hadoop.net.NetUtils;
+import org.apache.hadoop.security.AccessControlException;
+import org.ietf.jgss.GSSException;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -90,7 +97,7 @@ class AlexNetCommandTest {
 
   /** A command that fails the way a storage call on a secured cluster does. */
   @CommandLine.Command(name = "touch")
-  static final class Touch implements java.util.concurrent.Callable<Integer> {
+  static final class Touch implements Callable<Integer> {
     @CommandLine.Option(names = "--data")
     String data;
 
@@ -145,13 +152,12 @@ class AlexNetCommandTest {
     // As Hadoop's RPC client reports a connection without ticket or token (NetUtils keeps the
     // type).
     Exception noTicket =
-        org.apache.hadoop.net.NetUtils.wrapException(
+        NetUtils.wrapException(
             "nn.example.com",
             8020,
             "edge.example.com",
             0,
-            new org.apache.hadoop.security.AccessControlException(
-                "Client cannot authenticate via:[TOKEN, KERBEROS]"));
+            new AccessControlException("Client cannot authenticate via:[TOKEN, KERBEROS]"));
     Run run =
         failWith(
             noTicket, "--data", "file:///tmp/x", "--output", "hdfs://nn.example.com:8020/runs/r1");
@@ -164,12 +170,11 @@ class AlexNetCommandTest {
 
     // An expired or missing ticket seen by the GSS layer, wrapped in an I/O error.
     Exception gss =
-        new java.io.IOException(
+        new IOException(
             "DestHost:destPort nn.example.com:8020 , LocalHost:localPort edge/10.0.0.1:0. Failed on local exception: javax.security.sasl.SaslException: GSS initiate failed",
-            new javax.security.sasl.SaslException(
+            new SaslException(
                 "GSS initiate failed",
-                new org.ietf.jgss.GSSException(
-                    org.ietf.jgss.GSSException.NO_CRED, -1, "Failed to find any Kerberos tgt")));
+                new GSSException(GSSException.NO_CRED, -1, "Failed to find any Kerberos tgt")));
     run =
         failWith(
             gss, "--data", "hdfs://other:8020/d", "--output", "hdfs://nn.example.com:8020/runs/r1");
@@ -178,8 +183,8 @@ class AlexNetCommandTest {
 
     // This side is not configured for Kerberos at all: the server's refusal, as RemoteException.
     Exception simple =
-        new org.apache.hadoop.ipc.RemoteException(
-            org.apache.hadoop.security.AccessControlException.class.getName(),
+        new RemoteException(
+            AccessControlException.class.getName(),
             "SIMPLE authentication is not enabled.  Available:[TOKEN, KERBEROS]");
     run = failWith(simple, "--data", "hdfs://nn.example.com:8020/d");
     assertKerberosAdvice(run, "hdfs://nn.example.com:8020/d");
@@ -190,7 +195,7 @@ class AlexNetCommandTest {
   @Test
   void permissionDeniedIsNotMistakenForMissingCredentials() {
     Exception denied =
-        new org.apache.hadoop.security.AccessControlException(
+        new AccessControlException(
             "Permission denied: user=alice, access=WRITE, inode=\"/runs\":hdfs:supergroup:drwxr-xr-x");
     Run run = failWith(denied, "--output", "hdfs://nn.example.com:8020/runs/r1");
     assertEquals(1, run.exitCode());

@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import org.alexnetspark.testing.LocalSpark;
 import org.alexnetspark.testing.MiniHdfs;
 import org.alexnetspark.testing.PreparedFashionMnist;
+import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
@@ -52,8 +53,6 @@ class TrainCommandTest {
     assertEquals(ExitCodes.USAGE, code, err.toString());
     assertTrue(err.toString().contains("'model.classes' = 1000"), err.toString());
     assertTrue(err.toString().contains("has 10 classes"), err.toString());
-    assertTrue(
-        !HDFS.fileSystem().exists(new org.apache.hadoop.fs.Path("/runs/cli-refused")),
-        "nothing written");
+    assertTrue(!HDFS.fileSystem().exists(new Path("/runs/cli-refused")), "nothing written");
   }
 }

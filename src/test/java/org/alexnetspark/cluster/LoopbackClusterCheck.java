@@ -1,10 +1,13 @@
 package org.alexnetspark.cluster;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.TaskContext;
@@ -39,9 +42,7 @@ public final class LoopbackClusterCheck {
                     task -> {
                       org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(file);
                       long length =
-                          path.getFileSystem(new org.apache.hadoop.conf.Configuration())
-                              .getFileStatus(path)
-                              .getLen();
+                          path.getFileSystem(new Configuration()).getFileStatus(path).getLen();
                       Thread.sleep(2000); // so that tasks overlap and take both GPUs of an executor
                       return "task "
                           + task
@@ -66,8 +67,8 @@ public final class LoopbackClusterCheck {
                       app -> {
                         try {
                           return cluster.executorsLaunched(app);
-                        } catch (java.io.IOException e) {
-                          throw new java.io.UncheckedIOException(e);
+                        } catch (IOException e) {
+                          throw new UncheckedIOException(e);
                         }
                       })
                   .sum());

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URI;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +27,7 @@ import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The one reading path (plan + reader) on a real in-process HDFS: every record exactly once per
@@ -52,7 +56,7 @@ class MinibatchReaderTest {
         int count = shard == 2 ? RECORDS - 2 * 13 : 13;
         for (int i = 0; i < count; i++, next++) {
           byte[] bgr = new byte[3 * STORED * STORED];
-          java.util.Arrays.fill(bgr, (byte) (next * 6));
+          Arrays.fill(bgr, (byte) (next * 6));
           String key = "c" + (next % CLASSES) + "/img" + next;
           writer.write(
               new StoredImage(
@@ -83,7 +87,7 @@ class MinibatchReaderTest {
     Manifest manifest =
         new Manifest(
             Manifest.FORMAT, "test", STORED, 0, 0, List.of(), Map.of(), entries, List.of(), null);
-    return MinibatchPlan.of(HDFS.configuration(), manifest, java.net.URI.create(folder), BATCH);
+    return MinibatchPlan.of(HDFS.configuration(), manifest, URI.create(folder), BATCH);
   }
 
   private static MinibatchReader reader(Preset preset, int epoch) {
@@ -195,9 +199,7 @@ class MinibatchReaderTest {
   void evaluationReadsInStoredOrderAndTenCropRepeatsEachImage() throws IOException {
     Pass centre = read(reader(Preset.CENTRE, 0), plan(SHARDS).inOrder());
     List<String> stored = new ArrayList<>(LABELS.keySet());
-    stored.sort(
-        java.util.Comparator.comparingInt(
-            k -> Integer.parseInt(k.substring(k.indexOf("img") + 3))));
+    stored.sort(Comparator.comparingInt(k -> Integer.parseInt(k.substring(k.indexOf("img") + 3))));
     assertEquals(stored, centre.keys());
     assertEquals(
         centre.keys(),
@@ -209,9 +211,9 @@ class MinibatchReaderTest {
     Batch batch = tenCrop.batches().get(0);
     assertArrayEquals(new long[] {10L * batch.images(), 3, CROP, CROP}, batch.features().shape());
     // A solid image gives ten identical crops.
-    var first = batch.features().get(org.nd4j.linalg.indexing.NDArrayIndex.point(0));
+    var first = batch.features().get(NDArrayIndex.point(0));
     for (int c = 1; c < 10; c++) {
-      assertEquals(first, batch.features().get(org.nd4j.linalg.indexing.NDArrayIndex.point(c)));
+      assertEquals(first, batch.features().get(NDArrayIndex.point(c)));
     }
   }
 

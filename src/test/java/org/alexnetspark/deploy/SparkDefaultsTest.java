@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.internal.config.ConfigEntry$;
+import org.apache.spark.internal.config.Kryo$;
 import org.apache.spark.network.util.JavaUtils;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.bytedeco.javacpp.Pointer;
@@ -36,7 +38,7 @@ class SparkDefaultsTest {
   void everyKeyIsOneSparkKnows() throws IOException {
     // Spark registers its configuration entries when the objects that declare them are loaded.
     assertNotNull(org.apache.spark.internal.config.package$.MODULE$);
-    assertNotNull(org.apache.spark.internal.config.Kryo$.MODULE$);
+    assertNotNull(Kryo$.MODULE$);
     for (String key : Project.sparkDefaults().stringPropertyNames()) {
       if (key.startsWith("spark.yarn.")) {
         assertTrue(YARN_KEYS.contains(key), key + " is not one of the YARN keys this test knows");
@@ -145,7 +147,7 @@ class SparkDefaultsTest {
   @Test
   void log4jConfigurationIsShippedBesideTheProperties() throws IOException {
     Properties log4j = new Properties();
-    try (var reader = java.nio.file.Files.newBufferedReader(Project.LOG4J)) {
+    try (var reader = Files.newBufferedReader(Project.LOG4J)) {
       log4j.load(reader);
     }
     Map<String, String> expected =

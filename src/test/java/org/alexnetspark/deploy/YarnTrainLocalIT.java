@@ -28,6 +28,7 @@ import org.alexnetspark.testing.ScriptedCluster;
 import org.alexnetspark.train.CheckpointStore;
 import org.alexnetspark.train.EpochMetrics;
 import org.alexnetspark.train.MetricsLog;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -66,7 +67,7 @@ class YarnTrainLocalIT {
     // The client configuration an edge node has: Hadoop's shell refuses to run without
     // core-site.xml.
     Path hadoopConf = Files.createDirectories(home.resolve("hadoop-conf"));
-    org.apache.hadoop.conf.Configuration core = new org.apache.hadoop.conf.Configuration(false);
+    Configuration core = new Configuration(false);
     core.set("fs.defaultFS", HDFS.uri("").toString());
     try (var out = Files.newOutputStream(hadoopConf.resolve("core-site.xml"))) {
       core.writeXml(out);

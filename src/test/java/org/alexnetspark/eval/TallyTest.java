@@ -3,6 +3,8 @@ package org.alexnetspark.eval;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.alexnetspark.augment.Augmenter;
+import org.alexnetspark.augment.PcaLighting;
 import org.alexnetspark.inference.Scores;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
@@ -101,11 +103,11 @@ class TallyTest {
     // The ten crops: four corners and the centre, then the same mirrored (fifth = centre,
     // unmirrored).
     var augmenter =
-        new org.alexnetspark.augment.Augmenter(
+        new Augmenter(
             12,
             10,
             0.5,
-            new org.alexnetspark.augment.PcaLighting(
+            new PcaLighting(
                 new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, new double[] {1, 1, 1}, 0),
             null);
     var windows = augmenter.tenCropWindows();

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.config.ModelConfig;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -180,7 +181,7 @@ class AlexNetTest {
     assertEquals(conf, again);
     assertInstanceOf(
         ConvBlock.class,
-        again.getVertices().get("conv2") instanceof org.deeplearning4j.nn.conf.graph.LayerVertex v
+        again.getVertices().get("conv2") instanceof LayerVertex v
             ? v.getLayerConf().getLayer()
             : null);
   }

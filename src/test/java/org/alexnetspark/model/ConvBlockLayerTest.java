@@ -12,14 +12,17 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.junit.jupiter.api.Test;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce3.ManhattanDistance;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -59,7 +62,7 @@ class ConvBlockLayerTest {
         INDArray layerParamsView,
         boolean initializeParams,
         DataType networkDataType) {
-      var layer = new org.deeplearning4j.nn.layers.samediff.SameDiffLayer(conf, networkDataType);
+      var layer = new SameDiffLayer(conf, networkDataType);
       layer.setIndex(layerIndex);
       layer.setParamsViewArray(layerParamsView);
       layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
@@ -122,7 +125,7 @@ class ConvBlockLayerTest {
       return new Pair<>(null, output);
     }
     Pair<Gradient, INDArray> result = layer.backpropGradient(epsilon, none);
-    Gradient copy = new org.deeplearning4j.nn.gradient.DefaultGradient();
+    Gradient copy = new DefaultGradient();
     result.getFirst().gradientForVariable().forEach((k, v) -> copy.setGradientFor(k, v.dup()));
     return new Pair<>(copy, result.getSecond() == null ? null : result.getSecond().dup());
   }
@@ -133,7 +136,7 @@ class ConvBlockLayerTest {
     double worst =
         Nd4j.getExecutioner()
                 .exec(
-                    new org.nd4j.linalg.api.ops.impl.reduce3.ManhattanDistance(
+                    new ManhattanDistance(
                         expected.castTo(DataType.DOUBLE), actual.castTo(DataType.DOUBLE)))
                 .getDouble(0)
             / expected.length();

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import java.util.List;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
@@ -168,12 +171,9 @@ class ConvBlockTest {
             new ConvBlock.Init(0.02, 1));
     var conf = network(block, 4, 9).getConfiguration();
     String json = conf.toJson();
-    var again = org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(json);
+    var again = ComputationGraphConfiguration.fromJson(json);
     ConvBlock read =
-        (ConvBlock)
-            ((org.deeplearning4j.nn.conf.graph.LayerVertex) again.getVertices().get("block"))
-                .getLayerConf()
-                .getLayer();
+        (ConvBlock) ((LayerVertex) again.getVertices().get("block")).getLayerConf().getLayer();
     assertEquals(new ConvBlock.Convolution(5, 1, 2, 8, 2), read.getConvolution());
     assertEquals(new ConvBlock.Normalisation(2, 5, 1e-4, 0.75), read.getNormalisation());
     assertEquals(new ConvBlock.Pooling(3, 2), read.getPooling());
@@ -190,7 +190,7 @@ class ConvBlockTest {
             new ConvBlock.Pooling(3, 2),
             new ConvBlock.Init(0.01, 0));
     assertEquals(
-        java.util.List.of(
+        List.of(
             new ConvBlock.Stage(ConvBlock.StageKind.CONVOLUTION, 96, 55, 55),
             new ConvBlock.Stage(ConvBlock.StageKind.NORMALISATION, 96, 55, 55),
             new ConvBlock.Stage(ConvBlock.StageKind.POOLING, 96, 27, 27)),

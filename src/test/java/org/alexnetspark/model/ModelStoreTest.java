@@ -5,11 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 import org.alexnetspark.config.AlexNetConfig;
+import org.alexnetspark.io.Json;
+import org.alexnetspark.io.SealedFolder;
+import org.alexnetspark.io.Sha256;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.testing.MiniHdfs;
 import org.apache.hadoop.fs.FileStatus;
@@ -108,12 +121,11 @@ class ModelStoreTest {
   }
 
   /** Records whether Java deserialisation ever ran on an instance of it. */
-  static final class Tripwire implements java.io.Serializable {
+  static final class Tripwire implements Serializable {
     private static final long serialVersionUID = 1L;
     static volatile boolean deserialised;
 
-    private void readObject(java.io.ObjectInputStream in)
-        throws IOException, ClassNotFoundException {
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
       in.defaultReadObject();
       deserialised = true;
     }
@@ -129,16 +141,16 @@ class ModelStoreTest {
     try (var in = HDFS.fileSystem().open(zip)) {
       original = in.readAllBytes();
     }
-    java.io.ByteArrayOutputStream tampered = new java.io.ByteArrayOutputStream();
-    try (var zipIn = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(original));
-        var zipOut = new java.util.zip.ZipOutputStream(tampered)) {
+    ByteArrayOutputStream tampered = new ByteArrayOutputStream();
+    try (var zipIn = new ZipInputStream(new ByteArrayInputStream(original));
+        var zipOut = new ZipOutputStream(tampered)) {
       for (var entry = zipIn.getNextEntry(); entry != null; entry = zipIn.getNextEntry()) {
-        zipOut.putNextEntry(new java.util.zip.ZipEntry(entry.getName()));
+        zipOut.putNextEntry(new ZipEntry(entry.getName()));
         zipIn.transferTo(zipOut);
         zipOut.closeEntry();
       }
-      zipOut.putNextEntry(new java.util.zip.ZipEntry("preprocessor.bin"));
-      java.io.ObjectOutputStream objects = new java.io.ObjectOutputStream(zipOut);
+      zipOut.putNextEntry(new ZipEntry("preprocessor.bin"));
+      ObjectOutputStream objects = new ObjectOutputStream(zipOut);
       objects.writeObject(new Tripwire());
       objects.flush();
       zipOut.closeEntry();
@@ -148,32 +160,27 @@ class ModelStoreTest {
     }
     Tripwire.deserialised = false;
     // The seal notices the change...
-    assertThrows(
-        org.alexnetspark.io.SealedFolder.IncompleteException.class, () -> store().load(target));
+    assertThrows(SealedFolder.IncompleteException.class, () -> store().load(target));
     assertTrue(!Tripwire.deserialised);
     // ...and with the seal forged to match, the entry is still never deserialised.
     Storage storage = new Storage(HDFS.configuration());
     var seal =
-        org.alexnetspark.io.Json.read(
+        Json.read(
             storage.readText(HDFS.uri("/models/tampered/_COMPLETE")),
-            org.alexnetspark.io.SealedFolder.Seal.class,
+            SealedFolder.Seal.class,
             "seal");
-    java.util.List<org.alexnetspark.io.SealedFolder.Entry> forged = new java.util.ArrayList<>();
+    List<SealedFolder.Entry> forged = new ArrayList<>();
     for (var entry : seal.files()) {
       forged.add(
           entry.name().equals("model.zip")
-              ? new org.alexnetspark.io.SealedFolder.Entry(
+              ? new SealedFolder.Entry(
                   "model.zip",
                   tampered.size(),
-                  org.alexnetspark.io.Sha256.of(
-                          new java.io.ByteArrayInputStream(tampered.toByteArray()))
-                      .sha256())
+                  Sha256.of(new ByteArrayInputStream(tampered.toByteArray())).sha256())
               : entry);
     }
     try (var out = HDFS.fileSystem().create(new Path("/models/tampered/_COMPLETE"), true)) {
-      out.write(
-          org.alexnetspark.io.Json.write(new org.alexnetspark.io.SealedFolder.Seal(forged))
-              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      out.write(Json.write(new SealedFolder.Seal(forged)).getBytes(StandardCharsets.UTF_8));
     }
     ModelStore.StoredModel loaded = store().load(target);
     assertTrue(!Tripwire.deserialised, "the model file's Java-serialised entry was deserialised");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -277,7 +278,7 @@ class PredictFilesTest {
   }
 
   /** The name of class {@code index} in the training set's label map. */
-  private static String labelName(int index) throws java.io.IOException {
+  private static String labelName(int index) throws IOException {
     return Manifest.read(data.storage(), data.train()).labels().get(index).name();
   }
 }

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.config.DataConfig;
 import org.alexnetspark.image.Image;
@@ -19,8 +21,7 @@ class ImagePreparerTest {
   private static final int SIZE = 80;
 
   private static DataConfig data(String... overrides) {
-    List<String> all =
-        new java.util.ArrayList<>(List.of("data.image-size=" + SIZE, "model.variant=scaled"));
+    List<String> all = new ArrayList<>(List.of("data.image-size=" + SIZE, "model.variant=scaled"));
     all.addAll(List.of(overrides));
     return AlexNetConfig.load(List.of(), all).data();
   }
@@ -115,7 +116,7 @@ class ImagePreparerTest {
         rejected("just text".getBytes(StandardCharsets.UTF_8), config)
             .startsWith("not an image (unrecognised content"));
     byte[] garbled = good.clone();
-    new java.util.Random(1).nextBytes(garbled);
+    new Random(1).nextBytes(garbled);
     garbled[0] = (byte) 0xFF;
     garbled[1] = (byte) 0xD8;
     garbled[2] = (byte) 0xFF;

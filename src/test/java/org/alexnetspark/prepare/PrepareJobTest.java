@@ -12,8 +12,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -36,6 +38,7 @@ import org.alexnetspark.testing.MiniHdfs;
 import org.alexnetspark.testing.TestImages;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,10 +64,7 @@ class PrepareJobTest {
     FashionMnist.tree(HDFS.configuration(), HDFS.uri("/fm"), "train", PER_CLASS);
     FashionMnist.tree(HDFS.configuration(), HDFS.uri("/fm"), "val", 3);
     byte[] good = TestImages.halvesJpeg(64, 48);
-    broken(
-        "/fm/train/bag/truncated.JPEG",
-        java.util.Arrays.copyOf(good, good.length / 2),
-        "truncated JPEG");
+    broken("/fm/train/bag/truncated.JPEG", Arrays.copyOf(good, good.length / 2), "truncated JPEG");
     broken("/fm/train/coat/empty.JPEG", new byte[0], "empty file");
     broken(
         "/fm/train/coat/notes.txt",
@@ -295,7 +295,7 @@ class PrepareJobTest {
     for (FileStatus classFolder : fs.listStatus(new Path("/fm/val"))) {
       for (FileStatus file : fs.listStatus(classFolder.getPath())) {
         String name = file.getPath().getName();
-        org.apache.hadoop.fs.FileUtil.copy(
+        FileUtil.copy(
             fs, file.getPath(), fs, new Path("/flat/val/" + name), false, HDFS.configuration());
         labels
             .append(name.replace(".JPEG", ""))
@@ -336,8 +336,7 @@ class PrepareJobTest {
   @Test
   void oddFileNamesArePreparedAndAJpegCorruptInItsMiddleIsRejected(@TempDir java.nio.file.Path dir)
       throws Exception {
-    java.nio.file.Path classFolder =
-        java.nio.file.Files.createDirectories(dir.resolve("train/bag"));
+    java.nio.file.Path classFolder = Files.createDirectories(dir.resolve("train/bag"));
     byte[] photo = TestImages.texturedJpeg(256, 192);
     List<String> odd =
         List.of(
@@ -346,11 +345,10 @@ class PrepareJobTest {
             "percent%41.JPEG",
             "caf\u00e9 \u65e5\u672c.JPEG");
     for (String name : odd) {
-      java.nio.file.Files.write(classFolder.resolve(name), photo);
+      Files.write(classFolder.resolve(name), photo);
     }
-    java.nio.file.Files.write(
-        classFolder.resolve("corrupt-middle.JPEG"), TestImages.corruptedInTheMiddle(photo));
-    java.nio.file.Files.write(classFolder.resolve("plain.JPEG"), photo);
+    Files.write(classFolder.resolve("corrupt-middle.JPEG"), TestImages.corruptedInTheMiddle(photo));
+    Files.write(classFolder.resolve("plain.JPEG"), photo);
 
     Manifest manifest =
         prepare(

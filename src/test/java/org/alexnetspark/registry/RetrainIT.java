@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.io.Locations;
 import org.alexnetspark.testing.LocalSpark;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * {@code alexnet retrain} twice in a row on Fashion-MNIST: two versions, the better one current.
  */
-@Timeout(value = 15, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class RetrainIT {
   @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
   @RegisterExtension static final LocalSpark SPARK = new LocalSpark();

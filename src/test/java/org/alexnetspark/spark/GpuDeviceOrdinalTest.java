@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** GPU addresses from Spark become CUDA device ordinals, or a clear error naming the address. */
@@ -59,10 +60,10 @@ class GpuDeviceOrdinalTest {
     GpuAssignment.checkComputeCapability(7, 0, "GPU 1"); // Volta V100
     for (int[] unsupported : new int[][] {{9, 0}, {8, 9}, {3, 5}, {10, 0}}) {
       GpuAssignment.UnsupportedGpuException e =
-          org.junit.jupiter.api.Assertions.assertThrows(
+          Assertions.assertThrows(
               GpuAssignment.UnsupportedGpuException.class,
               () -> GpuAssignment.checkComputeCapability(unsupported[0], unsupported[1], "GPU 1"));
-      org.junit.jupiter.api.Assertions.assertTrue(
+      Assertions.assertTrue(
           e.getMessage()
                   .contains("GPU 1 has compute capability " + unsupported[0] + "." + unsupported[1])
               && e.getMessage().contains("3.7 to 8.6"),

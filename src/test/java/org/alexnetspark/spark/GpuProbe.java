@@ -1,6 +1,7 @@
 package org.alexnetspark.spark;
 
 import java.util.List;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -29,7 +30,7 @@ public final class GpuProbe {
                         + " end="
                         + System.currentTimeMillis()
                         + " executor="
-                        + org.apache.spark.SparkEnv.get().executorId();
+                        + SparkEnv.get().executorId();
                   })
               .collect();
       reports.forEach(System.out::println);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.awt.image.BufferedImage;
 import java.io.OutputStream;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.data.Manifest;
@@ -64,7 +66,7 @@ class StatsJobTest {
     // Independent reference: every stored pixel decoded, then a plain two-pass mean and covariance.
     Manifest manifest = Manifest.read(storage, dataset);
     JpegDecoder decoder = JpegDecoder.of(config.data().decoder());
-    List<double[]> pixels = new java.util.ArrayList<>();
+    List<double[]> pixels = new ArrayList<>();
     double[] meanImage = new double[3 * SIZE * SIZE];
     for (URI shard : manifest.shardUris(dataset)) {
       try (ShardReader reader = ShardReader.open(HDFS.configuration(), new Path(shard))) {
@@ -107,7 +109,7 @@ class StatsJobTest {
       assertArrayEquals(covariance[j], stats.covariance()[j], 1e-4);
     }
     double[] values = eigen.getRealEigenvalues().clone();
-    java.util.Arrays.sort(values);
+    Arrays.sort(values);
     assertArrayEquals(new double[] {values[2], values[1], values[0]}, stats.eigenvalues(), 1e-4);
     for (int i = 0; i < 3; i++) {
       // Each stored eigenvector satisfies C v = l v with the reference covariance.

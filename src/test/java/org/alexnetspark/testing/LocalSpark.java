@@ -1,5 +1,6 @@
 package org.alexnetspark.testing;
 
+import org.alexnetspark.spark.KryoRegistration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -44,8 +45,7 @@ public final class LocalSpark implements BeforeAllCallback {
               .set("spark.driver.bindAddress", "127.0.0.1")
               .set("spark.local.dir", "target/spark-local")
               .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-              .set(
-                  "spark.kryo.registrator", org.alexnetspark.spark.KryoRegistration.class.getName())
+              .set("spark.kryo.registrator", KryoRegistration.class.getName())
               .set("spark.kryoserializer.buffer.max", "2047m");
       return new Context(new JavaSparkContext(conf));
     }

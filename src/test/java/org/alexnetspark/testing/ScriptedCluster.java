@@ -161,10 +161,10 @@ public final class ScriptedCluster implements BeforeAllCallback {
   public static final class Submission {
     private final String name;
     private final Process process;
-    private final java.nio.file.Path log;
+    private final Path log;
     private final Instant started = Instant.now();
 
-    Submission(String name, Process process, java.nio.file.Path log) {
+    Submission(String name, Process process, Path log) {
       this.name = name;
       this.process = process;
       this.log = log;
@@ -284,7 +284,7 @@ public final class ScriptedCluster implements BeforeAllCallback {
       return started;
     }
 
-    public java.nio.file.Path logFile() {
+    public Path logFile() {
       return log;
     }
 
@@ -362,7 +362,7 @@ public final class ScriptedCluster implements BeforeAllCallback {
       try {
         int number = jobCount.incrementAndGet();
         String name = String.format(Locale.ROOT, "%02d-%s", number, job.script);
-        java.nio.file.Path log = cluster.workDir().resolve("jobs").resolve(name + ".log");
+        Path log = cluster.workDir().resolve("jobs").resolve(name + ".log");
         ProcessBuilder builder =
             new ProcessBuilder(
                     new ArrayList<>(

@@ -2,6 +2,7 @@ package org.alexnetspark.testing;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.URI;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -86,8 +88,7 @@ public final class SecureHdfs implements BeforeAllCallback {
 
     private Server(Process process, Path work, Properties ready) {
       this.process = process;
-      this.commands =
-          new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+      this.commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
       this.work = work;
       this.ready = ready;
     }
@@ -192,7 +193,7 @@ public final class SecureHdfs implements BeforeAllCallback {
         return;
       }
       try (var paths = Files.walk(root)) {
-        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
           Files.delete(p);
         }
       }

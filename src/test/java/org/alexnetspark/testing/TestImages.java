@@ -1,6 +1,7 @@
 package org.alexnetspark.testing;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
@@ -48,7 +49,7 @@ public final class TestImages {
   /** A JPEG with four (CMYK) channels, as some ImageNet photos are. */
   public static byte[] cmykJpeg(int width, int height) {
     WritableRaster raster =
-        Raster.createInterleavedRaster(java.awt.image.DataBuffer.TYPE_BYTE, width, height, 4, null);
+        Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, width, height, 4, null);
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
         raster.setPixel(x, y, new int[] {x * 255 / width, y * 255 / height, 40, 10});
@@ -106,7 +107,7 @@ public final class TestImages {
     while (!((bytes[scan] & 0xff) == 0xFF && (bytes[scan + 1] & 0xff) == 0xDA)) {
       scan++;
     }
-    java.util.Random random = new java.util.Random(200);
+    Random random = new Random(200);
     int middle = (scan + bytes.length) / 2;
     for (int i = middle; i < Math.min(middle + 400, bytes.length - 2); i++) {
       int value = random.nextInt(256);

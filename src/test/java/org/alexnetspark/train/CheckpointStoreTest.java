@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Paths;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.model.AlexNet;
@@ -25,8 +28,7 @@ class CheckpointStoreTest {
   @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
 
   private static final AlexNetConfig CONFIG =
-      AlexNetConfig.load(
-          List.of(java.nio.file.Paths.get("src/test/resources/conf/train-small.conf")), List.of());
+      AlexNetConfig.load(List.of(Paths.get("src/test/resources/conf/train-small.conf")), List.of());
 
   private static TrainingState state(int epoch, long iteration) {
     return new TrainingState(
@@ -49,8 +51,8 @@ class CheckpointStoreTest {
     URI run = HDFS.uri("/checkpoint-tests/truncated");
     CheckpointStore store = new CheckpointStore(storage, run, 10);
     ComputationGraph network = AlexNet.create(CONFIG.model(), CONFIG.optimizer());
-    store.save(network, CONFIG, ModelInfo.untrained(), state(1, 10), java.util.Map.of());
-    store.save(network, CONFIG, ModelInfo.untrained(), state(2, 20), java.util.Map.of());
+    store.save(network, CONFIG, ModelInfo.untrained(), state(1, 10), Map.of());
+    store.save(network, CONFIG, ModelInfo.untrained(), state(2, 20), Map.of());
 
     // The latest checkpoint's model file was cut short (a half-finished copy, a full disk).
     FileSystem fs = HDFS.fileSystem();
@@ -78,7 +80,7 @@ class CheckpointStoreTest {
     AlexNetConfig config =
         AlexNetConfig.load(List.of(), List.of("model.variant=scaled", "model.classes=10"));
     ComputationGraph network = AlexNet.create(config.model(), config.optimizer());
-    store.save(network, config, ModelInfo.untrained(), state(1, 10), java.util.Map.of());
+    store.save(network, config, ModelInfo.untrained(), state(1, 10), Map.of());
     // Room for less than one more block: the next checkpoint cannot be written.
     DistributedFileSystem fs = (DistributedFileSystem) HDFS.fileSystem();
     Path folder = new Path(run);
@@ -90,9 +92,7 @@ class CheckpointStoreTest {
       IOException e =
           assertThrows(
               IOException.class,
-              () ->
-                  store.save(
-                      network, config, ModelInfo.untrained(), state(2, 20), java.util.Map.of()));
+              () -> store.save(network, config, ModelInfo.untrained(), state(2, 20), Map.of()));
       String message = e.getMessage();
       assertTrue(
           message.contains(
@@ -105,7 +105,7 @@ class CheckpointStoreTest {
               && message.contains("--resume"),
           message);
       List<String> left =
-          java.util.Arrays.stream(fs.listStatus(new Path(store.folder())))
+          Arrays.stream(fs.listStatus(new Path(store.folder())))
               .map(status -> status.getPath().getName())
               .toList();
       assertEquals(List.of("epoch-0001-iter-0000000010"), left, "no temporary left behind");

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.config.TrainConfig;
+import org.alexnetspark.data.Minibatch;
 import org.alexnetspark.testing.Averaging;
 import org.alexnetspark.testing.LocalSpark;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -51,7 +53,7 @@ class ParameterAveragingDropTest {
     LongAccumulator loaded = sc.sc().longAccumulator();
     CollectionAccumulator<String> seen = sc.sc().collectionAccumulator();
     TrainConfig config =
-        org.alexnetspark.config.AlexNetConfig.load(
+        AlexNetConfig.load(
                 List.of(),
                 List.of(
                     "train.batch-per-worker=" + BATCH,
@@ -62,10 +64,8 @@ class ParameterAveragingDropTest {
             .train();
     ParameterAveraging training =
         new ParameterAveraging(sc, Averaging.tinyNetwork(1), config, WORKERS);
-    List<org.alexnetspark.data.Minibatch> handed =
-        Averaging.descriptors(descriptors).stream()
-            .map(org.alexnetspark.data.Minibatch::parse)
-            .toList();
+    List<Minibatch> handed =
+        Averaging.descriptors(descriptors).stream().map(Minibatch::parse).toList();
 
     ParameterAveraging.Round round =
         training.fit(handed, new Averaging.CountingLoader(BATCH, loaded, seen, -1, null));

@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.alexnetspark.cli.AlexNetCommand;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class PlotTest {
         long iteration = (epoch - 1) * 40L + round * 10;
         metrics.append(
             String.format(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "{\"kind\":\"round\",\"epoch\":%d,"
                     + "\"iteration\":%d,\"loss\":%.3f,\"learning_rate\":0.01,\"images_per_second\":50,"
                     + "\"seconds\":2,\"seconds_computing\":1.5,\"seconds_averaging_and_broadcasting\":0.5,"
@@ -51,7 +52,7 @@ class PlotTest {
       }
       metrics.append(
           String.format(
-              java.util.Locale.ROOT,
+              Locale.ROOT,
               "{\"kind\":\"epoch\",\"epoch\":%d,"
                   + "\"iteration\":%d,\"loss\":1.0,\"learning_rate\":0.01,\"next_learning_rate\":0.01,"
                   + "\"val_top1\":%.2f,\"val_top5\":%.2f,\"seconds\":8,\"planned_minibatches\":40,"

@@ -11,15 +11,21 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.config.InvalidConfigException;
 import org.alexnetspark.io.Storage;
+import org.alexnetspark.model.AlexNet;
+import org.alexnetspark.model.ModelInfo;
 import org.alexnetspark.model.ModelStore;
 import org.alexnetspark.testing.LocalSpark;
 import org.alexnetspark.testing.MiniHdfs;
 import org.alexnetspark.testing.PreparedFashionMnist;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -231,9 +237,9 @@ class TrainJobTest {
     Path original = new Path(data.train());
     for (String name : new String[] {"truncated", "missing"}) {
       Path copy = new Path("/datasets/damaged-" + name);
-      org.apache.hadoop.fs.FileUtil.copy(fs, original, fs, copy, false, HDFS.configuration());
-      org.apache.hadoop.fs.FileStatus shard =
-          java.util.Arrays.stream(fs.listStatus(copy))
+      FileUtil.copy(fs, original, fs, copy, false, HDFS.configuration());
+      FileStatus shard =
+          Arrays.stream(fs.listStatus(copy))
               .filter(f -> f.getPath().getName().startsWith("shard-"))
               .findFirst()
               .orElseThrow();
@@ -271,21 +277,14 @@ class TrainJobTest {
     AlexNetConfig original = config();
     TrainJob first = new TrainJob(original, storage);
     TrainJob.Checked checked = first.check(request("/runs/changed", false));
-    var network = org.alexnetspark.model.AlexNet.create(original.model(), original.optimizer());
+    var network = AlexNet.create(original.model(), original.optimizer());
     TrainingState state =
         TrainingState.start(
             new LearningRateSchedule.State(0.01, 1, 0, 0),
             original.train().seed(),
             original.augment().seed(),
             checked.dataSha256());
-    checked
-        .checkpoints()
-        .save(
-            network,
-            original,
-            org.alexnetspark.model.ModelInfo.untrained(),
-            state,
-            java.util.Map.of());
+    checked.checkpoints().save(network, original, ModelInfo.untrained(), state, Map.of());
 
     InvalidConfigException e =
         assertThrows(
@@ -320,8 +319,7 @@ class TrainJobTest {
     // Another training set is refused (here: the same shards with another manifest).
     FileSystem fs = HDFS.fileSystem();
     Path other = new Path("/datasets/other-train");
-    org.apache.hadoop.fs.FileUtil.copy(
-        fs, new Path(data().train()), fs, other, false, HDFS.configuration());
+    FileUtil.copy(fs, new Path(data().train()), fs, other, false, HDFS.configuration());
     String manifest = storage.readText(HDFS.uri("/datasets/other-train/manifest.json"));
     storage.writeText(
         HDFS.uri("/datasets/other-train/manifest.json"),

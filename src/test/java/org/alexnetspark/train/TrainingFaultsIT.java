@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.alexnetspark.config.AlexNetConfig;
@@ -23,6 +25,7 @@ import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -31,7 +34,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * that fails, a failure while validating, a network that diverges, a resume with another number of
  * workers. Faults across processes are in the cluster suite.
  */
-@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class TrainingFaultsIT {
   @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
   @RegisterExtension static final LocalSpark SPARK = new LocalSpark();
@@ -53,7 +56,7 @@ class TrainingFaultsIT {
   }
 
   /** A copy of a prepared dataset (with its statistics) that a test may damage. */
-  private static Path copy(java.net.URI dataset, String name) throws IOException {
+  private static Path copy(URI dataset, String name) throws IOException {
     Path copy = new Path("/faults/data/" + name);
     FileUtil.copy(fs, new Path(dataset), fs, copy, false, HDFS.configuration());
     return copy;
@@ -69,8 +72,7 @@ class TrainingFaultsIT {
   }
 
   private static TrainJob.Result run(
-      TrainJob job, java.net.URI train, java.net.URI validation, String output, boolean resume)
-      throws IOException {
+      TrainJob job, URI train, URI validation, String output, boolean resume) throws IOException {
     TrainJob.Request request =
         new TrainJob.Request(train, validation, HDFS.uri(output), resume, null);
     return job.run(SPARK.context(), request, job.check(request));

@@ -1,7 +1,10 @@
 package org.alexnetspark.train.averaging;
 
+import java.io.Serializable;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.storage.BlockData;
 import org.apache.spark.storage.BlockId;
@@ -12,6 +15,7 @@ import org.apache.spark.storage.TestBlockId;
 import org.apache.spark.util.io.ChunkedByteBuffer;
 import org.slf4j.LoggerFactory;
 import scala.Option;
+import scala.collection.JavaConverters;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
 
@@ -70,10 +74,10 @@ final class BlockTransport {
         }
         return detached.attach(
             data.toChunkedByteBuffer(
-                    new AbstractFunction1<Object, java.nio.ByteBuffer>() {
+                    new AbstractFunction1<Object, ByteBuffer>() {
                       @Override
-                      public java.nio.ByteBuffer apply(Object size) {
-                        return java.nio.ByteBuffer.allocate((Integer) size);
+                      public ByteBuffer apply(Object size) {
+                        return ByteBuffer.allocate((Integer) size);
                       }
                     })
                 .getChunks());
@@ -93,7 +97,7 @@ final class BlockTransport {
    * Removes every block of a round that is left (from attempts whose result never arrived), except
    * those already removed (asking again makes Spark warn about a block that does not exist).
    */
-  static int removeRound(String runId, int round, java.util.Set<String> removed) {
+  static int removeRound(String runId, int round, Set<String> removed) {
     List<BlockId> left = null;
     // Spark's master lists blocks while executors report new ones and may then fail with a
     // ConcurrentModificationException; the clean-up only frees memory, so it tries a few times
@@ -132,7 +136,7 @@ final class BlockTransport {
    */
   static List<BlockId> blocks(String prefix) {
     return new ArrayList<>(
-        scala.collection.JavaConverters.seqAsJavaListConverter(
+        JavaConverters.seqAsJavaListConverter(
                 SparkEnv.get()
                     .blockManager()
                     .master()
@@ -142,7 +146,7 @@ final class BlockTransport {
 
   /** Block ids whose name starts with a prefix (applied on the driver). */
   private static final class NamePrefix extends AbstractFunction1<BlockId, Object>
-      implements java.io.Serializable {
+      implements Serializable {
     private static final long serialVersionUID = 1L;
     private final String prefix;
 

@@ -5,7 +5,13 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -30,6 +36,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction2;
 import scala.runtime.BoxedUnit;
 
@@ -193,11 +200,7 @@ public final class ExactAveragingMaster
               + " workers"
               + (attempt > 0 ? " (again: lost results)" : ""));
       sc.sc()
-          .runJob(
-              partitions.rdd(),
-              task,
-              aggregation,
-              scala.reflect.ClassTag$.MODULE$.apply(ExactResult.class));
+          .runJob(partitions.rdd(), task, aggregation, ClassTag$.MODULE$.apply(ExactResult.class));
       pending = aggregation.await();
     }
     double jobSeconds = (System.nanoTime() - jobStart) / 1e9;
@@ -307,19 +310,19 @@ public final class ExactAveragingMaster
    */
   private final class Aggregation extends AbstractFunction2<Object, ExactResult, BoxedUnit> {
     private final int round;
-    private final java.util.concurrent.ExecutorService fetcher =
-        java.util.concurrent.Executors.newFixedThreadPool(
+    private final ExecutorService fetcher =
+        Executors.newFixedThreadPool(
             2,
             r -> {
               Thread t = new Thread(r, "exact-averaging-fetch");
               t.setDaemon(true);
               return t;
             });
-    private final List<java.util.concurrent.Future<?>> fetches = new ArrayList<>();
+    private final List<Future<?>> fetches = new ArrayList<>();
     private final List<Integer> lost = new ArrayList<>();
 
     /** Blocks already removed after their results were summed. */
-    final java.util.Set<String> removed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final Set<String> removed = ConcurrentHashMap.newKeySet();
 
     List<Integer> sliceOfPartition = List.of();
     int averaged;
@@ -418,19 +421,19 @@ public final class ExactAveragingMaster
 
     /** Waits for the fetches of the job just run; returns the slices whose results were lost. */
     List<Integer> await() {
-      List<java.util.concurrent.Future<?>> waiting;
+      List<Future<?>> waiting;
       synchronized (this) {
         waiting = new ArrayList<>(fetches);
         fetches.clear();
       }
       try {
-        for (java.util.concurrent.Future<?> f : waiting) {
+        for (Future<?> f : waiting) {
           f.get();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         throw new IllegalStateException("reading a worker's result failed", e.getCause());
       }
       synchronized (this) {

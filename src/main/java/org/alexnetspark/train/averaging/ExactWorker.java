@@ -1,5 +1,6 @@
 package org.alexnetspark.train.averaging;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import org.alexnetspark.spark.GpuAssignment;
 import org.apache.spark.SparkEnv;
@@ -7,6 +8,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.util.ComputationGraphUtil;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.spark.api.TrainingHook;
@@ -300,7 +302,7 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
   @Override
   public void addHook(TrainingHook hook) {
     if (hooks == null) {
-      hooks = new java.util.ArrayList<>();
+      hooks = new ArrayList<>();
     }
     hooks.add(hook);
   }
@@ -314,10 +316,7 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
 
   @Override
   public ExactResult processMinibatch(DataSet data, ComputationGraph network, boolean isLast) {
-    return processMinibatch(
-        org.deeplearning4j.nn.graph.util.ComputationGraphUtil.toMultiDataSet(data),
-        network,
-        isLast);
+    return processMinibatch(ComputationGraphUtil.toMultiDataSet(data), network, isLast);
   }
 
   @Override

@@ -1,7 +1,10 @@
 package org.alexnetspark.train.averaging;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.Serializable;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -11,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.TaskContext$;
 import org.apache.spark.broadcast.Broadcast;
@@ -100,12 +104,12 @@ final class RoundTask extends AbstractFunction2<TaskContext, Iterator<List<Strin
   private record LazySource(String getPath, Broadcast<SerializableHadoopConfig> hadoop)
       implements Source {
     @Override
-    public java.io.InputStream getInputStream() throws java.io.IOException {
+    public InputStream getInputStream() throws IOException {
       try {
         return FileSystem.get(new URI(getPath), hadoop.value().getConfiguration())
-            .open(new org.apache.hadoop.fs.Path(new URI(getPath)));
-      } catch (java.net.URISyntaxException e) {
-        throw new java.io.IOException("not a path: " + getPath, e);
+            .open(new Path(new URI(getPath)));
+      } catch (URISyntaxException e) {
+        throw new IOException("not a path: " + getPath, e);
       }
     }
   }

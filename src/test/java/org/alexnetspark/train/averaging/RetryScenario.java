@@ -2,6 +2,7 @@ package org.alexnetspark.train.averaging;
 
 import java.util.HashSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.alexnetspark.spark.KryoRegistration;
 import org.alexnetspark.testing.Averaging;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -28,7 +29,7 @@ public final class RetryScenario {
             .set("spark.driver.bindAddress", "127.0.0.1")
             .set("spark.local.dir", "target/spark-local")
             .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-            .set("spark.kryo.registrator", org.alexnetspark.spark.KryoRegistration.class.getName())
+            .set("spark.kryo.registrator", KryoRegistration.class.getName())
             .set("spark.kryoserializer.buffer.max", "2047m");
     try (JavaSparkContext sc = new JavaSparkContext(conf)) {
       AtomicInteger failed = new AtomicInteger();
