@@ -1,6 +1,10 @@
 /**
- * Image decoding, resizing and encoding on OpenCV (libjpeg-turbo inside), shared by the prepare
- * job, the statistics job and the augmentation: {@link org.alexnetspark.image.ImageCodec} turns
- * bytes into {@link org.alexnetspark.image.Image}s (8-bit BGR pixels on the Java heap) and back.
+ * Image decoding, resizing and encoding. {@link org.alexnetspark.image.ImageCodec} (OpenCV, which
+ * reads every common format and applies the EXIF orientation) turns bytes into {@link
+ * org.alexnetspark.image.Image}s (8-bit BGR pixels on the Java heap) and back, for the input files
+ * of {@code prepare} and of prediction; {@link org.alexnetspark.image.JpegDecoder} decodes the
+ * stored JPEGs of the shards on the hot path, with the system's libjpeg-turbo (TurboJPEG through
+ * JNA) when it can be loaded, otherwise OpenCV; {@link org.alexnetspark.image.JpegIntegrity} finds
+ * JPEGs whose compressed data is damaged although they still decode.
  */
 package org.alexnetspark.image;

@@ -3,8 +3,9 @@
  * org.alexnetspark.inference.TrainedModel}), turning minibatches into class probabilities with the
  * paper's ten-crop averaging ({@link org.alexnetspark.inference.Scores}), making image files into
  * network inputs the way the training images were made ({@link
- * org.alexnetspark.inference.ImageFiles}), and the copy of the network sent to Spark executors
- * ({@link org.alexnetspark.inference.NetworkCopy}). Shared by evaluation, prediction and feature
- * extraction.
+ * org.alexnetspark.inference.ImageFiles}), the copy of the network sent to Spark executors ({@link
+ * org.alexnetspark.inference.NetworkCopy}), and the executor-side loop that runs it over a
+ * partition's shards ({@link org.alexnetspark.inference.ShardInference}). Shared by evaluation,
+ * prediction and feature extraction.
  */
 package org.alexnetspark.inference;
