@@ -8,7 +8,6 @@ import org.alexnetspark.data.Batch;
 import org.alexnetspark.data.Minibatch;
 import org.alexnetspark.data.MinibatchReader;
 import org.alexnetspark.train.averaging.ExactAveragingMaster;
-import org.alexnetspark.train.averaging.Payload;
 import org.alexnetspark.train.averaging.RoundReport;
 import org.alexnetspark.train.averaging.Settings;
 import org.apache.spark.SparkConf;
@@ -82,18 +81,10 @@ public final class ParameterAveraging {
                 workers,
                 config.averagingFrequency(),
                 config.workerPrefetch(),
-                switch (averaging.momentum()) {
-                  case AVERAGED -> Settings.Momentum.AVERAGED;
-                  case LOCAL -> Settings.Momentum.LOCAL;
-                  case RESET -> Settings.Momentum.RESET;
-                },
-                averaging.precision() == TrainConfig.Precision.FP16
-                    ? Payload.Precision.FP16
-                    : Payload.Precision.FP32,
+                averaging.momentum(),
+                averaging.precision(),
                 true,
-                averaging.transport() == TrainConfig.Transport.BLOCKS
-                    ? Settings.Transport.BLOCKS
-                    : Settings.Transport.TASK_RESULTS));
+                averaging.transport()));
     this.spark = new SparkComputationGraph(context, network, master);
   }
 

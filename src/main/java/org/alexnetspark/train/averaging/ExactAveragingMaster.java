@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.alexnetspark.config.TrainConfig;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -205,7 +206,7 @@ public final class ExactAveragingMaster
     }
     double jobSeconds = (System.nanoTime() - jobStart) / 1e9;
     worker.broadcast().destroy();
-    if (settings.transport() == Settings.Transport.BLOCKS) {
+    if (settings.transport() == TrainConfig.Transport.BLOCKS) {
       BlockTransport.removeRound(runId, thisRound, aggregation.removed);
     }
 
@@ -215,7 +216,7 @@ public final class ExactAveragingMaster
       throw new NonFiniteResultException(thisRound, aggregation.problems);
     }
     if (aggregation.averaged > 0) {
-      boolean delta = settings.precision() == Payload.Precision.FP16;
+      boolean delta = settings.precision() == TrainConfig.Precision.FP16;
       INDArray state = network.getUpdater().getStateViewArray();
       sumParameters.divi(aggregation.averaged);
       INDArray average = sumParameters.reshape(network.params().shape());
@@ -224,7 +225,7 @@ public final class ExactAveragingMaster
       } else {
         network.params().assign(average);
       }
-      if (settings.momentum() == Settings.Momentum.AVERAGED) {
+      if (settings.momentum() == TrainConfig.Momentum.AVERAGED) {
         INDArray averageMomentum = sumMomentum.divi(aggregation.averaged).reshape(state.shape());
         if (delta) {
           state.addi(averageMomentum);
@@ -474,7 +475,7 @@ public final class ExactAveragingMaster
     zeroed.setEpochCount(0);
     Payload parameters = Payload.encode(network.params(), settings.precision());
     Payload momentum =
-        settings.momentum() == Settings.Momentum.AVERAGED
+        settings.momentum() == TrainConfig.Momentum.AVERAGED
             ? Payload.encode(network.getUpdater().getStateViewArray(), settings.precision())
             : null;
     RoundBroadcast value =
