@@ -134,6 +134,33 @@ public final class ParameterAveraging {
   }
 
   /**
+   * {@link #fit}, as the training loop does it: stops before anything of a diverged network can be
+   * checkpointed or saved.
+   *
+   * @param epoch 1-based epoch the batches belong to
+   * @param iteration the iteration the network reaches with these batches, which names a divergence
+   * @throws TrainingDivergedException if a worker's result, the loss or the averaged parameters are
+   *     not finite
+   */
+  public Round fitFinite(
+      List<Minibatch> batches, MinibatchReader reader, int epoch, long iteration) {
+    Round round;
+    try {
+      round = fit(batches, reader);
+    } catch (ExactAveragingMaster.NonFiniteResultException e) {
+      throw new TrainingDivergedException(epoch, iteration, Double.NaN, e.getMessage());
+    }
+    if (!Double.isFinite(round.loss())) {
+      throw new TrainingDivergedException(epoch, iteration, round.loss(), "the loss is not finite");
+    }
+    if (!Double.isFinite(network().params().sumNumber().doubleValue())) {
+      throw new TrainingDivergedException(
+          epoch, iteration, round.loss(), "the averaged parameters hold NaN or infinity");
+    }
+    return round;
+  }
+
+  /**
    * Fits {@code batches} loaded by any dl4j loader (given each minibatch's descriptor as its path).
    *
    * @throws ExactAveragingMaster.NonFiniteResultException if a worker's loss or parameters were not
