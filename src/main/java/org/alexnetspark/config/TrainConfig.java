@@ -57,10 +57,16 @@ public record TrainConfig(
   public record Averaging(Momentum momentum, Precision precision, Transport transport)
       implements Serializable {}
 
-  /** {@code train.averaging.momentum}. */
+  /** {@code train.averaging.momentum}: the updater state (momentum) between averaging rounds. */
   public enum Momentum {
+    /** Shipped to the workers with the parameters and averaged like them. */
     AVERAGED("averaged"),
+    /**
+     * Never shipped: each replica keeps its own between rounds; the driver's stays as it was. A
+     * replica created afresh (new executor) starts from zero.
+     */
     LOCAL("local"),
+    /** Never shipped: every round starts from zero (dl4j-spark's {@code saveUpdater(false)}). */
     RESET("reset");
 
     private final String configName;
@@ -75,9 +81,11 @@ public record TrainConfig(
     }
   }
 
-  /** {@code train.averaging.precision}. */
+  /** {@code train.averaging.precision}: parameters and momentum on the wire, both ways. */
   public enum Precision {
+    /** Full values. */
     FP32("fp32"),
+    /** Half precision with a scale per chunk; results carry the change since the broadcast. */
     FP16("fp16");
 
     private final String configName;
@@ -92,9 +100,11 @@ public record TrainConfig(
     }
   }
 
-  /** {@code train.averaging.transport}. */
+  /** {@code train.averaging.transport}: how a worker's parameters get to the driver. */
   public enum Transport {
+    /** As raw blocks in the executor's block store, read by the driver (Spark-internal API). */
     BLOCKS("blocks"),
+    /** Inside the task result (Spark's public API; several serialised copies on the way). */
     RESULTS("results");
 
     private final String configName;

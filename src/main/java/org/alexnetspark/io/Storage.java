@@ -12,7 +12,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 
@@ -193,27 +192,6 @@ public final class Storage {
         fs.delete(temporary, false);
       }
     }
-  }
-
-  /** Copies the folder {@code source} to {@code target}, which appears only once complete. */
-  public void copyFolder(URI source, URI target) throws IOException {
-    FileSystem from = fileSystem(source);
-    writeFolder(
-        target,
-        false,
-        (fs, folder) -> {
-          for (FileStatus file : from.listStatus(path(source))) {
-            if (file.isFile()) {
-              FileUtil.copy(
-                  from,
-                  file.getPath(),
-                  fs,
-                  new Path(folder, file.getPath().getName()),
-                  false,
-                  hadoop);
-            }
-          }
-        });
   }
 
   /** Reads a whole UTF-8 text file. */

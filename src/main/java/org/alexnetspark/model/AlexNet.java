@@ -91,6 +91,8 @@ public final class AlexNet {
     return new NeuralNetConfiguration.Builder()
         .seed(model.seed())
         .dataType(DataType.FLOAT)
+        // The starting rate only: a training run sets each epoch's rate into the updater from its
+        // learning-rate schedule (train.LearningRateSchedule), which starts at the same value.
         .updater(new ClassicMomentum(optimizer.learningRate(), optimizer.momentum()))
         .l2(optimizer.weightDecay())
         .trainingWorkspaceMode(WorkspaceMode.ENABLED)

@@ -8,7 +8,6 @@ import org.alexnetspark.data.Batch;
 import org.alexnetspark.data.Minibatch;
 import org.alexnetspark.data.MinibatchReader;
 import org.alexnetspark.train.averaging.ExactAveragingMaster;
-import org.alexnetspark.train.averaging.Payload;
 import org.alexnetspark.train.averaging.RoundReport;
 import org.alexnetspark.train.averaging.Settings;
 import org.apache.spark.SparkConf;
@@ -82,18 +81,10 @@ public final class ParameterAveraging {
                 workers,
                 config.averagingFrequency(),
                 config.workerPrefetch(),
-                switch (averaging.momentum()) {
-                  case AVERAGED -> Settings.Momentum.AVERAGED;
-                  case LOCAL -> Settings.Momentum.LOCAL;
-                  case RESET -> Settings.Momentum.RESET;
-                },
-                averaging.precision() == TrainConfig.Precision.FP16
-                    ? Payload.Precision.FP16
-                    : Payload.Precision.FP32,
+                averaging.momentum(),
+                averaging.precision(),
                 true,
-                averaging.transport() == TrainConfig.Transport.BLOCKS
-                    ? Settings.Transport.BLOCKS
-                    : Settings.Transport.TASK_RESULTS));
+                averaging.transport()));
     this.spark = new SparkComputationGraph(context, network, master);
   }
 
@@ -140,6 +131,33 @@ public final class ParameterAveraging {
   /** Fits {@code batches}, read on the workers by {@code reader}, averaging as configured. */
   public Round fit(List<Minibatch> batches, MinibatchReader reader) {
     return fit(batches, new ReaderLoader(reader, images, skipped));
+  }
+
+  /**
+   * {@link #fit}, as the training loop does it: stops before anything of a diverged network can be
+   * checkpointed or saved.
+   *
+   * @param epoch 1-based epoch the batches belong to
+   * @param iteration the iteration the network reaches with these batches, which names a divergence
+   * @throws TrainingDivergedException if a worker's result, the loss or the averaged parameters are
+   *     not finite
+   */
+  public Round fitFinite(
+      List<Minibatch> batches, MinibatchReader reader, int epoch, long iteration) {
+    Round round;
+    try {
+      round = fit(batches, reader);
+    } catch (ExactAveragingMaster.NonFiniteResultException e) {
+      throw new TrainingDivergedException(epoch, iteration, Double.NaN, e.getMessage());
+    }
+    if (!Double.isFinite(round.loss())) {
+      throw new TrainingDivergedException(epoch, iteration, round.loss(), "the loss is not finite");
+    }
+    if (!Double.isFinite(network().params().sumNumber().doubleValue())) {
+      throw new TrainingDivergedException(
+          epoch, iteration, round.loss(), "the averaged parameters hold NaN or infinity");
+    }
+    return round;
   }
 
   /**

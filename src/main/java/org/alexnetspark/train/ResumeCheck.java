@@ -2,7 +2,6 @@ package org.alexnetspark.train;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeSet;
@@ -78,12 +77,5 @@ final class ResumeCheck {
 
   private static boolean safe(String key) {
     return SAFE.stream().anyMatch(s -> s.endsWith(".") ? key.startsWith(s) : key.equals(s));
-  }
-
-  /** For messages: the keys that differ, safe or not. */
-  static List<String> differingKeys(Map<String, String> a, Map<String, String> b) {
-    TreeSet<String> keys = new TreeSet<>(a.keySet());
-    keys.addAll(b.keySet());
-    return keys.stream().filter(k -> !Objects.equals(a.get(k), b.get(k))).toList();
   }
 }

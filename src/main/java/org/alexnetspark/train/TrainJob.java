@@ -1,12 +1,9 @@
 package org.alexnetspark.train;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.alexnetspark.augment.Augmenter;
 import org.alexnetspark.augment.Preset;
@@ -19,25 +16,17 @@ import org.alexnetspark.data.MinibatchPlan;
 import org.alexnetspark.data.MinibatchReader;
 import org.alexnetspark.inference.TrainedModel;
 import org.alexnetspark.io.HadoopConf;
-import org.alexnetspark.io.Locations;
-import org.alexnetspark.io.Sha256;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.model.AlexNet;
-import org.alexnetspark.model.ModelInfo;
 import org.alexnetspark.model.ModelStore;
 import org.alexnetspark.stats.DatasetStats;
 import org.alexnetspark.stats.StatsJob;
 import org.alexnetspark.train.TrainingListener.EpochEnd;
 import org.alexnetspark.train.TrainingListener.EpochTrained;
 import org.alexnetspark.train.TrainingListener.RoundEnd;
-import org.alexnetspark.train.averaging.ExactAveragingMaster;
-import org.apache.hadoop.hdfs.protocol.QuotaExceededException;
-import org.apache.hadoop.security.AccessControlException;
-import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,19 +34,17 @@ import org.slf4j.LoggerFactory;
  * {@code alexnet train}: the epoch loop on the driver.
  *
  * <p>{@link #check} does everything that can be checked before Spark starts: datasets, shards,
- * configuration against data, and against the checkpoint being resumed. {@link #run} starts (fresh,
- * from {@code --init-from}, or from the latest complete checkpoint) and runs {@link #train}: for
- * every epoch it fits the epoch's minibatches ({@link MinibatchPlan}: a fresh order and
- * augmentation each epoch) in Spark jobs of {@code train.rounds-per-job} averaging rounds ({@link
- * ParameterAveraging}). Everything else hangs off the loop as {@link TrainingListener}s fired by
- * {@link Trigger}s ({@link #listeners}). A failed Spark job is retried from the last checkpoint, a
- * diverged run stops or rolls back; the final model is saved to {@code <output>/model}.
+ * configuration against data, and against the checkpoint being resumed. {@link #run} goes data ->
+ * model -> schedule -> resume -> epoch loop: it starts (fresh, from {@code --init-from}, or from
+ * the latest complete checkpoint) and, for every epoch, fits the epoch's minibatches ({@link
+ * MinibatchPlan}: a fresh order and augmentation each epoch) in Spark jobs of {@code
+ * train.rounds-per-job} averaging rounds ({@link ParameterAveraging}) at the rate {@link
+ * LearningRateSchedule} decides. Everything else hangs off the loop as {@link TrainingListener}s
+ * fired by {@link Trigger}s ({@link #listeners}). A failed or diverged attempt is handled by the
+ * {@link RecoveryPolicy}; the run's model is chosen and saved by {@link FinalModel}.
  */
 public final class TrainJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
-
-  /** A rollback after divergence divides the learning rate by this. */
-  private static final double ROLLBACK_FACTOR = 0.1;
 
   /**
    * @param data prepared training set (with statistics)
@@ -88,22 +75,23 @@ public final class TrainJob {
       MinibatchPlan plan,
       List<Minibatch> validationBatches,
       String dataSha256,
-      CheckpointStore checkpoints) {}
+      CheckpointStore checkpoints) {
 
-  /**
-   * Where an attempt starts: the network and the state that go with it.
-   *
-   * @param checkpoint the checkpoint they come from, or null for a fresh or warm start
-   */
-  private record Start(ComputationGraph network, TrainingState state, URI checkpoint) {}
+    /** The training set's statistics, saved with every checkpoint and model (see TrainedModel). */
+    Map<String, byte[]> normalisation() {
+      return TrainedModel.normalisationFiles(stats, meanImage);
+    }
+  }
 
   private final AlexNetConfig config;
   private final Storage storage;
+  private final LearningRateSchedule schedule;
   private final List<TrainingListener> extraListeners = new ArrayList<>();
 
   public TrainJob(AlexNetConfig config, Storage storage) {
     this.config = config;
     this.storage = storage;
+    this.schedule = LearningRateSchedule.of(config);
   }
 
   /** Adds a listener after the built-in ones (e.g. to watch a run from a test). */
@@ -183,7 +171,7 @@ public final class TrainJob {
     MinibatchPlan plan =
         MinibatchPlan.of(
             storage.hadoopConfiguration(), train, request.data(), config.train().batchPerWorker());
-    String dataSha256 = Sha256.of(storage.readText(Manifest.manifestUri(request.data())));
+    String dataSha256 = Provenance.dataSha256(storage, request.data());
     CheckpointStore checkpoints =
         new CheckpointStore(storage, request.output(), config.train().keepLast());
     if (request.resume()) {
@@ -211,9 +199,8 @@ public final class TrainJob {
   }
 
   /**
-   * Trains, retrying a failed Spark job from the last checkpoint up to {@code train.max-retries}
-   * times and, with {@code train.on-divergence = rollback}, going back to the last checkpoint with
-   * a tenth of the learning rate when training diverges.
+   * Trains, recovering from failed and diverged attempts as {@link RecoveryPolicy} says ({@code
+   * train.max-retries}, {@code train.on-divergence}).
    */
   public Result run(JavaSparkContext spark, Request request, Checked inputs) throws IOException {
     List<String> cleaned = new ArrayList<>(storage.recoverInterruptedWrites(request.output()));
@@ -222,55 +209,15 @@ public final class TrainJob {
       LOG.warn("cleaning up after an interrupted run: {}", line);
     }
     Workers.preflight(spark, Workers.count(spark, config.train()));
+    Provenance provenance =
+        new Provenance(
+            request.data(), inputs.dataSha256(), inputs.train().labels(), request.initFrom());
+    RecoveryPolicy recovery = new RecoveryPolicy(config.train(), schedule, inputs.checkpoints());
     Broadcast<Augmenter> augmenter = spark.broadcast(augmenter(inputs));
     try {
-      Start start = start(request, inputs, request.resume());
-      int failures = 0;
-      int rollbacks = start.state().rollbacks();
-      while (true) {
-        try {
-          return train(spark, request, inputs, augmenter, start);
-        } catch (TrainingDivergedException e) {
-          TrainConfig train = config.train();
-          if (train.onDivergence() != TrainConfig.Divergence.ROLLBACK
-              || rollbacks >= train.maxRollbacks()) {
-            throw e;
-          }
-          rollbacks++;
-          Start last = resume(inputs.checkpoints());
-          double rate =
-              last.state().schedule().learningRate()
-                  * Math.pow(ROLLBACK_FACTOR, rollbacks - last.state().rollbacks());
-          LOG.warn(
-              "training diverged in epoch {} at iteration {}; going back to iteration {} "
-                  + "with learning rate {} (rollback {} of {})",
-              e.epoch(),
-              e.iteration(),
-              last.state().iteration(),
-              rate,
-              rollbacks,
-              train.maxRollbacks());
-          start =
-              new Start(
-                  last.network(), last.state().rolledBack(rollbacks, rate), last.checkpoint());
-        } catch (Exception e) {
-          if (!retryable(e) || ++failures > config.train().maxRetries()) {
-            if (e instanceof IOException io) {
-              throw io;
-            }
-            if (e instanceof RuntimeException r) {
-              throw r;
-            }
-            throw new IOException(e.getMessage(), e); // e.g. Spark's (checked) SparkException
-          }
-          LOG.warn(
-              "a Spark job failed ({}); retrying from the last checkpoint ({} of {})",
-              e.getMessage(),
-              failures,
-              config.train().maxRetries());
-          start = resume(inputs.checkpoints());
-        }
-      }
+      return recovery.run(
+          start(request, inputs),
+          from -> train(spark, request, inputs, augmenter, provenance, from));
     } finally {
       augmenter.destroy();
     }
@@ -282,54 +229,48 @@ public final class TrainJob {
       Request request,
       Checked inputs,
       Broadcast<Augmenter> augmenter,
-      Start start)
+      Provenance provenance,
+      StartingPoint start)
       throws IOException {
-    int workers = Workers.count(spark, config.train());
-    ParameterAveraging.checkDriverCanTakeResults(
-        spark.getConf(), start.network(), config.train(), workers);
-    int perJob = workers * config.train().averagingFrequency() * config.train().roundsPerJob();
-    MinibatchPlan plan = inputs.plan();
-    ParameterAveraging averaging =
-        new ParameterAveraging(spark, start.network(), config.train(), workers);
+    TrainConfig train = config.train();
+    int workers = Workers.count(spark, train);
+    ParameterAveraging.checkDriverCanTakeResults(spark.getConf(), start.network(), train, workers);
+    ParameterAveraging averaging = new ParameterAveraging(spark, start.network(), train, workers);
+    TimeBudget budget = new TimeBudget(train.timeBudgetMinutes(), System::nanoTime);
     MetricsLog metrics = new MetricsLog(storage, request.output());
     metrics.resumeAt(start.state());
-    List<TrainingListener> listeners = listeners(spark, request, inputs, augmenter, metrics, start);
+    List<TrainingListener> listeners =
+        listeners(spark, request, inputs, augmenter, provenance, metrics, budget, start);
     LOG.info(
         "training {} on {} images with {} workers: batch {} per worker, averaging every {} "
             + "minibatches, {} epochs",
         config.model().variant(),
-        plan.records(),
+        inputs.plan().records(),
         workers,
-        config.train().batchPerWorker(),
-        config.train().averagingFrequency(),
-        config.train().epochs());
+        train.batchPerWorker(),
+        train.averagingFrequency(),
+        train.epochs());
     TrainingState state = fire(listeners, new TrainingListener.Started(), start.state(), averaging);
     if (!state.validated()) {
       state = fire(listeners, new EpochEnd(state.epoch()), state, averaging).asValidated();
     }
-    LearningRateSchedule schedule = new LearningRateSchedule(config.train().schedule());
-    TimeBudget budget = new TimeBudget(config.train().timeBudgetMinutes(), System::nanoTime);
-    for (int epoch = state.epoch();
-        epoch < config.train().epochs() && budget.allowsAnother();
-        epoch++) {
-      long epochStart = System.nanoTime();
-      if (epoch == config.train().epochs() - 1 || budget.allowsOnlyOneMore()) {
-        state = state.withSchedule(schedule.forLastEpoch(state.schedule()));
-      }
-      state =
-          fitEpoch(
-              epoch,
-              state,
-              plan,
-              perJob,
-              averaging,
-              reader(augmenter, Preset.TRAIN, state.augmentSeed(), epoch),
-              listeners);
+    for (int epoch = state.epoch(); epoch < train.epochs() && budget.allowsAnother(); epoch++) {
+      state = state.withSchedule(schedule.forEpoch(state.schedule(), epoch, budget));
+      budget.epochStarts();
+      MinibatchReader reader = reader(augmenter, Preset.TRAIN, state.augmentSeed(), epoch);
+      state = fitEpoch(epoch, state, inputs.plan(), averaging, reader, listeners);
       state = fire(listeners, new EpochTrained(epoch + 1), state, averaging);
       state = fire(listeners, new EpochEnd(epoch + 1), state, averaging).asValidated();
-      budget.epochTook(System.nanoTime() - epochStart);
+      budget.epochEnds();
     }
-    return new Result(state, saveFinalModel(request, inputs, averaging.network(), state));
+    URI model =
+        new FinalModel(storage, config, provenance, inputs.normalisation())
+            .save(
+                request.output(),
+                inputs.validation() == null ? null : inputs.checkpoints(),
+                averaging.network(),
+                state);
+    return new Result(state, model);
   }
 
   /** Fits the rest of epoch {@code epoch}'s minibatches, from {@code state.batch()} on. */
@@ -337,16 +278,15 @@ public final class TrainJob {
       int epoch,
       TrainingState state,
       MinibatchPlan plan,
-      int perJob,
       ParameterAveraging averaging,
       MinibatchReader reader,
       List<TrainingListener> listeners)
       throws IOException {
     long epochStart = System.nanoTime();
     List<Minibatch> all = plan.epoch(state.trainSeed(), epoch);
-    double rate = state.schedule().learningRate();
-    averaging.network().setLearningRate(rate);
+    double rate = schedule.apply(state.schedule(), averaging.network());
     int workers = averaging.workers();
+    int perJob = workers * config.train().averagingFrequency() * config.train().roundsPerJob();
     List<List<Minibatch>> jobs = chunks(all.subList(state.batch(), all.size()), perJob);
     long fitted = state.batch();
     long skipped = 0;
@@ -356,9 +296,8 @@ public final class TrainJob {
       long iterations = (batches.size() + workers - 1) / workers;
       // A divergence is named by the iteration the network had reached when it was found.
       ParameterAveraging.Round round =
-          fit(averaging, batches, reader, epoch + 1, state.iteration() + iterations);
+          averaging.fitFinite(batches, reader, epoch + 1, state.iteration() + iterations);
       loss = round.loss();
-      checkFinite(averaging.network(), loss, epoch + 1, state.iteration() + iterations);
       fitted += round.minibatches();
       skipped += round.skipped();
       state = state.afterJob(batches.size(), iterations, plan.images(batches));
@@ -402,8 +341,10 @@ public final class TrainJob {
       Request request,
       Checked inputs,
       Broadcast<Augmenter> augmenter,
+      Provenance provenance,
       MetricsLog metrics,
-      Start start) {
+      TimeBudget budget,
+      StartingPoint start) {
     TrainConfig train = config.train();
     CheckpointStore checkpoints = inputs.checkpoints();
     // The checkpoint an epoch's validation is recorded in: the one taken when its training ended.
@@ -414,7 +355,7 @@ public final class TrainJob {
           lastCheckpoint.set(
               0,
               checkpoints.save(
-                  network, config, info(request, inputs, state), state, normalisation(inputs)));
+                  network, config, provenance.of(state), state, inputs.normalisation()));
           metrics.flush();
           return state;
         };
@@ -441,9 +382,7 @@ public final class TrainJob {
                   config.model().classes())));
     }
     listeners.add(
-        TrainingListener.when(
-            Trigger.everyEpoch(),
-            new ScheduleListener(new LearningRateSchedule(train.schedule()))));
+        TrainingListener.when(Trigger.everyEpoch(), new ScheduleListener(schedule, budget)));
     listeners.add(
         TrainingListener.when(
             Trigger.everyEpoch(),
@@ -467,152 +406,20 @@ public final class TrainJob {
     return listeners;
   }
 
-  /**
-   * Saves the run's model to {@code <output>/model}: its best validated checkpoint (the epoch with
-   * the best validation top-1 accuracy), or the last network when there was no validation.
-   */
-  private URI saveFinalModel(
-      Request request, Checked inputs, ComputationGraph last, TrainingState lastState)
-      throws IOException {
-    URI model = Locations.child(request.output(), "model");
-    CheckpointStore.Checkpoint best =
-        inputs.validation() == null ? null : inputs.checkpoints().best();
-    ComputationGraph network = best == null ? last : best.network();
-    TrainingState state = best == null ? lastState : best.state();
-    new ModelStore(storage)
-        .save(network, config, info(request, inputs, state), model, true, normalisation(inputs));
-    EpochMetrics epoch = state.lastEpoch();
-    LOG.info(
-        "model saved to {}: epoch {}{}",
-        model,
-        state.epoch(),
-        epoch == null || Double.isNaN(epoch.valTop1())
-            ? ""
-            : String.format(
-                Locale.ROOT, " (validation top-1 %.4f, the best of the run)", epoch.valTop1()));
-    return model;
-  }
-
   /** The run's start: the latest checkpoint when resuming, else a warm or a fresh start. */
-  private Start start(Request request, Checked inputs, boolean resume) throws IOException {
-    if (resume && inputs.checkpoints().peekLatest() != null) {
-      return resume(inputs.checkpoints());
+  private StartingPoint start(Request request, Checked inputs) throws IOException {
+    if (request.resume() && inputs.checkpoints().peekLatest() != null) {
+      return StartingPoint.latest(inputs.checkpoints());
     }
     ComputationGraph network =
         request.initFrom() != null
             ? new ModelStore(storage).load(request.initFrom()).network()
             : AlexNet.create(config.model(), config.optimizer());
-    LearningRateSchedule schedule = new LearningRateSchedule(config.train().schedule());
-    return new Start(
+    return new StartingPoint(
         network,
         TrainingState.start(
-            schedule.start(config.optimizer().learningRate()),
-            config.train().seed(),
-            config.augment().seed(),
-            inputs.dataSha256()),
+            schedule.start(), config.train().seed(), config.augment().seed(), inputs.dataSha256()),
         null);
-  }
-
-  private Start resume(CheckpointStore checkpoints) throws IOException {
-    CheckpointStore.Checkpoint latest = checkpoints.latest();
-    if (latest == null) {
-      throw new FileNotFoundException(
-          "no complete checkpoint in " + checkpoints.folder() + " to go back to");
-    }
-    TrainingState state = latest.state();
-    LOG.info(
-        "resuming from {}: epoch {}, minibatch {} of the epoch, iteration {}, learning rate {}"
-            + " (parameters SHA-256 {}, momentum SHA-256 {})",
-        latest.location(),
-        state.epoch(),
-        state.batch(),
-        state.iteration(),
-        state.schedule().learningRate(),
-        sha256(latest.network().params()),
-        sha256(latest.network().getUpdater().getStateViewArray()));
-    return new Start(latest.network(), state, latest.location());
-  }
-
-  /** The training set's statistics, saved with every checkpoint and model (see TrainedModel). */
-  private static Map<String, byte[]> normalisation(Checked inputs) {
-    return TrainedModel.normalisationFiles(inputs.stats(), inputs.meanImage());
-  }
-
-  private ModelInfo info(Request request, Checked inputs, TrainingState state) {
-    EpochMetrics last = state.lastEpoch();
-    boolean validated = last != null && state.validated() && Double.isFinite(last.valTop1());
-    return ModelInfo.trained(
-        inputs.train().labels(),
-        state.epoch(),
-        state.iteration(),
-        state.images(),
-        request.data().toString(),
-        inputs.dataSha256(),
-        validated ? last.valTop1() : null,
-        validated ? last.valTop5() : null,
-        request.initFrom() == null ? null : request.initFrom().toString());
-  }
-
-  /** One Spark job of averaging rounds; a worker's non-finite result is the run's divergence. */
-  private static ParameterAveraging.Round fit(
-      ParameterAveraging averaging,
-      List<Minibatch> batches,
-      MinibatchReader reader,
-      int epoch,
-      long iteration) {
-    try {
-      return averaging.fit(batches, reader);
-    } catch (ExactAveragingMaster.NonFiniteResultException e) {
-      throw new TrainingDivergedException(epoch, iteration, Double.NaN, e.getMessage());
-    }
-  }
-
-  /**
-   * SHA-256 of an array's values as stored (row-major, native byte order), so that a log line can
-   * show which parameters a run continues with; "none" for a missing array.
-   */
-  private static String sha256(INDArray array) {
-    if (array == null) {
-      return "none";
-    }
-    MessageDigest digest = Sha256.digest();
-    INDArray copy = array.dup('c');
-    digest.update(copy.data().asNio());
-    copy.close();
-    return Sha256.hex(digest);
-  }
-
-  /** Stops before anything of a diverged network can be checkpointed or saved. */
-  private static void checkFinite(
-      ComputationGraph network, double loss, int epoch, long iteration) {
-    if (!Double.isFinite(loss)) {
-      throw new TrainingDivergedException(epoch, iteration, loss, "the loss is not finite");
-    }
-    if (!Double.isFinite(network.params().sumNumber().doubleValue())) {
-      throw new TrainingDivergedException(
-          epoch, iteration, loss, "the averaged parameters hold NaN or infinity");
-    }
-  }
-
-  /**
-   * A failed Spark job or a storage fault (a file that went missing may come back: a restarted
-   * DataNode, a NameNode fail-over); never a configuration error, a quota or a permission, which a
-   * retry cannot mend.
-   */
-  private static boolean retryable(Throwable e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof InvalidConfigException
-          || cause instanceof AccessControlException
-          || cause instanceof QuotaExceededException) {
-        return false;
-      }
-    }
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof SparkException || cause instanceof IOException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private Augmenter augmenter(Checked inputs) {

@@ -106,16 +106,10 @@ public record TrainingState(
   }
 
   /**
-   * After going back to a checkpoint because training diverged: the run's rollback count and cut
-   * rate.
+   * After going back to a checkpoint because training diverged: the run's rollback count and the
+   * schedule's state after the rollback ({@link LearningRateSchedule#afterRollback}).
    */
-  public TrainingState rolledBack(int rollbackCount, double learningRate) {
-    LearningRateSchedule.State cut =
-        new LearningRateSchedule.State(
-            learningRate,
-            schedule.bestError(),
-            schedule.epochsWithoutImprovement(),
-            schedule.reductions());
+  public TrainingState rolledBack(int rollbackCount, LearningRateSchedule.State cut) {
     return new TrainingState(
         epoch,
         batch,

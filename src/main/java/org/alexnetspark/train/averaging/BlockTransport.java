@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.alexnetspark.config.TrainConfig;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.storage.BlockData;
 import org.apache.spark.storage.BlockId;
@@ -21,9 +22,9 @@ import scala.runtime.AbstractFunction1;
 
 /**
  * Worker results as Spark blocks instead of task results (an option of {@link
- * Settings.Transport#BLOCKS}): the worker puts its payload's chunks into its executor's block store
- * as they are (no serialisation, no copy) and returns only the block's name; the driver reads the
- * block (in the same JVM: the very arrays; otherwise one fetch of the raw bytes) and removes it
+ * TrainConfig.Transport#BLOCKS}): the worker puts its payload's chunks into its executor's block
+ * store as they are (no serialisation, no copy) and returns only the block's name; the driver reads
+ * the block (in the same JVM: the very arrays; otherwise one fetch of the raw bytes) and removes it
  * after summing.
  *
  * <p>Spark's task-result path instead serialises the result with Kryo into a buffer that grows by

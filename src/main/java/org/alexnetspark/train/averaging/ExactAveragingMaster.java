@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.alexnetspark.config.TrainConfig;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -150,6 +151,7 @@ public final class ExactAveragingMaster
     return slices;
   }
 
+  /** One round: submit its slices, apply the average, report. */
   private void runRound(
       SparkComputationGraph graph,
       List<String> descriptors,
@@ -173,80 +175,16 @@ public final class ExactAveragingMaster
             settings.prefetch());
     Aggregation aggregation = new Aggregation(thisRound);
     long jobStart = System.nanoTime();
-    List<Integer> pending = new ArrayList<>();
-    for (int i = 0; i < slices.size(); i++) {
-      pending.add(i);
-    }
-    // One job over all slices; if a result's blocks were lost with their executor before the driver
-    // read them, those slices (only) run again from the same broadcast.
-    for (int attempt = 0; !pending.isEmpty(); attempt++) {
-      if (attempt > 3) {
-        throw new IllegalStateException(
-            "round " + thisRound + ": results of slices " + pending + " lost 4 times");
-      }
-      List<List<String>> run = new ArrayList<>();
-      for (int i : pending) {
-        run.add(slices.get(i));
-      }
-      aggregation.sliceOfPartition = List.copyOf(pending);
-      JavaRDD<List<String>> partitions = sc.parallelize(run, run.size());
-      sc.setJobDescription(
-          "exact averaging round "
-              + thisRound
-              + ": "
-              + descriptors.size()
-              + " minibatches on "
-              + slices.size()
-              + " workers"
-              + (attempt > 0 ? " (again: lost results)" : ""));
-      sc.sc()
-          .runJob(partitions.rdd(), task, aggregation, ClassTag$.MODULE$.apply(ExactResult.class));
-      pending = aggregation.await();
-    }
+    submit(sc, task, slices, descriptors.size(), aggregation);
     double jobSeconds = (System.nanoTime() - jobStart) / 1e9;
     worker.broadcast().destroy();
-    if (settings.transport() == Settings.Transport.BLOCKS) {
+    if (settings.transport() == TrainConfig.Transport.BLOCKS) {
       BlockTransport.removeRound(runId, thisRound, aggregation.removed);
     }
-
     long applyStart = System.nanoTime();
-    ComputationGraph network = graph.getNetwork();
-    if (!aggregation.problems.isEmpty() && settings.failOnNonFinite()) {
-      throw new NonFiniteResultException(thisRound, aggregation.problems);
-    }
-    if (aggregation.averaged > 0) {
-      boolean delta = settings.precision() == Payload.Precision.FP16;
-      INDArray state = network.getUpdater().getStateViewArray();
-      sumParameters.divi(aggregation.averaged);
-      INDArray average = sumParameters.reshape(network.params().shape());
-      if (delta) {
-        network.params().addi(average);
-      } else {
-        network.params().assign(average);
-      }
-      if (settings.momentum() == Settings.Momentum.AVERAGED) {
-        INDArray averageMomentum = sumMomentum.divi(aggregation.averaged).reshape(state.shape());
-        if (delta) {
-          state.addi(averageMomentum);
-        } else {
-          state.assign(averageMomentum);
-        }
-      }
-      graph.setScore(aggregation.lossSum / aggregation.fitted);
-      ComputationGraphConfiguration conf = network.getConfiguration();
-      conf.setIterationCount(conf.getIterationCount() + aggregation.maxFitted);
-    } else {
-      LOG.warn(
-          "round {}: no result to average ({} refused)", thisRound, aggregation.problems.size());
-    }
+    apply(graph, aggregation);
     double applySeconds = (System.nanoTime() - applyStart) / 1e9;
-    double[] workerSeconds = new double[ExactResult.TIMINGS.length];
-    for (double[] s : aggregation.workerSeconds) {
-      for (int i = 0; i < s.length; i++) {
-        workerSeconds[i] += s[i] / aggregation.workerSeconds.size();
-      }
-    }
-    RoundReport report =
+    report(
         new RoundReport(
             thisRound,
             descriptors.size(),
@@ -260,46 +198,111 @@ public final class ExactAveragingMaster
             jobSeconds,
             aggregation.sumSeconds,
             applySeconds,
-            workerSeconds,
+            aggregation.meanWorkerSeconds(),
             aggregation.maxFit,
             worker.broadcastBytes,
             aggregation.bytes,
             aggregation.created,
-            List.copyOf(aggregation.problems));
+            List.copyOf(aggregation.problems)));
+  }
+
+  /**
+   * Runs one Spark job over all slices; if a result's blocks were lost with their executor before
+   * the driver read them, those slices (only) run again from the same broadcast, at most three
+   * times.
+   */
+  private static void submit(
+      JavaSparkContext sc,
+      RoundTask task,
+      List<List<String>> slices,
+      int descriptors,
+      Aggregation aggregation) {
+    List<Integer> pending = new ArrayList<>();
+    for (int i = 0; i < slices.size(); i++) {
+      pending.add(i);
+    }
+    for (int attempt = 0; !pending.isEmpty(); attempt++) {
+      if (attempt > 3) {
+        throw new IllegalStateException(
+            "round " + aggregation.round + ": results of slices " + pending + " lost 4 times");
+      }
+      List<List<String>> run = new ArrayList<>();
+      for (int i : pending) {
+        run.add(slices.get(i));
+      }
+      aggregation.sliceOfPartition = List.copyOf(pending);
+      JavaRDD<List<String>> partitions = sc.parallelize(run, run.size());
+      sc.setJobDescription(
+          "exact averaging round "
+              + aggregation.round
+              + ": "
+              + descriptors
+              + " minibatches on "
+              + slices.size()
+              + " workers"
+              + (attempt > 0 ? " (again: lost results)" : ""));
+      sc.sc()
+          .runJob(partitions.rdd(), task, aggregation, ClassTag$.MODULE$.apply(ExactResult.class));
+      pending = aggregation.await();
+    }
+  }
+
+  /**
+   * Divides the round's sums and writes the average into the driver's network (in FP16 the sums are
+   * of changes, added to what was broadcast); refuses the round if a result was not finite and
+   * {@link Settings#failOnNonFinite()}.
+   */
+  private void apply(SparkComputationGraph graph, Aggregation aggregation) {
+    ComputationGraph network = graph.getNetwork();
+    if (!aggregation.problems.isEmpty() && settings.failOnNonFinite()) {
+      throw new NonFiniteResultException(aggregation.round, aggregation.problems);
+    }
+    if (aggregation.averaged == 0) {
+      LOG.warn(
+          "round {}: no result to average ({} refused)",
+          aggregation.round,
+          aggregation.problems.size());
+      return;
+    }
+    boolean delta = settings.precision() == TrainConfig.Precision.FP16;
+    INDArray state = network.getUpdater().getStateViewArray();
+    sumParameters.divi(aggregation.averaged);
+    INDArray average = sumParameters.reshape(network.params().shape());
+    if (delta) {
+      network.params().addi(average);
+    } else {
+      network.params().assign(average);
+    }
+    if (settings.momentum() == TrainConfig.Momentum.AVERAGED) {
+      INDArray averageMomentum = sumMomentum.divi(aggregation.averaged).reshape(state.shape());
+      if (delta) {
+        state.addi(averageMomentum);
+      } else {
+        state.assign(averageMomentum);
+      }
+    }
+    graph.setScore(aggregation.lossSum / aggregation.fitted);
+    ComputationGraphConfiguration conf = network.getConfiguration();
+    conf.setIterationCount(conf.getIterationCount() + aggregation.maxFitted);
+  }
+
+  /** Keeps the round's report for {@link #reports()} and logs refused results and, at DEBUG, it. */
+  private void report(RoundReport report) {
     synchronized (this) {
       if (reports == null) {
         reports = new ArrayList<>();
       }
       reports.add(report);
     }
-    if (!aggregation.problems.isEmpty()) {
+    if (!report.problems().isEmpty()) {
       LOG.warn(
           "round {}: {} results left out of the average: {}",
-          thisRound,
-          aggregation.problems.size(),
-          aggregation.problems);
+          report.round(),
+          report.problems().size(),
+          report.problems());
     }
     if (LOG.isDebugEnabled()) {
-      StringBuilder workers = new StringBuilder();
-      for (int i = 0; i < ExactResult.TIMINGS.length; i++) {
-        workers.append(
-            String.format(Locale.ROOT, " %s %.2f", ExactResult.TIMINGS[i], workerSeconds[i]));
-      }
-      LOG.debug(
-          String.format(
-              Locale.ROOT,
-              "round %d: %.2f s: encode %.2f, broadcast %.2f, job %.2f "
-                  + "(summing %.2f), apply %.2f; %.0f MB in, %.0f MB out; per worker:%s",
-              thisRound,
-              report.seconds(),
-              lastEncodeSeconds,
-              lastBroadcastSeconds,
-              jobSeconds,
-              aggregation.sumSeconds,
-              applySeconds,
-              aggregation.bytes / 1e6,
-              worker.broadcastBytes / 1e6,
-              workers));
+      LOG.debug(report.timings());
     }
   }
 
@@ -390,6 +393,17 @@ public final class ExactAveragingMaster
       return BoxedUnit.UNIT;
     }
 
+    /** Per-worker means of {@link ExactResult#TIMINGS} over the results seen. */
+    synchronized double[] meanWorkerSeconds() {
+      double[] mean = new double[ExactResult.TIMINGS.length];
+      for (double[] s : workerSeconds) {
+        for (int i = 0; i < s.length; i++) {
+          mean[i] += s[i] / workerSeconds.size();
+        }
+      }
+      return mean;
+    }
+
     private void record(ExactResult result) {
       workerSeconds.add(result.seconds);
       maxFit = Math.max(maxFit, result.seconds[4]);
@@ -474,7 +488,7 @@ public final class ExactAveragingMaster
     zeroed.setEpochCount(0);
     Payload parameters = Payload.encode(network.params(), settings.precision());
     Payload momentum =
-        settings.momentum() == Settings.Momentum.AVERAGED
+        settings.momentum() == TrainConfig.Momentum.AVERAGED
             ? Payload.encode(network.getUpdater().getStateViewArray(), settings.precision())
             : null;
     RoundBroadcast value =

@@ -1,14 +1,15 @@
 package org.alexnetspark.train.averaging;
 
 import java.io.Serializable;
+import org.alexnetspark.config.TrainConfig;
 import org.deeplearning4j.spark.api.TrainingResult;
 import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
 
 /**
  * One worker's result of one round: how many minibatches it fitted, its loss, whether everything it
  * returns is finite, and its parameters (and momentum) as compact payloads. In {@link
- * Payload.Precision#FP16} the payloads hold the change since the broadcast (a delta), in FP32 the
- * values themselves.
+ * TrainConfig.Precision#FP16} the payloads hold the change since the broadcast (a delta), in FP32
+ * the values themselves.
  */
 public final class ExactResult implements TrainingResult, Serializable {
   private static final long serialVersionUID = 1L;
@@ -36,7 +37,8 @@ public final class ExactResult implements TrainingResult, Serializable {
   final boolean replicaCreated;
 
   /**
-   * {@link Settings.Transport#BLOCKS}: names of the blocks holding the payloads' bytes, else null.
+   * {@link TrainConfig.Transport#BLOCKS}: names of the blocks holding the payloads' bytes, else
+   * null.
    */
   final String parametersBlock;
 

@@ -2,6 +2,7 @@ package org.alexnetspark.train.averaging;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import org.alexnetspark.config.TrainConfig;
 import org.alexnetspark.spark.GpuAssignment;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
@@ -127,9 +128,9 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
     }
     network.getConfiguration().setIterationCount(value.iterationCount);
     network.getConfiguration().setEpochCount(value.epochCount);
-    if (settings.precision() == Payload.Precision.FP16) {
+    if (settings.precision() == TrainConfig.Precision.FP16) {
       replica.startParameters = copyInto(replica.startParameters, network.params());
-      if (settings.momentum() == Settings.Momentum.AVERAGED) {
+      if (settings.momentum() == TrainConfig.Momentum.AVERAGED) {
         replica.startMomentum = copyInto(replica.startMomentum, state);
       }
     }
@@ -170,7 +171,7 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
     long start = System.nanoTime();
     INDArray parameters = network.params();
     INDArray state = network.getUpdater().getStateViewArray();
-    boolean averagedMomentum = settings.momentum() == Settings.Momentum.AVERAGED;
+    boolean averagedMomentum = settings.momentum() == TrainConfig.Momentum.AVERAGED;
     StringBuilder problem = new StringBuilder();
     if (!Double.isFinite(lossSum)) {
       problem.append("loss ").append(lossSum).append("; ");
@@ -183,7 +184,7 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
     long t = lap(start, 5);
     Payload encodedParameters = null;
     Payload encodedMomentum = null;
-    boolean delta = settings.precision() == Payload.Precision.FP16;
+    boolean delta = settings.precision() == TrainConfig.Precision.FP16;
     if (finite) {
       if (delta) {
         encodedParameters =
@@ -202,7 +203,7 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
     TaskContext task = TaskContext.get();
     String parametersBlock = null;
     String momentumBlock = null;
-    if (finite && settings.transport() == Settings.Transport.BLOCKS && task != null) {
+    if (finite && settings.transport() == TrainConfig.Transport.BLOCKS && task != null) {
       parametersBlock =
           BlockTransport.put(
               runId,

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
+import org.alexnetspark.config.TrainConfig.Precision;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -31,18 +32,6 @@ public final class Payload implements Serializable {
    */
   static final int CHUNK = 1 << 18;
 
-  /** Transfer precision. */
-  public enum Precision {
-    FP32(4),
-    FP16(2);
-
-    final int bytes;
-
-    Precision(int bytes) {
-      this.bytes = bytes;
-    }
-  }
-
   private final Precision precision;
   private final long length;
 
@@ -68,8 +57,13 @@ public final class Payload implements Serializable {
   }
 
   /** Bytes of data (what goes over the wire, plus a few bytes per chunk). */
+  /** Bytes one value takes on the wire. */
+  static int bytesPerValue(Precision precision) {
+    return precision == Precision.FP16 ? 2 : 4;
+  }
+
   public long bytes() {
-    return length * precision.bytes;
+    return length * bytesPerValue(precision);
   }
 
   /**
@@ -137,7 +131,7 @@ public final class Payload implements Serializable {
   }
 
   private int chunkBytes(int c) {
-    return (int) Math.min(CHUNK, length - (long) c * CHUNK) * precision.bytes;
+    return (int) Math.min(CHUNK, length - (long) c * CHUNK) * bytesPerValue(precision);
   }
 
   /**
@@ -157,7 +151,7 @@ public final class Payload implements Serializable {
               int from = c * CHUNK;
               int len = (int) Math.min(CHUNK, length - from);
               FloatBuffer in = source.duplicate().position(from).limit(from + len);
-              byte[] out = new byte[len * precision.bytes];
+              byte[] out = new byte[len * bytesPerValue(precision)];
               ByteBuffer bytes = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
               if (precision == Precision.FP32) {
                 bytes.asFloatBuffer().put(in);

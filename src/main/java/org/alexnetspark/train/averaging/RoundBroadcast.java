@@ -1,6 +1,7 @@
 package org.alexnetspark.train.averaging;
 
 import java.io.Serializable;
+import org.alexnetspark.config.TrainConfig;
 
 /**
  * What every worker of one round reads: a compact copy of the driver's parameters (and momentum),
@@ -19,7 +20,7 @@ final class RoundBroadcast implements Serializable {
   final int epochCount;
   final Payload parameters;
 
-  /** Null unless momentum is {@link Settings.Momentum#AVERAGED}. */
+  /** Null unless momentum is {@link TrainConfig.Momentum#AVERAGED}. */
   final Payload momentum;
 
   RoundBroadcast(

@@ -1,6 +1,7 @@
 package org.alexnetspark.train.averaging;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One averaging round as the driver saw it.
@@ -44,6 +45,29 @@ public record RoundReport(
     long bytesFromWorkers,
     int replicasCreated,
     List<String> problems) {
+
+  /** Where the round's time and bytes went, in one line (the driver's DEBUG log). */
+  public String timings() {
+    StringBuilder workers = new StringBuilder();
+    for (int i = 0; i < ExactResult.TIMINGS.length; i++) {
+      workers.append(
+          String.format(Locale.ROOT, " %s %.2f", ExactResult.TIMINGS[i], workerSeconds[i]));
+    }
+    return String.format(
+        Locale.ROOT,
+        "round %d: %.2f s: encode %.2f, broadcast %.2f, job %.2f "
+            + "(summing %.2f), apply %.2f; %.0f MB in, %.0f MB out; per worker:%s",
+        round,
+        seconds,
+        encodeSeconds,
+        broadcastSeconds,
+        jobSeconds,
+        sumSeconds,
+        applySeconds,
+        bytesFromWorkers / 1e6,
+        bytesToWorkers / 1e6,
+        workers);
+  }
 
   /** The workers' mean time fitting minibatches. */
   public double fitSeconds() {

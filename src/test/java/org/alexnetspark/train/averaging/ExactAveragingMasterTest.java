@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import org.alexnetspark.config.TrainConfig;
 import org.alexnetspark.testing.Averaging;
 import org.alexnetspark.testing.LocalSpark;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -31,8 +32,11 @@ class ExactAveragingMasterTest {
   static final int FREQUENCY = 5;
   static final int BATCH = 4;
 
-  static Settings settings(Settings.Momentum momentum, Payload.Precision precision, boolean fail) {
-    return new Settings(WORKERS, FREQUENCY, 1, momentum, precision, fail);
+  /** Settings with results returned as task results. */
+  static Settings settings(
+      TrainConfig.Momentum momentum, TrainConfig.Precision precision, boolean fail) {
+    return new Settings(
+        WORKERS, FREQUENCY, 1, momentum, precision, fail, TrainConfig.Transport.RESULTS);
   }
 
   /** What the master must compute, done sequentially in this JVM without Spark. */
@@ -64,23 +68,23 @@ class ExactAveragingMasterTest {
 
   @ParameterizedTest(name = "{0} descriptors in {1} partitions, results as {2}")
   @CsvSource({
-    "7,2,TASK_RESULTS",
-    "10,2,TASK_RESULTS",
-    "11,2,TASK_RESULTS",
-    "13,2,TASK_RESULTS",
-    "19,2,TASK_RESULTS",
-    "20,2,TASK_RESULTS",
-    "21,2,TASK_RESULTS",
-    "29,2,TASK_RESULTS",
-    "39,2,TASK_RESULTS",
-    "30,3,TASK_RESULTS",
-    "60,4,TASK_RESULTS",
+    "7,2,RESULTS",
+    "10,2,RESULTS",
+    "11,2,RESULTS",
+    "13,2,RESULTS",
+    "19,2,RESULTS",
+    "20,2,RESULTS",
+    "21,2,RESULTS",
+    "29,2,RESULTS",
+    "39,2,RESULTS",
+    "30,3,RESULTS",
+    "60,4,RESULTS",
     "13,2,BLOCKS",
     "39,2,BLOCKS",
     "60,4,BLOCKS"
   })
   void everyDescriptorIsFittedExactlyOnceAndTheAverageIsExact(
-      int n, int partitions, Settings.Transport transport) {
+      int n, int partitions, TrainConfig.Transport transport) {
     JavaSparkContext sc = SPARK.context();
     LongAccumulator loaded = sc.sc().longAccumulator();
     CollectionAccumulator<String> seen = sc.sc().collectionAccumulator();
@@ -89,8 +93,8 @@ class ExactAveragingMasterTest {
             WORKERS,
             FREQUENCY,
             1,
-            Settings.Momentum.AVERAGED,
-            Payload.Precision.FP32,
+            TrainConfig.Momentum.AVERAGED,
+            TrainConfig.Precision.FP32,
             true,
             transport);
     ExactAveragingMaster master = new ExactAveragingMaster(settings);
@@ -157,7 +161,8 @@ class ExactAveragingMasterTest {
   void replicasAreKeptBetweenRoundsAndJobs() {
     JavaSparkContext sc = SPARK.context();
     ExactAveragingMaster master =
-        new ExactAveragingMaster(settings(Settings.Momentum.LOCAL, Payload.Precision.FP32, true));
+        new ExactAveragingMaster(
+            settings(TrainConfig.Momentum.LOCAL, TrainConfig.Precision.FP32, true));
     SparkComputationGraph spark = new SparkComputationGraph(sc, Averaging.tinyNetwork(2), master);
     Averaging.CountingLoader loader =
         new Averaging.CountingLoader(
@@ -178,10 +183,10 @@ class ExactAveragingMasterTest {
             WORKERS,
             FREQUENCY,
             1,
-            Settings.Momentum.AVERAGED,
-            Payload.Precision.FP16,
+            TrainConfig.Momentum.AVERAGED,
+            TrainConfig.Precision.FP16,
             true,
-            Settings.Transport.BLOCKS);
+            TrainConfig.Transport.BLOCKS);
     ComputationGraph start = Averaging.tinyNetwork(3);
     ComputationGraph expected = reference(start, Averaging.descriptors(40), settings);
     ExactAveragingMaster master = new ExactAveragingMaster(settings);
@@ -211,7 +216,7 @@ class ExactAveragingMasterTest {
 
     ExactAveragingMaster lenient =
         new ExactAveragingMaster(
-            settings(Settings.Momentum.AVERAGED, Payload.Precision.FP32, false));
+            settings(TrainConfig.Momentum.AVERAGED, TrainConfig.Precision.FP32, false));
     SparkComputationGraph spark = new SparkComputationGraph(sc, Averaging.tinyNetwork(4), lenient);
     spark.fitPaths(sc.parallelize(descriptors, 2), loader);
     RoundReport round = lenient.reports().get(0);
@@ -223,7 +228,7 @@ class ExactAveragingMasterTest {
 
     ExactAveragingMaster strict =
         new ExactAveragingMaster(
-            settings(Settings.Momentum.AVERAGED, Payload.Precision.FP32, true));
+            settings(TrainConfig.Momentum.AVERAGED, TrainConfig.Precision.FP32, true));
     ComputationGraph network = Averaging.tinyNetwork(4);
     INDArray before = network.params().dup();
     SparkComputationGraph refused = new SparkComputationGraph(sc, network, strict);

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class ExactAveragingRetryIT {
   @ParameterizedTest
-  @CsvSource({"TASK_RESULTS", "BLOCKS"})
+  @CsvSource({"RESULTS", "BLOCKS"})
   void aRetriedTaskCountsEachMinibatchOnce(String transport) throws Exception {
     String javaBin =
         System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";

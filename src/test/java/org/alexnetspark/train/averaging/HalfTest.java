@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
+import org.alexnetspark.config.TrainConfig;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -52,9 +53,9 @@ class HalfTest {
     INDArray values = Nd4j.randn(DataType.FLOAT, 1, n).muli(1e-4);
     values.putScalar(5, 1e-9f); // far below the half's smallest normal, kept by the chunk scale
     INDArray out = Nd4j.zeros(DataType.FLOAT, 1, n);
-    Payload.encode(values, Payload.Precision.FP32).decodeInto(out);
+    Payload.encode(values, TrainConfig.Precision.FP32).decodeInto(out);
     assertEquals(values, out);
-    Payload half = Payload.encode(values, Payload.Precision.FP16);
+    Payload half = Payload.encode(values, TrainConfig.Precision.FP16);
     assertEquals(2L * n, half.bytes());
     half.decodeInto(out);
     double relative =

@@ -2,6 +2,7 @@ package org.alexnetspark.train.averaging;
 
 import java.util.HashSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.alexnetspark.config.TrainConfig;
 import org.alexnetspark.spark.KryoRegistration;
 import org.alexnetspark.testing.Averaging;
 import org.apache.spark.SparkConf;
@@ -48,10 +49,10 @@ public final class RetryScenario {
               2,
               5,
               1,
-              Settings.Momentum.AVERAGED,
-              Payload.Precision.FP32,
+              TrainConfig.Momentum.AVERAGED,
+              TrainConfig.Precision.FP32,
               true,
-              Settings.Transport.valueOf(args.length > 0 ? args[0] : "TASK_RESULTS"));
+              TrainConfig.Transport.valueOf(args.length > 0 ? args[0] : "RESULTS"));
       ComputationGraph start = Averaging.tinyNetwork(5);
       ComputationGraph expected =
           ExactAveragingMasterTest.reference(start, Averaging.descriptors(25), settings);
