@@ -17,6 +17,7 @@ import org.alexnetspark.data.MinibatchReader;
 import org.alexnetspark.inference.TrainedModel;
 import org.alexnetspark.io.HadoopConf;
 import org.alexnetspark.io.Storage;
+import org.alexnetspark.metrics.TrainingGauges;
 import org.alexnetspark.model.AlexNet;
 import org.alexnetspark.model.ModelStore;
 import org.alexnetspark.stats.DatasetStats;
@@ -356,6 +357,7 @@ public final class TrainJob {
               0,
               checkpoints.save(
                   network, config, provenance.of(state), state, inputs.normalisation()));
+          TrainingGauges.checkpointWritten();
           metrics.flush();
           return state;
         };
@@ -394,6 +396,7 @@ public final class TrainJob {
             }));
     listeners.add(new ProgressLog(train.epochs(), inputs.plan().records(), start.state().images()));
     listeners.add(metrics);
+    listeners.add(new SparkMetricsListener());
     listeners.add(
         TrainingListener.when(
             Trigger.everyEpoch(),
