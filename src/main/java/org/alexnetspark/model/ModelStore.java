@@ -17,22 +17,30 @@ import org.alexnetspark.io.Json;
 import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.SealedFolder;
 import org.alexnetspark.io.Storage;
+import org.alexnetspark.stats.DatasetStats;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Saves and loads models on any Hadoop FileSystem. A model is a folder, written atomically:
+ * Saves and loads models on any Hadoop FileSystem, and owns the model folder's format: every file
+ * name, what it holds, writing it, reading it and its seal. A model is a folder, written
+ * atomically:
  *
  * <ul>
  *   <li>{@code model.zip}: DL4J's model file (configuration, parameters, momentum state);
  *   <li>{@code alexnet.conf}: the effective configuration the model was made with;
  *   <li>{@code model.json}: what it is and what it was trained on ({@link ModelInfo}: label map,
  *       epochs, data, validation accuracy, versions);
+ *   <li>{@code stats.json} and {@code mean-image.npy}: the training set's statistics its inputs are
+ *       normalised with ({@link Normalisation}), in every model and checkpoint written by training;
+ *   <li>further files of the writer's own (a checkpoint's training state, a registry entry), listed
+ *       in the seal like the others;
  *   <li>{@code _COMPLETE}: the seal listing every file with its size and SHA-256.
  * </ul>
  */
@@ -44,6 +52,15 @@ public final class ModelStore {
   public static final String CONFIG_FILE = "alexnet.conf";
 
   static final String PROVENANCE_FILE = "model.json";
+
+  /** The training set's statistics in a model folder ({@link DatasetStats} as JSON). */
+  public static final String STATS_FILE = "stats.json";
+
+  /**
+   * The training set's mean image in a model folder (float32 [3, size, size], RGB, 0..255, as
+   * {@code alexnet stats} writes it).
+   */
+  public static final String MEAN_IMAGE_FILE = "mean-image.npy";
 
   private final Storage storage;
 
@@ -57,8 +74,27 @@ public final class ModelStore {
    * @param network the network, with its momentum state
    * @param config the configuration it was made with
    * @param info what it was trained on and how far
+   * @param normalisation the training set's statistics, or null if the folder was saved without
+   *     them
    */
-  public record StoredModel(ComputationGraph network, AlexNetConfig config, ModelInfo info) {}
+  public record StoredModel(
+      ComputationGraph network,
+      AlexNetConfig config,
+      ModelInfo info,
+      Normalisation normalisation) {}
+
+  /**
+   * The files holding the training set's statistics, to pass to {@link #save} as further files: a
+   * model saved with them can be used without the dataset it was trained on.
+   */
+  public static Map<String, byte[]> normalisationFiles(DatasetStats stats, float[] meanImage) {
+    int size = stats.imageSize();
+    byte[] npy =
+        Nd4j.toNpyByteArray(
+            Nd4j.create(meanImage, new long[] {3, size, size}, 'c').castTo(DataType.FLOAT));
+    return Map.of(
+        STATS_FILE, Json.write(stats).getBytes(StandardCharsets.UTF_8), MEAN_IMAGE_FILE, npy);
+  }
 
   /**
    * Writes {@code network} with its configuration to {@code target} (a folder), with no description
@@ -130,7 +166,46 @@ public final class ModelStore {
             readText(source, seal, PROVENANCE_FILE),
             ModelInfo.class,
             Locations.child(source, PROVENANCE_FILE).toString());
-    return new StoredModel(network, config, info);
+    return new StoredModel(network, config, info, normalisation(source, seal));
+  }
+
+  /** The training set's statistics of a model folder, or null if it has none. */
+  private Normalisation normalisation(URI source, SealedFolder.Seal seal) throws IOException {
+    if (seal.entry(STATS_FILE) == null || seal.entry(MEAN_IMAGE_FILE) == null) {
+      return null;
+    }
+    DatasetStats stats =
+        Json.read(
+            readText(source, seal, STATS_FILE),
+            DatasetStats.class,
+            Locations.child(source, STATS_FILE).toString());
+    float[] mean;
+    try (InputStream in = SealedFolder.open(storage, source, seal, MEAN_IMAGE_FILE)) {
+      mean =
+          Nd4j.createNpyFromByteArray(in.readAllBytes())
+              .castTo(DataType.FLOAT)
+              .ravel()
+              .toFloatVector();
+    }
+    long expected = 3L * stats.imageSize() * stats.imageSize();
+    if (mean.length != expected) {
+      throw new IOException(
+          Locations.child(source, MEAN_IMAGE_FILE)
+              + " holds "
+              + mean.length
+              + " values; "
+              + STATS_FILE
+              + " says the images are "
+              + stats.imageSize()
+              + " pixels square, so 3 x "
+              + stats.imageSize()
+              + " x "
+              + stats.imageSize()
+              + " = "
+              + expected
+              + " were expected");
+    }
+    return new Normalisation(stats, mean);
   }
 
   /** Reads a small file of a sealed model folder, e.g. one written as an extra file. */

@@ -17,7 +17,6 @@ import org.alexnetspark.data.Manifest;
 import org.alexnetspark.data.Minibatch;
 import org.alexnetspark.data.MinibatchPlan;
 import org.alexnetspark.data.MinibatchReader;
-import org.alexnetspark.inference.TrainedModel;
 import org.alexnetspark.io.HadoopConf;
 import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.Sha256;
@@ -533,9 +532,9 @@ public final class TrainJob {
     return new Start(latest.network(), state, latest.location());
   }
 
-  /** The training set's statistics, saved with every checkpoint and model (see TrainedModel). */
+  /** The training set's statistics, saved with every checkpoint and model (see ModelStore). */
   private static Map<String, byte[]> normalisation(Checked inputs) {
-    return TrainedModel.normalisationFiles(inputs.stats(), inputs.meanImage());
+    return ModelStore.normalisationFiles(inputs.stats(), inputs.meanImage());
   }
 
   private ModelInfo info(Request request, Checked inputs, TrainingState state) {
