@@ -1,6 +1,5 @@
 package org.alexnetspark.model;
 
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -52,6 +51,10 @@ public final class ModelStore {
   public static final String CONFIG_FILE = "alexnet.conf";
 
   static final String PROVENANCE_FILE = "model.json";
+
+  private static final String CONFIGURATION_ENTRY = "configuration.json";
+  private static final String PARAMETERS_ENTRY = "coefficients.bin";
+  private static final String UPDATER_ENTRY = "updaterState.bin";
 
   /** The training set's statistics in a model folder ({@link DatasetStats} as JSON). */
   public static final String STATS_FILE = "stats.json";
@@ -126,7 +129,7 @@ public final class ModelStore {
         target,
         overwrite,
         (fs, folder) -> {
-          SealedFolder.Writer files = new SealedFolder.Writer(fs, folder);
+          SealedFolder.Writer files = new SealedFolder.Writer(storage, fs, folder);
           try (OutputStream out = files.create(MODEL_FILE)) {
             ModelSerializer.writeModel(network, out, true);
           }
@@ -217,41 +220,92 @@ public final class ModelStore {
 
   /**
    * Reads DL4J's model file (a zip of {@code configuration.json}, {@code coefficients.bin} and
-   * {@code updaterState.bin}) without DL4J's loader, which would also run Java deserialisation on
-   * any {@code preprocessor.bin} or {@code normalizer.bin} it finds: a model file is data, and
-   * those entries are never read.
+   * {@code updaterState.bin}, in that order, as DL4J writes it) without DL4J's loader, treating it
+   * as untrusted data:
+   *
+   * <ul>
+   *   <li>no Java deserialisation: DL4J's loader would run it on any {@code preprocessor.bin} or
+   *       {@code normalizer.bin} it finds; those entries are never read;
+   *   <li>the configuration may name only the classes AlexNet is built from, and its sizes are
+   *       bounded ({@link TrustedConfiguration}), before DL4J reads it;
+   *   <li>the parameters and updater state must have exactly the length the configuration declares,
+   *       checked from their headers before they are read into memory ({@link ParameterFile}).
+   * </ul>
    */
   static ComputationGraph readModelFile(InputStream in, String where) throws IOException {
-    String configuration = null;
-    INDArray parameters = null;
-    INDArray updaterState = null;
+    TrustedConfiguration configuration = null;
+    ComputationGraph network = null;
+    boolean updaterState = false;
     try (ZipInputStream zip = new ZipInputStream(in)) {
       for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+        String entryWhere = where + "!" + entry.getName();
         switch (entry.getName()) {
-          case "configuration.json" ->
-              configuration = new String(zip.readAllBytes(), StandardCharsets.UTF_8);
-          case "coefficients.bin" -> parameters = Nd4j.read(new DataInputStream(zip));
-          case "updaterState.bin" -> updaterState = Nd4j.read(new DataInputStream(zip));
+          case CONFIGURATION_ENTRY -> {
+            if (configuration != null) {
+              throw new IOException(where + " holds " + CONFIGURATION_ENTRY + " twice");
+            }
+            configuration = TrustedConfiguration.read(readBounded(zip, entryWhere), entryWhere);
+          }
+          case PARAMETERS_ENTRY -> {
+            if (configuration == null || network != null) {
+              throw outOfOrder(where, PARAMETERS_ENTRY);
+            }
+            INDArray parameters = ParameterFile.read(zip, configuration.parameters(), entryWhere);
+            ComputationGraphConfiguration conf = configuration.configuration();
+            conf.setDataType(parameters.dataType());
+            network = new ComputationGraph(conf);
+            network.init(parameters, false);
+          }
+          case UPDATER_ENTRY -> {
+            if (network == null || updaterState) {
+              throw outOfOrder(where, UPDATER_ENTRY);
+            }
+            INDArray view = network.getUpdater().getStateViewArray();
+            long expected = view == null ? 0 : view.length();
+            network.getUpdater().setStateViewArray(ParameterFile.read(zip, expected, entryWhere));
+            updaterState = true;
+          }
           default -> LOG.debug("{}: ignoring entry {}", where, entry.getName());
         }
       }
     } catch (ZipException | EOFException e) {
       throw new IOException(where + " is not a complete model file: " + e.getMessage(), e);
     }
-    if (configuration == null || parameters == null) {
+    if (network == null) {
       throw new IOException(
           where
               + " is not a complete model file: "
-              + (configuration == null ? "configuration.json" : "coefficients.bin")
+              + (configuration == null ? CONFIGURATION_ENTRY : PARAMETERS_ENTRY)
               + " is missing");
     }
-    ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(configuration);
-    conf.setDataType(parameters.dataType());
-    ComputationGraph network = new ComputationGraph(conf);
-    network.init(parameters, false);
-    if (updaterState != null) {
-      network.getUpdater().setStateViewArray(updaterState);
-    }
     return network;
+  }
+
+  private static IOException outOfOrder(String where, String entry) {
+    return new IOException(
+        where
+            + ": "
+            + entry
+            + " is out of place; DL4J writes "
+            + CONFIGURATION_ENTRY
+            + ", then "
+            + PARAMETERS_ENTRY
+            + ", then "
+            + UPDATER_ENTRY
+            + ", once each, and sizes are checked against the configuration before anything is"
+            + " read");
+  }
+
+  /** The configuration entry, refused if larger than any AlexNet configuration could be. */
+  private static String readBounded(InputStream zip, String where) throws IOException {
+    byte[] bytes = zip.readNBytes(TrustedConfiguration.MAX_JSON_BYTES + 1);
+    if (bytes.length > TrustedConfiguration.MAX_JSON_BYTES) {
+      throw new IOException(
+          where
+              + " is larger than "
+              + TrustedConfiguration.MAX_JSON_BYTES
+              + " bytes; an AlexNet configuration is about 18 KB");
+    }
+    return new String(bytes, StandardCharsets.UTF_8);
   }
 }
