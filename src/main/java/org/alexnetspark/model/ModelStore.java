@@ -6,8 +6,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
@@ -51,6 +55,11 @@ public final class ModelStore {
   public static final String CONFIG_FILE = "alexnet.conf";
 
   static final String PROVENANCE_FILE = "model.json";
+
+  /** The largest stored-image side read from a model folder's statistics. */
+  private static final int MAX_IMAGE_SIZE = 4096;
+
+  private static final int MAX_NPY_HEADER = 1 << 16;
 
   private static final String CONFIGURATION_ENTRY = "configuration.json";
   private static final String PARAMETERS_ENTRY = "coefficients.bin";
@@ -182,33 +191,83 @@ public final class ModelStore {
             readText(source, seal, STATS_FILE),
             DatasetStats.class,
             Locations.child(source, STATS_FILE).toString());
+    String where = Locations.child(source, STATS_FILE).toString();
+    int size = stats.imageSize();
+    if (size < 1 || size > MAX_IMAGE_SIZE) {
+      throw new IOException(
+          where
+              + " says the images are "
+              + size
+              + " pixels square; 1 to "
+              + MAX_IMAGE_SIZE
+              + " is read from a model folder");
+    }
+    if (length(stats.meanRgb()) != 3
+        || length(stats.eigenvalues()) != 3
+        || stats.eigenvectors() == null
+        || stats.eigenvectors().length != 3
+        || Arrays.stream(stats.eigenvectors()).anyMatch(v -> length(v) != 3)) {
+      throw new IOException(
+          where + " does not hold three channel means, eigenvalues and eigenvectors of 3 values");
+    }
     float[] mean;
     try (InputStream in = SealedFolder.open(storage, source, seal, MEAN_IMAGE_FILE)) {
       mean =
-          Nd4j.createNpyFromByteArray(in.readAllBytes())
-              .castTo(DataType.FLOAT)
-              .ravel()
-              .toFloatVector();
-    }
-    long expected = 3L * stats.imageSize() * stats.imageSize();
-    if (mean.length != expected) {
-      throw new IOException(
-          Locations.child(source, MEAN_IMAGE_FILE)
-              + " holds "
-              + mean.length
-              + " values; "
-              + STATS_FILE
-              + " says the images are "
-              + stats.imageSize()
-              + " pixels square, so 3 x "
-              + stats.imageSize()
-              + " x "
-              + stats.imageSize()
-              + " = "
-              + expected
-              + " were expected");
+          readMeanImage(
+              in.readNBytes(MAX_NPY_HEADER + 4 * 3 * size * size + 1),
+              size,
+              Locations.child(source, MEAN_IMAGE_FILE).toString());
     }
     return new Normalisation(stats, mean);
+  }
+
+  private static int length(double[] values) {
+    return values == null ? -1 : values.length;
+  }
+
+  /**
+   * The mean image from its {@code .npy} bytes, parsed here rather than by ND4J's native reader so
+   * that a header declaring more values than the file holds is refused, not read past: exactly a
+   * little-endian float32 array of shape (3, size, size), in C order.
+   */
+  static float[] readMeanImage(byte[] npy, int size, String where) throws IOException {
+    ByteBuffer bytes = ByteBuffer.wrap(npy).order(ByteOrder.LITTLE_ENDIAN);
+    String expected = "float32 [3, " + size + ", " + size + "] in C order";
+    if (npy.length < 10 || bytes.getInt(0) != 0x4d554e93 || bytes.getShort(4) != 0x5950) {
+      throw new IOException(where + " is not a .npy file (expected " + expected + ")");
+    }
+    int major = npy[6];
+    int headerLength = major == 1 ? Short.toUnsignedInt(bytes.getShort(8)) : bytes.getInt(8);
+    int dataStart = (major == 1 ? 10 : 12) + headerLength;
+    if (headerLength < 0 || headerLength > MAX_NPY_HEADER || dataStart > npy.length) {
+      throw new IOException(where + " has a malformed .npy header");
+    }
+    String header =
+        new String(npy, major == 1 ? 10 : 12, headerLength, StandardCharsets.ISO_8859_1);
+    long values = 3L * size * size;
+    boolean matches =
+        Pattern.compile("'descr':\\s*'<f4'").matcher(header).find()
+            && Pattern.compile("'fortran_order':\\s*False").matcher(header).find()
+            && Pattern.compile("'shape':\\s*\\(3,\\s*" + size + ",\\s*" + size + ",?\\s*\\)")
+                .matcher(header)
+                .find();
+    if (!matches || npy.length - dataStart != 4 * values) {
+      throw new IOException(
+          where
+              + " holds "
+              + header.strip()
+              + " with "
+              + (npy.length - dataStart)
+              + " bytes of data; expected "
+              + expected
+              + " ("
+              + 4 * values
+              + " bytes), as stats.json describes the images");
+    }
+    float[] mean = new float[(int) values];
+    bytes.position(dataStart);
+    bytes.asFloatBuffer().get(mean);
+    return mean;
   }
 
   /** Reads a small file of a sealed model folder, e.g. one written as an extra file. */

@@ -1,5 +1,6 @@
 package org.alexnetspark.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -278,6 +279,33 @@ class UntrustedModelFileTest {
     ComputationGraph loaded = read(modelFile);
     assertEquals(network.params(), loaded.params());
     assertEquals(network.getUpdater().getStateViewArray(), loaded.getUpdater().getStateViewArray());
+  }
+
+  @Test
+  void aMeanImageIsReadOnlyWithExactlyTheShapeAndLengthItsStatisticsDescribe() throws IOException {
+    float[] values = new float[3 * 2 * 2];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = i + 0.25f;
+    }
+    byte[] npy = Nd4j.toNpyByteArray(Nd4j.create(values, new long[] {3, 2, 2}, 'c'));
+    assertArrayEquals(values, ModelStore.readMeanImage(npy, 2, "mean-image.npy"));
+
+    IOException other =
+        assertThrows(IOException.class, () -> ModelStore.readMeanImage(npy, 3, "mean-image.npy"));
+    assertTrue(other.getMessage().contains("expected float32 [3, 3, 3]"), other.getMessage());
+
+    // A header declaring (3, 4096, 4096) over the same 48 bytes of data: never read past its end.
+    String header = new String(npy, 10, npy[8], StandardCharsets.ISO_8859_1);
+    String claimed = header.replace("(3, 2, 2)", "(3, 4096, 4096)");
+    assertTrue(!claimed.equals(header), "ND4J's .npy header layout changed: " + header);
+    byte[] forged = npy.clone();
+    byte[] claimedBytes =
+        claimed.substring(0, header.length()).getBytes(StandardCharsets.ISO_8859_1);
+    System.arraycopy(claimedBytes, 0, forged, 10, claimedBytes.length);
+    IOException bigger =
+        assertThrows(
+            IOException.class, () -> ModelStore.readMeanImage(forged, 4096, "mean-image.npy"));
+    assertTrue(bigger.getMessage().contains("with 48 bytes of data"), bigger.getMessage());
   }
 
   // --- signatures -----------------------------------------------------------------------------
