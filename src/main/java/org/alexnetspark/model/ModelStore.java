@@ -18,6 +18,7 @@ import java.util.zip.ZipInputStream;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.io.Json;
 import org.alexnetspark.io.Locations;
+import org.alexnetspark.io.SealSignature;
 import org.alexnetspark.io.SealedFolder;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.stats.DatasetStats;
@@ -44,8 +45,13 @@ import org.slf4j.LoggerFactory;
  *       normalised with ({@link Normalisation}), in every model and checkpoint written by training;
  *   <li>further files of the writer's own (a checkpoint's training state, a registry entry), listed
  *       in the seal like the others;
- *   <li>{@code _COMPLETE}: the seal listing every file with its size and SHA-256.
+ *   <li>{@code _COMPLETE}: the seal listing every file with its size and SHA-256, and {@code
+ *       _COMPLETE.sig}, its HMAC-SHA256, when a signing key is configured ({@link SealSignature}).
  * </ul>
+ *
+ * <p>A model folder is read as untrusted data: no Java deserialisation, only the classes AlexNet is
+ * built from, bounded sizes checked before anything is allocated ({@link #readModelFile}), and,
+ * with a signing key configured, only folders signed with it.
  */
 public final class ModelStore {
   private static final Logger LOG = LoggerFactory.getLogger(ModelStore.class);
