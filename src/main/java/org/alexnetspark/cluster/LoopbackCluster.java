@@ -29,8 +29,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -38,7 +36,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
-import org.apache.hadoop.hdfs.protocol.HdfsConstants;
 import org.apache.spark.launcher.JavaModuleOptions;
 
 /**
@@ -65,8 +62,9 @@ import org.apache.spark.launcher.JavaModuleOptions;
  * <p>Everything each process prints is kept under the work folder ({@code master.log}, {@code
  * worker-N.log}; executors': {@code worker-N/work/<app>/<executor>/stderr}). Processes are stopped
  * by {@link #close()}, by a shutdown hook, and, if this JVM was killed before either ran, by the
- * next start in the same work folder. The fault helpers kill an executor with SIGKILL, stop a
- * DataNode and set HDFS space quotas.
+ * next start in the same work folder. Faults (killing an executor, stopping a DataNode, HDFS space
+ * quotas) are injected by the tests, through the package-private {@link #dfs()} and {@link
+ * #executors()}.
  */
 public final class LoopbackCluster implements AutoCloseable {
   /** Time for a daemon to start and register on a busy machine. */
@@ -309,27 +307,6 @@ public final class LoopbackCluster implements AutoCloseable {
     return executors;
   }
 
-  /** Kills one executor JVM with SIGKILL and waits until it is gone; returns its command line. */
-  public String killExecutor() {
-    ProcessHandle executor =
-        executors().stream()
-            .findFirst()
-            .orElseThrow(() -> new IllegalStateException("no executor is running"));
-    String command = commandLineOf(executor);
-    executor.destroyForcibly();
-    awaitExit(executor, Duration.ofSeconds(30));
-    return command;
-  }
-
-  /** The application an executor JVM belongs to (its --app-id). */
-  public static String applicationOf(String executorCommandLine) {
-    Matcher app = Pattern.compile("--app-id (app-\\S+)").matcher(executorCommandLine);
-    if (!app.find()) {
-      throw new IllegalArgumentException("not an executor: " + executorCommandLine);
-    }
-    return app.group(1);
-  }
-
   /**
    * What the executors of application {@code app} printed (their stderr in the workers' work
    * folders).
@@ -376,62 +353,11 @@ public final class LoopbackCluster implements AutoCloseable {
   }
 
   /**
-   * Stops DataNode {@code index} the way a crashed node stops: its ports close, and the NameNode
-   * goes on listing it until its heartbeats are missed for ten minutes.
+   * The in-process HDFS, for the fault tests in this package (stopping DataNodes, space quotas);
+   * not part of what a job run against the cluster sees.
    */
-  public StoppedDataNode stopDataNode(int index) {
-    int port = dfs.getDataNodes().get(index).getXferPort();
-    MiniDFSCluster.DataNodeProperties properties = dfs.stopDataNode(index);
-    if (properties == null) {
-      throw new IllegalArgumentException("no DataNode " + index);
-    }
-    return new StoppedDataNode(dfs, properties, port);
-  }
-
-  /** A stopped DataNode. */
-  public static final class StoppedDataNode {
-    private final MiniDFSCluster dfs;
-    private final MiniDFSCluster.DataNodeProperties properties;
-    private final int port;
-
-    StoppedDataNode(MiniDFSCluster dfs, MiniDFSCluster.DataNodeProperties properties, int port) {
-      this.dfs = dfs;
-      this.properties = properties;
-      this.port = port;
-    }
-
-    /** The port clients read and wrote its blocks through. */
-    public int port() {
-      return port;
-    }
-
-    /** Starts it again, on the same ports. */
-    public void restart() throws IOException {
-      dfs.restartDataNode(properties, true);
-      dfs.waitActive();
-    }
-  }
-
-  /** DataNodes that are running. */
-  public int liveDataNodes() {
-    return (int) dfs.getDataNodes().stream().filter(d -> d.isDatanodeUp()).count();
-  }
-
-  /**
-   * Sets an HDFS space quota on {@code folder}: bytes of storage, counting every replica (a file of
-   * n bytes uses 2n here; a block being written reserves a whole block per replica).
-   */
-  public void setSpaceQuota(String folder, long bytes) throws IOException {
-    fileSystem()
-        .setQuota(new org.apache.hadoop.fs.Path(folder), HdfsConstants.QUOTA_DONT_SET, bytes);
-  }
-
-  public void clearSpaceQuota(String folder) throws IOException {
-    fileSystem()
-        .setQuota(
-            new org.apache.hadoop.fs.Path(folder),
-            HdfsConstants.QUOTA_DONT_SET,
-            HdfsConstants.QUOTA_RESET);
+  MiniDFSCluster dfs() {
+    return dfs;
   }
 
   /** Applications the master knows of, running or finished: id -> name. */
@@ -826,7 +752,7 @@ public final class LoopbackCluster implements AutoCloseable {
     }
   }
 
-  private static void awaitExit(ProcessHandle process, Duration timeout) {
+  static void awaitExit(ProcessHandle process, Duration timeout) {
     try {
       process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {

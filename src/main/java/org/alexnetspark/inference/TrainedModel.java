@@ -1,23 +1,16 @@
 package org.alexnetspark.inference;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import org.alexnetspark.augment.Augmenter;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.data.Label;
-import org.alexnetspark.io.Json;
-import org.alexnetspark.io.Locations;
-import org.alexnetspark.io.SealedFolder;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.model.ModelInfo;
 import org.alexnetspark.model.ModelStore;
+import org.alexnetspark.model.Normalisation;
 import org.alexnetspark.stats.DatasetStats;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A trained model with everything using it needs: the network, its configuration and description
@@ -37,57 +30,31 @@ public record TrainedModel(
     DatasetStats stats,
     float[] meanImage) {
 
-  /** The statistics file in a model folder. */
-  public static final String STATS_FILE = "stats.json";
-
   /**
-   * The mean image in a model folder (float32 [3, size, size], RGB, as {@code alexnet stats} writes
-   * it).
-   */
-  public static final String MEAN_IMAGE_FILE = "mean-image.npy";
-
-  /** The files a model folder carries besides the network, for {@link ModelStore#save}. */
-  public static Map<String, byte[]> normalisationFiles(DatasetStats stats, float[] meanImage) {
-    int size = stats.imageSize();
-    byte[] npy =
-        Nd4j.toNpyByteArray(
-            Nd4j.create(meanImage, new long[] {3, size, size}, 'c').castTo(DataType.FLOAT));
-    return Map.of(
-        STATS_FILE, Json.write(stats).getBytes(StandardCharsets.UTF_8), MEAN_IMAGE_FILE, npy);
-  }
-
-  /**
-   * Loads a model folder written by training (a final model, a checkpoint or a registry version).
+   * Loads a model folder written by training (a final model, a checkpoint or a registry version),
+   * read by {@link ModelStore}, which owns the folder's format.
    *
    * @throws IOException if it is incomplete, damaged, or lacks the training set's statistics
    */
   public static TrainedModel load(Storage storage, URI location) throws IOException {
-    ModelStore models = new ModelStore(storage);
-    ModelStore.StoredModel model = models.load(location);
-    SealedFolder.Seal seal = SealedFolder.check(storage, location);
-    if (seal.entry(STATS_FILE) == null || seal.entry(MEAN_IMAGE_FILE) == null) {
+    ModelStore.StoredModel model = new ModelStore(storage).load(location);
+    Normalisation normalisation = model.normalisation();
+    if (normalisation == null) {
       throw new IOException(
           location
               + " was saved without the statistics of its training set ("
-              + STATS_FILE
+              + ModelStore.STATS_FILE
               + ", "
-              + MEAN_IMAGE_FILE
+              + ModelStore.MEAN_IMAGE_FILE
               + "); use a model written by 'alexnet train'");
     }
-    DatasetStats stats =
-        Json.read(
-            models.readText(location, seal, STATS_FILE),
-            DatasetStats.class,
-            Locations.child(location, STATS_FILE).toString());
-    float[] mean;
-    try (InputStream in = SealedFolder.open(storage, location, seal, MEAN_IMAGE_FILE)) {
-      mean =
-          Nd4j.createNpyFromByteArray(in.readAllBytes())
-              .castTo(DataType.FLOAT)
-              .ravel()
-              .toFloatVector();
-    }
-    return new TrainedModel(location, model.network(), model.config(), model.info(), stats, mean);
+    return new TrainedModel(
+        location,
+        model.network(),
+        model.config(),
+        model.info(),
+        normalisation.stats(),
+        normalisation.meanImage());
   }
 
   /** Side of the stored images the model was trained on (the evaluation crops come from it). */

@@ -20,6 +20,10 @@ import org.apache.hadoop.fs.Path;
  * another size, is incomplete (a killed writer, a half-finished copy, a full disk); a file whose
  * bytes do not match its digest is damaged, which {@link #open} reports when the file has been
  * read. Models and checkpoints are sealed folders.
+ *
+ * <p>A seal proves completeness, not origin: anyone who can write the folder can write a matching
+ * seal. When the Hadoop configuration names a signing key ({@link SealSignature}), the seal is also
+ * signed, and {@link #check} refuses a folder whose signature is missing or wrong.
  */
 public final class SealedFolder {
   /** The seal's file name. */
@@ -49,15 +53,40 @@ public final class SealedFolder {
     }
   }
 
+  /**
+   * Signing is on and the folder's signature is missing or does not match: it was not written by a
+   * holder of the key. Unlike an incomplete folder, this is never passed over silently.
+   */
+  public static final class UntrustedException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public UntrustedException(String message) {
+      super(message);
+    }
+  }
+
+  /** The largest seal read (a model's lists a handful of files in well under a kilobyte). */
+  private static final int MAX_SEAL_BYTES = 1 << 20;
+
   private SealedFolder() {}
 
-  /** Writes the files of a folder being created, then its seal. */
+  /**
+   * Writes the files of a folder being created, then its seal, signed if {@code storage}'s Hadoop
+   * configuration names a signing key ({@link SealSignature}).
+   */
   public static final class Writer {
+    private final Storage storage;
     private final FileSystem fs;
     private final Path folder;
     private final List<Entry> entries = new ArrayList<>();
 
-    public Writer(FileSystem fs, Path folder) {
+    /**
+     * @param storage whose Hadoop configuration says whether and with which key to sign
+     * @param fs the file system of {@code folder}
+     * @param folder the folder being written (a temporary one, from {@link Storage#writeFolder})
+     */
+    public Writer(Storage storage, FileSystem fs, Path folder) {
+      this.storage = storage;
       this.fs = fs;
       this.folder = folder;
     }
@@ -102,11 +131,19 @@ public final class SealedFolder {
       }
     }
 
-    /** Writes the seal: call last, after every file is closed. */
+    /** Writes the seal, and its signature if signing is on: call last, after every file. */
     public void seal() throws IOException {
+      SealSignature signing = SealSignature.of(storage.hadoopConfiguration());
+      byte[] seal = Json.write(new Seal(entries)).getBytes(StandardCharsets.UTF_8);
       try (OutputStream out =
           new SingleFailureOutputStream(fs.create(new Path(folder, SEAL), false))) {
-        out.write(Json.write(new Seal(entries)).getBytes(StandardCharsets.UTF_8));
+        out.write(seal);
+      }
+      if (signing != null) {
+        try (OutputStream out =
+            new SingleFailureOutputStream(fs.create(new Path(folder, SealSignature.FILE), false))) {
+          out.write(signing.sign(seal));
+        }
       }
     }
   }
@@ -117,8 +154,10 @@ public final class SealedFolder {
    * @throws FileNotFoundException if {@code folder} does not exist
    * @throws IncompleteException if the seal is missing or a listed file is missing or of another
    *     size
+   * @throws UntrustedException if signing is on and the seal's signature is missing or wrong
    */
   public static Seal check(Storage storage, URI folder) throws IOException {
+    SealSignature signing = SealSignature.of(storage.hadoopConfiguration());
     if (!storage.exists(folder)) {
       throw new FileNotFoundException(folder + " does not exist");
     }
@@ -131,13 +170,25 @@ public final class SealedFolder {
               + " (its "
               + "writer was interrupted, or it is still being copied)");
     }
+    FileSystem fs = storage.fileSystem(folder);
+    byte[] sealBytes = readSmall(fs, new Path(new Path(folder), SEAL), sealFile);
+    if (signing != null) {
+      // The bytes checked are the bytes parsed: the seal is read once.
+      Path signature = new Path(new Path(folder), SealSignature.FILE);
+      signing.verify(
+          folder,
+          sealBytes,
+          fs.exists(signature)
+              ? readSmall(fs, signature, Locations.child(folder, SealSignature.FILE))
+              : null);
+    }
     Seal seal;
     try {
-      seal = Json.read(storage.readText(sealFile), Seal.class, sealFile.toString());
+      seal =
+          Json.read(new String(sealBytes, StandardCharsets.UTF_8), Seal.class, sealFile.toString());
     } catch (IllegalArgumentException e) {
       throw new IncompleteException(folder + " is incomplete: " + e.getMessage());
     }
-    FileSystem fs = storage.fileSystem(folder);
     for (Entry entry : seal.files()) {
       Path file = new Path(new Path(folder), entry.name());
       if (!fs.exists(file)) {
@@ -156,6 +207,17 @@ public final class SealedFolder {
       }
     }
     return seal;
+  }
+
+  private static byte[] readSmall(FileSystem fs, Path file, URI where) throws IOException {
+    try (InputStream in = fs.open(file)) {
+      byte[] bytes = in.readNBytes(MAX_SEAL_BYTES + 1);
+      if (bytes.length > MAX_SEAL_BYTES) {
+        throw new IncompleteException(
+            where + " is larger than " + MAX_SEAL_BYTES + " bytes; it is not a seal");
+      }
+      return bytes;
+    }
   }
 
   /**

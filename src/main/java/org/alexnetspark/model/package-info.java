@@ -1,12 +1,9 @@
 /**
  * The paper's network: one builder ({@link org.alexnetspark.model.AlexNet}) for the {@code paper},
- * {@code single-tower} and {@code scaled} variants; its fused convolution blocks ({@link
- * org.alexnetspark.model.ConvBlock}, configured as SameDiff layers, run by {@code ConvBlockLayer}
- * on ND4J's native ops, oneDNN on CPU and cuDNN on GPU, with an exact LRN gradient, {@code
- * LrnGradient}); the fully connected layers FC6 and FC7 ({@link
- * org.alexnetspark.model.FullyConnected}); the classic-momentum optimiser ({@link
- * org.alexnetspark.model.ClassicMomentum}); a per-layer summary; the first layer's kernels as a
- * picture; and atomic save/load through Hadoop FileSystem ({@link
+ * {@code single-tower} and {@code scaled} variants, its fused convolution blocks ({@link
+ * org.alexnetspark.model.ConvBlock}, SameDiff layers on ND4J's native, oneDNN-backed ops), the
+ * classic-momentum optimiser, a per-layer summary, and the model folder: its format, atomic save
+ * and load through Hadoop FileSystem, read as untrusted data ({@link
  * org.alexnetspark.model.ModelStore}).
  */
 package org.alexnetspark.model;

@@ -131,7 +131,7 @@ public final class ModelRegistry {
             location(version),
             false,
             (fs, tmp) -> {
-              SealedFolder.Writer files = new SealedFolder.Writer(fs, tmp);
+              SealedFolder.Writer files = new SealedFolder.Writer(storage, fs, tmp);
               for (SealedFolder.Entry file : seal.files()) {
                 try (InputStream in = SealedFolder.open(storage, model, seal, file.name());
                     OutputStream out = files.create(file.name())) {

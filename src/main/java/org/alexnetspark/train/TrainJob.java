@@ -14,7 +14,6 @@ import org.alexnetspark.data.Manifest;
 import org.alexnetspark.data.Minibatch;
 import org.alexnetspark.data.MinibatchPlan;
 import org.alexnetspark.data.MinibatchReader;
-import org.alexnetspark.inference.TrainedModel;
 import org.alexnetspark.io.HadoopConf;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.metrics.TrainingGauges;
@@ -78,9 +77,9 @@ public final class TrainJob {
       String dataSha256,
       CheckpointStore checkpoints) {
 
-    /** The training set's statistics, saved with every checkpoint and model (see TrainedModel). */
+    /** The training set's statistics, saved with every checkpoint and model (see ModelStore). */
     Map<String, byte[]> normalisation() {
-      return TrainedModel.normalisationFiles(stats, meanImage);
+      return ModelStore.normalisationFiles(stats, meanImage);
     }
   }
 

@@ -59,6 +59,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class ClusterFaultsIT {
   @RegisterExtension static final ScriptedCluster CLUSTER = new ScriptedCluster();
 
+  private static ClusterFaults faults() {
+    return new ClusterFaults(CLUSTER.cluster());
+  }
+
   private static final Duration RUN = Duration.ofMinutes(12);
 
   /** The progress line the driver logs after every Spark job of training. */
@@ -91,7 +95,7 @@ class ClusterFaultsIT {
             .args("--set", "train.epochs=1", "--set", "train.checkpoint.every-iterations=12")
             .start();
     awaitTrainingTasksAfter(run, checkpointWritten("epoch-0000-iter-0000000012"));
-    String app = LoopbackCluster.applicationOf(CLUSTER.cluster().killExecutor());
+    String app = ClusterFaults.applicationOf(faults().killExecutor());
     assertEquals(0, run.waitFor(RUN), run.tail(100));
 
     assertFalse(
@@ -242,11 +246,11 @@ class ClusterFaultsIT {
             .start();
     awaitTrainingTasksAfter(run, checkpointWritten("epoch-0000-iter-0000000012"));
     String app =
-        LoopbackCluster.applicationOf(
+        ClusterFaults.applicationOf(
             LoopbackCluster.commandLineOf(CLUSTER.cluster().executors().get(0)));
-    LoopbackCluster.StoppedDataNode stopped = CLUSTER.cluster().stopDataNode(0);
+    ClusterFaults.StoppedDataNode stopped = faults().stopDataNode(0);
     try {
-      assertEquals(2, CLUSTER.cluster().liveDataNodes());
+      assertEquals(2, faults().liveDataNodes());
       assertEquals(0, run.waitFor(RUN), run.tail(100));
       // The stopped node was in the way: readers and writers went to the other replicas.
       String refused = "127.0.0.1:" + stopped.port();
@@ -315,7 +319,7 @@ class ClusterFaultsIT {
     // is the checkpoint at iteration 24. Leave less room than one block (1 MB, two replicas).
     run.awaitLog(PROGRESS, RUN);
     long used = fs.getContentSummary(new Path(output)).getSpaceConsumed();
-    CLUSTER.cluster().setSpaceQuota(output, used + 1024 * 1024);
+    faults().setSpaceQuota(output, used + 1024 * 1024);
     try {
       assertEquals(1, run.waitFor(RUN), run.tail(100));
       String out = run.output();
@@ -349,7 +353,7 @@ class ClusterFaultsIT {
               .noneMatch(n -> n.startsWith(".")),
           "no hidden temporaries among the checkpoints");
     } finally {
-      CLUSTER.cluster().clearSpaceQuota(output);
+      faults().clearSpaceQuota(output);
     }
   }
 

@@ -64,7 +64,7 @@ class EvaluationJobTest {
             ModelInfo.trained(labels, 0, 0, 0, data.train().toString(), null, null, null, null),
             target,
             true,
-            TrainedModel.normalisationFiles(stats, mean));
+            ModelStore.normalisationFiles(stats, mean));
     return target;
   }
 

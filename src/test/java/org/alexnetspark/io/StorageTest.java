@@ -56,7 +56,7 @@ class StorageTest {
         folder,
         false,
         (fileSystem, tmp) -> {
-          SealedFolder.Writer files = new SealedFolder.Writer(fileSystem, tmp);
+          SealedFolder.Writer files = new SealedFolder.Writer(storage, fileSystem, tmp);
           files.write("one.txt", "first".getBytes(StandardCharsets.UTF_8));
           files.write("two.txt", "second".getBytes(StandardCharsets.UTF_8));
           files.seal();

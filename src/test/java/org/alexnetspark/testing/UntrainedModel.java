@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.data.Manifest;
-import org.alexnetspark.inference.TrainedModel;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.model.AlexNet;
 import org.alexnetspark.model.ModelInfo;
@@ -59,7 +58,7 @@ public final class UntrainedModel {
                         null),
                     target,
                     true,
-                    TrainedModel.normalisationFiles(
+                    ModelStore.normalisationFiles(
                         DatasetStats.read(storage, train), StatsJob.readMeanImage(storage, train)));
             return new Saved(target, config);
           } catch (IOException e) {
