@@ -39,8 +39,18 @@ final class ShardMoments implements FlatMapFunction<Iterator<String>, RgbMoments
       try (ShardReader reader = ShardReader.open(hadoop.get(), path)) {
         for (int group = 0; group < reader.rowGroups(); group++) {
           for (StoredImage stored : reader.readRowGroup(group)) {
-            if (!jpeg.decode(stored.jpeg(), image)) {
-              throw new IOException("cannot decode record " + stored.key() + " of " + path);
+            if (!jpeg.decode(stored.jpeg(), (long) size * size, image)
+                || image.width() != size
+                || image.height() != size) {
+              throw new IOException(
+                  "cannot decode record "
+                      + stored.key()
+                      + " of "
+                      + path
+                      + " as "
+                      + size
+                      + "x"
+                      + size);
             }
             moments.add(image);
           }
