@@ -100,7 +100,7 @@ public final class ImageCodec {
    * @param maxPixels the most pixels the decoder may hold (see {@link
    *     ImageHeader.Dimensions#pixelsHeld}); at most {@link Image#MAX_PIXELS} is used in any case
    * @return false if the bytes cannot be decoded, their header cannot be read, or it declares an
-   *     empty image or more than {@code maxPixels}
+   *     empty image, more than {@code maxPixels}, or more than the bytes can hold
    */
   public static boolean decode(byte[] bytes, int reduction, long maxPixels, Image into) {
     int flags = readFlags(reduction);
@@ -109,6 +109,7 @@ public final class ImageCodec {
     long limit = Math.min(maxPixels, Image.MAX_PIXELS);
     if (declared == null
         || !declared.nonEmpty()
+        || !declared.plausibleFor(bytes.length)
         || declared.pixelsHeld(format == Format.JPEG ? reduction : 1) > limit) {
       return false;
     }

@@ -29,8 +29,17 @@ public final class ImageHeader {
    * @param height declared height
    * @param progressive a progressive JPEG: libjpeg keeps the coefficients of the whole image in
    *     memory whatever the output scale, so its full declared size counts against a pixel limit
+   * @param minimumBytes the fewest bytes a file of this size can have (0 where no bound is known):
+   *     a Huffman-coded sequential JPEG spends at least one bit on the DC and one on the AC
+   *     coefficients of every 8x8 block, so a header claiming 37838 x 37838 pixels over a few
+   *     kilobytes of data is a lie found without decoding anything
    */
-  public record Dimensions(long width, long height, boolean progressive) {
+  public record Dimensions(long width, long height, boolean progressive, long minimumBytes) {
+
+    /** A size with no known lower bound on the file's length. */
+    public Dimensions(long width, long height, boolean progressive) {
+      this(width, height, progressive, 0);
+    }
 
     /** Declared pixels, in 64 bits (a header can declare 2^32 x 2^32: saturates). */
     public long pixels() {
@@ -64,6 +73,11 @@ public final class ImageHeader {
     /** Whether both sides are at least one pixel. */
     public boolean nonEmpty() {
       return width > 0 && height > 0;
+    }
+
+    /** Whether a file of {@code length} bytes can hold an image of this size at all. */
+    public boolean plausibleFor(long length) {
+      return length >= minimumBytes;
     }
 
     @Override
@@ -119,7 +133,11 @@ public final class ImageHeader {
         long height = u16be(b, i + 3);
         long width = u16be(b, i + 5);
         boolean progressive = marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE;
-        return new Dimensions(width, height, progressive);
+        // Baseline and extended sequential, Huffman-coded: two bits per block of one component
+        // at least (arithmetic coding and progressive end-of-band runs can go below that).
+        boolean sequentialHuffman = marker == 0xC0 || marker == 0xC1;
+        long blocks = ((width + 7) / 8) * ((height + 7) / 8);
+        return new Dimensions(width, height, progressive, sequentialHuffman ? blocks / 4 : 0);
       }
       int length = u16be(b, i);
       if (length < 2) {

@@ -96,6 +96,14 @@ public final class ImagePreparer {
               maxPixels / 1e6,
               reduction > 1 ? " after decoding at 1/" + reduction : ""));
     }
+    if (!declared.plausibleFor(bytes.length)) {
+      return new Rejected(
+          Reason.UNDECODABLE,
+          String.format(
+              "cannot decode %s (its header declares %s pixels, which take at least %d bytes; the"
+                  + " file has %d)",
+              format, declared, declared.minimumBytes(), bytes.length));
+    }
     if (format == ImageCodec.Format.JPEG) {
       if (!hasEndMarker(bytes)) {
         return new Rejected(Reason.TRUNCATED, "truncated JPEG (no end-of-image marker)");
