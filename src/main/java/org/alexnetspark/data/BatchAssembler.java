@@ -6,6 +6,7 @@ import java.util.List;
 import org.alexnetspark.augment.Augmenter;
 import org.alexnetspark.augment.Preset;
 import org.alexnetspark.image.Image;
+import org.alexnetspark.image.ImageHeader;
 import org.alexnetspark.image.JpegDecoder;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -13,8 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns stored images into one {@link Batch}: decode, augment with {@code preset}, one-hot labels.
- * Records that cannot be decoded, or whose label lies outside the label map, are skipped, logged
- * and counted. Not thread-safe (buffers are reused).
+ * Records that cannot be decoded, whose JPEG header declares another size than the dataset's stored
+ * images, or whose label lies outside the label map, are skipped, logged and counted. Not
+ * thread-safe (buffers are reused).
  */
 public final class BatchAssembler {
   private static final Logger LOG = LoggerFactory.getLogger(BatchAssembler.class);
@@ -44,8 +46,13 @@ public final class BatchAssembler {
     this.epoch = epoch;
   }
 
-  /** The minibatch of {@code images}; {@code where} names their source in warnings. */
-  public Batch assemble(List<StoredImage> images, String where) {
+  /**
+   * The minibatch of {@code images}; {@code where} names their source in warnings.
+   *
+   * @param storedSize the side of the dataset's stored images: a record whose JPEG header declares
+   *     another size is skipped before anything is decoded
+   */
+  public Batch assemble(List<StoredImage> images, int storedSize, String where) {
     int crops = preset.cropsPerImage();
     int perImage = augmenter.floatsPerImage(preset);
     if (features.length < images.size() * perImage) {
@@ -69,7 +76,23 @@ public final class BatchAssembler {
             classes - 1);
         continue;
       }
-      if (!decoder.decode(image.jpeg(), decoded)) {
+      ImageHeader.Dimensions declared = ImageHeader.read(image.jpeg());
+      if (declared == null || declared.width() != storedSize || declared.height() != storedSize) {
+        skipped++;
+        skippedHere++;
+        LOG.warn(
+            "skipping record {} of {}: its JPEG header declares {}, the dataset's images are {}x{}"
+                + " (not decoded; the shard was changed after prepare)",
+            image.key(),
+            where,
+            declared == null ? "no image size" : declared + " pixels",
+            storedSize,
+            storedSize);
+        continue;
+      }
+      if (!decoder.decode(image.jpeg(), (long) storedSize * storedSize, decoded)
+          || decoded.width() != storedSize
+          || decoded.height() != storedSize) {
         skipped++;
         skippedHere++;
         LOG.warn("skipping record {} of {}: cannot decode its JPEG", image.key(), where);
@@ -100,7 +123,7 @@ public final class BatchAssembler {
         skippedHere);
   }
 
-  /** Records skipped so far because they could not be decoded. */
+  /** Records skipped so far (undecodable, of another size, or with a label out of range). */
   public long skipped() {
     return skipped;
   }

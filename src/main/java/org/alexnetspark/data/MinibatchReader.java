@@ -2,10 +2,15 @@ package org.alexnetspark.data;
 
 import java.io.IOException;
 import java.io.Serializable;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.alexnetspark.augment.Augmenter;
 import org.alexnetspark.augment.Preset;
@@ -24,6 +29,11 @@ import org.apache.hadoop.fs.Path;
  * is sliced, so an epoch's minibatches mix the row group's records afresh, and every image gets its
  * own random stream per epoch ({@link Augmenter#random}); what an image becomes does not depend on
  * which executor reads it. Other presets read in stored order, without randomness.
+ *
+ * <p>No byte of a shard is trusted: the first time a reader meets a shard it checks it against the
+ * dataset's manifest (length and SHA-256, {@link ShardVerification}), and every stored image's JPEG
+ * header must declare the manifest's image size before it is decoded; a record that does not is
+ * skipped and counted like an undecodable one ({@link #skipped}), and the task goes on.
  *
  * <p>The last row group read is kept, so consecutive minibatches of one row group read it once. One
  * instance serves one thread at a time.
@@ -51,6 +61,12 @@ public final class MinibatchReader implements Serializable {
   private transient BatchAssembler assembler;
   private transient String cachedKey;
   private transient List<StoredImage> cached;
+  private transient int cachedSize;
+
+  /** Manifests of the dataset folders read so far, and the shards verified against them. */
+  private transient Map<URI, Manifest> manifests;
+
+  private transient Set<String> verified;
 
   public MinibatchReader(AugmenterSource augmenter, HadoopConf hadoop, Options options) {
     this.augmenter = augmenter;
@@ -76,10 +92,13 @@ public final class MinibatchReader implements Serializable {
     }
     List<StoredImage> group = rowGroup(batch);
     List<StoredImage> slice = group.subList(batch.from(group.size()), batch.to(group.size()));
-    return assembler.assemble(slice, batch.shard());
+    return assembler.assemble(slice, cachedSize, batch.shard());
   }
 
-  /** Records skipped so far because they could not be decoded. */
+  /**
+   * Records skipped so far because they could not be decoded, their JPEG header declares another
+   * size than the dataset's, or their label is outside the label map.
+   */
   public long skipped() {
     return assembler == null ? 0 : assembler.skipped();
   }
@@ -87,16 +106,55 @@ public final class MinibatchReader implements Serializable {
   private List<StoredImage> rowGroup(Minibatch batch) throws IOException {
     String key = batch.rowGroupKey();
     if (!key.equals(cachedKey)) {
-      try (ShardReader reader = ShardReader.open(hadoop.get(), new Path(batch.shardUri()))) {
-        List<StoredImage> group = new ArrayList<>(reader.readRowGroup(batch.rowGroup()));
-        if (options.preset() == Preset.TRAIN) {
-          Collections.shuffle(
-              group, new Random(Seeds.derive(options.seed(), options.epoch(), key)));
-        }
-        cached = group;
-        cachedKey = key;
+      Path path = new Path(batch.shardUri());
+      int storedSize = verify(batch.shardUri());
+      List<StoredImage> group;
+      try (ShardReader reader = ShardReader.open(hadoop.get(), path)) {
+        group = new ArrayList<>(reader.readRowGroup(batch.rowGroup()));
+      } catch (IOException | RuntimeException e) {
+        throw new IOException(
+            "cannot read row group "
+                + batch.rowGroup()
+                + " of shard "
+                + batch.shardUri()
+                + " ("
+                + e
+                + "); restore the shard, or prepare the dataset again into a new folder",
+            e);
       }
+      if (options.preset() == Preset.TRAIN) {
+        Collections.shuffle(group, new Random(Seeds.derive(options.seed(), options.epoch(), key)));
+      }
+      cached = group;
+      cachedKey = key;
+      cachedSize = storedSize;
     }
     return cached;
+  }
+
+  /**
+   * Checks a shard against its dataset's manifest the first time this reader meets it ({@link
+   * ShardVerification}); returns the side of the dataset's stored images.
+   */
+  private int verify(URI shard) throws IOException {
+    if (manifests == null) {
+      manifests = new HashMap<>();
+      verified = new HashSet<>();
+    }
+    URI folder = new Path(shard).getParent().toUri();
+    Manifest manifest = manifests.get(folder);
+    if (manifest == null) {
+      manifest = ShardVerification.manifestOf(hadoop.get(), shard);
+      manifests.put(folder, manifest);
+    }
+    if (verified.add(shard.toString())) {
+      try {
+        ShardVerification.verify(hadoop.get(), shard, manifest);
+      } catch (IOException | RuntimeException e) {
+        verified.remove(shard.toString());
+        throw e;
+      }
+    }
+    return manifest.imageSize();
   }
 }

@@ -6,6 +6,12 @@ package org.alexnetspark.image;
  * {@link ImageCodec#decode(byte[], Image)}), so {@code pixels} can be longer than needed.
  */
 public final class Image {
+  /**
+   * The most pixels an image can hold: three bytes each in one Java array. Decoders refuse larger
+   * declared sizes before allocating anything.
+   */
+  public static final long MAX_PIXELS = (Integer.MAX_VALUE - 8) / 3;
+
   private byte[] pixels = new byte[0];
   private int width;
   private int height;
@@ -14,9 +20,9 @@ public final class Image {
 
   /** An image over existing BGR pixels (not copied). */
   public Image(int width, int height, byte[] bgr) {
-    if (bgr.length < 3 * width * height) {
+    if (bgr.length < bytes(width, height)) {
       throw new IllegalArgumentException(
-          "need " + 3 * width * height + " bytes, got " + bgr.length);
+          "need " + bytes(width, height) + " bytes, got " + bgr.length);
     }
     this.pixels = bgr;
     this.width = width;
@@ -25,12 +31,32 @@ public final class Image {
 
   /** Makes room for a {@code width x height} image, reusing the buffer when it is large enough. */
   void resize(int width, int height) {
-    int needed = 3 * width * height;
+    int needed = bytes(width, height);
     if (pixels.length < needed) {
       pixels = new byte[needed];
     }
     this.width = width;
     this.height = height;
+  }
+
+  /**
+   * Bytes of a {@code width x height} BGR image.
+   *
+   * @throws IllegalArgumentException if a side is negative or the image is over {@link #MAX_PIXELS}
+   */
+  static int bytes(int width, int height) {
+    long pixels = (long) width * height;
+    if (width < 0 || height < 0 || pixels > MAX_PIXELS) {
+      throw new IllegalArgumentException(
+          "an image of "
+              + width
+              + "x"
+              + height
+              + " pixels does not fit in memory (at most "
+              + MAX_PIXELS
+              + " pixels)");
+    }
+    return (int) (3 * pixels);
   }
 
   public int width() {

@@ -16,10 +16,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.Iterator;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.PointerScope;
@@ -94,50 +91,55 @@ public final class ImageCodec {
     return true;
   }
 
-  /** Width and height read from the image header alone, or null if no reader recognises it. */
-  public static int[] dimensions(byte[] bytes) {
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-      if (!readers.hasNext()) {
-        return null;
-      }
-      ImageReader reader = readers.next();
-      try {
-        reader.setInput(in, true, true);
-        return new int[] {reader.getWidth(0), reader.getHeight(0)};
-      } finally {
-        reader.dispose();
-      }
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
-  }
-
   /**
-   * Decodes {@code bytes} into {@code into} (its buffer is reused when large enough).
+   * Decodes {@code bytes} into {@code into} (its buffer is reused when large enough), if the size
+   * its header declares is within {@code maxPixels}: nothing is decoded or allocated otherwise.
    *
    * @param reduction 1, 2, 4 or 8: JPEGs are decoded at that fraction of their size directly by the
    *     DCT (cheap downscaling of huge photos); other formats are decoded whole and then shrunk
-   * @return false if the bytes cannot be decoded
+   * @param maxPixels the most pixels the decoder may hold (see {@link
+   *     ImageHeader.Dimensions#pixelsHeld}); at most {@link Image#MAX_PIXELS} is used in any case
+   * @return false if the bytes cannot be decoded, their header cannot be read, or it declares an
+   *     empty image, more than {@code maxPixels}, or more than the bytes can hold
    */
-  public static boolean decode(byte[] bytes, int reduction, Image into) {
-    if (sniff(bytes) == Format.GIF) {
+  public static boolean decode(byte[] bytes, int reduction, long maxPixels, Image into) {
+    int flags = readFlags(reduction);
+    Format format = sniff(bytes);
+    ImageHeader.Dimensions declared = ImageHeader.read(bytes);
+    long limit = Math.min(maxPixels, Image.MAX_PIXELS);
+    if (declared == null
+        || !declared.nonEmpty()
+        || !declared.plausibleFor(bytes.length)
+        || declared.pixelsHeld(format == Format.JPEG ? reduction : 1) > limit) {
+      return false;
+    }
+    if (format == Format.GIF) {
       return decodeWithImageIo(bytes, into);
     }
     try (PointerScope scope = new PointerScope()) {
       Mat encoded = new Mat(1, bytes.length, CV_8UC1, new BytePointer(bytes));
-      Mat decoded = imdecode(encoded, readFlags(reduction));
-      if (decoded == null || decoded.empty() || decoded.type() != CV_8UC3) {
+      Mat decoded = imdecode(encoded, flags);
+      if (decoded == null
+          || decoded.empty()
+          || decoded.type() != CV_8UC3
+          || (long) decoded.cols() * decoded.rows() > limit) {
         return false;
       }
       copyOut(decoded, into);
       return true;
+    } catch (RuntimeException e) {
+      return false; // OpenCV's own checks (cv::Exception), e.g. a TIFF tile larger than its image
     }
   }
 
-  /** Decodes at full size. */
+  /** Decodes at {@code 1/reduction}, within {@link Image#MAX_PIXELS}. */
+  public static boolean decode(byte[] bytes, int reduction, Image into) {
+    return decode(bytes, reduction, Image.MAX_PIXELS, into);
+  }
+
+  /** Decodes at full size, within {@link Image#MAX_PIXELS}. */
   public static boolean decode(byte[] bytes, Image into) {
-    return decode(bytes, 1, into);
+    return decode(bytes, 1, Image.MAX_PIXELS, into);
   }
 
   private static int readFlags(int reduction) {
@@ -231,8 +233,9 @@ public final class ImageCodec {
   }
 
   private static void copyOut(Mat mat, Image into) {
+    int bytes = Image.bytes(mat.cols(), mat.rows());
     into.resize(mat.cols(), mat.rows());
     Mat continuous = mat.isContinuous() ? mat : mat.clone();
-    continuous.data().get(into.bgr(), 0, 3 * mat.cols() * mat.rows());
+    continuous.data().get(into.bgr(), 0, bytes);
   }
 }

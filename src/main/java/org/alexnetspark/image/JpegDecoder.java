@@ -38,11 +38,20 @@ public abstract class JpegDecoder implements Serializable {
   }
 
   /**
-   * Decodes {@code jpeg} into {@code into}, 8-bit BGR.
+   * Decodes {@code jpeg} into {@code into}, 8-bit BGR, if it declares at most {@code maxPixels}
+   * pixels. The size is read from the header first and checked in 64 bits, and the output buffer is
+   * sized from the very dimensions the decoder reports and then decodes to, so no header, lying or
+   * not, makes the decoder write past it.
    *
-   * @return false if the bytes are not a decodable JPEG
+   * @param maxPixels the largest image to decode (at most {@link Image#MAX_PIXELS} is used)
+   * @return false if the bytes are not a decodable JPEG, or declare an empty image or more pixels
    */
-  public abstract boolean decode(byte[] jpeg, Image into);
+  public abstract boolean decode(byte[] jpeg, long maxPixels, Image into);
+
+  /** Decodes within {@link Image#MAX_PIXELS}: prefer a limit that fits the data. */
+  public boolean decode(byte[] jpeg, Image into) {
+    return decode(jpeg, Image.MAX_PIXELS, into);
+  }
 
   /** The implementation's name, for logs and reports. */
   public abstract String name();
@@ -81,8 +90,8 @@ public abstract class JpegDecoder implements Serializable {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public boolean decode(byte[] jpeg, Image into) {
-      return ImageCodec.decode(jpeg, into);
+    public boolean decode(byte[] jpeg, long maxPixels, Image into) {
+      return ImageCodec.decode(jpeg, 1, maxPixels, into);
     }
 
     @Override
@@ -106,7 +115,7 @@ public abstract class JpegDecoder implements Serializable {
         ThreadLocal.withInitial(() -> new Memory[1]);
 
     @Override
-    public boolean decode(byte[] jpeg, Image into) {
+    public boolean decode(byte[] jpeg, long maxPixels, Image into) {
       Pointer handle = HANDLE.get();
       NativeLong size = new NativeLong(jpeg.length);
       int[] width = new int[1];
@@ -115,9 +124,14 @@ public abstract class JpegDecoder implements Serializable {
       int[] colorspace = new int[1];
       if (TurboJpeg.tjDecompressHeader3(handle, jpeg, size, width, height, subsampling, colorspace)
           != 0) {
+        return failed(handle);
+      }
+      long pixels = (long) width[0] * height[0];
+      if (width[0] <= 0 || height[0] <= 0 || pixels > Math.min(maxPixels, Image.MAX_PIXELS)) {
         return false;
       }
-      int bytes = 3 * width[0] * height[0];
+      // Both sides are at most 65535 in a JPEG, and 3 x MAX_PIXELS fits in an int.
+      int bytes = Math.toIntExact(Math.multiplyExact(3L, pixels));
       Memory[] output = OUTPUT.get();
       if (output[0] == null || output[0].size() < bytes) {
         output[0] = new Memory(bytes);
@@ -133,11 +147,22 @@ public abstract class JpegDecoder implements Serializable {
               TurboJpeg.PIXEL_FORMAT_BGR,
               0)
           != 0) {
-        return false;
+        return failed(handle);
       }
       into.resize(width[0], height[0]);
       output[0].read(0, into.bgr(), 0, bytes);
       return true;
+    }
+
+    /**
+     * Replaces this thread's decompressor after a failure: a handle left by an error (e.g.
+     * libjpeg's "Maximum supported image dimension is 65500 pixels" from a crafted header) fails
+     * every later image, which would make one bad record cost all the records after it.
+     */
+    private static boolean failed(Pointer handle) {
+      TurboJpeg.tjDestroy(handle);
+      HANDLE.remove();
+      return false;
     }
 
     @Override

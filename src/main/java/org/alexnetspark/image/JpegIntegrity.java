@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
@@ -24,7 +25,9 @@ public final class JpegIntegrity {
 
   /**
    * libjpeg's complaint about {@code jpeg}, or null if it decodes cleanly (or cannot be checked: a
-   * JPEG variant neither decoder reads is left to the decoder that prepares it).
+   * JPEG variant neither decoder reads is left to the decoder that prepares it). Holds 1/64 of the
+   * declared pixels (all of them for a progressive JPEG): check the declared size first ({@link
+   * ImageHeader}).
    */
   public static String problem(byte[] jpeg) {
     return TurboJpeg.available() ? withTurboJpeg(jpeg) : withImageIo(jpeg);
@@ -76,7 +79,11 @@ public final class JpegIntegrity {
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(jpeg))) {
       reader.setInput(in);
       reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-      reader.read(0);
+      // Every scan line is still decoded (and checked), but only every eighth row and column kept:
+      // a full-size raster of a 26000 x 26000 photo would need 2 GB of heap.
+      ImageReadParam keepOneIn64 = reader.getDefaultReadParam();
+      keepOneIn64.setSourceSubsampling(8, 8, 0, 0);
+      reader.read(0, keepOneIn64);
     } catch (IOException | RuntimeException e) {
       return null; // e.g. CMYK, which the JDK's reader does not support: OpenCV decides
     } finally {

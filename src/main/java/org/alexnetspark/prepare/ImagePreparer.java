@@ -4,6 +4,7 @@ import org.alexnetspark.config.DataConfig;
 import org.alexnetspark.data.Rejection.Reason;
 import org.alexnetspark.image.Image;
 import org.alexnetspark.image.ImageCodec;
+import org.alexnetspark.image.ImageHeader;
 import org.alexnetspark.image.JpegIntegrity;
 
 /**
@@ -11,16 +12,20 @@ import org.alexnetspark.image.JpegIntegrity;
  * (any common format, EXIF orientation applied, greyscale/CMYK/16-bit/palette converted to 8-bit
  * RGB, huge JPEGs decoded downscaled), resize the short side to {@code data.image-size} (enlarging
  * small images), crop the central square, encode as JPEG.
+ *
+ * <p>No byte of an input can make it allocate more than {@code data.max-input-megapixels}: the size
+ * declared in the file's header is checked before the JPEG integrity check and before decoding, and
+ * the decoder itself refuses a header over the limit.
  */
 public final class ImagePreparer {
   private final int size;
   private final int quality;
-  private final double maxPixels;
+  private final long maxPixels;
 
   public ImagePreparer(DataConfig config) {
     this.size = config.imageSize();
     this.quality = config.jpegQuality();
-    this.maxPixels = config.maxInputMegapixels() * 1e6;
+    this.maxPixels = (long) Math.min(config.maxInputMegapixels() * 1e6, Image.MAX_PIXELS);
   }
 
   /** The result for one input: the stored image (decoded or as JPEG), or why it was rejected. */
@@ -56,6 +61,49 @@ public final class ImagePreparer {
       return new Rejected(
           Reason.NOT_AN_IMAGE, "not an image (unrecognised content, " + bytes.length + " bytes)");
     }
+    // The declared size is checked before anything is decoded: neither the integrity check nor
+    // the decoder may allocate for a header that claims 37838 x 37838 pixels.
+    ImageHeader.Dimensions declared = ImageHeader.read(bytes);
+    if (declared == null) {
+      return new Rejected(
+          Reason.UNDECODABLE,
+          "cannot decode "
+              + format
+              + " (corrupt or unsupported variant: no image size in its header)");
+    }
+    if (!declared.nonEmpty()) {
+      return new Rejected(
+          Reason.UNDECODABLE,
+          "cannot decode " + format + " (its header declares an empty image, " + declared + ")");
+    }
+    int reduction = 1;
+    if (format == ImageCodec.Format.JPEG) {
+      // Decode huge photos at 1/2, 1/4 or 1/8 scale straight from the DCT, never below the target.
+      while (reduction < 8
+          && Math.min(declared.width(), declared.height()) / (reduction * 2) >= size) {
+        reduction *= 2;
+      }
+    }
+    if (declared.pixelsHeld(reduction) > maxPixels) {
+      return new Rejected(
+          Reason.TOO_LARGE,
+          String.format(
+              "too large: %dx%d pixels, as its %s header declares (limit %.0f megapixels%s, "
+                  + "data.max-input-megapixels)",
+              declared.width(),
+              declared.height(),
+              format,
+              maxPixels / 1e6,
+              reduction > 1 ? " after decoding at 1/" + reduction : ""));
+    }
+    if (!declared.plausibleFor(bytes.length)) {
+      return new Rejected(
+          Reason.UNDECODABLE,
+          String.format(
+              "cannot decode %s (its header declares %s pixels, which take at least %d bytes; the"
+                  + " file has %d)",
+              format, declared, declared.minimumBytes(), bytes.length));
+    }
     if (format == ImageCodec.Format.JPEG) {
       if (!hasEndMarker(bytes)) {
         return new Rejected(Reason.TRUNCATED, "truncated JPEG (no end-of-image marker)");
@@ -65,29 +113,15 @@ public final class ImagePreparer {
         return new Rejected(Reason.UNDECODABLE, "damaged JPEG data (" + problem + ")");
       }
     }
-    int[] dims = ImageCodec.dimensions(bytes);
-    int reduction = 1;
-    if (dims != null) {
-      if (format == ImageCodec.Format.JPEG) {
-        // Decode huge photos at 1/2, 1/4 or 1/8 scale straight from the DCT, never below the
-        // target.
-        while (reduction < 8 && Math.min(dims[0], dims[1]) / (reduction * 2) >= size) {
-          reduction *= 2;
-        }
-      }
-      double pixels = (double) (dims[0] / reduction) * (dims[1] / reduction);
-      if (pixels > maxPixels) {
-        return new Rejected(
-            Reason.TOO_LARGE,
-            String.format(
-                "too large: %dx%d pixels (limit %.0f megapixels, " + "data.max-input-megapixels)",
-                dims[0], dims[1], maxPixels / 1e6));
-      }
-    }
     Image decoded = new Image();
-    if (!ImageCodec.decode(bytes, reduction, decoded)) {
+    if (!ImageCodec.decode(bytes, reduction, maxPixels, decoded)) {
       return new Rejected(
-          Reason.UNDECODABLE, "cannot decode " + format + " (corrupt or unsupported variant)");
+          Reason.UNDECODABLE,
+          "cannot decode "
+              + format
+              + " (its header declares "
+              + declared
+              + "; corrupt or unsupported variant)");
     }
     if ((double) decoded.width() * decoded.height() > maxPixels) {
       return new Rejected(

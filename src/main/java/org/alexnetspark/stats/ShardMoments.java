@@ -5,6 +5,7 @@ import java.net.URI;
 import java.util.Iterator;
 import java.util.List;
 import org.alexnetspark.data.ShardReader;
+import org.alexnetspark.data.ShardVerification;
 import org.alexnetspark.data.StoredImage;
 import org.alexnetspark.image.Image;
 import org.alexnetspark.image.JpegDecoder;
@@ -35,12 +36,25 @@ final class ShardMoments implements FlatMapFunction<Iterator<String>, RgbMoments
     JpegDecoder jpeg = JpegDecoder.of(decoder);
     Image image = new Image();
     while (shards.hasNext()) {
-      Path path = new Path(URI.create(shards.next()));
+      URI shard = URI.create(shards.next());
+      Path path = new Path(shard);
+      ShardVerification.verify(
+          hadoop.get(), shard, ShardVerification.manifestOf(hadoop.get(), shard));
       try (ShardReader reader = ShardReader.open(hadoop.get(), path)) {
         for (int group = 0; group < reader.rowGroups(); group++) {
           for (StoredImage stored : reader.readRowGroup(group)) {
-            if (!jpeg.decode(stored.jpeg(), image)) {
-              throw new IOException("cannot decode record " + stored.key() + " of " + path);
+            if (!jpeg.decode(stored.jpeg(), (long) size * size, image)
+                || image.width() != size
+                || image.height() != size) {
+              throw new IOException(
+                  "cannot decode record "
+                      + stored.key()
+                      + " of "
+                      + path
+                      + " as "
+                      + size
+                      + "x"
+                      + size);
             }
             moments.add(image);
           }

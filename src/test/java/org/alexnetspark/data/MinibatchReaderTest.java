@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +23,9 @@ import org.alexnetspark.image.Image;
 import org.alexnetspark.image.ImageCodec;
 import org.alexnetspark.image.JpegDecoder;
 import org.alexnetspark.io.HadoopConf;
+import org.alexnetspark.io.Json;
+import org.alexnetspark.io.Sha256;
+import org.alexnetspark.io.Storage;
 import org.alexnetspark.testing.MiniHdfs;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,16 +81,26 @@ class MinibatchReaderTest {
 
   private static final int BATCH = 8;
 
-  /** A plan over the given shards, as the jobs build it from a manifest. */
+  /**
+   * A plan over the given shards, as the jobs build it from a manifest, which is also written
+   * beside them (the readers check each shard against it).
+   */
   private static MinibatchPlan plan(List<String> shards) throws IOException {
     List<Manifest.Shard> entries = new ArrayList<>();
     for (String shard : shards) {
-      entries.add(new Manifest.Shard(shard.substring(shard.lastIndexOf('/') + 1), 0, 0, ""));
+      Path path = new Path(URI.create(shard));
+      Sha256.Summary content;
+      try (InputStream in = HDFS.fileSystem().open(path)) {
+        content = Sha256.of(in);
+      }
+      entries.add(new Manifest.Shard(path.getName(), 0, content.bytes(), content.sha256()));
     }
     String folder = shards.get(0).substring(0, shards.get(0).lastIndexOf('/'));
     Manifest manifest =
         new Manifest(
             Manifest.FORMAT, "test", STORED, 0, 0, List.of(), Map.of(), entries, List.of(), null);
+    new Storage(HDFS.configuration())
+        .writeText(Manifest.manifestUri(URI.create(folder)), Json.write(manifest));
     return MinibatchPlan.of(HDFS.configuration(), manifest, URI.create(folder), BATCH);
   }
 

@@ -8,12 +8,16 @@ import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.config.DataConfig;
+import org.alexnetspark.data.Rejection;
 import org.alexnetspark.image.Image;
 import org.alexnetspark.image.ImageCodec;
+import org.alexnetspark.testing.CraftedInputs;
 import org.alexnetspark.testing.TestImages;
 import org.junit.jupiter.api.Test;
 
@@ -122,12 +126,78 @@ class ImagePreparerTest {
     garbled[2] = (byte) 0xFF;
     garbled[garbled.length - 2] = (byte) 0xFF;
     garbled[garbled.length - 1] = (byte) 0xD9;
-    assertEquals("cannot decode JPEG (corrupt or unsupported variant)", rejected(garbled, config));
+    String garbledReason = rejected(garbled, config);
+    assertTrue(
+        garbledReason.startsWith("cannot decode JPEG (corrupt or unsupported variant"),
+        garbledReason);
     byte[] pngHeaderOnly =
         Arrays.copyOf(
             TestImages.encode(TestImages.noise(20, 20, BufferedImage.TYPE_3BYTE_BGR, 1), "png"),
             40);
     assertEquals(
-        "cannot decode PNG (corrupt or unsupported variant)", rejected(pngHeaderOnly, config));
+        "cannot decode PNG (its header declares 20x20; corrupt or unsupported variant)",
+        rejected(pngHeaderOnly, config));
+  }
+
+  @Test
+  void lyingHeadersAreRefusedFromTheHeaderNamingTheDeclaredSize() {
+    int big = CraftedInputs.WRAPS_TO_SMALL;
+    Map<String, byte[]> crafted = new LinkedHashMap<>();
+    crafted.put("PNG", CraftedInputs.pngClaiming(CraftedInputs.imageIo("png", 64, 48), big, big));
+    crafted.put("GIF", CraftedInputs.gifClaiming(CraftedInputs.imageIo("gif", 64, 48), big, big));
+    crafted.put(
+        "TIFF", CraftedInputs.tiffClaiming(CraftedInputs.imageIo("tiff", 64, 48), big, big));
+    crafted.put("BMP", CraftedInputs.bmpClaiming(CraftedInputs.imageIo("bmp", 64, 48), big, big));
+    crafted.put("WEBP", CraftedInputs.webpExtendedClaiming(CraftedInputs.webp(64, 48), big, big));
+    // Even at 1/8 scale a 37838-pixel JPEG is 22 megapixels, over a 1-megapixel limit.
+    crafted.put("JPEG", CraftedInputs.jpegClaiming(CraftedInputs.jpeg(64, 48), big, big));
+    ImagePreparer strict = new ImagePreparer(data("data.max-input-megapixels=1"));
+    for (Map.Entry<String, byte[]> input : crafted.entrySet()) {
+      ImagePreparer.Rejected rejected =
+          assertInstanceOf(ImagePreparer.Rejected.class, strict.prepare(input.getValue()));
+      assertEquals(Rejection.Reason.TOO_LARGE, rejected.kind(), input.getKey());
+      assertTrue(
+          rejected
+              .reason()
+              .startsWith(
+                  "too large: 37838x37838 pixels, as its " + input.getKey() + " header declares"),
+          rejected.reason());
+    }
+    // The paper's 200-megapixel limit refuses the WebP at the lossy format's maximum (16383^2);
+    // JPEGs at 1/8 scale pass it, and their integrity check (1/64 of the pixels) finds the data
+    // too short for the size claimed.
+    ImagePreparer paper = new ImagePreparer(data());
+    byte[] webp = CraftedInputs.webpClaiming(CraftedInputs.webp(64, 48), 16383, 16383);
+    assertEquals(
+        Rejection.Reason.TOO_LARGE,
+        assertInstanceOf(ImagePreparer.Rejected.class, paper.prepare(webp)).kind());
+    for (int side : new int[] {big, CraftedInputs.WRAPS_TO_NEGATIVE, 65535}) {
+      byte[] jpeg = CraftedInputs.jpegClaiming(CraftedInputs.jpeg(64, 48), side, side);
+      ImagePreparer.Rejected rejected =
+          assertInstanceOf(ImagePreparer.Rejected.class, paper.prepare(jpeg), "" + side);
+      assertEquals(Rejection.Reason.UNDECODABLE, rejected.kind(), rejected.reason());
+    }
+  }
+
+  @Test
+  void headersClaimingLessThanTheDataGiveAStoredImageOrARejection() {
+    List<byte[]> inputs =
+        List.of(
+            CraftedInputs.jpegClaiming(CraftedInputs.jpeg(64, 64), 16, 16),
+            CraftedInputs.pngClaiming(CraftedInputs.imageIo("png", 64, 64), 16, 16),
+            CraftedInputs.gifClaiming(CraftedInputs.imageIo("gif", 64, 64), 16, 16),
+            CraftedInputs.tiffClaiming(CraftedInputs.imageIo("tiff", 64, 64), 16, 16),
+            CraftedInputs.bmpClaiming(CraftedInputs.imageIo("bmp", 64, 64), 16, 16),
+            CraftedInputs.webpClaiming(CraftedInputs.webp(64, 64), 16, 16));
+    for (byte[] input : inputs) {
+      ImagePreparer.Outcome outcome = new ImagePreparer(data()).prepare(input);
+      if (outcome instanceof ImagePreparer.Prepared prepared) {
+        Image image = new Image();
+        assertTrue(ImageCodec.decode(prepared.jpeg(), image));
+        assertEquals(SIZE, image.width());
+      } else {
+        assertInstanceOf(ImagePreparer.Rejected.class, outcome);
+      }
+    }
   }
 }

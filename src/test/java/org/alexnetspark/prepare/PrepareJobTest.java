@@ -32,6 +32,7 @@ import org.alexnetspark.data.ShardReader;
 import org.alexnetspark.data.StoredImage;
 import org.alexnetspark.io.Json;
 import org.alexnetspark.io.Storage;
+import org.alexnetspark.testing.CraftedInputs;
 import org.alexnetspark.testing.FashionMnist;
 import org.alexnetspark.testing.LocalSpark;
 import org.alexnetspark.testing.MiniHdfs;
@@ -40,6 +41,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -76,6 +78,7 @@ class PrepareJobTest {
     }
     broken("/fm/train/dress/garbled.JPEG", garbled, "cannot decode JPEG");
     broken("/fm/train/shirt/.DS_Store", new byte[] {0, 0, 0, 1}, "hidden file");
+    craftedInputs(good);
     broken("/fm/train/stray.JPEG", good, "not in a class folder");
     broken("/fm/train/bad name/x.JPEG", good, "class folder name 'bad name' is not allowed");
     fs.mkdirs(new Path("/fm/train/shirt/nested"));
@@ -83,6 +86,52 @@ class PrepareJobTest {
     fs.mkdirs(new Path("/fm/train/empty-class"));
     BROKEN.put(
         fs.makeQualified(new Path("/fm/train/empty-class")).toString(), "empty class folder");
+  }
+
+  /**
+   * Real small images whose headers claim sizes that overflow 32-bit buffer arithmetic or exceed
+   * the pixel limit: each is refused from its header, with the size it claims in the reason.
+   */
+  private static void craftedInputs(byte[] jpeg) throws IOException {
+    int big = CraftedInputs.WRAPS_TO_SMALL;
+    int negative = CraftedInputs.WRAPS_TO_NEGATIVE;
+    broken(
+        "/fm/train/bag/claims-37838.JPEG",
+        CraftedInputs.jpegClaiming(jpeg, big, big),
+        "cannot decode JPEG (its header declares 37838x37838 pixels, which take at least");
+    broken(
+        "/fm/train/bag/claims-26755.JPEG",
+        CraftedInputs.jpegClaiming(jpeg, negative, negative),
+        "cannot decode JPEG (its header declares 26755x26755 pixels, which take at least");
+    broken(
+        "/fm/train/coat/claims-37838.png",
+        CraftedInputs.pngClaiming(CraftedInputs.imageIo("png", 64, 48), big, big),
+        "too large: 37838x37838 pixels, as its PNG header declares");
+    broken(
+        "/fm/train/coat/claims-37838.gif",
+        CraftedInputs.gifClaiming(CraftedInputs.imageIo("gif", 64, 48), big, big),
+        "too large: 37838x37838 pixels, as its GIF header declares");
+    broken(
+        "/fm/train/dress/claims-37838.tif",
+        CraftedInputs.tiffClaiming(CraftedInputs.imageIo("tiff", 64, 48), big, big),
+        "too large: 37838x37838 pixels, as its TIFF header declares");
+    broken(
+        "/fm/train/dress/claims-37838.bmp",
+        CraftedInputs.bmpClaiming(CraftedInputs.imageIo("bmp", 64, 48), big, big),
+        "too large: 37838x37838 pixels, as its BMP header declares");
+    broken(
+        "/fm/train/shirt/claims-16383.webp",
+        CraftedInputs.webpClaiming(CraftedInputs.webp(64, 48), 16383, 16383),
+        "too large: 16383x16383 pixels, as its WEBP header declares");
+    broken(
+        "/fm/train/shirt/claims-37838-extended.webp",
+        CraftedInputs.webpExtendedClaiming(CraftedInputs.webp(64, 48), big, big),
+        "too large: 37838x37838 pixels, as its WEBP header declares");
+  }
+
+  @AfterAll
+  static void theJvmDidNotCrash() throws IOException {
+    assertEquals(List.of(), CraftedInputs.crashLogs());
   }
 
   private static void broken(String path, byte[] bytes, String reason) throws IOException {
