@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RegistryLock implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryLock.class);
+  private static final String UNREADABLE = "unreadable-";
 
   /**
    * What the lock file holds.
@@ -167,7 +168,8 @@ public final class RegistryLock implements AutoCloseable {
               + " until "
               + other.expires()
               + ", retrying";
-      if (!notice.equals(lastNotice)) {
+      // A lock file still being written is not worth a line: it is readable a moment later.
+      if (!notice.equals(lastNotice) && !other.token().startsWith(UNREADABLE)) {
         notices.accept(notice);
         lastNotice = notice;
       }
@@ -180,22 +182,26 @@ public final class RegistryLock implements AutoCloseable {
   public static Holder read(Storage storage, URI file) throws IOException {
     try {
       String text = storage.readText(file);
-      if (text.isBlank()) {
-        // Being written by its creator this instant (or left empty by a crash): held for a minute
-        // after it was created.
-        Instant created =
-            Instant.ofEpochMilli(
-                storage.fileSystem(file).getFileStatus(storage.path(file)).getModificationTime());
-        return new Holder(
-            "unknown",
-            "unknown",
-            -1,
-            "being taken",
-            created.toString(),
-            created.plusSeconds(60).toString(),
-            "empty-" + created);
+      if (!text.isBlank()) {
+        try {
+          return Json.read(text, Holder.class, file.toString());
+        } catch (IllegalArgumentException e) {
+          LOG.debug("unreadable lock file {}: {}", file, e.getMessage());
+        }
       }
-      return Json.read(text, Holder.class, file.toString());
+      // Being written by its creator this instant (or left empty or damaged by a crash): held for
+      // a minute after it was last written.
+      Instant written =
+          Instant.ofEpochMilli(
+              storage.fileSystem(file).getFileStatus(storage.path(file)).getModificationTime());
+      return new Holder(
+          "unknown",
+          "unknown",
+          -1,
+          "being taken",
+          written.toString(),
+          written.plusSeconds(60).toString(),
+          UNREADABLE + written);
     } catch (FileNotFoundException e) {
       return null;
     }

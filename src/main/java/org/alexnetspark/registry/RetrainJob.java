@@ -253,7 +253,6 @@ public final class RetrainJob {
       trainingConfig = fineTuning();
     }
 
-    String force = request.force() ? Instant.now().toString() : null;
     String id =
         Sha256.of(
             String.join(
@@ -264,8 +263,7 @@ public final class RetrainJob {
                 dataSha,
                 validationSha,
                 heldOutSha,
-                configSha,
-                String.valueOf(force)));
+                configSha));
     RunInputs inputs =
         new RunInputs(
             id,
@@ -299,6 +297,11 @@ public final class RetrainJob {
                 + " while waiting for the retraining lock; run retrain again");
       }
       String registered = registry.versionOfRun(id);
+      if (registered != null && request.force() && finished(registry.entry(registered).run())) {
+        // Asked to retrain again on the same inputs: a new run. A registered candidate whose run
+        // did not finish (a crash before its promotion was decided) is still decided first.
+        registered = null;
+      }
       if (current == null && registered == null && !registry.versions().isEmpty()) {
         throw new InvalidConfigException(
             List.of(
@@ -622,6 +625,10 @@ public final class RetrainJob {
   private static double error(Map<String, PromotionGate.ImageResult> results, boolean top1) {
     long right = results.values().stream().filter(r -> top1 ? r.top1() : r.top5()).count();
     return 1 - (double) right / Math.max(1, results.size());
+  }
+
+  private boolean finished(String run) throws IOException {
+    return run != null && storage.exists(Locations.child(URI.create(run), FINISHED_FILE));
   }
 
   private boolean completeModel(URI model) throws IOException {

@@ -266,7 +266,10 @@ class YarnScriptsTest {
     List<String> received = Arrays.asList(Files.readString(arguments).split("\0"));
 
     Submission printed =
-        run("retrain", env(Map.of("SPARK_SUBMIT", hook.toString())), List.of("--significance", "0.01"));
+        run(
+            "retrain",
+            env(Map.of("SPARK_SUBMIT", hook.toString())),
+            List.of("--significance", "0.01"));
     assertEquals(printed.words(), received);
     CommandSurface.check("jobs/yarn/retrain", printed.alexnet());
   }

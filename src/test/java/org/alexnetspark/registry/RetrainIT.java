@@ -50,14 +50,21 @@ class RetrainIT {
   @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
   @RegisterExtension static final LocalSpark SPARK = new LocalSpark();
 
+  private static final Path SMALL = Paths.get("src/test/resources/conf/train-small.conf");
+
+  /**
+   * train-small.conf learns nothing in its two epochs (it tests behaviour); these make the first
+   * version learn enough on 600 images for a worse candidate to be told apart from it.
+   */
+  private static final List<String> LEARNS =
+      List.of("model.init.scheme=he", "train.epochs=6", "train.schedule.step-epochs=[5]");
+
   @Test
   void retrainingSkipsWhenNothingChangedAndJudgesCandidatesOnHeldOutImages() throws Exception {
     PreparedFashionMnist.Datasets data = PreparedFashionMnist.of(HDFS, SPARK.context(), 60, 20, 72);
     Storage storage = data.storage();
     URI heldOut = heldOutSet(data);
-    AlexNetConfig config =
-        AlexNetConfig.load(
-            List.of(Paths.get("src/test/resources/conf/train-small.conf")), List.of());
+    AlexNetConfig config = AlexNetConfig.load(List.of(SMALL), LEARNS);
     RetrainJob job = new RetrainJob(config, storage);
     URI output = HDFS.uri("/retrain");
     RetrainJob.Request request =
@@ -86,11 +93,46 @@ class RetrainIT {
     assertTrue(sameSet.getMessage().contains("is the validation set"), sameSet.getMessage());
     assertFalse(storage.exists(Locations.child(output, "runs")), "nothing was started");
 
-    // The first version: trained with train.*, promoted without comparison.
+    // The first version, trained with train.*: the process dies after registering it, before
+    // promoting it.
+    ModelRegistry.faults =
+        point -> {
+          if (point.equals("after-register-before-promote")) {
+            throw new IOException("killed at " + point);
+          }
+        };
+    try (RetrainJob.Checked checked = job.check(request)) {
+      assertThrows(IOException.class, () -> job.run(SPARK.context(), request, checked));
+    } finally {
+      ModelRegistry.faults = point -> {};
+    }
+    assertEquals(List.of("v0001"), registry.versions());
+    assertNull(registry.current());
+    assertFalse(storage.exists(HDFS.uri("/registry/fashion/retrain.lock")), "lock released");
+    // Another registry with a version but no current one: nothing becomes current uncompared.
+    ModelRegistry orphan = new ModelRegistry(storage, HDFS.uri("/registry"), "orphan");
+    orphan.register(UntrainedModel.of(HDFS, data).location(), ModelRegistryTest.entry(0.5));
+    RetrainJob.Request onOrphan =
+        new RetrainJob.Request(
+            HDFS.uri("/registry"),
+            "orphan",
+            data.train(),
+            data.validation(),
+            heldOut,
+            output,
+            false);
+    InvalidConfigException uncompared =
+        assertThrows(InvalidConfigException.class, () -> job.check(onOrphan));
+    assertTrue(uncompared.getMessage().contains("but no current one"), uncompared.getMessage());
+
+    // The restart finds the registered candidate by its run's inputs: no training, no duplicate.
     RetrainJob.Result first;
     try (RetrainJob.Checked checked = job.check(request)) {
-      first = job.run(SPARK.context(), request, checked);
+      assertEquals("v0001", checked.registered());
+      assertFalse(checked.needsSpark());
+      first = job.run(null, request, checked);
     }
+    assertEquals(List.of("v0001"), registry.versions(), "not registered twice");
     assertNull(first.parent());
     assertTrue(first.promoted(), first.outcome());
     assertEquals("v0001", registry.current());
@@ -121,8 +163,11 @@ class RetrainIT {
     RetrainJob fineTune =
         new RetrainJob(
             AlexNetConfig.load(
-                List.of(Paths.get("src/test/resources/conf/train-small.conf")),
-                List.of("retrain.epochs=1", "retrain.learning-rate=0.005")),
+                List.of(SMALL),
+                Stream.concat(
+                        LEARNS.stream(),
+                        Stream.of("retrain.epochs=1", "retrain.learning-rate=0.005"))
+                    .toList()),
             storage);
     RetrainJob.Result second;
     try (RetrainJob.Checked checked = fineTune.check(forced)) {
