@@ -1,11 +1,15 @@
 package org.alexnetspark.cli;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.alexnetspark.config.InvalidConfigException;
 import org.alexnetspark.io.Json;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.registry.ModelRegistry;
+import org.alexnetspark.registry.PromotionGate;
 import org.alexnetspark.registry.RegistryEntry;
+import org.alexnetspark.registry.RegistryLock;
 import org.alexnetspark.spark.SparkJobs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,10 +54,26 @@ final class ModelsCommand implements Runnable {
         description = "The model's name.")
     String name;
 
-    ModelRegistry open() {
+    ModelRegistry open(CommandSpec spec) {
       Storage storage =
           new Storage(SparkJobs.hadoopConfiguration(SparkJobs.conf("alexnet models")));
-      return new ModelRegistry(storage, Storage.toUri(registry), name);
+      var err = spec.commandLine().getErr();
+      return new ModelRegistry(storage, Storage.toUri(registry), name)
+          .withLocking(
+              RegistryLock.Timing.WRITES,
+              line -> {
+                err.println(line);
+                err.flush();
+              });
+    }
+  }
+
+  /** {@code text} if it is a version name, else a command-line error (exit 2). */
+  static String versionName(CommandSpec spec, String text) {
+    try {
+      return ModelRegistry.versionName(text);
+    } catch (InvalidConfigException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.problems().get(0));
     }
   }
 
@@ -64,7 +84,7 @@ final class ModelsCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      ModelRegistry registry = where.open();
+      ModelRegistry registry = where.open(spec);
       String current = registry.current();
       var out = spec.commandLine().getOut();
       out.printf(
@@ -89,6 +109,21 @@ final class ModelsCommand implements Runnable {
             e.created(),
             e.heldOut());
       }
+      List<ModelRegistry.Promotion> history = registry.promotions();
+      if (!history.isEmpty()) {
+        out.println("history (oldest first):");
+        for (ModelRegistry.Promotion p : history) {
+          out.printf(
+              Locale.ROOT,
+              "  %s %-8s %s -> %s (%s, %s)%n",
+              p.time(),
+              p.action().toString().toLowerCase(Locale.ROOT),
+              p.from() == null ? "-" : p.from(),
+              p.to(),
+              p.by(),
+              p.reason());
+        }
+      }
       return ExitCodes.OK;
     }
   }
@@ -103,14 +138,31 @@ final class ModelsCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      ModelRegistry registry = where.open();
-      String which = version != null ? version : registry.current();
+      ModelRegistry registry = where.open(spec);
+      String which = version != null ? versionName(spec, version) : registry.current();
       if (which == null) {
         throw new CommandLine.ParameterException(
             spec.commandLine(), "no current version: name one");
       }
-      spec.commandLine().getOut().println(Json.write(registry.entry(which)));
-      spec.commandLine().getOut().println("model: " + registry.location(which));
+      var out = spec.commandLine().getOut();
+      RegistryEntry entry = registry.entry(which);
+      out.println(Json.write(entry));
+      out.println("model: " + registry.location(which));
+      out.println(which.equals(registry.current()) ? "current: yes" : "current: no");
+      PromotionGate.Report gate = entry.gate();
+      if (gate != null) {
+        out.printf(
+            Locale.ROOT,
+            "gate against %s: top-1 error %.4f -> %.4f on %d images; McNemar %d vs %d, p = %.4g%n",
+            gate.current(),
+            gate.currentTop1Error(),
+            gate.candidateTop1Error(),
+            gate.images(),
+            gate.candidateOnlyRight(),
+            gate.currentOnlyRight(),
+            gate.pValue());
+        out.println("decision: " + gate.decision());
+      }
       return ExitCodes.OK;
     }
   }
@@ -125,22 +177,27 @@ final class ModelsCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      where.open().promote(version, "promoted by hand");
-      spec.commandLine().getOut().println(version + " is now current");
+      versionName(spec, version);
+      boolean changed = where.open(spec).promote(version, "promoted by hand");
+      spec.commandLine()
+          .getOut()
+          .println(version + (changed ? " is now current" : " was already current"));
       return ExitCodes.OK;
     }
   }
 
   @Command(
       name = "rollback",
-      description = "Make current again the version that was current before.")
+      description =
+          "Walk the promotion history back one step: the version promoted before the current one"
+              + " becomes current again (v1, v2, v3; rollback: v2; rollback: v1).")
   static final class Rollback implements Callable<Integer> {
     @Spec private CommandSpec spec;
     @CommandLine.Mixin private Where where;
 
     @Override
     public Integer call() throws Exception {
-      String version = where.open().rollback("rolled back by hand");
+      String version = where.open(spec).rollback("rolled back by hand");
       spec.commandLine().getOut().println(version + " is now current");
       return ExitCodes.OK;
     }

@@ -261,12 +261,15 @@ class YarnScriptsTest {
     assertTrue(hook.toFile().setExecutable(true));
     Map<String, String> env = env(Map.of("SPARK_SUBMIT", hook.toString()));
     env.remove("DRY_RUN");
-    Submission real = run("retrain", env, List.of("--margin", "0.01"));
+    Submission real = run("retrain", env, List.of("--significance", "0.01"));
     assertEquals(0, real.exit(), real.stderr());
     List<String> received = Arrays.asList(Files.readString(arguments).split("\0"));
 
     Submission printed =
-        run("retrain", env(Map.of("SPARK_SUBMIT", hook.toString())), List.of("--margin", "0.01"));
+        run(
+            "retrain",
+            env(Map.of("SPARK_SUBMIT", hook.toString())),
+            List.of("--significance", "0.01"));
     assertEquals(printed.words(), received);
     CommandSurface.check("jobs/yarn/retrain", printed.alexnet());
   }
