@@ -223,7 +223,8 @@ class CheckpointStoreTest {
     assertTrue(text.contains("\"val_top1\" : 0.4,"), text);
     write(
         record,
-        text.replace("\"val_top1\" : 0.4,", "\"val_top1\" : 0.9,").getBytes(StandardCharsets.UTF_8));
+        text.replace("\"val_top1\" : 0.4,", "\"val_top1\" : 0.9,")
+            .getBytes(StandardCharsets.UTF_8));
 
     try (CapturedLog log = CapturedLog.of(CheckpointStore.class)) {
       CheckpointStore store = reopened("/checkpoint-tests/tampered");
