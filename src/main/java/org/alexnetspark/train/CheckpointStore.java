@@ -60,7 +60,7 @@ public final class CheckpointStore {
   /** Seals whose files were all read back and matched, by checkpoint: each is read once. */
   private final Map<URI, SealedFolder.Seal> verified = new HashMap<>();
 
-  /** Unusable checkpoints already warned about by {@link #prune}, with the reason. */
+  /** Unusable checkpoints already warned about, with the reason. */
   private final Map<URI, String> reported = new HashMap<>();
 
   /** Checkpoints whose {@code validated.json} outside the seal was already warned about. */
@@ -74,8 +74,26 @@ public final class CheckpointStore {
   public static final class UnusableCheckpointException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    private final String reason;
+
     UnusableCheckpointException(URI location, String reason, Throwable cause) {
-      super(location + " is unusable: " + reason, cause);
+      super(location + " is unusable: " + withoutLocation(location, reason), cause);
+      this.reason = withoutLocation(location, reason);
+    }
+
+    /** What is wrong with it, e.g. "model.zip is damaged (SHA-256 ..., its seal says ...)". */
+    public String reason() {
+      return reason;
+    }
+
+    /** The reason without the checkpoint's location, which messages of the seal start with. */
+    private static String withoutLocation(URI location, String reason) {
+      for (String prefix : List.of(location + " is incomplete: ", location + ": ")) {
+        if (reason.startsWith(prefix)) {
+          return reason.substring(prefix.length());
+        }
+      }
+      return reason;
     }
   }
 
@@ -201,10 +219,7 @@ public final class CheckpointStore {
       try {
         return load(all.get(i).toUri());
       } catch (UnusableCheckpointException e) {
-        LOG.warn(
-            "checkpoint {} is unusable ({}); falling back to the one before it",
-            all.get(i).getName(),
-            e.getMessage());
+        warnUnusable(all.get(i), e, "falling back to the one before it");
       }
     }
     return null;
@@ -229,10 +244,7 @@ public final class CheckpointStore {
                         location + "/" + ModelStore.CONFIG_FILE));
         return new Summary(location, config, state(location, seal));
       } catch (UnusableCheckpointException e) {
-        LOG.warn(
-            "checkpoint {} is unusable ({}); looking at the one before it",
-            all.get(i).getName(),
-            e.getMessage());
+        warnUnusable(all.get(i), e, "falling back to the one before it");
       }
     }
     return null;
@@ -359,10 +371,7 @@ public final class CheckpointStore {
       try {
         return load(candidate.toUri());
       } catch (UnusableCheckpointException e) {
-        LOG.warn(
-            "checkpoint {} is unusable ({}); looking at the next best",
-            candidate.getName(),
-            e.getMessage());
+        warnUnusable(candidate, e, "looking at the next best");
       }
     }
     return null;
@@ -410,19 +419,24 @@ public final class CheckpointStore {
     return null;
   }
 
+  /** Warns that {@code checkpoint} is unusable, why, and what is done instead: once per reason. */
+  private void warnUnusable(Path checkpoint, UnusableCheckpointException e, String instead) {
+    if (!e.reason().equals(reported.put(checkpoint.toUri(), e.reason()))) {
+      LOG.warn("checkpoint {} is unusable: {}; {}", checkpoint.getName(), e.reason(), instead);
+    }
+  }
+
   /** Whether a checkpoint is usable; warns once about each that is not. */
   private boolean usable(Path checkpoint) throws IOException {
     try {
       verify(checkpoint.toUri());
       return true;
     } catch (UnusableCheckpointException e) {
-      if (!e.getMessage().equals(reported.put(checkpoint.toUri(), e.getMessage()))) {
-        LOG.warn(
-            "checkpoint {} is unusable ({}); it is not counted toward train.checkpoint.keep-last "
-                + "and is left in place: remove it once inspected",
-            checkpoint.getName(),
-            e.getMessage());
-      }
+      warnUnusable(
+          checkpoint,
+          e,
+          "it is not counted toward train.checkpoint.keep-last and is left in place: remove it "
+              + "once inspected");
       return false;
     }
   }

@@ -163,4 +163,33 @@ class TrainOutputRefusalTest {
         err);
     assertEquals(before, files("/runs/other-model/model"), "the model is untouched");
   }
+
+  @Test
+  void resumingWhenNoCheckpointIsUsableIsRefusedRatherThanStartingAfresh() throws Exception {
+    URI checkpoint =
+        new CheckpointStore(data.storage(), HDFS.uri("/runs/all-damaged"), 3)
+            .save(
+                network,
+                config,
+                ModelInfo.untrained(),
+                TrainingState.start(
+                    new LearningRateSchedule.State(0.01, 1, 0, 0),
+                    config.train().seed(),
+                    config.augment().seed(),
+                    manifestSha256()),
+                Map.of());
+    HDFS.fileSystem().delete(new Path(new Path(checkpoint), "model.zip"), false);
+
+    Map.Entry<Integer, String> result = train("/runs/all-damaged", true);
+    String err = result.getValue();
+    assertEquals(ExitCodes.USAGE, result.getKey(), err);
+    assertTrue(
+        err.contains("holds checkpoints, but none is usable")
+            && err.contains("restore an intact checkpoint"),
+        err);
+    assertEquals(
+        List.of(new Path(checkpoint).getName()),
+        List.copyOf(files("/runs/all-damaged/checkpoints").keySet()),
+        "nothing written beside it");
+  }
 }

@@ -298,10 +298,13 @@ class CheckpointStoreTest {
             "epoch-0002-iter-0000000020",
             "epoch-0003-iter-0000000030"),
         names(run));
-    CheckpointStore store = new CheckpointStore(storage, run, 2);
-    assertEquals(1, store.latest().state().epoch(), "the only intact one is still there");
+    assertEquals(
+        1,
+        new CheckpointStore(storage, run, 2).latest().state().epoch(),
+        "the only intact one is still there");
 
     // Two more: now three intact ones, of which the oldest goes; the damaged ones stay.
+    CheckpointStore store = new CheckpointStore(storage, run, 2);
     try (CapturedLog log = CapturedLog.of(CheckpointStore.class)) {
       store.save(network, CONFIG, ModelInfo.untrained(), state(4, 40), Map.of());
       assertEquals(4, names(run).size(), names(run).toString());
