@@ -11,6 +11,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -221,25 +222,32 @@ class PrepareResumeTest {
   @Test
   void anEditedLabelsFileIsRefusedAndPreparingAfreshUsesTheNewLabels() throws Exception {
     prepare(request("/in", "/c/train", "train", null, null));
-    // A flat validation folder with its labels file, as ILSVRC ships it.
+    // A flat validation folder with its labels file, as ILSVRC ships it; the files are numbered
+    // in class order.
     Map<String, String> classOf = new TreeMap<>();
-    for (String wnid : classFolders("/in", "val")) {
+    List<String> classes = classFolders("/in", "val");
+    for (String wnid : classes) {
       for (FileStatus file : fs.listStatus(new Path("/in/val/" + wnid))) {
-        String name = file.getPath().getName();
-        FileUtil.copy(fs, file.getPath(), fs, new Path("/flat/val/" + name), false, fs.getConf());
-        classOf.put(name.substring(0, name.lastIndexOf('.')), wnid);
+        String name = String.format(Locale.ROOT, "val_%03d", classOf.size());
+        FileUtil.copy(
+            fs, file.getPath(), fs, new Path("/flat/val/" + name + ".JPEG"), false, fs.getConf());
+        classOf.put(name, wnid);
       }
     }
     storage.writeText(HDFS.uri("/flat/labels.csv"), labelsFile(classOf));
     PrepareJob.Request request = request("/flat", "/c/val", "val", "/flat/labels.csv", "/c/train");
     Map<String, Long> finished = crashedRun(request);
 
-    // The labels file is corrected: every image gets the class of the next one.
-    List<String> names = new ArrayList<>(classOf.keySet());
-    Map<String, String> corrected = new TreeMap<>();
-    for (int i = 0; i < names.size(); i++) {
-      corrected.put(names.get(i), classOf.get(names.get((i + 1) % names.size())));
-    }
+    // The labels file is corrected for one image: the last of the first class belongs to the
+    // second. Its record keeps its place in the shuffled order, and so the shard it is in.
+    Map<String, String> corrected = new TreeMap<>(classOf);
+    String moved =
+        classOf.entrySet().stream()
+            .filter(e -> e.getValue().equals(classes.get(0)))
+            .map(Map.Entry::getKey)
+            .max(String::compareTo)
+            .orElseThrow();
+    corrected.put(moved, classes.get(1));
     storage.writeText(HDFS.uri("/flat/labels.csv"), labelsFile(corrected));
 
     String message = refused(request, finished);
