@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * early, label map and shard assignment fixed) before Spark starts; {@link #run} saves the plan as
  * {@code _plan.json}, has one Spark task per shard write it ({@link ShardBuilder}), assembles the
  * manifest from the shards' summaries and applies the rejection limit. Running the same command
- * again after a crash keeps finished shards and redoes only the others.
+ * again after a crash keeps finished shards and redoes only the others; a rerun with other inputs,
+ * labels or settings is refused by {@link #check} (see {@link PreparePlanner}).
  */
 public final class PrepareJob {
   private static final Logger LOG = LoggerFactory.getLogger(PrepareJob.class);
@@ -81,10 +82,7 @@ public final class PrepareJob {
       throw new Storage.ArtifactExistsException(Manifest.manifestUri(output).toString());
     }
     storage.writeText(
-        Locations.child(output, PLAN_FILE),
-        Json.write(
-            new PreparePlanner.SavedPlan(
-                plan.inputsDigest(), plan.recordsPerShard(), plan.shards())));
+        Locations.child(output, PLAN_FILE), Json.write(PreparePlanner.SavedPlan.of(plan)));
 
     List<ShardTask> tasks = plan.tasks();
     LOG.info(

@@ -2,6 +2,7 @@ package org.alexnetspark.prepare;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedMap;
 import org.alexnetspark.data.LabelMap;
 import org.alexnetspark.data.Rejection;
 
@@ -17,7 +18,9 @@ import org.alexnetspark.data.Rejection;
  * @param rejections inputs rejected while listing and planning
  * @param recordsPerShard inputs assigned to each shard
  * @param shards number of shards
- * @param inputsDigest SHA-256 over the settings and inputs that determine the shards
+ * @param inputsDigest SHA-256 over {@code basis}
+ * @param basis what determines the shards' content, by name: settings, inputs with their classes,
+ *     classes, label map, labels file
  */
 public record PreparePlan(
     InputListing listing,
@@ -26,7 +29,8 @@ public record PreparePlan(
     List<Rejection> rejections,
     int recordsPerShard,
     int shards,
-    String inputsDigest) {
+    String inputsDigest,
+    SortedMap<String, String> basis) {
 
   /** One task per shard. */
   List<ShardTask> tasks() {

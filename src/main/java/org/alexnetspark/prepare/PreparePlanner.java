@@ -5,12 +5,18 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.alexnetspark.config.DataConfig;
+import org.alexnetspark.config.InvalidConfigException;
 import org.alexnetspark.data.LabelMap;
 import org.alexnetspark.data.Manifest;
 import org.alexnetspark.data.Rejection;
@@ -19,6 +25,7 @@ import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.Sha256;
 import org.alexnetspark.io.Storage;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +34,13 @@ import org.slf4j.LoggerFactory;
  * label map, shuffles the inputs and assigns them to shards of about {@code data.shard-bytes}. When
  * the output holds the saved plan of an interrupted run ({@code _plan.json}) the same assignment is
  * used again, so finished shards can be kept.
+ *
+ * <p>Finished shards are kept only under the very plan that wrote them: the plan's digest covers
+ * the settings that shape the shards, every input with its class, the set of classes, the label map
+ * (its content, whether made from the class folders or taken with {@code --label-map-from}) and the
+ * labels file's content. A rerun whose plan differs is refused before anything is written, naming
+ * what differs: keeping the shards would mix records labelled under the old plan into the new
+ * dataset, and deleting them would throw away hours of work over what may be a mistyped option.
  */
 final class PreparePlanner {
   private static final Logger LOG = LoggerFactory.getLogger(PreparePlanner.class);
@@ -48,8 +62,32 @@ final class PreparePlanner {
   /** Class names beside the split folders, as {@code alexnet convert-idx} writes them. */
   static final String NAMES_FILE = "names.txt";
 
-  /** Stored in {@code _plan.json} so that a re-run after a crash writes the same shards. */
-  record SavedPlan(String inputsDigest, int recordsPerShard, int shards) {}
+  /** What the plan's digest covers, by name; kept in {@code _plan.json} to explain a mismatch. */
+  static final String SETTINGS = "settings";
+
+  static final String IMAGES = "images and their classes";
+  static final String CLASSES = "classes";
+  static final String LABEL_MAP = "label map";
+  static final String LABELS_FILE = "labels file";
+
+  /**
+   * Stored in {@code _plan.json} so that a re-run after a crash writes the same shards.
+   *
+   * @param inputsDigest SHA-256 over {@code basis}
+   * @param basis what the digest covers, by name (null in plans of earlier versions)
+   */
+  record SavedPlan(
+      String inputsDigest, int recordsPerShard, int shards, SortedMap<String, String> basis) {
+    SavedPlan(String inputsDigest, int recordsPerShard, int shards) {
+      this(inputsDigest, recordsPerShard, shards, null);
+    }
+
+    /** The plan as saved before its shards are written. */
+    static SavedPlan of(PreparePlan plan) {
+      return new SavedPlan(
+          plan.inputsDigest(), plan.recordsPerShard(), plan.shards(), new TreeMap<>(plan.basis()));
+    }
+  }
 
   private final DataConfig data;
   private final Storage storage;
@@ -93,25 +131,96 @@ final class PreparePlanner {
     }
     usable.sort(Comparator.comparing(InputImage::key));
     Collections.shuffle(usable, new Random(data.seed()));
-    String digest = digest(usable);
+    SortedMap<String, String> basis = basis(request, listing, labels, usable);
+    String digest = digest(basis);
 
     URI saved = Locations.child(request.output(), PrepareJob.PLAN_FILE);
     int recordsPerShard;
     if (storage.exists(saved)) {
       SavedPlan plan = Json.read(storage.readText(saved), SavedPlan.class, saved.toString());
       if (!plan.inputsDigest().equals(digest)) {
-        throw new IOException(
-            request.output()
-                + " holds an interrupted run over different inputs "
-                + "or settings; choose another --output or delete it");
+        throw new InvalidConfigException(
+            List.of(otherPlan(request.output(), plan.basis(), basis, finishedShards(request))));
       }
       recordsPerShard = plan.recordsPerShard();
       LOG.info("resuming the interrupted run in {}", request.output());
     } else {
+      List<String> finished = finishedShards(request);
+      if (!finished.isEmpty()) {
+        throw new InvalidConfigException(
+            List.of(
+                request.output()
+                    + " holds "
+                    + finished.size()
+                    + " shard files but no "
+                    + PrepareJob.PLAN_FILE
+                    + " saying how they were made, so they cannot be kept: delete "
+                    + request.output()
+                    + " or choose another --output"));
+      }
       recordsPerShard = recordsPerShard(usable);
     }
     int shards = (usable.size() + recordsPerShard - 1) / recordsPerShard;
-    return new PreparePlan(listing, labels, usable, rejections, recordsPerShard, shards, digest);
+    return new PreparePlan(
+        listing, labels, usable, rejections, recordsPerShard, shards, digest, basis);
+  }
+
+  /** Shard files in the output (finished by an earlier run), by name. */
+  private List<String> finishedShards(PrepareJob.Request request) throws IOException {
+    FileSystem fs = storage.fileSystem(request.output());
+    Path folder = storage.path(request.output());
+    if (!fs.exists(folder)) {
+      return List.of();
+    }
+    return Arrays.stream(fs.listStatus(folder))
+        .map(status -> status.getPath().getName())
+        .filter(name -> name.startsWith("shard-") && name.endsWith(".parquet"))
+        .sorted()
+        .toList();
+  }
+
+  /** Why the interrupted run's shards in {@code output} cannot be kept under the plan made now. */
+  private static String otherPlan(
+      URI output,
+      SortedMap<String, String> before,
+      SortedMap<String, String> now,
+      List<String> finished) {
+    List<String> differences = new ArrayList<>();
+    if (before == null) {
+      differences.add(
+          "its plan was saved by an earlier version, which did not record the label map");
+    } else {
+      for (String part : now.keySet()) {
+        if (!Objects.equals(before.get(part), now.get(part))) {
+          differences.add(difference(part, before.get(part), now.get(part)));
+        }
+      }
+    }
+    return output
+        + " holds an interrupted run ("
+        + finished.size()
+        + " finished shards) made from another plan: "
+        + String.join("; ", differences)
+        + ". Keeping its shards would mix records labelled under the old plan into the new "
+        + "dataset. To prepare from the inputs and options given now, delete "
+        + output
+        + " or choose another --output; to finish the interrupted run, give the inputs and "
+        + "options it had";
+  }
+
+  private static String difference(String part, String before, String now) {
+    if (part.equals(CLASSES) && before != null) {
+      TreeSet<String> added = new TreeSet<>(Arrays.asList(now.split(",")));
+      TreeSet<String> removed = new TreeSet<>(Arrays.asList(before.split(",")));
+      added.removeAll(Arrays.asList(before.split(",")));
+      removed.removeAll(Arrays.asList(now.split(",")));
+      return "the classes differ (added: "
+          + (added.isEmpty() ? "none" : String.join(", ", added))
+          + "; removed: "
+          + (removed.isEmpty() ? "none" : String.join(", ", removed))
+          + ")";
+    }
+    return "the " + part + " differs (was " + before + ", now " + now + ")";
   }
 
   private LabelMap labelMap(PrepareJob.Request request, InputListing listing) throws IOException {
@@ -154,15 +263,54 @@ final class PreparePlanner {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, data.shardBytes() / perRecord));
   }
 
-  /** Changes whenever the inputs or the settings that shape the shards change. */
-  private String digest(List<InputImage> usable) {
-    MessageDigest sha = Sha256.digest();
-    sha.update(
-        (data.imageSize() + "/" + data.jpegQuality() + "/" + data.shardBytes() + "/" + data.seed())
-            .getBytes(StandardCharsets.UTF_8));
+  /**
+   * What determines the shards' content, by name: the settings that shape them, every input with
+   * its class, the classes, the label map and where it came from, and the labels file's content.
+   */
+  private SortedMap<String, String> basis(
+      PrepareJob.Request request, InputListing listing, LabelMap labels, List<InputImage> usable)
+      throws IOException {
+    SortedMap<String, String> basis = new TreeMap<>();
+    basis.put(
+        SETTINGS,
+        "data.image-size="
+            + data.imageSize()
+            + ", data.jpeg-quality="
+            + data.jpegQuality()
+            + ", data.shard-bytes="
+            + data.shardBytes()
+            + ", data.seed="
+            + data.seed());
+    MessageDigest images = Sha256.digest();
     for (InputImage image : usable) {
-      sha.update((image.location() + "\n").getBytes(StandardCharsets.UTF_8));
+      images.update(
+          (image.location() + "\t" + image.wnid() + "\n").getBytes(StandardCharsets.UTF_8));
     }
+    basis.put(IMAGES, "SHA-256 " + Sha256.hex(images));
+    basis.put(CLASSES, String.join(",", new TreeSet<>(listing.classes())));
+    basis.put(
+        LABEL_MAP,
+        "SHA-256 "
+            + Sha256.of(Json.write(labels.labels()))
+            + (request.labelMapFrom() == null
+                ? " from the classes found"
+                : " from --label-map-from " + request.labelMapFrom()));
+    basis.put(
+        LABELS_FILE,
+        request.labelsFile() == null
+            ? "none"
+            : "SHA-256 "
+                + Sha256.of(storage.readText(request.labelsFile()))
+                + " of "
+                + request.labelsFile());
+    return basis;
+  }
+
+  /** Changes whenever anything that shapes the shards changes. */
+  private static String digest(SortedMap<String, String> basis) {
+    MessageDigest sha = Sha256.digest();
+    basis.forEach(
+        (part, value) -> sha.update((part + "=" + value + "\n").getBytes(StandardCharsets.UTF_8)));
     return Sha256.hex(sha);
   }
 }

@@ -174,16 +174,9 @@ public final class TrainJob {
     String dataSha256 = Provenance.dataSha256(storage, request.data());
     CheckpointStore checkpoints =
         new CheckpointStore(storage, request.output(), config.train().keepLast());
-    if (request.resume()) {
-      CheckpointStore.Summary latest = checkpoints.peekLatest();
-      if (latest != null) {
-        problems.addAll(ResumeCheck.problems(latest, config, dataSha256));
-      }
-    } else if (!checkpoints.checkpoints().isEmpty()) {
-      throw new Storage.ArtifactExistsException(
-          request.output().toString(),
-          "holds checkpoints of an earlier run; add --resume to continue it, or choose another --output");
-    }
+    problems.addAll(
+        ResumeCheck.outputProblems(
+            storage, request.output(), request.resume(), checkpoints, config, dataSha256));
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(problems);
     }
