@@ -24,7 +24,8 @@
 #                      --keytab, so that Spark logs in and renews delegation tokens for runs that
 #                      outlast a ticket
 #   EXTRA_SPARK_CONF   more Spark properties, one key=value per line, passed as --conf (these win
-#                      over PROPERTIES_FILE), e.g. $'spark.eventLog.enabled=false\nspark.driver.memory=2g'
+#                      over PROPERTIES_FILE), e.g. $'spark.eventLog.enabled=false\nspark.driver.memory=2g';
+#                      never spark.authenticate.secret (refused: a command line is readable by all)
 #   MASTER, DEPLOY_MODE  yarn and cluster; other values only for tests (e.g. local[2], client)
 #   SPARK_SUBMIT       the spark-submit command ($SPARK_HOME/bin/spark-submit, else on PATH)
 #   HDFS_CLI           the hdfs command, used to look for checkpoints before `train` (hdfs)
@@ -168,7 +169,10 @@ alexnet_submit() {
     local setting
     while IFS= read -r setting; do
       [[ -n "$setting" ]] || continue
-      [[ "$setting" == spark.*=* ]] || alexnet_fail "EXTRA_SPARK_CONF: '$setting' is not spark.KEY=VALUE"
+      [[ "$setting" == spark.*=* ]] || alexnet_fail "EXTRA_SPARK_CONF: '${setting%%[=:[:space:]]*}...' is not spark.KEY=VALUE (the rest of the line is not shown: it may be a secret)"
+      # A secret on the command line can be read by every user of this host (ps).
+      [[ "$setting" != spark.authenticate.secret=* ]] ||
+        alexnet_fail "EXTRA_SPARK_CONF: spark.authenticate.secret is not passed on the spark-submit command line, where every user of this host can read it; on YARN Spark makes a secret for each application (conf/spark-defaults.conf sets spark.authenticate); elsewhere put it in a copy of PROPERTIES_FILE that only you can read"
       cmd+=(--conf "$setting")
     done <<< "$EXTRA_SPARK_CONF"
   fi

@@ -74,6 +74,22 @@ public final class AveragingBenchmark {
     }
   }
 
+  /** How the processes of the loopback cluster talk to each other. */
+  public enum Transport {
+    /** No authentication, nothing encrypted. */
+    PLAIN,
+    /**
+     * As {@code conf/spark-defaults.conf} sets up a cluster: {@code spark.authenticate}, AES
+     * encryption of RPC and block transfers, encrypted shuffle and spill files.
+     */
+    SECURED;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   /**
    * The averaging section.
    *
@@ -81,10 +97,25 @@ public final class AveragingBenchmark {
    * @param runs the settings measured, in order; the first is preceded by one unmeasured round
    * @param executorMemory {@code spark.executor.memory}
    * @param workDir where the cluster keeps its logs and work folders, or null for a temporary one
+   * @param transports one loopback cluster each, in this order, on which every run is measured
    */
-  public record Plan(int workers, List<Run> runs, String executorMemory, Path workDir) {
+  public record Plan(
+      int workers,
+      List<Run> runs,
+      String executorMemory,
+      Path workDir,
+      List<Transport> transports) {
     public Plan {
       runs = List.copyOf(runs);
+      transports = List.copyOf(transports);
+      if (transports.isEmpty()) {
+        throw new IllegalArgumentException("the averaging section needs at least one transport");
+      }
+    }
+
+    /** On one cluster secured as {@code conf/spark-defaults.conf} secures one. */
+    public Plan(int workers, List<Run> runs, String executorMemory, Path workDir) {
+      this(workers, runs, executorMemory, workDir, List.of(Transport.SECURED));
     }
   }
 
@@ -102,16 +133,73 @@ public final class AveragingBenchmark {
             : Files.createTempDirectory("alexnet-bench-cluster");
     String workerMemory = (JavaUtils.byteStringAsMb(plan.executorMemory()) + 512) + "m";
     List<Row> rows = new ArrayList<>();
-    try (LoopbackCluster cluster = LoopbackCluster.start(plan.workers(), 1, workerMemory, 0, dir);
-        JavaSparkContext spark = SparkJobs.start(driverConf(cluster, plan))) {
-      LOG.info(
-          "loopback cluster {} with {} workers; logs in {}",
-          cluster.masterUrl(),
-          plan.workers(),
-          dir);
-      List<Measured> measured = measure(spark, plan, dir.resolve("data"));
-      rows.addAll(rows(plan, measured));
-      rows.add(peakMemoryRow(cluster.executors().stream().map(ProcessHandle::pid).toList()));
+    boolean several = plan.transports().size() > 1;
+    List<List<Measured>> passes = new ArrayList<>();
+    for (int pass = 0; pass < plan.transports().size(); pass++) {
+      Transport transport = plan.transports().get(pass);
+      // Several clusters: each in a folder of its own, the label says which rows are whose.
+      Path clusterDir = several ? dir.resolve("cluster-" + (pass + 1) + "-" + transport) : dir;
+      String label = several ? ", " + transport + " transport, cluster " + (pass + 1) : "";
+      LoopbackCluster.Options options =
+          LoopbackCluster.Options.of(plan.workers(), 1, workerMemory, 0, clusterDir)
+              .withSecurity(transport == Transport.SECURED);
+      try (LoopbackCluster cluster = LoopbackCluster.start(options);
+          JavaSparkContext spark = SparkJobs.start(driverConf(cluster, plan))) {
+        LOG.info(
+            "loopback cluster {} with {} workers, {} transport; logs in {}",
+            cluster.masterUrl(),
+            plan.workers(),
+            transport,
+            clusterDir);
+        List<Measured> measured = measure(spark, plan, clusterDir.resolve("data"));
+        passes.add(measured);
+        rows.addAll(rows(plan, measured, label));
+        rows.add(
+            peakMemoryRow(cluster.executors().stream().map(ProcessHandle::pid).toList(), label));
+      }
+    }
+    if (plan.transports().contains(Transport.PLAIN)
+        && plan.transports().contains(Transport.SECURED)) {
+      rows.addAll(transportRows(plan, passes));
+    }
+    return rows;
+  }
+
+  /**
+   * Per setting: the averaging time per round on the secured clusters over that on the plain ones
+   * (means over the clusters of each kind).
+   */
+  private List<Row> transportRows(Plan plan, List<List<Measured>> passes) {
+    List<Row> rows = new ArrayList<>();
+    for (int r = 0; r < plan.runs().size(); r++) {
+      List<String> each = new ArrayList<>();
+      double[] sum = new double[Transport.values().length];
+      int[] count = new int[Transport.values().length];
+      for (int pass = 0; pass < passes.size(); pass++) {
+        Transport transport = plan.transports().get(pass);
+        Measured m = passes.get(pass).get(r);
+        double perRound = m.outsideFittingSeconds() / m.rounds().size();
+        sum[transport.ordinal()] += perRound;
+        count[transport.ordinal()]++;
+        each.add(String.format(Locale.ROOT, "%s %.2f s", transport, perRound));
+      }
+      double secured = sum[Transport.SECURED.ordinal()] / count[Transport.SECURED.ordinal()];
+      double plain = sum[Transport.PLAIN.ordinal()] / count[Transport.PLAIN.ordinal()];
+      rows.add(
+          Row.of(
+              "averaging",
+              "averaging time per round, secured vs plain transport, "
+                  + config.model().variant()
+                  + " network, "
+                  + plan.runs().get(r),
+              "s",
+              secured,
+              plain,
+              secured / plain,
+              null,
+              "secured: spark.authenticate, spark.network.crypto.enabled, "
+                  + "spark.io.encryption.enabled; per cluster, in order: "
+                  + String.join(", ", each)));
     }
     return rows;
   }
@@ -228,7 +316,7 @@ public final class AveragingBenchmark {
     return results;
   }
 
-  private List<Row> rows(Plan plan, List<Measured> measured) {
+  private List<Row> rows(Plan plan, List<Measured> measured, String label) {
     List<Row> rows = new ArrayList<>();
     String net = config.model().variant() + " network";
     int bytesPerValue =
@@ -249,7 +337,8 @@ public final class AveragingBenchmark {
                     + ", "
                     + plan.workers()
                     + " worker JVMs, "
-                    + m.run(),
+                    + m.run()
+                    + label,
                 "s",
                 perRound,
                 BASELINE_ROUND_SECONDS,
@@ -270,7 +359,7 @@ public final class AveragingBenchmark {
       rows.add(
           Row.of(
               "averaging",
-              "share of wall time averaging, " + net + ", " + m.run(),
+              "share of wall time averaging, " + net + ", " + m.run() + label,
               "%",
               100 * share,
               null,
@@ -290,7 +379,7 @@ public final class AveragingBenchmark {
       rows.add(
           Row.of(
               "averaging",
-              "bytes moved per round vs minimum, " + net,
+              "bytes moved per round vs minimum, " + net + label,
               "MB",
               m.bytesPerRound() / 1e6,
               minimum / 1e6,
@@ -308,8 +397,8 @@ public final class AveragingBenchmark {
     return rows;
   }
 
-  private static Row peakMemoryRow(List<Long> executors) {
-    String measure = "peak RSS per executor JVM (averaging rows)";
+  private static Row peakMemoryRow(List<Long> executors, String label) {
+    String measure = "peak RSS per executor JVM (averaging rows" + label + ")";
     List<String> each = new ArrayList<>();
     double max = 0;
     for (long pid : executors) {

@@ -48,6 +48,26 @@ public final class AlexNetCommand implements Runnable {
   /** The command line with this project's exit codes and error messages. */
   public static CommandLine commandLine() {
     CommandLine line = new CommandLine(new AlexNetCommand());
+    CommandLine.IParameterExceptionHandler standard = line.getParameterExceptionHandler();
+    line.setParameterExceptionHandler(
+        (e, args) -> {
+          // "--set key = value" leaves "=" and the value unmatched: picocli would repeat them, and
+          // the value may be a secret.
+          if (e instanceof CommandLine.UnmatchedArgumentException unmatched
+              && ConfigOptions.followSet(unmatched.getUnmatched(), args)) {
+            CommandLine cmd = e.getCommandLine();
+            cmd.getErr()
+                .println(
+                    cmd.getCommandName()
+                        + ": "
+                        + unmatched.getUnmatched().size()
+                        + " argument(s) after a --set were not expected (not repeated here: they"
+                        + " may hold a secret); a --set takes one KEY=VALUE word: write it without"
+                        + " spaces around '=', or quote it, e.g. --set 'key=\"a b\"'");
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
+          }
+          return standard.handleParseException(e, args);
+        });
     line.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           String name = cmd.getCommandName();

@@ -174,6 +174,17 @@ final class BenchCommand implements Callable<Integer> {
   private String executorMemory;
 
   @Option(
+      names = "--transport",
+      defaultValue = "secured",
+      split = ",",
+      paramLabel = "T",
+      description =
+          "Loopback clusters of the averaging section, in order: secured (spark.authenticate,"
+              + " network and I/O encryption, as conf/spark-defaults.conf) or plain; e.g."
+              + " plain,secured,plain,secured compares the two (default: ${DEFAULT-VALUE}).")
+  private List<String> transports;
+
+  @Option(
       names = "--cluster-dir",
       paramLabel = "DIR",
       description = "Where the loopback cluster keeps its logs (default: a temporary folder).")
@@ -250,7 +261,25 @@ final class BenchCommand implements Callable<Integer> {
         dataset,
         pipelineImages,
         pipelineSeconds,
-        new AveragingBenchmark.Plan(workers, runs, executorMemory, clusterDir));
+        new AveragingBenchmark.Plan(workers, runs, executorMemory, clusterDir, transports()));
+  }
+
+  /** --transport as the clusters to start, in order. */
+  private List<AveragingBenchmark.Transport> transports() {
+    List<AveragingBenchmark.Transport> chosen = new ArrayList<>();
+    for (String name : transports) {
+      AveragingBenchmark.Transport transport = null;
+      for (AveragingBenchmark.Transport t : AveragingBenchmark.Transport.values()) {
+        if (t.toString().equals(name.strip())) {
+          transport = t;
+        }
+      }
+      if (transport == null) {
+        throw refused("--transport: '" + name + "' is neither secured nor plain");
+      }
+      chosen.add(transport);
+    }
+    return chosen;
   }
 
   /** "16x5:2" as minibatch 16, frequency 5, 2 rounds. */

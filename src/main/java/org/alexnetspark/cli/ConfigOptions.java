@@ -40,8 +40,27 @@ final class ConfigOptions {
   }
 
   /**
+   * Whether any of {@code unmatched} (arguments the command line did not take) comes after a {@code
+   * --set} in {@code args}: then it is likely the rest of a {@code --set key = value}.
+   */
+  static boolean followSet(List<String> unmatched, String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--set") || args[i].startsWith("--set=")) {
+        for (int j = i + 1; j < args.length; j++) {
+          if (unmatched.contains(args[j])) {
+            return true;
+          }
+        }
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Loads and validates the configuration, with the subcommand's own flags (as {@code key=value})
-   * applied last, and logs the effective configuration.
+   * applied last, and logs the effective configuration (values that look secret or came from the
+   * environment are logged as {@code <redacted>}).
    */
   AlexNetConfig load(List<String> flagOverrides) {
     List<String> all = new ArrayList<>(overrides);

@@ -17,9 +17,11 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -59,6 +61,14 @@ import org.apache.spark.launcher.JavaModuleOptions;
  * }
  * </pre>
  *
+ * <p>Like the clusters {@code conf/spark-defaults.conf} is for, it is secured unless {@link
+ * Options#withSecurity} says otherwise: every daemon, driver and executor authenticates with a
+ * secret made for this cluster ({@code spark.authenticate}; standalone Spark has no per-application
+ * secret), RPC and block transfers are AES-encrypted ({@code spark.network.crypto.enabled}) and so
+ * are shuffle and spill files ({@code spark.io.encryption.enabled}). The daemons take the secret
+ * from their environment; a driver in this process from {@link #driverSettings()}, one started by
+ * {@code spark-submit} from {@code SPARK_SUBMIT_OPTS} in {@link #environment()}.
+ *
  * <p>Everything each process prints is kept under the work folder ({@code master.log}, {@code
  * worker-N.log}; executors': {@code worker-N/work/<app>/<executor>/stderr}). Processes are stopped
  * by {@link #close()}, by a shutdown hook, and, if this JVM was killed before either ran, by the
@@ -86,6 +96,8 @@ public final class LoopbackCluster implements AutoCloseable {
    *     gpusPerWorker} addresses; it runs with {@code CUDA_VISIBLE_DEVICES=0,..,n-1}
    * @param log4jConfig a log4j2 configuration for SPARK_CONF_DIR, which {@code spark-submit} reads
    *     (the daemons log with Spark's defaults, which their start is recognised by), or null
+   * @param secured authentication with a secret of this cluster, encrypted RPC, block transfers,
+   *     shuffle and spill files
    */
   public record Options(
       int workers,
@@ -96,7 +108,8 @@ public final class LoopbackCluster implements AutoCloseable {
       Path workDir,
       Path sparkJars,
       Path gpuDiscoveryScript,
-      Path log4jConfig) {
+      Path log4jConfig,
+      boolean secured) {
     public Options {
       if (workers < 1 || coresPerWorker < 1 || gpusPerWorker < 0 || dataNodes < 1) {
         throw new IllegalArgumentException(
@@ -117,7 +130,7 @@ public final class LoopbackCluster implements AutoCloseable {
     public static Options of(
         int workers, int coresPerWorker, String workerMemory, int gpusPerWorker, Path workDir) {
       return new Options(
-          workers, coresPerWorker, workerMemory, gpusPerWorker, 3, workDir, null, null, null);
+          workers, coresPerWorker, workerMemory, gpusPerWorker, 3, workDir, null, null, null, true);
     }
 
     public Options withSparkJars(Path folder) {
@@ -130,7 +143,8 @@ public final class LoopbackCluster implements AutoCloseable {
           workDir,
           folder,
           gpuDiscoveryScript,
-          log4jConfig);
+          log4jConfig,
+          secured);
     }
 
     public Options withGpuDiscoveryScript(Path script) {
@@ -143,7 +157,23 @@ public final class LoopbackCluster implements AutoCloseable {
           workDir,
           sparkJars,
           script,
-          log4jConfig);
+          log4jConfig,
+          secured);
+    }
+
+    /** With or without authentication and encryption. */
+    public Options withSecurity(boolean secured) {
+      return new Options(
+          workers,
+          coresPerWorker,
+          workerMemory,
+          gpusPerWorker,
+          dataNodes,
+          workDir,
+          sparkJars,
+          gpuDiscoveryScript,
+          log4jConfig,
+          secured);
     }
 
     public Options withLog4jConfig(Path file) {
@@ -156,7 +186,8 @@ public final class LoopbackCluster implements AutoCloseable {
           workDir,
           sparkJars,
           gpuDiscoveryScript,
-          file);
+          file,
+          secured);
     }
   }
 
@@ -166,6 +197,7 @@ public final class LoopbackCluster implements AutoCloseable {
   private final Path sparkConf;
   private final Path hadoopConf;
   private final String jvmOptions = JavaModuleOptions.defaultModuleOptions();
+  private final String secret;
   private final List<Process> workers = new ArrayList<>();
   private final List<ProcessHandle> processes = new ArrayList<>();
   private final Thread shutdownHook = new Thread(this::stopProcesses, "loopback-cluster-stop");
@@ -181,6 +213,13 @@ public final class LoopbackCluster implements AutoCloseable {
     this.sparkHome = home.resolve("spark-home");
     this.sparkConf = home.resolve("spark-conf");
     this.hadoopConf = home.resolve("hadoop-conf");
+    this.secret = options.secured() ? newSecret() : null;
+  }
+
+  private static String newSecret() {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getEncoder().encodeToString(bytes);
   }
 
   /**
@@ -265,6 +304,12 @@ public final class LoopbackCluster implements AutoCloseable {
       conf.put("spark.task.resource.gpu.amount", "1");
     }
     conf.put("spark.executor.cores", Integer.toString(options.coresPerWorker()));
+    if (secret != null) {
+      conf.put("spark.authenticate", "true");
+      conf.put("spark.authenticate.secret", secret);
+      conf.put("spark.network.crypto.enabled", "true");
+      conf.put("spark.io.encryption.enabled", "true");
+    }
     return conf;
   }
 
@@ -289,6 +334,11 @@ public final class LoopbackCluster implements AutoCloseable {
     // find any build directories".
     env.put("SPARK_SCALA_VERSION", "2.12");
     env.put("SPARK_LOCAL_IP", "127.0.0.1");
+    if (secret != null) {
+      // A standalone driver takes its secret only from spark.authenticate.secret: given here, as
+      // a system property of the spark-submit JVM, a job's own properties need not carry it.
+      env.put("SPARK_SUBMIT_OPTS", "-Dspark.authenticate.secret=" + secret);
+    }
     return env;
   }
 
@@ -638,6 +688,10 @@ public final class LoopbackCluster implements AutoCloseable {
     // The daemons' own logging, at INFO: start-up is recognised by their log lines, whatever
     // logging configuration the application's jars carry.
     command.add("-Dlog4j2.configurationFile=" + daemonLogging());
+    if (secret != null) {
+      // The secret itself comes through the environment, not the command line.
+      command.addAll(List.of("-Dspark.authenticate=true", "-Dspark.network.crypto.enabled=true"));
+    }
     command.addAll(properties);
     command.addAll(List.of("-cp", sparkHome.resolve("jars") + File.separator + "*", mainClass));
     command.addAll(List.of(args));
@@ -647,6 +701,11 @@ public final class LoopbackCluster implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(home.resolve(name + ".log").toFile());
     builder.environment().putAll(environment());
+    builder.environment().remove("SPARK_SUBMIT_OPTS");
+    if (secret != null) {
+      // SecurityManager's ENV_AUTH_SECRET: the daemons' secret, which workers hand to executors.
+      builder.environment().put("_SPARK_AUTH_SECRET", secret);
+    }
     if (name.startsWith("worker")) {
       builder
           .environment()

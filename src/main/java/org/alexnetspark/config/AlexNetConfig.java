@@ -14,6 +14,7 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import java.io.File;
 import java.io.Serializable;
@@ -28,7 +29,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The whole, validated configuration: one immutable object per stage of the data flow.
@@ -36,9 +40,14 @@ import java.util.stream.Collectors;
  * <p>Layers, lowest first: the packaged defaults ({@code conf/alexnet.conf}), then each {@code
  * --conf} file, then each {@code --set key=value}. Keys the defaults do not define are refused, as
  * are values out of range; every problem is reported at once by {@link InvalidConfigException}.
+ *
+ * <p>Values of keys that look secret and values read from the environment by {@code ${VAR}} are
+ * never shown: {@link #summary()}, {@link #settings()}, {@link #render()} and error messages hold
+ * {@link Redaction#REDACTED} in their place (see {@link Redaction}).
  */
 public final class AlexNetConfig implements Serializable {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(AlexNetConfig.class);
 
   /** Classpath resource holding the defaults (packaged from {@code conf/alexnet.conf}). */
   public static final String DEFAULTS_RESOURCE = "alexnet.conf";
@@ -55,9 +64,11 @@ public final class AlexNetConfig implements Serializable {
   private final String effective;
   private final String summary;
   private final SortedMap<String, String> settings = new TreeMap<>();
+  private final Set<String> redactedKeys;
 
-  private AlexNetConfig(Config resolved, List<String> earlierProblems) {
-    ConfigReader in = new ConfigReader(resolved, earlierProblems);
+  private AlexNetConfig(Config resolved, Set<String> redacted, List<String> earlierProblems) {
+    this.redactedKeys = Set.copyOf(redacted);
+    ConfigReader in = new ConfigReader(resolved, redactedKeys, earlierProblems);
     this.model = ModelConfig.read(in);
     this.optimizer = OptimizerConfig.read(in);
     this.data = DataConfig.read(in);
@@ -71,28 +82,37 @@ public final class AlexNetConfig implements Serializable {
       in.problem(
           key,
           "the network input (crop) of "
-              + model.networkInputSize()
+              + display(key, model.networkInputSize())
               + " must not be larger than the stored images (data.image-size = "
-              + data.imageSize()
+              + display("data.image-size", data.imageSize())
               + ")");
       in.throwIfInvalid();
     }
+    Config shown = resolved;
+    for (String key : redactedKeys) {
+      shown = shown.withValue(key, ConfigValueFactory.fromAnyRef(Redaction.REDACTED, "redacted"));
+    }
     this.effective =
-        resolved
+        shown
             .root()
             .render(
                 ConfigRenderOptions.defaults()
                     .setOriginComments(false)
                     .setComments(false)
                     .setJson(false));
-    resolved
+    shown
         .entrySet()
         .forEach(e -> settings.put(e.getKey(), e.getValue().render(ConfigRenderOptions.concise())));
     this.summary =
-        resolved.entrySet().stream()
+        shown.entrySet().stream()
             .map(e -> e.getKey() + " = " + e.getValue().render(ConfigRenderOptions.concise()))
             .sorted()
             .collect(Collectors.joining("\n"));
+  }
+
+  /** {@code value} for a message, or {@link Redaction#REDACTED} if the key's value is hidden. */
+  private String display(String key, Object value) {
+    return redactedKeys.contains(key) ? Redaction.REDACTED : String.valueOf(value);
   }
 
   /** The paper's defaults, unchanged. */
@@ -115,6 +135,20 @@ public final class AlexNetConfig implements Serializable {
    */
   public static AlexNetConfig load(
       List<String> resources, List<Path> files, List<String> overrides) {
+    return load(resources, files, overrides, System.getenv());
+  }
+
+  /**
+   * As {@link #load(List, List, List)}, with {@code ${VAR}} substitutions that the configuration
+   * does not define itself read from {@code environment} (this process's environment there). Values
+   * read from it are never shown: they are {@link Redaction#REDACTED} in messages, logs and stored
+   * configurations.
+   */
+  public static AlexNetConfig load(
+      List<String> resources,
+      List<Path> files,
+      List<String> overrides,
+      Map<String, String> environment) {
     List<String> problems = new ArrayList<>();
     List<Config> layers = new ArrayList<>();
     for (String resource : resources) {
@@ -138,19 +172,26 @@ public final class AlexNetConfig implements Serializable {
       }
     }
     Config defaults = packagedDefaults();
-    for (String override : overrides) {
-      Config parsed = parseOverride(override, defaults, problems);
+    for (int i = 0; i < overrides.size(); i++) {
+      Config parsed = parseOverride(overrides.get(i), i + 1, defaults, problems);
       if (parsed != null) {
         layers.add(parsed);
       }
     }
-    return build(layers, problems, ConfigResolveOptions.defaults());
+    ConfigResolveOptions resolving =
+        ConfigResolveOptions.noSystem().appendResolver(Redaction.environmentResolver(environment));
+    return build(layers, problems, resolving, false);
   }
 
   /**
    * Rebuilds a configuration stored with an artifact by {@link #render()}. A stored file is data,
    * not a program: {@code include} statements are refused and substitutions never read the
    * environment or system properties.
+   *
+   * <p>A value stored as {@link Redaction#REDACTED} (it looked secret or came from the environment)
+   * is read as the default of its key, and stays hidden: {@link #redactedKeys()} names it, and
+   * {@link #settings()} shows it as {@link Redaction#REDACTED}, so that two configurations that
+   * both hide a key compare equal there.
    */
   public static AlexNetConfig fromHocon(String hocon, String description) {
     List<String> problems = new ArrayList<>();
@@ -166,7 +207,10 @@ public final class AlexNetConfig implements Serializable {
       problems.add(description + ": " + e.getMessage());
     }
     return build(
-        parsed == null ? List.of() : List.of(parsed), problems, ConfigResolveOptions.noSystem());
+        parsed == null ? List.of() : List.of(parsed),
+        problems,
+        ConfigResolveOptions.noSystem(),
+        true);
   }
 
   /**
@@ -222,8 +266,14 @@ public final class AlexNetConfig implements Serializable {
         ConfigParseOptions.defaults().setAllowMissing(false));
   }
 
+  /**
+   * Merges {@code layers} over the defaults and resolves them.
+   *
+   * @param stored whether the layers are a stored configuration, whose {@link Redaction#REDACTED}
+   *     values stand for hidden ones
+   */
   private static AlexNetConfig build(
-      List<Config> layers, List<String> problems, ConfigResolveOptions resolving) {
+      List<Config> layers, List<String> problems, ConfigResolveOptions resolving, boolean stored) {
     Config defaults = packagedDefaults();
     Config merged = defaults;
     for (Config layer : layers) {
@@ -236,15 +286,46 @@ public final class AlexNetConfig implements Serializable {
       problems.add(e.getMessage());
       throw new InvalidConfigException(problems);
     }
+    Set<String> redacted = new TreeSet<>();
+    for (Map.Entry<String, ConfigValue> entry : merged.entrySet()) {
+      String key = entry.getKey();
+      ConfigValue value = entry.getValue();
+      if (stored
+          && value.valueType() == ConfigValueType.STRING
+          && Redaction.REDACTED.equals(value.unwrapped())
+          && defaults.hasPath(key)) {
+        LOG.warn(
+            "'{}' was not stored (its value is hidden); reading it as its default {}",
+            key,
+            Redaction.looksSecret(key)
+                ? Redaction.REDACTED
+                : defaults.getValue(key).render(ConfigRenderOptions.concise()));
+        merged = merged.withValue(key, defaults.getValue(key));
+        redacted.add(key);
+      } else if (Redaction.looksSecret(key) || Redaction.fromEnvironment(value)) {
+        redacted.add(key);
+      }
+    }
     // Values are checked even when keys were refused, so that every problem is reported at once.
-    return new AlexNetConfig(merged, problems);
+    return new AlexNetConfig(merged, redacted, problems);
   }
 
-  private static Config parseOverride(String override, Config defaults, List<String> problems) {
+  /**
+   * Parses the {@code number}th {@code --set}. A malformed one is reported by its position and, at
+   * most, what precedes its first separator: the rest may be a secret.
+   */
+  private static Config parseOverride(
+      String override, int number, Config defaults, List<String> problems) {
     int eq = override.indexOf('=');
     if (eq <= 0) {
       problems.add(
-          "--set " + override + ": expected key=value, e.g. --set optimizer.learning-rate=0.02");
+          "the "
+              + ordinal(number)
+              + " --set"
+              + keyOfMalformed(override)
+              + ": expected key=value (no '=' before the value), e.g. --set"
+              + " optimizer.learning-rate=0.02; its text is not repeated here, since it may hold a"
+              + " secret");
       return null;
     }
     String key = override.substring(0, eq).trim();
@@ -265,12 +346,51 @@ public final class AlexNetConfig implements Serializable {
     }
   }
 
-  /** {@code key=value}, with the value hidden unless the key is one of the defaults'. */
+  /**
+   * {@code key=value}, with the value hidden unless the key is one of the defaults' and does not
+   * look secret.
+   */
   private static String redacted(String override, Config defaults) {
     int eq = override.indexOf('=');
-    String key = eq < 0 ? override : override.substring(0, eq).trim();
-    boolean known = !key.isEmpty() && isPath(key) && defaults.hasPathOrNull(key);
-    return known || eq < 0 ? override : key + "=(value hidden)";
+    String key = override.substring(0, eq).trim();
+    boolean shown =
+        !key.isEmpty() && isPath(key) && defaults.hasPathOrNull(key) && !Redaction.looksSecret(key);
+    return shown ? override : key + "=" + Redaction.REDACTED;
+  }
+
+  /**
+   * What precedes the first separator (':' or white space) of a {@code --set} without '=', as
+   * {@code " (KEY:...)"}, if that is a key path; otherwise nothing, since the whole text may be a
+   * value.
+   */
+  private static String keyOfMalformed(String override) {
+    int end = 0;
+    while (end < override.length()
+        && override.charAt(end) != ':'
+        && !Character.isWhitespace(override.charAt(end))
+        && override.charAt(end) != '=') {
+      end++;
+    }
+    if (end == 0 || end == override.length()) {
+      return "";
+    }
+    String key = override.substring(0, end);
+    return isPath(key) ? " (" + key + override.charAt(end) + "...)" : "";
+  }
+
+  /** 1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st. */
+  static String ordinal(int n) {
+    int lastTwo = n % 100;
+    String suffix =
+        lastTwo >= 11 && lastTwo <= 13
+            ? "th"
+            : switch (n % 10) {
+              case 1 -> "st";
+              case 2 -> "nd";
+              case 3 -> "rd";
+              default -> "th";
+            };
+    return n + suffix;
   }
 
   private static boolean isPath(String key) {
@@ -401,17 +521,34 @@ public final class AlexNetConfig implements Serializable {
     return retrain;
   }
 
-  /** Every key of the effective configuration with its value as HOCON text, sorted by key. */
+  /**
+   * Keys whose values are hidden ({@link Redaction}): they look secret, came from the environment,
+   * or were stored hidden.
+   */
+  public Set<String> redactedKeys() {
+    return redactedKeys;
+  }
+
+  /**
+   * Every key of the effective configuration with its value as HOCON text, sorted by key; hidden
+   * values are {@link Redaction#REDACTED}.
+   */
   public SortedMap<String, String> settings() {
     return settings;
   }
 
-  /** The effective configuration as sorted {@code key = value} lines, for logs. */
+  /**
+   * The effective configuration as sorted {@code key = value} lines, for logs; hidden values are
+   * {@link Redaction#REDACTED}.
+   */
   public String summary() {
     return summary;
   }
 
-  /** The effective configuration as HOCON: stored with every artifact. */
+  /**
+   * The effective configuration as HOCON: stored with every artifact. Hidden values are stored as
+   * {@link Redaction#REDACTED}.
+   */
   public String render() {
     return effective;
   }

@@ -7,24 +7,29 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.DoublePredicate;
 import java.util.function.LongPredicate;
 
 /**
  * Typed, validating access to a resolved {@link Config}. Instead of failing on the first bad value
  * it records a problem naming the key, the value found and what is allowed, and returns a harmless
- * placeholder so that reading can continue; {@link #throwIfInvalid()} then reports them all.
+ * placeholder so that reading can continue; {@link #throwIfInvalid()} then reports them all. The
+ * values of hidden keys ({@link Redaction}) are never repeated in a problem.
  */
 final class ConfigReader {
   private final Config config;
+  private final Set<String> redacted;
   private final List<String> problems = new ArrayList<>();
 
   /**
    * @param earlierProblems problems already found in the layers (unknown keys, replaced sections),
    *     reported together with those found here
+   * @param redacted keys whose values are hidden
    */
-  ConfigReader(Config config, List<String> earlierProblems) {
+  ConfigReader(Config config, Set<String> redacted, List<String> earlierProblems) {
     this.config = config;
+    this.redacted = redacted;
     this.problems.addAll(earlierProblems);
   }
 
@@ -139,6 +144,11 @@ final class ConfigReader {
         "'" + key + "' = " + render(key) + ": " + allowed + " (set in " + origin(key) + ")");
   }
 
+  /** {@code text}, part of the value under {@code key}, for a message: hidden if the key is. */
+  String shown(String key, String text) {
+    return redacted.contains(key) ? Redaction.REDACTED : text;
+  }
+
   void throwIfInvalid() {
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(problems);
@@ -155,6 +165,9 @@ final class ConfigReader {
     }
     if (config.getIsNull(key)) {
       return "null";
+    }
+    if (redacted.contains(key)) {
+      return Redaction.REDACTED;
     }
     ConfigValue value = config.getValue(key);
     return value.render(ConfigRenderOptions.concise());

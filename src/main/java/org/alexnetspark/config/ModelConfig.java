@@ -125,7 +125,10 @@ public record ModelConfig(
       if (!LEARNED_LAYERS.contains(layer)) {
         in.problem(
             "model.init.bias-one-layers",
-            "'" + layer + "' is not a layer; allowed: " + String.join(", ", LEARNED_LAYERS));
+            "'"
+                + in.shown("model.init.bias-one-layers", layer)
+                + "' is not a layer; allowed: "
+                + String.join(", ", LEARNED_LAYERS));
       }
     }
     long seed = in.longValue("model.seed", v -> true, "must be a whole number");

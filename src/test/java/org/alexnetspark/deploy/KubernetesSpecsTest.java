@@ -34,6 +34,11 @@ import org.junit.jupiter.api.Test;
 class KubernetesSpecsTest {
   private static final String API_VERSION = "sparkoperator.k8s.io/v1beta2";
   private static final String SPARK_CONFIG_MAP = "alexnet-spark-conf";
+
+  /** The Secret holding spark.authenticate's shared secret, and its key. */
+  private static final String AUTH_SECRET = "alexnet-spark-auth";
+
+  private static final String AUTH_SECRET_KEY = "secret";
   private static final Set<String> GPU_SUBCOMMANDS =
       Set.of("train", "evaluate", "predict", "features", "retrain");
 
@@ -170,6 +175,41 @@ class KubernetesSpecsTest {
           spec.path("executor").path("instances").asInt() > 0,
           app.where() + ": a fixed executor count");
     }
+  }
+
+  @Test
+  void driverAndExecutorsAuthenticateWithTheSameMountedSecret() throws IOException {
+    for (Application app : applications()) {
+      JsonNode sparkConf = app.spec().path("sparkConf");
+      String file = sparkConf.path("spark.authenticate.secret.file").asText();
+      assertTrue(file.startsWith("/"), app.where() + ": spark.authenticate.secret.file");
+      // One file for both roles; a secret written in the spec would be readable by all.
+      for (String key :
+          List.of(
+              "spark.authenticate.secret",
+              "spark.authenticate.secret.driver.file",
+              "spark.authenticate.secret.executor.file")) {
+        assertTrue(sparkConf.path(key).isMissingNode(), app.where() + ": " + key + " is not set");
+      }
+      for (String role : List.of("driver", "executor")) {
+        boolean mounted = false;
+        for (JsonNode secret : app.spec().path(role).path("secrets")) {
+          mounted |=
+              secret.path("name").asText().equals(AUTH_SECRET)
+                  && secret.path("secretType").asText().equals("Generic")
+                  && file.equals(
+                      secret.path("path").asText().replaceAll("/$", "") + "/" + AUTH_SECRET_KEY);
+        }
+        assertTrue(
+            mounted,
+            app.where() + ": the " + role + " mounts the Secret " + AUTH_SECRET + " at " + file);
+      }
+    }
+    String configmaps = Files.readString(Project.KUBERNETES.resolve("configmaps"));
+    assertTrue(
+        configmaps.contains(
+            "create secret generic " + AUTH_SECRET + " --from-file=" + AUTH_SECRET_KEY + "="),
+        "jobs/kubernetes/configmaps makes the Secret, with the key the specs read");
   }
 
   @Test

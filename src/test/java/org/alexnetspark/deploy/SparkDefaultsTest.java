@@ -1,11 +1,13 @@
 package org.alexnetspark.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -13,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.internal.config.ConfigEntry$;
 import org.apache.spark.internal.config.Kryo$;
+import org.apache.spark.internal.config.Network$;
 import org.apache.spark.network.util.JavaUtils;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.bytedeco.javacpp.Pointer;
@@ -39,6 +42,7 @@ class SparkDefaultsTest {
     // Spark registers its configuration entries when the objects that declare them are loaded.
     assertNotNull(org.apache.spark.internal.config.package$.MODULE$);
     assertNotNull(Kryo$.MODULE$);
+    assertNotNull(Network$.MODULE$);
     for (String key : Project.sparkDefaults().stringPropertyNames()) {
       if (key.startsWith("spark.yarn.")) {
         assertTrue(YARN_KEYS.contains(key), key + " is not one of the YARN keys this test knows");
@@ -142,6 +146,21 @@ class SparkDefaultsTest {
     assertTrue(Integer.parseInt(spark.getProperty("spark.yarn.maxAppAttempts")) >= 2);
     assertEquals("true", spark.getProperty("spark.eventLog.enabled"));
     assertNotNull(spark.getProperty("spark.eventLog.dir"));
+  }
+
+  @Test
+  void connectionsAreAuthenticatedAndEncryptedWithASecretThatIsNotInTheFile() throws IOException {
+    Properties spark = Project.sparkDefaults();
+    for (String key :
+        List.of(
+            "spark.authenticate", "spark.network.crypto.enabled", "spark.io.encryption.enabled")) {
+      assertEquals("true", spark.getProperty(key), key);
+    }
+    // YARN and local mode make a secret per application, Kubernetes mounts one: a secret written
+    // here would be shared by every job and readable by whoever reads the file.
+    for (String key : spark.stringPropertyNames()) {
+      assertFalse(key.startsWith("spark.authenticate.secret"), key + " is not set here");
+    }
   }
 
   @Test

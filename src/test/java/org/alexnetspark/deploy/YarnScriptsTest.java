@@ -252,6 +252,35 @@ class YarnScriptsTest {
   }
 
   @Test
+  void theSecretOfSparkAuthenticateIsLeftToYarnAndNeverPutOnTheCommandLine() throws Exception {
+    for (String stage : STAGES.keySet()) {
+      Submission submission = dryRun(stage, Map.of());
+      // spark.authenticate comes with --properties-file (SparkDefaultsTest); YARN makes the secret.
+      assertFalse(submission.line().contains("spark.authenticate"), stage);
+    }
+    String secret = "c2VjcmV0LXNlY3JldA";
+    Submission refused =
+        run(
+            "stats",
+            env(Map.of("EXTRA_SPARK_CONF", "spark.authenticate.secret=" + secret)),
+            List.of());
+    assertEquals(2, refused.exit());
+    assertTrue(
+        refused.stderr().contains("spark.authenticate.secret is not passed"), refused.stderr());
+    assertFalse(refused.stderr().contains(secret) || refused.stdout().contains(secret));
+    Submission malformed =
+        run(
+            "stats",
+            env(Map.of("EXTRA_SPARK_CONF", "spark.hadoop.fs.s3a.secret.key " + secret)),
+            List.of());
+    assertEquals(2, malformed.exit());
+    assertTrue(
+        malformed.stderr().contains("'spark.hadoop.fs.s3a.secret.key...' is not spark.KEY=VALUE"),
+        malformed.stderr());
+    assertFalse(malformed.stderr().contains(secret) || malformed.stdout().contains(secret));
+  }
+
+  @Test
   void theSparkSubmitHookRunsTheCommandThatDryRunPrints() throws Exception {
     Path arguments = dir.resolve("arguments");
     Path hook =
