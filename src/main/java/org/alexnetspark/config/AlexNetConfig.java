@@ -61,6 +61,7 @@ public final class AlexNetConfig implements Serializable {
   private final AugmentConfig augment;
   private final TrainConfig train;
   private final RetrainConfig retrain;
+  private final GpuConfig gpu;
   private final String effective;
   private final String summary;
   private final SortedMap<String, String> settings = new TreeMap<>();
@@ -75,6 +76,7 @@ public final class AlexNetConfig implements Serializable {
     this.augment = AugmentConfig.read(in);
     this.train = TrainConfig.read(in);
     this.retrain = RetrainConfig.read(in);
+    this.gpu = GpuConfig.read(in);
     in.throwIfInvalid();
     if (model.networkInputSize() > data.imageSize()) {
       String key =
@@ -519,6 +521,10 @@ public final class AlexNetConfig implements Serializable {
 
   public RetrainConfig retrain() {
     return retrain;
+  }
+
+  public GpuConfig gpu() {
+    return gpu;
   }
 
   /**

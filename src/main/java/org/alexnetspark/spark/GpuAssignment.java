@@ -1,6 +1,10 @@
 package org.alexnetspark.spark;
 
+import java.lang.reflect.InvocationTargetException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Map;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 import org.nd4j.linalg.factory.Nd4j;
@@ -71,12 +75,28 @@ public final class GpuAssignment {
    * What the task's device is, for the pre-flight check of every executor before training: "cpu" on
    * the CPU backend, else the pinned GPU's ordinal and compute capability, checked.
    *
+   * @param allowCpuFallback whether a task given a GPU address may run on ND4J's CPU backend (when
+   *     the CUDA backend is missing or does not load); if not, such a task stops the job
    * @throws UnsupportedGpuException if the GPU's compute capability is one the CUDA natives lack
+   * @throws CpuFallbackException if Spark gave the task a GPU, ND4J runs on its CPU backend and
+   *     {@code allowCpuFallback} is false
    */
-  public static String describeDevice() {
+  public static String describeDevice(boolean allowCpuFallback) {
     String address = pin();
     if (Nd4j.getBackend().getClass().getSimpleName().startsWith("Cpu")) {
-      return "cpu" + (address == null ? "" : " (GPU address " + address + " assigned, unused)");
+      if (address == null) {
+        return "cpu";
+      }
+      String why = cudaBackendFailure();
+      if (!allowCpuFallback) {
+        throw new CpuFallbackException(cpuFallbackMessage(where(), address, why));
+      }
+      LOG.warn(
+          "GPU address {} assigned, but training on ND4J's CPU backend ({}), as"
+              + " gpu.allow-cpu-fallback = true allows",
+          address,
+          why);
+      return "cpu (GPU address " + address + " assigned, unused: gpu.allow-cpu-fallback = true)";
     }
     NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
     int device = ops.getDevice();
@@ -84,6 +104,76 @@ public final class GpuAssignment {
     int minor = ops.getDeviceMinor(device);
     checkComputeCapability(major, minor, "GPU " + device);
     return "GPU " + device + " (compute capability " + major + "." + minor + ")";
+  }
+
+  /** ND4J's CUDA backend class, present in the CUDA build of the application jar only. */
+  static final String CUDA_BACKEND = "org.nd4j.linalg.jcublas.JCublasBackend";
+
+  /**
+   * Why ND4J is not running on its CUDA backend in this JVM: the backend is not in the application
+   * jar (a CPU build), or it is and fails to load (the library it could not load, as the JVM says).
+   */
+  static String cudaBackendFailure() {
+    Class<?> backend;
+    try {
+      backend = Class.forName(CUDA_BACKEND);
+    } catch (ClassNotFoundException | LinkageError e) {
+      return "the application jar holds no CUDA backend (it is a CPU build: org.nd4j:nd4j-cuda-11.6"
+          + " is not in it; build the cluster jar with -Dcuda)";
+    }
+    try {
+      Object instance = backend.getDeclaredConstructor().newInstance();
+      backend.getMethod("canRun").invoke(instance);
+      return "the CUDA backend loads in this task, but ND4J chose "
+          + Nd4j.getBackend().getClass().getName()
+          + " when it started";
+    } catch (InvocationTargetException e) {
+      return "the CUDA backend does not load: " + deepest(e.getCause());
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return "the CUDA backend does not load: " + deepest(e);
+    }
+  }
+
+  private static String deepest(Throwable e) {
+    Throwable last = e;
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      last = cause;
+    }
+    return last.getClass().getSimpleName() + ": " + last.getMessage();
+  }
+
+  /** "executor 3 on host gpu-node-7", as far as Spark tells this JVM. */
+  private static String where() {
+    SparkEnv env = SparkEnv.get();
+    String executor = env == null ? "driver" : env.executorId();
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = "an unknown host";
+    }
+    return "executor " + executor + " on host " + host;
+  }
+
+  static String cpuFallbackMessage(String where, String address, String why) {
+    return where
+        + " was given GPU address "
+        + address
+        + ", but ND4J runs on its CPU backend there: "
+        + why
+        + ". Training would run on the CPU, many times slower, while holding the GPU. Check that"
+        + " the executor image has CUDA 11.6 and cuDNN 8 (docker/Dockerfile.gpu) and an NVIDIA"
+        + " driver, and that the jar is the CUDA build; to train on the CPU anyway (tests, CPU"
+        + " clusters that schedule GPU addresses), set gpu.allow-cpu-fallback = true.";
+  }
+
+  /** Spark gave a task a GPU, and ND4J cannot use it. */
+  public static final class CpuFallbackException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    CpuFallbackException(String message) {
+      super(message);
+    }
   }
 
   /**

@@ -201,7 +201,7 @@ public final class TrainJob {
     for (String line : cleaned) {
       LOG.warn("cleaning up after an interrupted run: {}", line);
     }
-    Workers.preflight(spark, Workers.count(spark, config.train()));
+    Workers.preflight(spark, Workers.count(spark, config.train()), config.gpu().allowCpuFallback());
     Provenance provenance =
         new Provenance(
             request.data(), inputs.dataSha256(), inputs.train().labels(), request.initFrom());

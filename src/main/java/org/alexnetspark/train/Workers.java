@@ -22,14 +22,20 @@ final class Workers {
   /**
    * Runs one small task per worker before training, each on the device it will train on, so that a
    * GPU the bundled CUDA natives cannot run on stops the job at once with a message naming it
-   * (GpuAssignment.UnsupportedGpuException), not deep inside a kernel launch later.
+   * (GpuAssignment.UnsupportedGpuException), not deep inside a kernel launch later; and a worker
+   * given a GPU whose ND4J runs on the CPU stops it too, unless {@code gpu.allow-cpu-fallback}
+   * (GpuAssignment.CpuFallbackException).
    */
-  static void preflight(JavaSparkContext spark, int workers) {
+  static void preflight(JavaSparkContext spark, int workers, boolean allowCpuFallback) {
     List<Integer> slots = IntStream.range(0, workers).boxed().toList();
     List<String> devices =
         spark
             .parallelize(slots, workers)
-            .map(slot -> SparkEnv.get().executorId() + ": " + GpuAssignment.describeDevice())
+            .map(
+                slot ->
+                    SparkEnv.get().executorId()
+                        + ": "
+                        + GpuAssignment.describeDevice(allowCpuFallback))
             .collect();
     LOG.info("workers' devices: {}", String.join("; ", devices));
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -99,5 +100,24 @@ class ClusterSmokeIT {
           "an executor of " + trainApp + " on worker " + worker);
     }
     assertFalse(run.output().contains("Exception in thread \"main\""), run.tail(50));
+  }
+
+  @Test
+  void aWorkerGivenAGpuThatNd4jCannotUseStopsTheJobNamingIt() throws Exception {
+    ClusterFashionMnist.of(CLUSTER);
+    ScriptedCluster.Submission run =
+        ClusterFashionMnist.trainJob(CLUSTER, "/runs/cpu-fallback")
+            .args("--set", "gpu.allow-cpu-fallback=false")
+            .run(Duration.ofMinutes(10));
+    assertEquals(1, run.exitCode(), run.tail(60));
+    String output = run.output();
+    assertTrue(
+        output.contains("was given GPU address ")
+            && output.contains("on host ")
+            && output.contains("the application jar holds no CUDA backend")
+            && output.contains("set gpu.allow-cpu-fallback = true"),
+        run.tail(60));
+    assertFalse(
+        CLUSTER.storage().exists(CLUSTER.hdfs("/runs/cpu-fallback/model")), "nothing was trained");
   }
 }
