@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.io.Storage;
+import org.alexnetspark.metrics.TrainingMetricsPlugin;
 import org.alexnetspark.registry.PromotionGate;
 import org.alexnetspark.registry.RetrainJob;
 import org.alexnetspark.spark.SparkJobs;
@@ -98,7 +99,7 @@ final class RetrainCommand implements Callable<Integer> {
       flags.add("retrain.gate.significance=" + significance);
     }
     AlexNetConfig config = configOptions.load(flags);
-    SparkConf sparkConf = SparkJobs.conf("alexnet retrain " + name);
+    SparkConf sparkConf = TrainingMetricsPlugin.enable(SparkJobs.conf("alexnet retrain " + name));
     var out = spec.commandLine().getOut();
     var err = spec.commandLine().getErr();
     RetrainJob job =

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.io.Storage;
+import org.alexnetspark.metrics.TrainingMetricsPlugin;
 import org.alexnetspark.spark.SparkJobs;
 import org.alexnetspark.train.EpochMetrics;
 import org.alexnetspark.train.TrainJob;
@@ -70,7 +71,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     AlexNetConfig config = configOptions.load(List.of());
-    SparkConf sparkConf = SparkJobs.conf("alexnet train");
+    SparkConf sparkConf = TrainingMetricsPlugin.enable(SparkJobs.conf("alexnet train"));
     TrainJob job = new TrainJob(config, new Storage(SparkJobs.hadoopConfiguration(sparkConf)));
     TrainJob.Request request =
         new TrainJob.Request(
