@@ -13,6 +13,12 @@ final class TurboJpeg {
   /** TJPF_BGR: three bytes per pixel, blue first (OpenCV's order). */
   static final int PIXEL_FORMAT_BGR = 1;
 
+  /** TJPF_BGRX: four bytes per pixel, blue, green, red, then one unused. */
+  static final int PIXEL_FORMAT_BGRX = 3;
+
+  /** TJPF_XRGB: four bytes per pixel, one unused, then red, green, blue. */
+  static final int PIXEL_FORMAT_XRGB = 5;
+
   private static final Throwable LOAD_FAILURE = load();
 
   private TurboJpeg() {}
