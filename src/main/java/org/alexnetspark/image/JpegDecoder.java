@@ -192,6 +192,12 @@ public abstract class JpegDecoder implements Serializable {
             ? TurboJpeg.PIXEL_FORMAT_BGRX
             : TurboJpeg.PIXEL_FORMAT_XRGB;
 
+    /**
+     * Native copy of the JPEG per thread: passing the Java array would make JNA copy it in and back
+     * on both calls (header, then pixels).
+     */
+    private static final ThreadLocal<Memory[]> INPUT = ThreadLocal.withInitial(() -> new Memory[1]);
+
     @Override
     public boolean decode(byte[] jpeg, long maxPixels, Image into) {
       int[] size = decodeNative(jpeg, maxPixels, TurboJpeg.PIXEL_FORMAT_BGR, 3);
@@ -219,13 +225,23 @@ public abstract class JpegDecoder implements Serializable {
      * per pixel; returns {width, height}, or null if the JPEG is refused or does not decode.
      */
     private static int[] decodeNative(byte[] jpeg, long maxPixels, int format, int bytesPerPixel) {
+      if (jpeg.length == 0) {
+        return null;
+      }
       Pointer handle = HANDLE.get();
+      Memory[] input = INPUT.get();
+      if (input[0] == null || input[0].size() < jpeg.length) {
+        input[0] = new Memory(Math.max(jpeg.length, 2L * (input[0] == null ? 0 : input[0].size())));
+      }
+      Memory compressed = input[0];
+      compressed.write(0, jpeg, 0, jpeg.length);
       NativeLong size = new NativeLong(jpeg.length);
       int[] width = new int[1];
       int[] height = new int[1];
       int[] subsampling = new int[1];
       int[] colorspace = new int[1];
-      if (TurboJpeg.tjDecompressHeader3(handle, jpeg, size, width, height, subsampling, colorspace)
+      if (TurboJpeg.tjDecompressHeader3(
+              handle, compressed, size, width, height, subsampling, colorspace)
           != 0) {
         failed(handle);
         return null;
@@ -242,7 +258,7 @@ public abstract class JpegDecoder implements Serializable {
       }
       if (TurboJpeg.tjDecompress2(
               handle,
-              jpeg,
+              compressed,
               size,
               output[0],
               width[0],

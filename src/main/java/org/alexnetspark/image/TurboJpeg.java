@@ -68,6 +68,28 @@ final class TurboJpeg {
       int pixelFormat,
       int flags);
 
+  /** As above, with the JPEG already in native memory (JNA copies a Java array on every call). */
+  static native int tjDecompressHeader3(
+      Pointer handle,
+      Pointer jpeg,
+      NativeLong size,
+      int[] width,
+      int[] height,
+      int[] subsampling,
+      int[] colorspace);
+
+  /** As above, with the JPEG already in native memory. */
+  static native int tjDecompress2(
+      Pointer handle,
+      Pointer jpeg,
+      NativeLong size,
+      Pointer destination,
+      int width,
+      int pitch,
+      int height,
+      int pixelFormat,
+      int flags);
+
   static native int tjDestroy(Pointer handle);
 
   /** The last error or warning of {@code handle}, in libjpeg's words. */
