@@ -33,9 +33,10 @@ import org.alexnetspark.stats.StatsJob;
  * ({@code tjbench}, Debian package libjpeg-turbo-progs) on the very same files.
  *
  * <p>Three single-threaded rates over a sample of the dataset's stored images: libjpeg-turbo
- * decoding alone (tjbench, each file for a fixed time), our decoding (OpenCV) alone, and our
- * decoding plus the training augmentation written into a float batch. The target is at least 0.7 of
- * libjpeg-turbo's rate for decoding plus augmentation.
+ * decoding alone (tjbench, each file for a fixed time), our decoding ({@code data.decoder}, as
+ * training decodes: one int per pixel) alone, and our decoding plus the training augmentation
+ * written into a float batch. The target is at least 0.7 of libjpeg-turbo's rate for decoding plus
+ * augmentation.
  */
 public final class PipelineBenchmark {
   private static final Pattern FPS =
@@ -46,7 +47,7 @@ public final class PipelineBenchmark {
    * @param imageSize side of the stored images
    * @param turbo tjbench's single-core rate in images/s, or NaN if tjbench was not available
    * @param decoder the decoder used for training ({@code data.decoder})
-   * @param decode its decoding rate, images/s on one core
+   * @param decode its decoding rate as training decodes (one int per pixel), images/s on one core
    * @param augment its decoding plus training augmentation, images/s on one core
    * @param opencv decoding rate of the bundled OpenCV codec, for comparison
    * @param note how tjbench was run, or why not
