@@ -7,6 +7,7 @@ import java.util.random.RandomGenerator;
 import org.alexnetspark.config.AugmentConfig;
 import org.alexnetspark.config.Seeds;
 import org.alexnetspark.image.Image;
+import org.alexnetspark.image.JpegDecoder.PackedImage;
 
 /**
  * Turns decoded stored images into network inputs, written straight into an NCHW float batch:
@@ -28,6 +29,12 @@ public final class Augmenter implements Serializable {
 
   /** Values subtracted per source pixel: RGB planes of stored x stored, or null. */
   private final float[] mean;
+
+  /** The mean image mirrored left to right, made on first use of a mirrored crop. */
+  private transient volatile float[] mirroredMean;
+
+  /** Per-thread row of a mirrored crop, source pixels in output order. */
+  private static final ThreadLocal<int[][]> ROW = ThreadLocal.withInitial(() -> new int[1][0]);
 
   /** Per-thread byte-to-float tables, one per channel. */
   private static final ThreadLocal<float[][]> TABLES =
@@ -156,6 +163,33 @@ public final class Augmenter implements Serializable {
     }
   }
 
+  /**
+   * Writes {@code preset}'s crops of {@code image} into {@code out} from {@code offset}: the very
+   * values {@link #apply(Preset, Image, RandomGenerator, float[], int)} writes for the same pixels
+   * and random stream, computed from one int per pixel.
+   *
+   * @param random used by {@link Preset#TRAIN} only (crop position, mirror, colour noise)
+   */
+  public void apply(
+      Preset preset, PackedImage image, RandomGenerator random, float[] out, int offset) {
+    checkSize(image.width(), image.height());
+    switch (preset) {
+      case TRAIN -> {
+        CropWindow window = trainWindow(random);
+        float[] noise =
+            lighting.enabled() ? lighting.offset(lighting.coefficients(random)) : NO_OFFSET;
+        write(image, window, noise, out, offset);
+      }
+      case CENTRE -> write(image, centreWindow(), NO_OFFSET, out, offset);
+      case TEN_CROP -> {
+        CropWindow[] windows = tenCropWindows();
+        for (int i = 0; i < windows.length; i++) {
+          write(image, windows[i], NO_OFFSET, out, offset + i * 3 * crop * crop);
+        }
+      }
+    }
+  }
+
   /** A uniformly random crop position, mirrored with the configured probability. */
   public CropWindow trainWindow(RandomGenerator random) {
     int x = random.nextInt(stored - crop + 1);
@@ -238,17 +272,106 @@ public final class Augmenter implements Serializable {
     }
   }
 
+  /**
+   * Writes one crop of a packed image, the same values as {@link #write(Image, CropWindow, float[],
+   * float[], int)}: {@code (pixel(c) + noise(c)) - mean(c)} in float, then times the scale.
+   *
+   * <p>Each output row is one loop over consecutive ints that the JIT compiles to vector
+   * instructions (shift, mask, int-to-float, add, subtract). A mirrored row is first copied into
+   * output order, and then reads the mean image mirrored, so it runs forwards too.
+   */
+  public void write(
+      PackedImage image, CropWindow window, float[] rgbOffset, float[] out, int offset) {
+    int[] pixels = image.rgb();
+    boolean mirror = window.mirror();
+    float[] m = mirror ? mirroredMean() : mean;
+    float n0 = rgbOffset[0];
+    float n1 = rgbOffset[1];
+    float n2 = rgbOffset[2];
+    float k = scale;
+    int plane = crop * crop;
+    int storedPlane = stored * stored;
+    int[] row = mirror ? mirrorRow() : null;
+    for (int y = 0; y < crop; y++) {
+      int rowStart = (window.y() + y) * stored;
+      int[] source;
+      int from;
+      int meanFrom;
+      if (mirror) {
+        int last = rowStart + window.x() + crop - 1;
+        for (int x = 0; x < crop; x++) {
+          row[x] = pixels[last - x];
+        }
+        source = row;
+        from = 0;
+        meanFrom = rowStart + stored - crop - window.x();
+      } else {
+        source = pixels;
+        from = rowStart + window.x();
+        meanFrom = from;
+      }
+      int r = offset + y * crop;
+      int g = r + plane;
+      int b = g + plane;
+      if (m == null) {
+        for (int x = 0; x < crop; x++) {
+          int p = source[from + x];
+          out[r + x] = (float) ((p >> 16) & 0xff) + n0;
+          out[g + x] = (float) ((p >> 8) & 0xff) + n1;
+          out[b + x] = (float) (p & 0xff) + n2;
+        }
+      } else {
+        int mg = meanFrom + storedPlane;
+        int mb = mg + storedPlane;
+        for (int x = 0; x < crop; x++) {
+          int p = source[from + x];
+          out[r + x] = ((float) ((p >> 16) & 0xff) + n0) - m[meanFrom + x];
+          out[g + x] = ((float) ((p >> 8) & 0xff) + n1) - m[mg + x];
+          out[b + x] = ((float) (p & 0xff) + n2) - m[mb + x];
+        }
+      }
+      if (k != 1f) {
+        for (int x = 0; x < crop; x++) {
+          out[r + x] *= k;
+          out[g + x] *= k;
+          out[b + x] *= k;
+        }
+      }
+    }
+  }
+
+  private int[] mirrorRow() {
+    int[][] holder = ROW.get();
+    if (holder[0].length < crop) {
+      holder[0] = new int[crop];
+    }
+    return holder[0];
+  }
+
+  /** The mean image with every row reversed, or null when nothing is subtracted. */
+  private float[] mirroredMean() {
+    float[] mirrored = mirroredMean;
+    if (mirrored == null && mean != null) {
+      mirrored = new float[mean.length];
+      for (int row = 0; row < 3 * stored; row++) {
+        int start = row * stored;
+        for (int x = 0; x < stored; x++) {
+          mirrored[start + x] = mean[start + stored - 1 - x];
+        }
+      }
+      mirroredMean = mirrored;
+    }
+    return mirrored;
+  }
+
   private void checkSize(Image image) {
-    if (image.width() != stored || image.height() != stored) {
+    checkSize(image.width(), image.height());
+  }
+
+  private void checkSize(int width, int height) {
+    if (width != stored || height != stored) {
       throw new IllegalArgumentException(
-          "expected a stored "
-              + stored
-              + "x"
-              + stored
-              + " image, got "
-              + image.width()
-              + "x"
-              + image.height());
+          "expected a stored " + stored + "x" + stored + " image, got " + width + "x" + height);
     }
   }
 }

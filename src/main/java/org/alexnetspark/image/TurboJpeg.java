@@ -13,6 +13,12 @@ final class TurboJpeg {
   /** TJPF_BGR: three bytes per pixel, blue first (OpenCV's order). */
   static final int PIXEL_FORMAT_BGR = 1;
 
+  /** TJPF_BGRX: four bytes per pixel, blue, green, red, then one unused. */
+  static final int PIXEL_FORMAT_BGRX = 3;
+
+  /** TJPF_XRGB: four bytes per pixel, one unused, then red, green, blue. */
+  static final int PIXEL_FORMAT_XRGB = 5;
+
   private static final Throwable LOAD_FAILURE = load();
 
   private TurboJpeg() {}
@@ -54,6 +60,28 @@ final class TurboJpeg {
   static native int tjDecompress2(
       Pointer handle,
       byte[] jpeg,
+      NativeLong size,
+      Pointer destination,
+      int width,
+      int pitch,
+      int height,
+      int pixelFormat,
+      int flags);
+
+  /** As above, with the JPEG already in native memory (JNA copies a Java array on every call). */
+  static native int tjDecompressHeader3(
+      Pointer handle,
+      Pointer jpeg,
+      NativeLong size,
+      int[] width,
+      int[] height,
+      int[] subsampling,
+      int[] colorspace);
+
+  /** As above, with the JPEG already in native memory. */
+  static native int tjDecompress2(
+      Pointer handle,
+      Pointer jpeg,
       NativeLong size,
       Pointer destination,
       int width,
