@@ -7,11 +7,16 @@
 # ${1+"$@"} wherever there may be no arguments.
 #
 # Environment (all optional):
-#   PROPERTIES_FILE    Spark properties (conf/spark-defaults.conf). spark-submit then ignores the
-#                      cluster's own spark-defaults.conf; its keys that this file lacks are listed.
+#   PROPERTIES_FILE    our Spark properties (conf/spark-defaults.conf), layered over the cluster's own
+#                      $SPARK_CONF_DIR/spark-defaults.conf (else $SPARK_HOME/conf/...): both go, the
+#                      cluster's first, into one temporary file passed as --properties-file, so that
+#                      the site's settings (spark.yarn.archive, history server, native library
+#                      paths) are kept and ours win where both set a key
 #   LOG4J_CONF         log4j2 configuration shipped to every container (conf/log4j2.properties)
-#   APP_JAR            application jar (target/alexnet-spark-*-cluster.jar, built with
-#                      mvn -B -Pcluster -Dcuda package -DskipTests for GPU clusters)
+#   APP_JAR            application jar: a local file (target/alexnet-spark-*-cluster.jar, built with
+#                      mvn -B -Pcluster -Dcuda package -DskipTests for GPU clusters), or a URI such
+#                      as hdfs:///apps/alexnet-spark-cluster.jar (uploaded once with hdfs dfs -put;
+#                      cluster mode then does not upload the jar on every run)
 #   ALEXNET_CONF       site configuration (HOCON), shipped with the job and passed as --conf
 #   QUEUE              YARN queue (default)
 #   EXECUTORS          executors (GPU stages 4, others 16)
@@ -28,8 +33,13 @@
 #                      never spark.authenticate.secret (refused: a command line is readable by all)
 #   MASTER, DEPLOY_MODE  yarn and cluster; other values only for tests (e.g. local[2], client)
 #   SPARK_SUBMIT       the spark-submit command ($SPARK_HOME/bin/spark-submit, else on PATH)
-#   HDFS_CLI           the hdfs command, used to look for checkpoints before `train` (hdfs)
 #   DRY_RUN=1          print the command on one line, quoted for the shell, instead of running it
+#                      (a layered properties file it names is left in place)
+#
+# Whether train starts a run or continues one is decided by the application, on the driver, with
+# the job's own credentials: a run folder that holds checkpoints is refused unless --resume is
+# given, and a later YARN attempt of the same application continues the run its first attempt
+# started (alexnet train --help).
 
 if ((BASH_VERSINFO[0] < 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] < 2))); then
   echo "jobs/yarn: bash 4.2 or later is needed, this is $BASH_VERSION" >&2
@@ -44,6 +54,60 @@ alexnet_gpu_subcommands=" train evaluate predict features retrain "
 alexnet_fail() {
   echo "jobs/yarn: $*" >&2
   exit 2
+}
+
+# Prints the header of the script being run (its comment lines after the #! line).
+alexnet_usage() {
+  awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"
+}
+
+# alexnet_stage_arguments EXAMPLE [ARGUMENTS...]: what a stage script does with its arguments
+# before submitting. -h or --help prints the script's header. The stage's paths come from the
+# environment (EXAMPLE shows them); its arguments are options of the alexnet subcommand, so a first
+# argument that is not an option (a path given the way other tools take them) is refused here,
+# rather than by the subcommand inside YARN.
+alexnet_stage_arguments() {
+  local example="$1"
+  shift
+  case "${1:-}" in
+    -h | --help)
+      alexnet_usage
+      exit 0
+      ;;
+    "" | -*) ;;
+    *)
+      alexnet_fail "$(basename "$0"): '$1' is not an option: the paths come from the environment, e.g. $example jobs/yarn/$(basename "$0") (see --help); arguments are passed to the alexnet subcommand, e.g. --set train.epochs=60"
+      ;;
+  esac
+}
+
+# Whether a location is a URI with a scheme (hdfs://..., local:/...) rather than a local path.
+alexnet_is_uri() {
+  [[ "$1" =~ ^[A-Za-z][A-Za-z0-9+.-]*: && ! "$1" =~ ^file: ]]
+}
+
+# The properties file for spark-submit: ours ($1) layered over the cluster's spark-defaults.conf,
+# which spark-submit does not read when given --properties-file. Prints $1 itself when the cluster
+# has none; otherwise writes the cluster's file, then ours, into a temporary file (in a properties
+# file a later key wins) and prints its path.
+alexnet_layered_properties() {
+  local ours="$1" site_dir site layered
+  site_dir="${SPARK_CONF_DIR:-${SPARK_HOME:+$SPARK_HOME/conf}}"
+  site="${site_dir:+$site_dir/spark-defaults.conf}"
+  if [[ -z "$site" || ! -f "$site" || "$site" -ef "$ours" ]]; then
+    printf '%s\n' "$ours"
+    return 0
+  fi
+  layered="$(mktemp "${TMPDIR:-/tmp}/alexnet-spark-properties.XXXXXXXX")" ||
+    alexnet_fail "could not create a temporary properties file in ${TMPDIR:-/tmp}"
+  {
+    printf '# %s, then %s: where both set a key, the second wins.\n' "$site" "$ours"
+    cat "$site"
+    printf '\n'
+    cat "$ours"
+    printf '\n'
+  } > "$layered" || alexnet_fail "could not write $layered"
+  printf '%s\n' "$layered"
 }
 
 # The path a file shipped with --files has for the driver: ./NAME in the container's working folder
@@ -69,40 +133,6 @@ alexnet_quote() {
   fi
 }
 
-# Prints, on standard error, the keys of the cluster's spark-defaults.conf that PROPERTIES_FILE lacks:
-# spark-submit reads only one properties file.
-alexnet_note_site_defaults() {
-  local properties="$1" site_dir site missing
-  site_dir="${SPARK_CONF_DIR:-${SPARK_HOME:+$SPARK_HOME/conf}}"
-  site="${site_dir:+$site_dir/spark-defaults.conf}"
-  if [[ -z "$site" || ! -f "$site" || "$site" -ef "$properties" ]]; then
-    return 0
-  fi
-  missing="$(awk -F '[[:space:]=:]+' '
-      /^[[:space:]]/ || /^[#!]/ || NF == 0 { next }
-      NR == FNR { ours[$1] = 1; next }
-      !($1 in ours) { printf "%s ", $1 }' "$properties" "$site")"
-  if [[ -n "$missing" ]]; then
-    echo "jobs/yarn: note: $site is not read (--properties-file $properties); it sets, and" \
-      "$properties does not: ${missing% }. Copy what your cluster needs into a copy of" \
-      "$properties and set PROPERTIES_FILE to it." >&2
-  fi
-}
-
-# Whether a train run folder holds checkpoints: 0 yes, 1 no, 2 cannot tell.
-alexnet_has_checkpoints() {
-  local hdfs="${HDFS_CLI:-hdfs}" listing
-  if ! command -v "$hdfs" >/dev/null 2>&1; then
-    return 2
-  fi
-  if listing="$("$hdfs" dfs -ls "${1%/}/checkpoints" 2>&1)"; then
-    [[ "$listing" == *"/checkpoints/epoch-"* ]] && return 0
-    return 1
-  fi
-  [[ "$listing" == *"No such file or directory"* ]] && return 1
-  return 2
-}
-
 # alexnet_submit SUBCOMMAND [ARGUMENTS...]
 alexnet_submit() {
   [[ $# -ge 1 ]] || alexnet_fail "usage: alexnet_submit SUBCOMMAND [ARGUMENTS...]"
@@ -117,7 +147,9 @@ alexnet_submit() {
     local candidates=("$alexnet_home"/target/alexnet-spark-*-cluster.jar)
     jar="${candidates[0]}"
   fi
-  [[ -f "$jar" ]] || alexnet_fail "no application jar at $jar: run 'mvn -B -Pcluster -Dcuda package -DskipTests' in $alexnet_home (CPU clusters: without -Dcuda), or set APP_JAR"
+  if ! alexnet_is_uri "$jar"; then
+    [[ -f "$jar" ]] || alexnet_fail "no application jar at $jar: run 'mvn -B -Pcluster -Dcuda package -DskipTests' in $alexnet_home (CPU clusters: without -Dcuda), or set APP_JAR (a local file or a URI such as hdfs:///apps/alexnet-spark-cluster.jar)"
+  fi
   [[ -f "$properties" ]] || alexnet_fail "no Spark properties file at $properties (PROPERTIES_FILE)"
   [[ -f "$log4j" ]] || alexnet_fail "no log4j2 configuration at $log4j (LOG4J_CONF)"
 
@@ -141,7 +173,6 @@ alexnet_submit() {
     --name "alexnet $subcommand"
     --queue "${QUEUE:-default}"
     --class org.alexnetspark.cli.AlexNetCommand
-    --properties-file "$properties"
     --num-executors "$executors")
 
   if [[ -n "${PRINCIPAL:-}" || -n "${KEYTAB:-}" ]]; then
@@ -184,43 +215,11 @@ alexnet_submit() {
     app+=(--conf "$(alexnet_driver_path "$ALEXNET_CONF")")
   fi
 
-  if [[ "$subcommand" == train ]]; then
-    # A second YARN attempt runs the same command line. train --resume continues from the latest
-    # checkpoint in --output and starts afresh when there is none, so it is always passed: the
-    # first attempt starts the run, later ones continue it. train itself refuses an --output that
-    # holds checkpoints unless --resume is given; that protection is kept here, once, before
-    # submitting: without an explicit --resume, an --output that holds checkpoints is refused.
-    local arg output="" previous="" explicit_resume=0 init_from=0
-    for arg; do
-      case "$arg" in
-        --resume) explicit_resume=1 ;;
-        --init-from | --init-from=*) init_from=1 ;;
-        --output=*) output="${arg#--output=}" ;;
-      esac
-      [[ "$previous" == --output ]] && output="$arg"
-      previous="$arg"
-    done
-    if ((init_from)); then
-      # train does not combine --init-from with --resume: a second attempt would find the first
-      # one's checkpoints and be refused, so this run gets one attempt.
-      echo "jobs/yarn: train --init-from: one application attempt only (train cannot combine --init-from with --resume)" >&2
-      cmd+=(--conf spark.yarn.maxAppAttempts=1)
-    elif ((!explicit_resume)); then
-      if [[ -n "$output" ]]; then
-        local found=0
-        alexnet_has_checkpoints "$output" || found=$?
-        case "$found" in
-          0) alexnet_fail "$output holds checkpoints of an earlier run; add --resume to continue it, or choose another --output" ;;
-          2) echo "jobs/yarn: could not check $output for checkpoints (${HDFS_CLI:-hdfs} dfs -ls failed or is missing); submitting anyway" >&2 ;;
-        esac
-      fi
-      app+=(--resume)
-    fi
-  fi
+  # Last, so that no refusal above leaves a temporary file behind.
+  local layered
+  layered="$(alexnet_layered_properties "$properties")" || exit 2
+  cmd+=(--properties-file "$layered" --files "$files" "$jar" "${app[@]}" ${1+"$@"})
 
-  cmd+=(--files "$files" "$jar" "${app[@]}" ${1+"$@"})
-
-  alexnet_note_site_defaults "$properties"
   if [[ "${DRY_RUN:-0}" == 1 ]]; then
     local word line=""
     for word in "${cmd[@]}"; do
@@ -229,5 +228,13 @@ alexnet_submit() {
     printf '%s\n' "$line"
     return 0
   fi
-  exec "${cmd[@]}"
+  if [[ "$layered" == "$properties" ]]; then
+    exec "${cmd[@]}"
+  fi
+  # spark-submit reads the layered file while it runs (the launcher, then SparkSubmit): removed
+  # once it has ended.
+  local status=0
+  "${cmd[@]}" || status=$?
+  rm -f "$layered"
+  exit "$status"
 }

@@ -2,6 +2,7 @@ package org.alexnetspark.cli;
 
 import org.alexnetspark.config.InvalidConfigException;
 import org.alexnetspark.io.Storage;
+import org.alexnetspark.spark.ApplicationAttempt;
 import org.alexnetspark.spark.KerberosLogin;
 import org.alexnetspark.train.TrainingDivergedException;
 import org.slf4j.LoggerFactory;
@@ -119,6 +120,11 @@ public final class AlexNetCommand implements Runnable {
     line.getOut().flush();
     line.getErr().flush();
     Interruption.reported();
+    // The driver in YARN cluster mode: Spark's ApplicationMaster reports success only when main
+    // returns; any exit, even with 0, fails the attempt and YARN runs the application again.
+    if (code == ExitCodes.OK && ApplicationAttempt.current().isPresent()) {
+      return;
+    }
     System.exit(code);
   }
 }

@@ -2,15 +2,19 @@ package org.alexnetspark.cli;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.metrics.TrainingMetricsPlugin;
+import org.alexnetspark.spark.ApplicationAttempt;
 import org.alexnetspark.spark.SparkJobs;
 import org.alexnetspark.train.EpochMetrics;
 import org.alexnetspark.train.TrainJob;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,6 +31,7 @@ import picocli.CommandLine.Spec;
       "writes metrics and curves."
     })
 final class TrainCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
 
   @Spec private CommandSpec spec;
 
@@ -54,7 +59,9 @@ final class TrainCommand implements Callable<Integer> {
       names = "--resume",
       description = {
         "Continue from the latest checkpoint in --output;",
-        "with no checkpoint there, start as if it were not given (so a job can always pass it)."
+        "with no checkpoint there, start as if it were not given (so a job can always pass it).",
+        "On YARN (cluster mode) a later attempt of the application that started the run",
+        "resumes without it."
       })
   private boolean resume;
 
@@ -72,15 +79,28 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     AlexNetConfig config = configOptions.load(List.of());
     SparkConf sparkConf = TrainingMetricsPlugin.enable(SparkJobs.conf("alexnet train"));
-    TrainJob job = new TrainJob(config, new Storage(SparkJobs.hadoopConfiguration(sparkConf)));
+    Storage storage = new Storage(SparkJobs.hadoopConfiguration(sparkConf));
+    TrainJob job = new TrainJob(config, storage);
+    // YARN runs a failed application again with the same command line. The first attempt claims
+    // the run folder once it is accepted; a later attempt of the same application continues that
+    // run, as if --resume had been given. Another application's checkpoints are still refused.
+    Optional<ApplicationAttempt> attempt = ApplicationAttempt.current();
+    boolean resumeRun = resume;
+    if (!resume && attempt.isPresent() && attempt.get().continues(storage, Storage.toUri(output))) {
+      LOG.info("{}: resuming from the latest checkpoint in {}", attempt.get(), output);
+      resumeRun = true;
+    }
     TrainJob.Request request =
         new TrainJob.Request(
             Storage.toUri(data),
             validation == null ? null : Storage.toUri(validation),
             Storage.toUri(output),
-            resume,
+            resumeRun,
             initFrom == null ? null : Storage.toUri(initFrom));
     TrainJob.Checked inputs = job.check(request);
+    if (attempt.isPresent()) {
+      attempt.get().claim(storage, Storage.toUri(output));
+    }
     TrainJob.Result result;
     try (JavaSparkContext spark = SparkJobs.start(sparkConf)) {
       result = job.run(spark, request, inputs);

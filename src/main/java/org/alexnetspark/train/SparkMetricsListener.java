@@ -22,9 +22,12 @@ final class SparkMetricsListener implements TrainingListener {
           round.imagesPerSecond(),
           round.seconds(),
           round.secondsAveraging());
-    } else if (event instanceof EpochEnd && state.validated() && !state.epochs().isEmpty()) {
+    } else if (event instanceof EpochEnd && !state.epochs().isEmpty()) {
+      // Validation, earlier in the listeners, has recorded its accuracies in the epoch's line.
       EpochMetrics epoch = state.lastEpoch();
-      TrainingGauges.validated(epoch.valTop1(), epoch.valTop5());
+      if (Double.isFinite(epoch.valTop1())) {
+        TrainingGauges.validated(epoch.valTop1(), epoch.valTop5());
+      }
     }
     return state;
   }

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,8 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The YARN scripts of jobs/yarn/, run with DRY_RUN=1 (they print the spark-submit command instead
  * of running it) and once through a fake SPARK_SUBMIT: every stage submits an existing (or planned)
  * subcommand with options it takes, in cluster mode, with conf/spark-defaults.conf and the log4j2
- * configuration; GPU stages schedule GPUs, Kerberos settings reach spark-submit, and train resumes
- * on every application attempt without ever continuing an old run by mistake.
+ * configuration layered over the cluster's own spark-defaults.conf; GPU stages schedule GPUs,
+ * Kerberos settings reach spark-submit; paths come from the environment only, as every script's
+ * --help says; train is submitted with exactly the options the user gave (the application decides
+ * whether to resume).
  */
 class YarnScriptsTest {
   /** Stage scripts and the subcommand each runs. */
@@ -42,13 +45,14 @@ class YarnScriptsTest {
 
   @TempDir Path dir;
   private Path jar;
-  private Path noCheckpoints;
+  private Path hdfsCalls;
+  private Path hdfs;
 
   @BeforeEach
   void fakes() throws IOException {
     jar = Files.createFile(dir.resolve("alexnet-spark-0.1.0-cluster.jar"));
-    noCheckpoints =
-        fakeHdfs("noCheckpoints", "echo \"ls: \\`$3': No such file or directory\" >&2; exit 1");
+    hdfsCalls = dir.resolve("hdfs-calls");
+    hdfs = fakeHdfs();
   }
 
   @Test
@@ -148,10 +152,20 @@ class YarnScriptsTest {
   }
 
   @Test
-  void trainResumesOnEveryAttemptSoThatASecondAttemptContinuesTheRun() throws Exception {
-    Submission train = dryRun("train", Map.of());
-    assertEquals(1, Collections.frequency(train.alexnet(), "--resume"), train.line());
-    assertEquals("train", train.alexnet().get(0));
+  void trainIsSubmittedWithTheUsersOptionsOnlyAndNeverLooksAtTheRunFolderItself() throws Exception {
+    // The application decides, on its driver, whether to start, refuse or resume (TrainCommand):
+    // the script passes --resume only when the user does, and lists nothing with 'hdfs dfs'.
+    Submission train = dryRun("train", Map.of("RUN", "hdfs:///runs/old"));
+    assertEquals(
+        List.of(
+            "train",
+            "--data",
+            "hdfs:///alexnet/train",
+            "--val",
+            "hdfs:///alexnet/val",
+            "--output",
+            "hdfs:///runs/old"),
+        train.alexnet());
     assertNull(train.conf().get("spark.yarn.maxAppAttempts"), "attempts from the properties file");
     assertTrue(
         Integer.parseInt(Project.sparkDefaults().getProperty("spark.yarn.maxAppAttempts")) >= 2);
@@ -160,54 +174,115 @@ class YarnScriptsTest {
     assertEquals(0, explicit.exit(), explicit.stderr());
     assertEquals(1, Collections.frequency(explicit.alexnet(), "--resume"), explicit.line());
 
-    // The same through the generic launcher.
+    // A warm start is retried like any other run: a later attempt continues from its checkpoints.
+    Submission warm =
+        run("train", env(Map.of()), List.of("--init-from", "hdfs:///models/previous"));
+    assertEquals(0, warm.exit(), warm.stderr());
+    assertFalse(warm.alexnet().contains("--resume"), warm.line());
+    assertNull(warm.conf().get("spark.yarn.maxAppAttempts"), warm.line());
+    CommandSurface.check("jobs/yarn/train --init-from", warm.alexnet());
+
+    // The same through the generic launcher: the arguments unchanged.
     Submission generic =
         run(
             "alexnet",
             env(Map.of()),
             List.of("train", "--data", "hdfs:///d/train", "--output", "hdfs:///runs/a"));
     assertEquals(
-        List.of("train", "--resume", "--data", "hdfs:///d/train", "--output", "hdfs:///runs/a"),
+        List.of("train", "--data", "hdfs:///d/train", "--output", "hdfs:///runs/a"),
         generic.alexnet());
+    assertFalse(Files.exists(hdfsCalls), "hdfs was run: " + hdfsCalls);
   }
 
   @Test
-  void trainRefusesARunFolderThatHoldsCheckpointsUnlessTheUserAsksToResume() throws Exception {
-    Path withCheckpoints =
-        fakeHdfs(
-            "withCheckpoints",
-            "echo 'Found 1 items'; echo \"drwxr-xr-x - alexnet hadoop 0 2026-01-01 00:00 $3/epoch-0003-iter-0000001000\"");
-    Submission refused =
+  void pathsComeFromTheEnvironmentAndAPathGivenAsAnArgumentIsRefusedNamingTheVariables()
+      throws Exception {
+    Map<String, List<String>> variables =
+        Map.of(
+            "prepare-train", List.of("IMAGENET", "DATASETS"),
+            "prepare-val", List.of("IMAGENET", "DATASETS"),
+            "stats", List.of("DATASETS"),
+            "train", List.of("DATASETS", "RUN"),
+            "evaluate", List.of("DATASETS", "RUN"),
+            "predict", List.of("PREDICT_DATA", "PREDICT_OUTPUT"),
+            "retrain", List.of("DATASETS", "REGISTRY"));
+    assertEquals(STAGES.keySet(), variables.keySet());
+    for (Map.Entry<String, List<String>> stage : variables.entrySet()) {
+      // The README's old form: jobs/yarn/train hdfs:///alexnet/train hdfs:///alexnet/val ...
+      Submission positional =
+          run(stage.getKey(), env(Map.of()), List.of("hdfs:///alexnet/train", "hdfs:///x"));
+      assertEquals(2, positional.exit(), stage.getKey() + ": " + positional.stdout());
+      assertEquals("", positional.stdout(), "nothing submitted");
+      assertTrue(
+          positional.stderr().contains("'hdfs:///alexnet/train' is not an option"),
+          positional.stderr());
+      for (String variable : stage.getValue()) {
+        assertTrue(
+            positional.stderr().contains(variable + "=hdfs:///"),
+            stage.getKey() + " names " + variable + ": " + positional.stderr());
+      }
+    }
+    // Options of the subcommand are passed on.
+    Submission options = run("stats", env(Map.of()), List.of("--set", "data.image-size=72"));
+    assertEquals(0, options.exit(), options.stderr());
+    assertEquals(
+        List.of("stats", "--data", "hdfs:///alexnet/train", "--set", "data.image-size=72"),
+        options.alexnet());
+  }
+
+  @Test
+  void everyScriptsHelpIsItsHeaderAndNamesEveryVariableItReads() throws Exception {
+    Pattern read = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*):[-?]");
+    for (String script : STAGES.keySet()) {
+      String text = Files.readString(Project.YARN.resolve(script));
+      String header =
+          text.lines()
+              .skip(1)
+              .takeWhile(line -> line.startsWith("#"))
+              .map(line -> line.replaceFirst("^# ?", ""))
+              .reduce("", (all, line) -> all + line + "\n");
+      for (String flag : List.of("--help", "-h")) {
+        Map<String, String> env = env(Map.of());
+        env.remove("APP_JAR"); // help needs no jar
+        Submission help = run(script, env, List.of(flag));
+        assertEquals(0, help.exit(), script + " " + flag + ": " + help.stderr());
+        assertEquals(header, help.stdout(), script + " " + flag);
+      }
+      assertTrue(header.contains("jobs/yarn/" + script), script + ": its usage line");
+      Matcher variables = read.matcher(text.replaceAll("(?m)^\\s*#.*$", ""));
+      int count = 0;
+      while (variables.find()) {
+        count++;
+        assertTrue(
+            header.contains(variables.group(1)),
+            script + " reads " + variables.group(1) + " and its --help does not say so");
+      }
+      assertTrue(count >= 1, script + " reads its paths from the environment");
+    }
+    Submission generic = run("alexnet", env(Map.of()), List.of("--help"));
+    assertEquals(0, generic.exit(), generic.stderr());
+    assertTrue(generic.stdout().contains("jobs/yarn/alexnet stats"), generic.stdout());
+  }
+
+  @Test
+  void theApplicationJarMayBeAUriWhichIsNotLookedForLocally() throws Exception {
+    Submission remote =
         run(
-            "train",
-            env(Map.of("HDFS_CLI", withCheckpoints.toString(), "RUN", "hdfs:///runs/old")),
-            List.of());
-    assertEquals(2, refused.exit());
-    assertTrue(
-        refused
-            .stderr()
-            .contains("hdfs:///runs/old holds checkpoints of an earlier run; add --resume"),
-        refused.stderr());
-    assertEquals("", refused.stdout().strip());
+            "stats",
+            env(Map.of("APP_JAR", "hdfs:///apps/alexnet-spark-cluster.jar")),
+            List.of(),
+            "hdfs:///apps/alexnet-spark-cluster.jar");
+    assertEquals(0, remote.exit(), remote.stderr());
+    assertEquals("hdfs:///apps/alexnet-spark-cluster.jar", remote.jar());
+    assertEquals(List.of("stats", "--data", "hdfs:///alexnet/train"), remote.alexnet());
 
-    Submission resumed =
-        run("train", env(Map.of("HDFS_CLI", withCheckpoints.toString())), List.of("--resume"));
-    assertEquals(0, resumed.exit(), resumed.stderr());
-
-    Submission unknown =
-        run("train", env(Map.of("HDFS_CLI", dir.resolve("no-hdfs").toString())), List.of());
-    assertEquals(0, unknown.exit(), unknown.stderr());
-    assertTrue(unknown.stderr().contains("could not check"), unknown.stderr());
-  }
-
-  @Test
-  void aWarmStartGetsOneAttemptBecauseTrainCannotCombineItWithResume() throws Exception {
-    Submission warm =
-        run("train", env(Map.of()), List.of("--init-from", "hdfs:///models/previous"));
-    assertEquals(0, warm.exit(), warm.stderr());
-    assertFalse(warm.alexnet().contains("--resume"), warm.line());
-    assertEquals("1", warm.conf().get("spark.yarn.maxAppAttempts"));
-    CommandSurface.check("jobs/yarn/train --init-from", warm.alexnet());
+    Submission missing =
+        run("stats", env(Map.of("APP_JAR", dir.resolve("none.jar").toString())), List.of());
+    assertEquals(2, missing.exit());
+    assertTrue(missing.stderr().contains("no application jar at"), missing.stderr());
+    Submission missingFile =
+        run("stats", env(Map.of("APP_JAR", dir.resolve("none.jar").toUri().toString())), List.of());
+    assertEquals(2, missingFile.exit(), "a file: URI is a local file: " + missingFile.stdout());
   }
 
   @Test
@@ -304,20 +379,61 @@ class YarnScriptsTest {
   }
 
   @Test
-  void keysOfTheClustersOwnDefaultsThatAreNotUsedAreListed() throws Exception {
+  void theClustersOwnDefaultsAreKeptAndOursWinWhereBothSetAKey() throws Exception {
     Path siteConf = Files.createDirectories(dir.resolve("spark-conf"));
     Files.writeString(
         siteConf.resolve("spark-defaults.conf"),
         "# the cluster's\n"
             + "spark.yarn.archive hdfs:///apps/spark/spark-libs.zip\n"
-            + "spark.serializer org.apache.spark.serializer.KryoSerializer\n"
-            + "spark.yarn.historyServer.address=history.example.com:18081\n");
-    Submission submission = dryRun("stats", Map.of("SPARK_CONF_DIR", siteConf.toString()));
-    assertEquals(0, submission.exit());
-    assertTrue(
-        submission.stderr().contains("spark.yarn.archive spark.yarn.historyServer.address."),
-        submission.stderr());
-    assertFalse(submission.stderr().contains("spark.serializer"), submission.stderr());
+            + "spark.serializer org.apache.spark.serializer.JavaSerializer\n"
+            + "spark.driver.extraLibraryPath /opt/hadoop/lib/native\n"
+            + "spark.yarn.historyServer.address=history.example.com:18081");
+    Map<String, String> env = env(Map.of("SPARK_CONF_DIR", siteConf.toString()));
+    Submission submission = run("stats", env, List.of());
+    assertEquals(0, submission.exit(), submission.stderr());
+    Path layered = Path.of(submission.option("--properties-file"));
+    assertNotEquals(Project.SPARK_DEFAULTS, layered);
+    Properties properties = properties(layered);
+    assertEquals("hdfs:///apps/spark/spark-libs.zip", properties.getProperty("spark.yarn.archive"));
+    assertEquals("/opt/hadoop/lib/native", properties.getProperty("spark.driver.extraLibraryPath"));
+    assertEquals(
+        "history.example.com:18081", properties.getProperty("spark.yarn.historyServer.address"));
+    Properties ours = Project.sparkDefaults();
+    for (String key : ours.stringPropertyNames()) {
+      assertEquals(ours.getProperty(key), properties.getProperty(key), key + ": ours wins");
+    }
+    assertEquals(ours.size() + 3, properties.size(), properties.keySet().toString());
+    Files.delete(layered); // DRY_RUN leaves it for the printed command
+
+    // Run for real: spark-submit reads the layered file, which is removed once it has ended.
+    Path seen = dir.resolve("seen.properties");
+    Path hook =
+        Files.writeString(
+            dir.resolve("spark-submit"),
+            "#!/bin/sh\n"
+                + "while [ \"$1\" != --properties-file ]; do shift; done\n"
+                + "cp \"$2\" '"
+                + seen
+                + "'\necho \"$2\"\n");
+    assertTrue(hook.toFile().setExecutable(true));
+    env.remove("DRY_RUN");
+    env.put("SPARK_SUBMIT", hook.toString());
+    Submission real = run("stats", env, List.of());
+    assertEquals(0, real.exit(), real.stderr());
+    assertEquals(properties, properties(seen));
+    assertFalse(Files.exists(Path.of(real.stdout().strip())), "removed: " + real.stdout());
+
+    // Without a spark-defaults.conf of the cluster, ours as it is.
+    Submission plain = dryRun("stats", Map.of("SPARK_CONF_DIR", dir.resolve("none").toString()));
+    assertEquals(Project.SPARK_DEFAULTS.toString(), plain.option("--properties-file"));
+  }
+
+  private static Properties properties(Path file) throws IOException {
+    Properties properties = new Properties();
+    try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      properties.load(in);
+    }
+    return properties;
   }
 
   @Test
@@ -373,13 +489,13 @@ class YarnScriptsTest {
 
   /** A submission: the command's words, split by bash itself, and what the script printed. */
   private record Submission(
-      int exit, String stdout, String stderr, List<String> words, Path jarPath) {
+      int exit, String stdout, String stderr, List<String> words, String jarWord) {
     String line() {
       return stdout.strip();
     }
 
     private int jarIndex() {
-      int index = words.indexOf(jarPath.toString());
+      int index = words.indexOf(jarWord);
       assertTrue(index > 0, "the command runs the jar: " + line());
       return index;
     }
@@ -462,7 +578,9 @@ class YarnScriptsTest {
     }
     env.put("DRY_RUN", "1");
     env.put("APP_JAR", jar.toString());
-    env.put("HDFS_CLI", noCheckpoints.toString());
+    // Were an 'hdfs' command run, it would leave a trace.
+    env.put("HDFS_CLI", hdfs.toString());
+    env.put("PATH", dir + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
     env.put("PREDICT_DATA", "hdfs:///alexnet/val");
     env.put("PREDICT_OUTPUT", "hdfs:///alexnet/predictions");
     env.putAll(extra);
@@ -470,6 +588,12 @@ class YarnScriptsTest {
   }
 
   private Submission run(String script, Map<String, String> env, List<String> arguments)
+      throws Exception {
+    return run(script, env, arguments, jar.toString());
+  }
+
+  private Submission run(
+      String script, Map<String, String> env, List<String> arguments, String jarWord)
       throws Exception {
     List<String> command = new ArrayList<>(List.of(Project.YARN.resolve(script).toString()));
     command.addAll(arguments);
@@ -484,7 +608,7 @@ class YarnScriptsTest {
     List<String> words =
         process.exitValue() == 0 && !stdout.isBlank() ? words(stdout.strip()) : List.of();
     return new Submission(
-        process.exitValue(), stdout, Files.readString(err, StandardCharsets.UTF_8), words, jar);
+        process.exitValue(), stdout, Files.readString(err, StandardCharsets.UTF_8), words, jarWord);
   }
 
   /** The words of a command line as bash reads them. */
@@ -501,11 +625,11 @@ class YarnScriptsTest {
     return Arrays.asList(text.substring(0, text.length() - 1).split("\0", -1));
   }
 
-  private Path fakeHdfs(String name, String body) throws IOException {
+  /** An 'hdfs' command (on PATH and as HDFS_CLI) that records that it was run. */
+  private Path fakeHdfs() throws IOException {
     Path hdfs =
         Files.writeString(
-            dir.resolve(name),
-            "#!/bin/sh\n" + "[ \"$1\" = dfs ] && [ \"$2\" = -ls ] || exit 9\n" + body + "\n");
+            dir.resolve("hdfs"), "#!/bin/sh\necho \"$@\" >> '" + hdfsCalls + "'\nexit 1\n");
     assertTrue(hdfs.toFile().setExecutable(true));
     return hdfs;
   }
