@@ -54,7 +54,8 @@ class JobScriptsTest {
 
   @Test
   void siteConfigurationOfTheConfigMapIsValid(@TempDir Path dir) throws IOException {
-    List<String> lines = Files.readAllLines(Paths.get("jobs", "kubernetes", "alexnet-conf.yaml"));
+    List<String> lines =
+        Files.readAllLines(Paths.get("jobs", "kubernetes", "base", "alexnet-conf.yaml"));
     int start = lines.indexOf("  site.conf: |") + 1;
     StringBuilder conf = new StringBuilder();
     for (String line : lines.subList(start, lines.size())) {

@@ -45,9 +45,15 @@ class DockerImagesTest {
         gpu.contains("openjdk-17-jre-headless")
             && gpu.contains("JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64"),
         "Java 17");
+    // nd4j-cuda-11.6 runs on a later CUDA 11 runtime (minor-version compatibility), so the image
+    // takes the last CUDA 11 release on a supported Ubuntu rather than the end-of-life 11.6 tags.
     assertTrue(
-        gpu.contains("ARG CUDA_IMAGE=nvidia/cuda:11.6.") && gpu.contains("-cudnn8-runtime-"),
-        "CUDA 11.6 with cuDNN 8, as nd4j-cuda-11.6");
+        gpu.contains("ARG CUDA_IMAGE=nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04\n"),
+        "CUDA 11.8 with cuDNN 8 on Ubuntu 22.04");
+    assertFalse(gpu.contains("ubuntu20.04"), "no end-of-life Ubuntu 20.04 base");
+    assertTrue(
+        gpu.contains("cuda-compatibility/minor-version-compatibility"),
+        "the GPU image says why CUDA 11.6 natives run on the 11.8 runtime");
     assertTrue(
         Files.readString(Project.ROOT.resolve("pom.xml"))
             .contains("<artifactId>nd4j-cuda-11.6</artifactId>"));
@@ -119,8 +125,10 @@ class DockerImagesTest {
               && text.contains("USER ${spark_uid}\n"),
           where + ": runs as uid 185");
       assertTrue(
-          text.contains("COPY target/alexnet-spark-*-cluster.jar /opt/alexnet/alexnet-spark.jar\n"),
-          where);
+          text.contains(
+              "COPY --from=jar /build/alexnet-spark.jar /opt/alexnet/alexnet-spark.jar\n"),
+          where + ": the jar of the build stage");
+      assertFalse(text.contains("COPY target/"), where + ": nothing built outside the image");
       assertTrue(text.contains("COPY conf/ /opt/alexnet/conf/\n"), where);
       assertTrue(
           text.contains("COPY conf/log4j2.properties /opt/spark/conf/log4j2.properties\n"), where);
@@ -131,6 +139,94 @@ class DockerImagesTest {
     assertFalse(
         Files.exists(Project.ROOT.resolve("docker/entrypoint.sh")),
         "the entrypoint comes from the distribution");
+  }
+
+  @Test
+  void theFirstStageBuildsTheJarFromTheCheckoutAndChecksItsBackend() throws IOException {
+    String backend = "org/nd4j/linalg/jcublas/JCublasBackend.class";
+    for (Path dockerfile : DOCKERFILES) {
+      String text = Files.readString(dockerfile);
+      boolean gpu = dockerfile.equals(Project.DOCKERFILE_GPU);
+      String where = dockerfile.getFileName().toString();
+      int start = text.indexOf("# --- The jar, built from the checkout");
+      int end = text.indexOf("# --- Spark, downloaded and verified");
+      assertTrue(start >= 0 && end > start, where + ": a build stage before the Spark stage");
+      String stage = text.substring(start, end);
+      assertTrue(text.contains("ARG MAVEN_IMAGE=maven:3.9-eclipse-temurin-17\n"), where);
+      assertTrue(stage.contains("FROM ${MAVEN_IMAGE} AS jar\n"), where);
+      assertTrue(
+          text.startsWith("# syntax=docker/dockerfile:1\n"), where + ": BuildKit (cache mount)");
+      // The sources of the build, from the context.
+      for (String copy : List.of("COPY pom.xml ./\n", "COPY src/ src/\n", "COPY conf/ conf/\n")) {
+        assertTrue(stage.contains(copy), where + ": " + copy.strip());
+      }
+      Matcher mvn = Pattern.compile("(?m)^\\s+mvn ([^;\\n]*);").matcher(stage);
+      assertTrue(mvn.find(), where + ": runs mvn");
+      List<String> arguments = List.of(mvn.group(1).strip().split("\\s+"));
+      assertTrue(
+          arguments.containsAll(List.of("-B", "-Pcluster", "package", "-DskipTests")),
+          where + ": " + arguments);
+      assertEquals(gpu, arguments.contains("-Dcuda"), where + ": the CUDA build only for the GPU");
+      assertTrue(
+          stage.contains("target/alexnet-spark-*-cluster.jar"), where + ": the build output");
+      // The GPU image stops unless the jar holds the CUDA backend; the CPU image if it does.
+      String check = "jar tf \"${jar}\" | grep -qx '" + backend + "'; then";
+      assertTrue(
+          stage.contains((gpu ? "if ! " : "if ") + check) && stage.contains("exit 1"),
+          where + ": checks " + backend + (gpu ? " is" : " is not") + " in the jar");
+      assertTrue(stage.contains("cp \"${jar}\" /build/alexnet-spark.jar"), where);
+    }
+    // The class the check looks for is the CUDA backend that pom.xml's cuda profile selects.
+    assertTrue(
+        Files.readString(Project.ROOT.resolve("pom.xml"))
+            .contains("<nd4j.backend>nd4j-cuda-11.6</nd4j.backend>"));
+  }
+
+  @Test
+  void theBuildContextHoldsTheSourcesAndNothingElse() throws IOException {
+    List<String> patterns = Files.readAllLines(Project.ROOT.resolve(".dockerignore"));
+    for (String path :
+        List.of(
+            "target", ".git", "demo-output", "work", "docs", "jobs", ".ci", ".idea", "README.md")) {
+      assertTrue(ignored(patterns, path), ".dockerignore leaves out " + path);
+    }
+    for (Path dockerfile : DOCKERFILES) {
+      Matcher copy =
+          Pattern.compile("(?m)^COPY (?!--from)(\\S+) ").matcher(Files.readString(dockerfile));
+      int copies = 0;
+      while (copy.find()) {
+        copies++;
+        String source = copy.group(1).replaceAll("/$", "");
+        assertFalse(
+            ignored(patterns, source),
+            dockerfile.getFileName() + " copies " + source + ", which .dockerignore leaves out");
+        assertTrue(Files.exists(Project.ROOT.resolve(source)), source);
+      }
+      assertTrue(copies >= 4, dockerfile + ": pom.xml, src/, conf/ and conf/log4j2.properties");
+    }
+  }
+
+  /**
+   * Whether .dockerignore leaves a path (relative to the root) out of the build context: the last
+   * pattern matching the path or one of its parent folders decides, "!" including again. (The
+   * patterns of this project's file only: "*", and names with an optional trailing "/".)
+   */
+  private static boolean ignored(List<String> patterns, String path) {
+    boolean ignored = false;
+    for (String line : patterns) {
+      String pattern = line.strip();
+      if (pattern.isEmpty() || pattern.startsWith("#")) {
+        continue;
+      }
+      boolean include = pattern.startsWith("!");
+      String name = pattern.substring(include ? 1 : 0).replaceAll("/$", "");
+      assertTrue(name.equals("*") || name.matches("[\\w.-]+(/[\\w.-]+)*"), "pattern " + line);
+      boolean matches = name.equals("*") || path.equals(name) || path.startsWith(name + "/");
+      if (matches) {
+        ignored = !include;
+      }
+    }
+    return ignored;
   }
 
   /** The stage that downloads and verifies Spark. */
