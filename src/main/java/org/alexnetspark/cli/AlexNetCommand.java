@@ -34,6 +34,7 @@ import picocli.CommandLine.ScopeType;
       RetrainCommand.class,
       ModelsCommand.class,
       BenchCommand.class,
+      PlanCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class AlexNetCommand implements Runnable {

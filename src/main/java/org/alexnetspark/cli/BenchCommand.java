@@ -167,6 +167,18 @@ final class BenchCommand implements Callable<Integer> {
   private List<String> averaging;
 
   @Option(
+      names = "--executors",
+      split = ",",
+      paramLabel = "N",
+      description =
+          "Executor counts for the averaging section's scaling rows, e.g. 2,4,6: one loopback"
+              + " cluster of N single-core executors each, the demo's network at the first"
+              + " --averaging setting, results added up on the driver and in a tree; driver bytes"
+              + " per round, the largest executor's, and time outside fitting. Replaces the"
+              + " section's usual rows.")
+  private List<Integer> executors = new ArrayList<>();
+
+  @Option(
       names = "--executor-memory",
       defaultValue = "3g",
       paramLabel = "SIZE",
@@ -233,6 +245,11 @@ final class BenchCommand implements Callable<Integer> {
     if (!(pipelineSeconds > 0)) {
       throw refused("--pipeline-seconds must be a number of seconds > 0, not " + pipelineSeconds);
     }
+    for (int n : executors) {
+      if (n < 1) {
+        throw refused("--executors: counts must be whole numbers >= 1, not " + n);
+      }
+    }
     List<AveragingBenchmark.Run> runs = new ArrayList<>();
     for (String setting : averaging) {
       runs.add(averagingRun(setting.strip()));
@@ -250,7 +267,7 @@ final class BenchCommand implements Callable<Integer> {
         dataset,
         pipelineImages,
         pipelineSeconds,
-        new AveragingBenchmark.Plan(workers, runs, executorMemory, clusterDir));
+        new AveragingBenchmark.Plan(workers, runs, executorMemory, clusterDir, executors));
   }
 
   /** "16x5:2" as minibatch 16, frequency 5, 2 rounds. */
