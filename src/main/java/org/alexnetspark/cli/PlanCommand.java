@@ -1,5 +1,6 @@
 package org.alexnetspark.cli;
 
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,8 +30,13 @@ import picocli.CommandLine.Spec;
 final class PlanCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
 
-  @Option(names = "--executors", required = true, paramLabel = "N", description = "Executors.")
-  private int executors;
+  @Option(
+      names = "--executors",
+      required = true,
+      split = ",",
+      paramLabel = "N",
+      description = "Executors; several (e.g. 2,8,32) print one row each.")
+  private List<Integer> executors;
 
   @Option(
       names = "--gpus-per-executor",
@@ -130,76 +136,75 @@ final class PlanCommand implements Callable<Integer> {
                 : 0);
     long payload = values * (averaging.precision() == TrainConfig.Precision.FP16 ? 2 : 4);
     double rate = gpu != null ? gpu.imagesPerSecond() : imagesPerSecond;
-    CostModel model;
-    try {
-      model =
-          new CostModel(
-              executors,
-              gpus,
-              payload,
-              averaging.combine(),
-              averaging.treeDepth(),
-              linkGbps,
-              rate,
-              config.train().batchPerWorker());
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
+    int batch = config.train().batchPerWorker();
     int f = frequency != null ? frequency : config.train().averagingFrequency();
-    var out = spec.commandLine().getOut();
+    if (f < 1 || !(targetShare > 0 && targetShare < 1)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--frequency must be >= 1 and --target-share in (0, 1); got " + f + ", " + targetShare);
+    }
+    PrintWriter out = spec.commandLine().getOut();
     out.println(
         String.format(
             Locale.ROOT,
-            "%d executors x %d GPUs = %d workers, %s %.0f images/s, batch %d, %.0f Gb/s links",
-            executors,
-            gpus,
-            model.workers(),
-            gpu != null ? gpu.toString() : "GPU at",
-            rate,
-            config.train().batchPerWorker(),
-            linkGbps));
-    out.println(
-        String.format(
-            Locale.ROOT,
-            "payload per worker: %.1f MB (%s %s, %s momentum); combine: %s%s",
+            "payload per worker: %.1f MB (%s network, %s, momentum %s); combine %s%s",
             payload / 1e6,
             config.model().variant(),
             averaging.precision(),
             averaging.momentum(),
             averaging.combine(),
             averaging.combine() == TrainConfig.Combine.TREE
-                ? " (depth "
-                    + averaging.treeDepth()
-                    + ", fan-ins "
-                    + CostModel.treeFanIns(model.workers(), averaging.treeDepth())
-                    + ")"
+                ? " (depth " + averaging.treeDepth() + ")"
                 : ""));
     out.println(
         String.format(
             Locale.ROOT,
-            "bytes per round: driver %.2f GB in, %.2f GB out; busiest executor %.2f GB in + out",
-            model.driverBytesIn() / 1e9,
-            model.driverBytesOut() / 1e9,
-            model.busiestExecutorBytes() / 1e9));
+            "GPU: %s %.0f images/s, batch %d per worker; links %.0f Gb/s",
+            gpu != null ? gpu.toString() : "given",
+            rate,
+            batch,
+            linkGbps));
+    out.println();
     out.println(
         String.format(
             Locale.ROOT,
-            "averaging per round on the links: %.2f s (a lower bound); fitting %d minibatches: %.2f s",
-            model.averagingSeconds(),
+            "| executors x GPUs | driver in / out per round | busiest executor per round "
+                + "| averaging per round (links) | share at frequency %d "
+                + "| frequency for <= %.0f%% |",
             f,
-            model.computeSeconds(f)));
-    out.println(
-        String.format(
-            Locale.ROOT,
-            "share of wall time averaging at frequency %d: %.1f%%",
-            f,
-            100 * model.share(f)));
-    out.println(
-        String.format(
-            Locale.ROOT,
-            "averaging frequency for at most %.0f%% averaging: %d",
-            100 * targetShare,
-            model.frequencyFor(targetShare)));
+            100 * targetShare));
+    out.println("|---|---|---|---|---|---|");
+    for (int n : executors) {
+      CostModel model;
+      try {
+        model =
+            new CostModel(
+                n,
+                gpus,
+                payload,
+                averaging.combine(),
+                averaging.treeDepth(),
+                linkGbps,
+                rate,
+                batch);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "| %d x %d = %d | %.2f / %.2f GB | %.2f GB | %.2f s | %.1f%% | %d |",
+              n,
+              gpus,
+              model.workers(),
+              model.driverBytesIn() / 1e9,
+              model.driverBytesOut() / 1e9,
+              model.busiestExecutorBytes() / 1e9,
+              model.averagingSeconds(),
+              100 * model.share(f),
+              model.frequencyFor(targetShare)));
+    }
+    out.flush();
     return ExitCodes.OK;
   }
 }
