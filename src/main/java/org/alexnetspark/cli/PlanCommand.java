@@ -49,9 +49,9 @@ final class PlanCommand implements Callable<Integer> {
       names = "--gpu",
       paramLabel = "NAME",
       description =
-          "A named GPU and its AlexNet training rate: ${COMPLETION-CANDIDATES} (260, 675, 2760"
-              + " images/s); or give --images-per-second.")
-  private CostModel.Gpu gpu;
+          "A named GPU and its AlexNet training rate: k40c (260 images/s), titan-x-maxwell (675),"
+              + " titan-x-pascal (2760); or give --images-per-second.")
+  private String gpuName;
 
   @Option(
       names = "--images-per-second",
@@ -108,10 +108,26 @@ final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if ((gpu == null) == (imagesPerSecond == null)) {
+    if ((gpuName == null) == (imagesPerSecond == null)) {
       throw new ParameterException(
           spec.commandLine(),
           "give the GPU's training rate: either --gpu NAME or --images-per-second RATE");
+    }
+    CostModel.Gpu gpu = null;
+    if (gpuName != null) {
+      for (CostModel.Gpu known : CostModel.Gpu.values()) {
+        if (known.toString().equalsIgnoreCase(gpuName.strip())) {
+          gpu = known;
+        }
+      }
+      if (gpu == null) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--gpu: '"
+                + gpuName
+                + "' is not a GPU this knows; choose k40c, titan-x-maxwell or titan-x-pascal,"
+                + " or give --images-per-second");
+      }
     }
     List<String> flags = new ArrayList<>();
     if (precision != null) {

@@ -213,7 +213,11 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
     TaskContext task = TaskContext.get();
     String parametersBlock = null;
     String momentumBlock = null;
-    if (finite && settings.transport() == TrainConfig.Transport.BLOCKS && task != null) {
+    // In a tree the payloads travel inside the partial sums, through Spark's shuffle.
+    if (finite
+        && settings.transport() == TrainConfig.Transport.BLOCKS
+        && settings.combine() == TrainConfig.Combine.DRIVER
+        && task != null) {
       parametersBlock =
           BlockTransport.put(
               runId,

@@ -33,16 +33,17 @@ class TreeCombineTest {
   static final int BATCH = ExactAveragingMasterTest.BATCH;
 
   private static Settings settings(int workers, Precision precision, Combine combine, int depth) {
+    return settings(workers, precision, combine, depth, TrainConfig.Transport.RESULTS);
+  }
+
+  private static Settings settings(
+      int workers,
+      Precision precision,
+      Combine combine,
+      int depth,
+      TrainConfig.Transport transport) {
     return new Settings(
-        workers,
-        5,
-        1,
-        Momentum.AVERAGED,
-        precision,
-        true,
-        TrainConfig.Transport.RESULTS,
-        combine,
-        depth);
+        workers, 5, 1, Momentum.AVERAGED, precision, true, transport, combine, depth);
   }
 
   private record Run(
@@ -64,11 +65,12 @@ class TreeCombineTest {
     return a.sub(b).norm2Number().doubleValue() / Math.max(1e-12, b.norm2Number().doubleValue());
   }
 
-  @ParameterizedTest(name = "{0} descriptors, {1} workers, depth {2}")
-  @CsvSource({"23,2,2", "40,4,2", "60,6,3"})
-  void theTreeGivesTheDriversAverageAndFitsEachMinibatchOnce(int n, int workers, int depth) {
+  @ParameterizedTest(name = "{0} descriptors, {1} workers, depth {2}, transport {3}")
+  @CsvSource({"23,2,2,RESULTS", "40,4,2,BLOCKS", "60,6,3,RESULTS"})
+  void theTreeGivesTheDriversAverageAndFitsEachMinibatchOnce(
+      int n, int workers, int depth, TrainConfig.Transport transport) {
     ComputationGraph start = Averaging.tinyNetwork(11);
-    Settings tree = settings(workers, Precision.FP32, Combine.TREE, depth);
+    Settings tree = settings(workers, Precision.FP32, Combine.TREE, depth, transport);
     ComputationGraph expected =
         ExactAveragingMasterTest.reference(start, Averaging.descriptors(n), tree);
     Run onDriver = fit(settings(workers, Precision.FP32, Combine.DRIVER, 2), start, n);
