@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.function.ToLongFunction;
 import org.alexnetspark.augment.Augmenter;
 import org.alexnetspark.augment.PcaLighting;
 import org.alexnetspark.augment.Preset;
@@ -26,6 +29,7 @@ import org.alexnetspark.io.Storage;
 import org.alexnetspark.model.AlexNet;
 import org.alexnetspark.spark.SparkJobs;
 import org.alexnetspark.train.ParameterAveraging;
+import org.alexnetspark.train.averaging.NodeBytes;
 import org.alexnetspark.train.averaging.RoundReport;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -98,16 +102,20 @@ public final class AveragingBenchmark {
    * @param executorMemory {@code spark.executor.memory}
    * @param workDir where the cluster keeps its logs and work folders, or null for a temporary one
    * @param transports one loopback cluster each, in this order, on which every run is measured
+   * @param executors executor counts of the scaling rows (one cluster each, both ways of adding
+   *     results up, the first run's setting); empty: no scaling rows
    */
   public record Plan(
       int workers,
       List<Run> runs,
       String executorMemory,
       Path workDir,
-      List<Transport> transports) {
+      List<Transport> transports,
+      List<Integer> executors) {
     public Plan {
       runs = List.copyOf(runs);
       transports = List.copyOf(transports);
+      executors = List.copyOf(executors);
       if (transports.isEmpty()) {
         throw new IllegalArgumentException("the averaging section needs at least one transport");
       }
@@ -115,9 +123,12 @@ public final class AveragingBenchmark {
 
     /** On one cluster secured as {@code conf/spark-defaults.conf} secures one. */
     public Plan(int workers, List<Run> runs, String executorMemory, Path workDir) {
-      this(workers, runs, executorMemory, workDir, List.of(Transport.SECURED));
+      this(workers, runs, executorMemory, workDir, List.of(Transport.SECURED), List.of());
     }
   }
+
+  /** Target: the tree's driver bytes per round at the most executors over those at the fewest. */
+  static final double TREE_GROWTH_TARGET = 1.2;
 
   private final AlexNetConfig config;
 
@@ -144,14 +155,20 @@ public final class AveragingBenchmark {
           LoopbackCluster.Options.of(plan.workers(), 1, workerMemory, 0, clusterDir)
               .withSecurity(transport == Transport.SECURED);
       try (LoopbackCluster cluster = LoopbackCluster.start(options);
-          JavaSparkContext spark = SparkJobs.start(driverConf(cluster, plan))) {
+          JavaSparkContext spark = SparkJobs.start(driverConf(cluster, plan, plan.workers()))) {
         LOG.info(
             "loopback cluster {} with {} workers, {} transport; logs in {}",
             cluster.masterUrl(),
             plan.workers(),
             transport,
             clusterDir);
-        List<Measured> measured = measure(spark, plan, clusterDir.resolve("data"));
+        List<Measured> measured =
+            measure(
+                spark,
+                plan.workers(),
+                plan.runs(),
+                config.train().averaging(),
+                clusterDir.resolve("data"));
         passes.add(measured);
         rows.addAll(rows(plan, measured, label));
         rows.add(
@@ -204,15 +221,133 @@ public final class AveragingBenchmark {
     return rows;
   }
 
+  /**
+   * The scaling rows: for each executor count, a loopback cluster of that many single-core
+   * executors (one replica each), the first run's setting with results added up on the driver and
+   * in a tree: driver bytes per round, the largest executor's bytes per round, and time per round
+   * outside fitting; then the tree's driver bytes at the most executors over those at the fewest.
+   */
+  public List<Row> scaling(Plan plan) throws IOException, InterruptedException {
+    List<Row> rows = new ArrayList<>();
+    if (plan.executors().isEmpty() || plan.runs().isEmpty()) {
+      return rows;
+    }
+    Run run = plan.runs().get(0);
+    String workerMemory = (JavaUtils.byteStringAsMb(plan.executorMemory()) + 512) + "m";
+    String net = config.model().variant() + " network";
+    TrainConfig.Averaging configured = config.train().averaging();
+    Map<Integer, Double> treeDriverBytes = new TreeMap<>();
+    for (int executors : plan.executors()) {
+      Path dir =
+          plan.workDir() != null
+              ? Files.createDirectories(plan.workDir().resolve("executors-" + executors))
+              : Files.createTempDirectory("alexnet-bench-scaling");
+      try (LoopbackCluster cluster = LoopbackCluster.start(executors, 1, workerMemory, 0, dir);
+          JavaSparkContext spark = SparkJobs.start(driverConf(cluster, plan, executors))) {
+        LOG.info("scaling: {} executors on {}; logs in {}", executors, cluster.masterUrl(), dir);
+        List<Run> runs = List.of(run, run);
+        List<TrainConfig.Averaging> ways =
+            List.of(
+                new TrainConfig.Averaging(
+                    configured.momentum(),
+                    configured.precision(),
+                    configured.transport(),
+                    TrainConfig.Combine.DRIVER,
+                    configured.treeDepth()),
+                new TrainConfig.Averaging(
+                    configured.momentum(),
+                    configured.precision(),
+                    configured.transport(),
+                    TrainConfig.Combine.TREE,
+                    configured.treeDepth()));
+        for (int i = 0; i < ways.size(); i++) {
+          TrainConfig.Averaging way = ways.get(i);
+          Measured m =
+              measure(spark, executors, List.of(runs.get(i)), way, dir.resolve("data-" + i)).get(0);
+          String setting =
+              String.format(
+                  Locale.ROOT,
+                  "%s, %d executors, combine %s%s, %s",
+                  net,
+                  executors,
+                  way.combine(),
+                  way.combine() == TrainConfig.Combine.TREE
+                      ? " (depth " + way.treeDepth() + ")"
+                      : "",
+                  run);
+          double driver = m.driverBytesPerRound();
+          if (way.combine() == TrainConfig.Combine.TREE) {
+            treeDriverBytes.put(executors, driver);
+          }
+          rows.add(
+              Row.of(
+                  "averaging",
+                  "driver bytes per round, " + setting,
+                  "MB",
+                  driver / 1e6,
+                  null,
+                  null,
+                  null,
+                  String.format(
+                      Locale.ROOT,
+                      "in %.1f MB + out %.1f MB (the broadcast once), mean of %d round(s)",
+                      m.mean(NodeBytes::driverIn) / 1e6,
+                      m.mean(NodeBytes::driverOut) / 1e6,
+                      m.rounds().size())));
+          rows.add(
+              Row.of(
+                  "averaging",
+                  "largest executor bytes per round, " + setting,
+                  "MB",
+                  m.mean(NodeBytes::busiestExecutor) / 1e6,
+                  null,
+                  null,
+                  null,
+                  "in + out of the busiest executor, mean over rounds; last round: "
+                      + m.rounds().get(m.rounds().size() - 1).nodeBytes()));
+          rows.add(
+              Row.of(
+                  "averaging",
+                  "time per round outside fitting, " + setting,
+                  "s",
+                  m.outsideFittingSeconds() / m.rounds().size(),
+                  null,
+                  null,
+                  null,
+                  String.format(
+                      Locale.ROOT,
+                      "wall %.2f s per round minus fitting and replica building",
+                      m.wallSeconds() / m.rounds().size())));
+        }
+      }
+    }
+    if (treeDriverBytes.size() >= 2) {
+      int fewest = plan.executors().stream().mapToInt(Integer::intValue).min().orElseThrow();
+      int most = plan.executors().stream().mapToInt(Integer::intValue).max().orElseThrow();
+      double growth = treeDriverBytes.get(most) / treeDriverBytes.get(fewest);
+      rows.add(
+          Row.of(
+              "averaging",
+              "tree: driver bytes per round at " + most + " executors over " + fewest,
+              "x",
+              growth,
+              null,
+              growth,
+              Target.atMost(TREE_GROWTH_TARGET),
+              "the driver's traffic must not grow with the executors"));
+    }
+    return rows;
+  }
+
   /** A driver in this JVM on {@code cluster}: one single-core executor per worker. */
-  private static SparkConf driverConf(LoopbackCluster cluster, Plan plan) {
+  private static SparkConf driverConf(LoopbackCluster cluster, Plan plan, int workers) {
     SparkConf conf = SparkJobs.conf("alexnet bench averaging");
     cluster.driverSettings().forEach(conf::set);
-    return conf.set("spark.cores.max", Integer.toString(plan.workers()))
+    return conf.set("spark.cores.max", Integer.toString(workers))
         .set("spark.executor.cores", "1")
         .set("spark.executor.memory", plan.executorMemory())
         .set("spark.executorEnv.OMP_NUM_THREADS", "1")
-        .set("spark.default.parallelism", Integer.toString(plan.workers()));
+        .set("spark.default.parallelism", Integer.toString(workers));
   }
 
   /** One run's rounds. */
@@ -227,6 +362,17 @@ public final class AveragingBenchmark {
           .sum();
     }
 
+    double mean(ToLongFunction<NodeBytes> figure) {
+      return rounds.stream()
+          .mapToLong(r -> figure.applyAsLong(r.nodeBytes()))
+          .average()
+          .orElse(Double.NaN);
+    }
+
+    double driverBytesPerRound() {
+      return mean(b -> b.driverIn() + b.driverOut());
+    }
+
     double bytesPerRound() {
       return rounds.stream()
           .mapToDouble(r -> r.bytesToWorkers() * (double) r.tasks() + r.bytesFromWorkers())
@@ -235,13 +381,18 @@ public final class AveragingBenchmark {
     }
   }
 
-  private List<Measured> measure(JavaSparkContext spark, Plan plan, Path data) throws IOException {
-    int workers = plan.workers();
+  private List<Measured> measure(
+      JavaSparkContext spark,
+      int workers,
+      List<Run> runs,
+      TrainConfig.Averaging averagingSettings,
+      Path data)
+      throws IOException {
     int crop = config.model().networkInputSize();
     int stored = crop + 8;
     int images = 0;
-    for (int i = 0; i < plan.runs().size(); i++) {
-      Run run = plan.runs().get(i);
+    for (int i = 0; i < runs.size(); i++) {
+      Run run = runs.get(i);
       int rounds = run.rounds() + (i == 0 ? 1 : 0); // the first run has a warm-up round
       images = Math.max(images, workers * run.batch() * run.frequency() * rounds);
     }
@@ -263,7 +414,7 @@ public final class AveragingBenchmark {
     List<Measured> results = new ArrayList<>();
     try {
       boolean first = true;
-      for (Run run : plan.runs()) {
+      for (Run run : runs) {
         LOG.info("averaging: {}, {} round(s)", run, run.rounds());
         TrainConfig train = config.train();
         TrainConfig bench =
@@ -271,7 +422,7 @@ public final class AveragingBenchmark {
                 1,
                 run.batch(),
                 run.frequency(),
-                train.averaging(),
+                averagingSettings,
                 1,
                 workers,
                 run.rounds(),
@@ -305,7 +456,7 @@ public final class AveragingBenchmark {
         }
         averaging.fit(batches.subList(from, from + perRound * run.rounds()), reader);
         long momentum =
-            train.averaging().momentum() == TrainConfig.Momentum.AVERAGED
+            averagingSettings.momentum() == TrainConfig.Momentum.AVERAGED
                 ? network.getUpdater().getStateViewArray().length()
                 : 0;
         results.add(new Measured(run, averaging.lastRounds(), network.numParams(), momentum));

@@ -249,7 +249,12 @@ public final class SideBySideBenchmark {
     if (options.sections().contains(Section.AVERAGING)) {
       LOG.info("averaging: loopback cluster, {}", options.averaging());
       int from = rows.size();
-      rows.addAll(new AveragingBenchmark(network).run(options.averaging()));
+      if (options.averaging().executors().isEmpty()) {
+        rows.addAll(new AveragingBenchmark(network).run(options.averaging()));
+      } else {
+        // Scaling over executor counts: the demo's (scaled) network keeps it to minutes.
+        rows.addAll(new AveragingBenchmark(demo).scaling(options.averaging()));
+      }
       log(rows, from);
     }
     context.put("load average at end", loadAverage());

@@ -35,6 +35,7 @@ import picocli.CommandLine.ScopeType;
       RetrainCommand.class,
       ModelsCommand.class,
       BenchCommand.class,
+      PlanCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class AlexNetCommand implements Runnable {

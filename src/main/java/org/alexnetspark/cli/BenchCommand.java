@@ -167,6 +167,18 @@ final class BenchCommand implements Callable<Integer> {
   private List<String> averaging;
 
   @Option(
+      names = "--executors",
+      split = ",",
+      paramLabel = "N",
+      description =
+          "Executor counts for the averaging section's scaling rows, e.g. 2,4,6: one loopback"
+              + " cluster of N single-core executors each, the demo's network at the first"
+              + " --averaging setting, results added up on the driver and in a tree; driver bytes"
+              + " per round, the largest executor's, and time outside fitting. Replaces the"
+              + " section's usual rows.")
+  private List<Integer> executors = new ArrayList<>();
+
+  @Option(
       names = "--executor-memory",
       defaultValue = "3g",
       paramLabel = "SIZE",
@@ -244,6 +256,11 @@ final class BenchCommand implements Callable<Integer> {
     if (!(pipelineSeconds > 0)) {
       throw refused("--pipeline-seconds must be a number of seconds > 0, not " + pipelineSeconds);
     }
+    for (int n : executors) {
+      if (n < 1) {
+        throw refused("--executors: counts must be whole numbers >= 1, not " + n);
+      }
+    }
     List<AveragingBenchmark.Run> runs = new ArrayList<>();
     for (String setting : averaging) {
       runs.add(averagingRun(setting.strip()));
@@ -261,7 +278,8 @@ final class BenchCommand implements Callable<Integer> {
         dataset,
         pipelineImages,
         pipelineSeconds,
-        new AveragingBenchmark.Plan(workers, runs, executorMemory, clusterDir, transports()));
+        new AveragingBenchmark.Plan(
+            workers, runs, executorMemory, clusterDir, transports(), executors));
   }
 
   /** --transport as the clusters to start, in order. */

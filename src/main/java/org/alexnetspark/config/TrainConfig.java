@@ -53,9 +53,39 @@ public record TrainConfig(
    * @param momentum what happens to the momentum between rounds
    * @param precision precision of the parameters on the wire
    * @param transport how workers' parameters reach the driver
+   * @param combine where the workers' results are added up
+   * @param treeDepth levels of the tree with {@link Combine#TREE} (at least 2)
    */
-  public record Averaging(Momentum momentum, Precision precision, Transport transport)
-      implements Serializable {}
+  public record Averaging(
+      Momentum momentum, Precision precision, Transport transport, Combine combine, int treeDepth)
+      implements Serializable {
+    /** Results added up on the driver (the default). */
+    public Averaging(Momentum momentum, Precision precision, Transport transport) {
+      this(momentum, precision, transport, Combine.DRIVER, 2);
+    }
+  }
+
+  /** {@code train.averaging.combine}: where the workers' results are added up each round. */
+  public enum Combine {
+    /** Every worker's result goes to the driver, which adds them: W payloads in per round. */
+    DRIVER("driver"),
+    /**
+     * Executors add partial sums in a tree (Spark's treeAggregate) and one executor sends the
+     * total: one payload into the driver per round whatever the number of executors.
+     */
+    TREE("tree");
+
+    private final String configName;
+
+    Combine(String configName) {
+      this.configName = configName;
+    }
+
+    @Override
+    public String toString() {
+      return configName;
+    }
+  }
 
   /** {@code train.averaging.momentum}: the updater state (momentum) between averaging rounds. */
   public enum Momentum {
@@ -200,7 +230,9 @@ public record TrainConfig(
         new Averaging(
             in.choice("train.averaging.momentum", Momentum.class, Momentum.AVERAGED),
             in.choice("train.averaging.precision", Precision.class, Precision.FP32),
-            in.choice("train.averaging.transport", Transport.class, Transport.BLOCKS)),
+            in.choice("train.averaging.transport", Transport.class, Transport.BLOCKS),
+            in.choice("train.averaging.combine", Combine.class, Combine.DRIVER),
+            in.integer("train.averaging.tree-depth", v -> v >= 2, "must be a whole number >= 2")),
         in.integer("train.worker-prefetch", v -> v >= 0, "must be a whole number >= 0"),
         in.integer("train.workers", v -> v >= 0, "must be a whole number >= 0 (0: all task slots)"),
         in.integer("train.rounds-per-job", v -> v >= 1, "must be a whole number >= 1"),

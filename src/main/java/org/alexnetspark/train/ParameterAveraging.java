@@ -8,6 +8,7 @@ import org.alexnetspark.data.Batch;
 import org.alexnetspark.data.Minibatch;
 import org.alexnetspark.data.MinibatchReader;
 import org.alexnetspark.train.averaging.ExactAveragingMaster;
+import org.alexnetspark.train.averaging.NodeBytes;
 import org.alexnetspark.train.averaging.RoundReport;
 import org.alexnetspark.train.averaging.Settings;
 import org.apache.spark.SparkConf;
@@ -53,6 +54,8 @@ public final class ParameterAveraging {
    * @param images images in them
    * @param skipped records the workers skipped (undecodable, or a label outside the label map)
    * @param bytesMoved parameter (and momentum) bytes to and from the workers
+   * @param nodeBytes payload bytes in and out of the driver and each executor, summed over rounds
+   * @param rounds averaging rounds run
    */
   public record Round(
       double seconds,
@@ -61,7 +64,9 @@ public final class ParameterAveraging {
       long minibatches,
       long images,
       long skipped,
-      long bytesMoved) {
+      long bytesMoved,
+      NodeBytes nodeBytes,
+      int rounds) {
     /** Time spent outside fitting: encoding, broadcasting, collecting and averaging, scheduling. */
     public double overheadSeconds() {
       return Math.max(0, seconds - computeSeconds);
@@ -84,7 +89,9 @@ public final class ParameterAveraging {
                 averaging.momentum(),
                 averaging.precision(),
                 true,
-                averaging.transport()));
+                averaging.transport(),
+                averaging.combine(),
+                Math.max(2, averaging.treeDepth())));
     this.spark = new SparkComputationGraph(context, network, master);
   }
 
@@ -186,7 +193,9 @@ public final class ParameterAveraging {
         fitted,
         images.value() - before[0],
         skipped.value() - before[1],
-        bytes);
+        bytes,
+        NodeBytes.sum(rounds.stream().map(RoundReport::nodeBytes).toList()),
+        rounds.size());
   }
 
   /** The driver's network, holding the averaged parameters and momentum. */

@@ -304,7 +304,9 @@ public final class TrainJob {
               round.seconds(),
               round.computeSeconds(),
               round.overheadSeconds(),
-              round.minibatches());
+              round.minibatches(),
+              round.nodeBytes(),
+              round.rounds());
       state = fire(listeners, new RoundEnd(figures, job + 1 == jobs.size()), state, averaging);
     }
     return state.afterEpoch(

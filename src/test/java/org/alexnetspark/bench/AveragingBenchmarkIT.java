@@ -11,8 +11,10 @@ import java.util.EnumSet;
 import java.util.List;
 import org.alexnetspark.bench.BenchTable.Row;
 import org.alexnetspark.config.AlexNetConfig;
+import org.alexnetspark.config.TrainConfig.Combine;
 import org.alexnetspark.io.Json;
 import org.alexnetspark.io.Storage;
+import org.alexnetspark.plan.CostModel;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,5 +81,47 @@ class AveragingBenchmarkIT {
     assertEquals(2, memory.note().split("pid ").length - 1, memory.note());
     JsonNode json = Json.mapper().readTree(Json.write(table));
     assertEquals(table.rows().size(), json.get("rows").size());
+  }
+
+  /**
+   * The scaling rows on 2 and 3 executor JVMs: driver bytes per round equal what {@link CostModel}
+   * predicts for the same settings, on both paths, and the tree's do not grow with the executors.
+   */
+  @Test
+  void scalingRowsMatchTheCostModel(@TempDir Path dir) throws Exception {
+    AlexNetConfig network =
+        AlexNetConfig.load(
+            List.of(), List.of("model.variant=scaled", "model.classes=10", "data.image-size=76"));
+    AveragingBenchmark.Plan plan =
+        new AveragingBenchmark.Plan(
+            2,
+            List.of(new AveragingBenchmark.Run(4, 1, 1)),
+            "1g",
+            dir.resolve("cluster"),
+            List.of(AveragingBenchmark.Transport.SECURED),
+            List.of(2, 3));
+    List<Row> rows = new AveragingBenchmark(network).scaling(plan);
+    long payload = 2 * SCALED_PARAMETERS * 4; // fp32 parameters and averaged momentum
+    for (int executors : new int[] {2, 3}) {
+      for (Combine combine : Combine.values()) {
+        CostModel model = new CostModel(executors, 1, payload, combine, 2, 10, 100, 4);
+        Row driver =
+            rows.stream()
+                .filter(
+                    r ->
+                        r.measure().startsWith("driver bytes per round")
+                            && r.measure().contains(executors + " executors, combine " + combine))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(rows.toString()));
+        assertEquals(
+            (model.driverBytesIn() + model.driverBytesOut()) / 1e6,
+            driver.ours(),
+            1e-6,
+            driver.toString());
+      }
+    }
+    Row growth = rows.get(rows.size() - 1);
+    assertTrue(growth.measure().startsWith("tree: driver bytes per round"), growth.toString());
+    assertEquals(1.0, growth.ours(), 1e-9, growth.toString());
   }
 }

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -14,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.alexnetspark.config.TrainConfig;
 import org.apache.spark.SparkContext;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -84,6 +86,7 @@ public final class ExactAveragingMaster
   private transient INDArray sumParameters;
   private transient INDArray sumMomentum;
   private transient LongAccumulator fittedCounter;
+  private transient long fittedInTree;
   private transient double lastEncodeSeconds;
   private transient double lastBroadcastSeconds;
 
@@ -106,7 +109,7 @@ public final class ExactAveragingMaster
 
   /** Minibatches fitted by successful tasks, counted on the workers. */
   public long fittedOnWorkers() {
-    return fittedCounter == null ? 0 : fittedCounter.value();
+    return (fittedCounter == null ? 0 : fittedCounter.value()) + fittedInTree;
   }
 
   @Override
@@ -165,20 +168,28 @@ public final class ExactAveragingMaster
     ExactWorker worker = getWorkerInstance(graph);
     int thisRound = round - 1;
     List<List<String>> slices = slices(descriptors, settings.workers(), settings.frequency());
+    boolean tree = settings.combine() == TrainConfig.Combine.TREE;
     RoundTask task =
         new RoundTask(
             worker,
             multiDataSetLoader,
             dataSetLoader,
             BroadcastHadoopConfigHolder.get(sc),
-            fittedCounter,
+            tree ? null : fittedCounter, // in a tree the count travels with the sums
             settings.prefetch());
     Aggregation aggregation = new Aggregation(thisRound);
     long jobStart = System.nanoTime();
-    submit(sc, task, slices, descriptors.size(), aggregation);
+    if (tree) {
+      PartialSum total = submitTree(sc, task, slices, descriptors.size(), thisRound);
+      aggregation.absorbTree(total);
+      fittedInTree += total.fittedAll;
+    } else {
+      submit(sc, task, slices, descriptors.size(), aggregation);
+    }
+    aggregation.nodes.broadcast(worker.broadcastBytes, aggregation.executors);
     double jobSeconds = (System.nanoTime() - jobStart) / 1e9;
     worker.broadcast().destroy();
-    if (settings.transport() == TrainConfig.Transport.BLOCKS) {
+    if (!tree && settings.transport() == TrainConfig.Transport.BLOCKS) {
       BlockTransport.removeRound(runId, thisRound, aggregation.removed);
     }
     long applyStart = System.nanoTime();
@@ -203,7 +214,42 @@ public final class ExactAveragingMaster
             worker.broadcastBytes,
             aggregation.bytes,
             aggregation.created,
-            List.copyOf(aggregation.problems)));
+            List.copyOf(aggregation.problems),
+            aggregation.nodes));
+  }
+
+  /**
+   * Runs one Spark job that fits every slice (one partition each) and adds the results up among the
+   * executors with Spark's {@code treeAggregate} ({@code treeDepth} levels, the last one also on an
+   * executor), so that one sum reaches the driver. Retries and lost executors are Spark's: a failed
+   * attempt is retried, and a lost map output is recomputed, from the same broadcast; the shuffle
+   * hands each slice's sum to its reducer exactly once.
+   */
+  private PartialSum submitTree(
+      JavaSparkContext sc, RoundTask task, List<List<String>> slices, int descriptors, int round) {
+    sc.setJobDescription(
+        "exact averaging round "
+            + round
+            + ": "
+            + descriptors
+            + " minibatches on "
+            + slices.size()
+            + " workers, summed in a tree of depth "
+            + settings.treeDepth());
+    TrainConfig.Precision precision = settings.precision();
+    return sc.parallelize(slices, slices.size())
+        .treeAggregate(
+            new PartialSum(),
+            (sum, slice) -> {
+              TaskContext context = TaskContext.get();
+              ExactResult result = task.fit(context, slice);
+              return result == null
+                  ? sum
+                  : PartialSum.add(sum, PartialSum.of(result, context.partitionId()), precision);
+            },
+            (a, b) -> PartialSum.add(a, b, precision),
+            settings.treeDepth(),
+            true);
   }
 
   /**
@@ -336,6 +382,11 @@ public final class ExactAveragingMaster
     double maxFit;
     long bytes;
     int created;
+    final NodeBytes nodes = new NodeBytes();
+
+    /** Executors that ran a task whose result arrived. */
+    final Set<String> executors = new TreeSet<>();
+
     final List<String> problems = new ArrayList<>();
     final List<double[]> workerSeconds = new ArrayList<>();
 
@@ -404,7 +455,35 @@ public final class ExactAveragingMaster
       return mean;
     }
 
+    /** Takes over the sum a tree made: its payloads into the driver's buffers, and its counts. */
+    synchronized void absorbTree(PartialSum total) {
+      total =
+          PartialSum.add(new PartialSum(), total, settings.precision()); // counts it as read here
+      long start = System.nanoTime();
+      if (total.parameters != null) {
+        SumBuffers.ensure(ExactAveragingMaster.this, total.parameters, total.momentum);
+        total.parameters.decodeInto(sumParameters);
+        if (total.momentum != null) {
+          total.momentum.decodeInto(sumMomentum);
+        }
+      }
+      sumSeconds += (System.nanoTime() - start) / 1e9;
+      averaged = total.averaged;
+      fitted = total.fitted;
+      maxFitted = total.maxFitted;
+      lossSum = total.lossSum;
+      maxFit = total.maxFit;
+      bytes = total.resultBytes;
+      created = total.created;
+      workerSeconds.addAll(total.workerSeconds);
+      problems.addAll(total.problems);
+      executors.addAll(total.fittedOn);
+      nodes.add(total.bytes);
+    }
+
     private void record(ExactResult result) {
+      executors.add(NodeBytes.executorNode(result.executor));
+      nodes.send(NodeBytes.executorNode(result.executor), NodeBytes.DRIVER, result.bytes());
       workerSeconds.add(result.seconds);
       maxFit = Math.max(maxFit, result.seconds[4]);
       bytes += result.bytes();
@@ -413,7 +492,7 @@ public final class ExactAveragingMaster
 
     private synchronized void absorb(ExactResult result, ExactResult full) {
       long start = System.nanoTime();
-      SumBuffers.ensure(ExactAveragingMaster.this, full);
+      SumBuffers.ensure(ExactAveragingMaster.this, full.parameters, full.momentum);
       if (averaged == 0) {
         full.parameters.decodeInto(sumParameters);
         if (full.momentum != null) {
@@ -463,16 +542,13 @@ public final class ExactAveragingMaster
 
   /** Allocates the driver's sum buffers on first use. */
   private static final class SumBuffers {
-    static void ensure(ExactAveragingMaster master, ExactResult result) {
-      if (master.sumParameters == null
-          || master.sumParameters.length() != result.parameters.length()) {
-        master.sumParameters =
-            Nd4j.createUninitialized(DataType.FLOAT, 1, result.parameters.length());
+    static void ensure(ExactAveragingMaster master, Payload parameters, Payload momentum) {
+      if (master.sumParameters == null || master.sumParameters.length() != parameters.length()) {
+        master.sumParameters = Nd4j.createUninitialized(DataType.FLOAT, 1, parameters.length());
       }
-      if (result.momentum != null
-          && (master.sumMomentum == null
-              || master.sumMomentum.length() != result.momentum.length())) {
-        master.sumMomentum = Nd4j.createUninitialized(DataType.FLOAT, 1, result.momentum.length());
+      if (momentum != null
+          && (master.sumMomentum == null || master.sumMomentum.length() != momentum.length())) {
+        master.sumMomentum = Nd4j.createUninitialized(DataType.FLOAT, 1, momentum.length());
       }
     }
   }
@@ -565,14 +641,17 @@ public final class ExactAveragingMaster
     return String.format(
         Locale.ROOT,
         "{\"type\":\"%s\",\"workers\":%d,\"frequency\":%d,"
-            + "\"prefetch\":%d,\"momentum\":\"%s\",\"precision\":\"%s\",\"failOnNonFinite\":%b}",
+            + "\"prefetch\":%d,\"momentum\":\"%s\",\"precision\":\"%s\",\"failOnNonFinite\":%b,"
+            + "\"combine\":\"%s\",\"treeDepth\":%d}",
         getClass().getName(),
         settings.workers(),
         settings.frequency(),
         settings.prefetch(),
         settings.momentum(),
         settings.precision(),
-        settings.failOnNonFinite());
+        settings.failOnNonFinite(),
+        settings.combine(),
+        settings.treeDepth());
   }
 
   @Override

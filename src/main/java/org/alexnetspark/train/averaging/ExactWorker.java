@@ -51,6 +51,9 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
   private transient boolean replicaCreated;
   private transient double[] seconds;
 
+  /** This attempt saved the replica's local momentum before fitting (see {@link #abandon}). */
+  private transient boolean momentumSaved;
+
   ExactWorker(
       Settings settings,
       String runId,
@@ -76,6 +79,7 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
     fitted = 0;
     lossSum = 0;
     replicaCreated = false;
+    momentumSaved = false;
     seconds = new double[ExactResult.TIMINGS.length];
   }
 
@@ -125,6 +129,12 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
       case AVERAGED -> value.momentum.decodeInto(state);
       case RESET -> state.assign(0);
       case LOCAL -> {}
+    }
+    if (settings.momentum() == TrainConfig.Momentum.LOCAL) {
+      // Kept so that a failed attempt can give the replica back as it found it: its parameters
+      // are reset from the broadcast anyway, its local momentum would not be.
+      replica.savedMomentum = copyInto(replica.savedMomentum, state);
+      momentumSaved = true;
     }
     network.getConfiguration().setIterationCount(value.iterationCount);
     network.getConfiguration().setEpochCount(value.epochCount);
@@ -203,7 +213,11 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
     TaskContext task = TaskContext.get();
     String parametersBlock = null;
     String momentumBlock = null;
-    if (finite && settings.transport() == TrainConfig.Transport.BLOCKS && task != null) {
+    // In a tree the payloads travel inside the partial sums, through Spark's shuffle.
+    if (finite
+        && settings.transport() == TrainConfig.Transport.BLOCKS
+        && settings.combine() == TrainConfig.Combine.DRIVER
+        && task != null) {
       parametersBlock =
           BlockTransport.put(
               runId,
@@ -249,6 +263,19 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
     return result;
   }
 
+  /**
+   * After a failed attempt: restores the replica's local momentum to what it was before the attempt
+   * fitted anything, then returns it to the pool; so a retry (here or elsewhere) fits every
+   * minibatch as if the failed attempt had never run.
+   */
+  void abandon() {
+    if (replica != null && momentumSaved) {
+      replica.network.getUpdater().getStateViewArray().assign(replica.savedMomentum);
+    }
+    momentumSaved = false;
+    releaseReplica();
+  }
+
   /** Returns the replica to its pool (also when the task failed: the next round resets it). */
   void releaseReplica() {
     if (replica != null) {
@@ -257,7 +284,7 @@ public final class ExactWorker implements TrainingWorker<ExactResult> {
     }
   }
 
-  private static void checkFinite(String what, INDArray array, StringBuilder problem) {
+  static void checkFinite(String what, INDArray array, StringBuilder problem) {
     // One fast pass: a sum of finite float32 values of network size cannot overflow unless values
     // are near 1e30, which counts as broken too. Count the culprits only when it is not finite.
     if (Double.isFinite(array.sumNumber().doubleValue())) {

@@ -29,6 +29,9 @@ final class ReplicaPool {
 
     INDArray startMomentum;
 
+    /** Local momentum: the state before the current attempt fitted anything. */
+    INDArray savedMomentum;
+
     Replica(String runId, String device, ComputationGraph network, String configuration) {
       this.runId = runId;
       this.device = device;

@@ -25,6 +25,7 @@ import java.util.Locale;
  * @param bytesFromWorkers payload bytes of all results
  * @param replicasCreated tasks that had to build a replica
  * @param problems results refused (not finite), one line each
+ * @param nodeBytes payload bytes in and out of the driver and of each executor
  */
 public record RoundReport(
     int round,
@@ -44,7 +45,8 @@ public record RoundReport(
     long bytesToWorkers,
     long bytesFromWorkers,
     int replicasCreated,
-    List<String> problems) {
+    List<String> problems,
+    NodeBytes nodeBytes) {
 
   /** Where the round's time and bytes went, in one line (the driver's DEBUG log). */
   public String timings() {
@@ -56,7 +58,7 @@ public record RoundReport(
     return String.format(
         Locale.ROOT,
         "round %d: %.2f s: encode %.2f, broadcast %.2f, job %.2f "
-            + "(summing %.2f), apply %.2f; %.0f MB in, %.0f MB out; per worker:%s",
+            + "(summing %.2f), apply %.2f; %.0f MB in, %.0f MB out; per worker:%s; bytes: %s",
         round,
         seconds,
         encodeSeconds,
@@ -66,7 +68,8 @@ public record RoundReport(
         applySeconds,
         bytesFromWorkers / 1e6,
         bytesToWorkers / 1e6,
-        workers);
+        workers,
+        nodeBytes);
   }
 
   /** The workers' mean time fitting minibatches. */

@@ -42,7 +42,10 @@ final class RoundTask extends AbstractFunction2<TaskContext, Iterator<List<Strin
   private final MultiDataSetLoader multiLoader;
   private final DataSetLoader loader;
   private final Broadcast<SerializableHadoopConfig> hadoop;
+
+  /** Null when the count travels with the results instead ({@link PartialSum}). */
   private final LongAccumulator fittedCounter;
+
   private final int prefetch;
 
   RoundTask(
@@ -66,6 +69,14 @@ final class RoundTask extends AbstractFunction2<TaskContext, Iterator<List<Strin
     while (partition.hasNext()) {
       descriptors.addAll(partition.next());
     }
+    return fit(task, descriptors);
+  }
+
+  /**
+   * Fits {@code descriptors} in order and returns the worker's result (null if there are none). If
+   * the attempt fails, the replica goes back to its pool as the attempt found it.
+   */
+  ExactResult fit(TaskContext task, List<String> descriptors) {
     if (descriptors.isEmpty()) {
       return null;
     }
@@ -79,11 +90,15 @@ final class RoundTask extends AbstractFunction2<TaskContext, Iterator<List<Strin
         worker.waited((System.nanoTime() - start) / 1e9);
         result = worker.processMinibatch(next, network, i == descriptors.size() - 1);
       }
-      fittedCounter.add(result.fitted);
+      if (fittedCounter != null) {
+        fittedCounter.add(result.fitted);
+      }
       return result;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      worker.abandon();
       throw e;
     } catch (Exception e) {
+      worker.abandon();
       throw new IllegalStateException("worker of round task " + task.partitionId() + " failed", e);
     } finally {
       worker.releaseReplica();

@@ -5,6 +5,26 @@
  * org.alexnetspark.train.averaging.ExactResult}), replacing its ParameterAveragingTrainingMaster:
  * exact partitioning of minibatch descriptors over workers, compact fp32 or fp16 parameter transfer
  * ({@link org.alexnetspark.train.averaging.Payload}) as task results or Spark blocks, replicas kept
- * between rounds, non-finite checks, exact under task retries.
+ * between rounds, non-finite checks, exact under task retries (also with local momentum: a failed
+ * attempt gives its replica back with the momentum it found).
+ *
+ * <p>Results are added up on the driver ({@code train.averaging.combine = driver}, the default:
+ * every worker's payload crosses the driver's link) or among the executors ({@code tree}: Spark's
+ * {@code treeAggregate} with {@code train.averaging.tree-depth} levels, the last one on an
+ * executor, so the driver receives one {@link org.alexnetspark.train.averaging.PartialSum} per
+ * round whatever the number of executors). The tree was chosen over a reduce-scatter through the
+ * block manager as BigDL's {@code AllReduceParameter} does it (every task splits its vector into N
+ * slices, puts them as blocks, then fetches and sums its own slice from every other task): that
+ * needs all N tasks of a round alive at once and sharing block names, so a lost task stalls or
+ * corrupts the others' sums and retries must be coordinated by hand, and it has no driver-owned
+ * average. treeAggregate is built on Spark's shuffle, which already gives what this package
+ * promises: each slice's sum reaches its reducer exactly once whatever the attempts, a lost
+ * executor's outputs are recomputed from the same broadcast, and the driver still owns the average.
+ * Its cost: a reducer reads up to about W^(1/depth) sums, and the shuffle writes sums to the
+ * executors' local disks. Workers of one executor are not summed in memory before the tree: with
+ * one task per GPU the tree's first level sums them wherever Spark places it.
+ *
+ * <p>Bytes in and out of the driver and of every executor are counted per round ({@link
+ * org.alexnetspark.train.averaging.NodeBytes}).
  */
 package org.alexnetspark.train.averaging;
