@@ -60,6 +60,9 @@ record TarArchiveScan(
   /** Images whose bytes are kept for the size estimate. */
   private static final int SAMPLES = 24;
 
+  /** At most this many bytes of them, so that the scan's memory stays bounded. */
+  private static final long SAMPLE_BYTES = 8L << 20;
+
   private static final int RECORD = 512;
 
   /**
@@ -210,8 +213,9 @@ record TarArchiveScan(
 
   private static void sample(InputStream entryStream, TarArchiveEntry entry, List<byte[]> samples)
       throws IOException {
-    if (samples.size() < SAMPLES && entry.getSize() <= ShardBuilder.MAX_INPUT_BYTES) {
-      samples.add(entryStream.readAllBytes());
+    long kept = samples.stream().mapToLong(sample -> sample.length).sum();
+    if (samples.size() < SAMPLES && kept + entry.getSize() <= SAMPLE_BYTES) {
+      samples.add(entryStream.readNBytes((int) entry.getSize()));
     }
   }
 
