@@ -34,7 +34,10 @@ final class PrepareCommand implements Callable<Integer> {
       names = "--input",
       required = true,
       paramLabel = "DIR_OR_URI",
-      description = "Folder holding <split>/<class>/<images> (or the split folder itself).")
+      description =
+          "Folder holding <split>/<class>/<images> (or the split folder itself), or an ILSVRC "
+              + "archive read in place: ILSVRC2012_img_train.tar (a tar of per-class tars) or "
+              + "ILSVRC2012_img_val.tar (with --devkit).")
   private String input;
 
   @Option(
@@ -71,6 +74,22 @@ final class PrepareCommand implements Callable<Integer> {
               + "preparing validation, so that indices agree).")
   private String labelMapFrom;
 
+  @Option(
+      names = "--devkit",
+      paramLabel = "URI",
+      description =
+          "ILSVRC2012_devkit_t12.tar.gz: the validation ground truth (for the flat validation "
+              + "tar or folder) and the class names (its words).")
+  private String devkit;
+
+  @Option(
+      names = "--checksums",
+      paramLabel = "FILE",
+      description =
+          "Expected MD5s of the archives, as md5sum writes them (default: the published "
+              + "ILSVRC-2012 values, by file name). A mismatch stops prepare.")
+  private String checksums;
+
   @Mixin private ConfigOptions configOptions;
 
   @Override
@@ -85,7 +104,9 @@ final class PrepareCommand implements Callable<Integer> {
             split,
             uri(labelsFile),
             uri(namesFile),
-            uri(labelMapFrom));
+            uri(labelMapFrom),
+            uri(devkit),
+            uri(checksums));
     PreparePlan plan = job.check(request);
     Manifest manifest;
     try (JavaSparkContext spark = SparkJobs.start(sparkConf)) {

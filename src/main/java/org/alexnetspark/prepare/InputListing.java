@@ -51,6 +51,19 @@ public record InputListing(
    */
   public static InputListing scan(FileSystem fs, URI input, String split, URI labelsFile)
       throws IOException {
+    return scan(fs, input, split, labelsFile, null);
+  }
+
+  /**
+   * Lists {@code <input>/<split>} if it exists, else {@code <input>} itself.
+   *
+   * @param labelsFile for a flat folder: the labels file, or where {@code labelByFile} came from
+   * @param labelByFile for a flat folder: the classes by file name (from the devkit), or null to
+   *     read {@code labelsFile}
+   */
+  static InputListing scan(
+      FileSystem fs, URI input, String split, URI labelsFile, Map<String, String> labelByFile)
+      throws IOException {
     Path base = fs.makeQualified(new Path(input));
     if (!fs.exists(base)) {
       throw new FileNotFoundException("input " + input + " does not exist");
@@ -60,7 +73,7 @@ public record InputListing(
     if (!fs.getFileStatus(root).isDirectory()) {
       throw new IOException("input " + root + " is not a folder");
     }
-    return labelsFile == null ? scanTree(fs, root) : scanFlat(fs, root, labelsFile);
+    return labelsFile == null ? scanTree(fs, root) : scanFlat(fs, root, labelsFile, labelByFile);
   }
 
   private static InputListing scanTree(FileSystem fs, Path root) throws IOException {
@@ -101,11 +114,16 @@ public record InputListing(
     return new InputListing(root.toUri(), images, rejections, classes);
   }
 
-  private static InputListing scanFlat(FileSystem fs, Path root, URI labelsFile)
-      throws IOException {
+  private static InputListing scanFlat(
+      FileSystem fs, Path root, URI labelsFile, Map<String, String> given) throws IOException {
     Map<String, String> labelByFile = new HashMap<>();
     Map<String, String> labelById = new HashMap<>();
     List<Rejection> rejections = new ArrayList<>();
+    if (given != null) {
+      labelByFile.putAll(given);
+      given.forEach((file, wnid) -> labelById.put(stripExtension(file), wnid));
+      return listFlat(fs, root, labelsFile, labelByFile, labelById, rejections);
+    }
     String text;
     FileSystem labelsFs = FileSystem.get(labelsFile, fs.getConf());
     try (InputStream in = labelsFs.open(new Path(labelsFile))) {
@@ -147,6 +165,17 @@ public record InputListing(
         labelById.put(stripExtension(file), wnid);
       }
     }
+    return listFlat(fs, root, labelsFile, labelByFile, labelById, rejections);
+  }
+
+  private static InputListing listFlat(
+      FileSystem fs,
+      Path root,
+      URI labelsFile,
+      Map<String, String> labelByFile,
+      Map<String, String> labelById,
+      List<Rejection> rejections)
+      throws IOException {
     List<InputImage> images = new ArrayList<>();
     Set<String> classes = new TreeSet<>(labelByFile.values());
     Set<String> used = new TreeSet<>();

@@ -42,15 +42,34 @@ public final class PrepareJob {
   /**
    * What to prepare.
    *
-   * @param input folder holding {@code <split>/...} (or the split folder itself)
+   * @param input folder holding {@code <split>/...} (or the split folder itself), or an ILSVRC
+   *     image archive ({@code .tar}: a tar of per-class tars, or a flat tar with {@code devkit})
    * @param output dataset folder to create
    * @param split split name: train, val, ...
    * @param labelsFile labels file for a flat split folder, or null for a class tree
    * @param namesFile class names file, or null for the bundled ImageNet names
    * @param labelMapFrom a prepared dataset whose label map to reuse (validation), or null
+   * @param devkit the ILSVRC-2012 devkit ({@code ILSVRC2012_devkit_t12.tar.gz}): validation ground
+   *     truth and class names; or null
+   * @param checksums an {@code md5sum} file with the archives' expected MD5s, or null for the
+   *     published ILSVRC-2012 values
    */
   public record Request(
-      URI input, URI output, String split, URI labelsFile, URI namesFile, URI labelMapFrom) {}
+      URI input,
+      URI output,
+      String split,
+      URI labelsFile,
+      URI namesFile,
+      URI labelMapFrom,
+      URI devkit,
+      URI checksums) {
+
+    /** A request without devkit or checksums file. */
+    public Request(
+        URI input, URI output, String split, URI labelsFile, URI namesFile, URI labelMapFrom) {
+      this(input, output, split, labelsFile, namesFile, labelMapFrom, null, null);
+    }
+  }
 
   /** Too many inputs were rejected; the dataset is not usable as is. */
   public static final class TooManyRejectionsException extends IOException {

@@ -21,6 +21,8 @@ import org.alexnetspark.data.Rejection;
  * @param inputsDigest SHA-256 over {@code basis}
  * @param basis what determines the shards' content, by name: settings, inputs with their classes,
  *     classes, label map, labels file
+ * @param archiveTasks for an archive input: one task per run of up to {@code recordsPerShard}
+ *     consecutive images of one tar in it, in archive order; null for a folder input
  */
 public record PreparePlan(
     InputListing listing,
@@ -30,10 +32,14 @@ public record PreparePlan(
     int recordsPerShard,
     int shards,
     String inputsDigest,
-    SortedMap<String, String> basis) {
+    SortedMap<String, String> basis,
+    List<ShardTask> archiveTasks) {
 
   /** One task per shard. */
   List<ShardTask> tasks() {
+    if (archiveTasks != null) {
+      return archiveTasks;
+    }
     List<ShardTask> tasks = new ArrayList<>();
     for (int i = 0; i < shards; i++) {
       int from = i * recordsPerShard;

@@ -1,22 +1,29 @@
 package org.alexnetspark.prepare;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.alexnetspark.config.DataConfig;
 import org.alexnetspark.config.InvalidConfigException;
+import org.alexnetspark.data.IlsvrcDevkit;
 import org.alexnetspark.data.LabelMap;
 import org.alexnetspark.data.Manifest;
 import org.alexnetspark.data.Rejection;
@@ -69,6 +76,10 @@ final class PreparePlanner {
   static final String CLASSES = "classes";
   static final String LABEL_MAP = "label map";
   static final String LABELS_FILE = "labels file";
+  static final String ARCHIVE = "archive";
+
+  /** A devkit is 2.5 MB; anything far larger is another file. */
+  private static final int DEVKIT_MAX_BYTES = 64 << 20;
 
   /**
    * Stored in {@code _plan.json} so that a re-run after a crash writes the same shards.
@@ -99,9 +110,32 @@ final class PreparePlanner {
 
   PreparePlan plan(PrepareJob.Request request) throws IOException {
     FileSystem inputFs = storage.fileSystem(request.input());
-    InputListing listing =
-        InputListing.scan(inputFs, request.input(), request.split(), request.labelsFile());
-    LabelMap labels = labelMap(request, listing);
+    Path inputPath = inputFs.makeQualified(new Path(request.input()));
+    ArchiveChecksums checksums =
+        request.checksums() == null
+            ? ArchiveChecksums.published()
+            : ArchiveChecksums.parse(
+                storage.readText(request.checksums()), request.checksums().toString());
+    Devkit devkit = request.devkit() == null ? null : readDevkit(request.devkit(), checksums);
+    Map<String, String> groundTruth = devkit == null ? null : devkit.kit().validationLabels();
+    TarArchiveScan archive = null;
+    InputListing listing;
+    if (inputFs.exists(inputPath) && TarArchiveScan.isArchive(inputFs, inputPath)) {
+      LOG.info("reading {} once to list its images and check its MD5", inputPath);
+      archive = TarArchiveScan.scan(inputFs, inputPath, groundTruth);
+      LOG.info("{}: {}", archive.archive(), checksums.verify(archive.archive(), archive.md5()));
+      listing =
+          new InputListing(
+              inputPath.toUri(),
+              archive.members().stream().map(TarArchiveScan.Member::image).toList(),
+              archive.rejections(),
+              archive.classes());
+    } else {
+      URI labelsFile = devkit == null ? request.labelsFile() : request.devkit();
+      listing =
+          InputListing.scan(inputFs, request.input(), request.split(), labelsFile, groundTruth);
+    }
+    LabelMap labels = labelMap(request, listing, devkit);
     List<Rejection> rejections = new ArrayList<>(listing.rejections());
     List<InputImage> usable = new ArrayList<>();
     for (InputImage image : listing.images()) {
@@ -129,9 +163,15 @@ final class PreparePlanner {
                   ? "<split>/<class>/<image files>"
                   : "image files listed in " + request.labelsFile()));
     }
-    usable.sort(Comparator.comparing(InputImage::key));
-    Collections.shuffle(usable, new Random(data.seed()));
-    SortedMap<String, String> basis = basis(request, listing, labels, usable);
+    if (archive == null) {
+      // an archive is read in its own order, one tar at a time
+      usable.sort(Comparator.comparing(InputImage::key));
+      Collections.shuffle(usable, new Random(data.seed()));
+    }
+    SortedMap<String, String> basis = basis(request, listing, labels, usable, devkit);
+    if (archive != null) {
+      basis.put(ARCHIVE, describe(archive));
+    }
     String digest = digest(basis);
 
     URI saved = Locations.child(request.output(), PrepareJob.PLAN_FILE);
@@ -158,11 +198,115 @@ final class PreparePlanner {
                     + request.output()
                     + " or choose another --output"));
       }
-      recordsPerShard = recordsPerShard(usable);
+      recordsPerShard =
+          archive == null ? recordsPerShard(samples(usable)) : recordsPerShard(archive.samples());
     }
-    int shards = (usable.size() + recordsPerShard - 1) / recordsPerShard;
+    List<ShardTask> archiveTasks =
+        archive == null ? null : archiveTasks(archive, usable, recordsPerShard);
+    int shards =
+        archive == null
+            ? (usable.size() + recordsPerShard - 1) / recordsPerShard
+            : archiveTasks.size();
     return new PreparePlan(
-        listing, labels, usable, rejections, recordsPerShard, shards, digest, basis);
+        listing, labels, usable, rejections, recordsPerShard, shards, digest, basis, archiveTasks);
+  }
+
+  /** The devkit, and its MD5 (checked like an archive's). */
+  record Devkit(IlsvrcDevkit kit, String location, String md5) {}
+
+  private Devkit readDevkit(URI location, ArchiveChecksums checksums) throws IOException {
+    byte[] bytes;
+    FileSystem fs = storage.fileSystem(location);
+    try (InputStream in = fs.open(storage.path(location))) {
+      bytes = in.readNBytes(DEVKIT_MAX_BYTES + 1);
+    }
+    if (bytes.length > DEVKIT_MAX_BYTES) {
+      throw new IOException(
+          location
+              + " is larger than "
+              + (DEVKIT_MAX_BYTES >> 20)
+              + " MB; expected the ILSVRC-2012 devkit, ILSVRC2012_devkit_t12.tar.gz (2.5 MB)");
+    }
+    String md5;
+    try {
+      md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no MD5", e);
+    }
+    LOG.info("{}: {}", location, checksums.verify(location.toString(), md5));
+    return new Devkit(IlsvrcDevkit.read(bytes, location.toString()), location.toString(), md5);
+  }
+
+  /**
+   * One task per run of up to {@code recordsPerShard} consecutive usable images of one tar in the
+   * archive: the byte range from the first one's headers to the last one's data.
+   */
+  private static List<ShardTask> archiveTasks(
+      TarArchiveScan archive, List<InputImage> usable, int recordsPerShard) {
+    Set<String> keep = new HashSet<>();
+    usable.forEach(image -> keep.add(image.location()));
+    List<List<TarArchiveScan.Member>> runs = new ArrayList<>();
+    List<TarArchiveScan.Member> run = new ArrayList<>();
+    for (TarArchiveScan.Member member : archive.members()) {
+      if (!keep.contains(member.image().location())) {
+        continue;
+      }
+      if (!run.isEmpty()
+          && (run.size() == recordsPerShard || !run.get(0).group().equals(member.group()))) {
+        runs.add(run);
+        run = new ArrayList<>();
+      }
+      run.add(member);
+    }
+    if (!run.isEmpty()) {
+      runs.add(run);
+    }
+    List<ShardTask> tasks = new ArrayList<>();
+    for (List<TarArchiveScan.Member> members : runs) {
+      tasks.add(
+          new ShardTask(
+              tasks.size(),
+              runs.size(),
+              new ArrayList<>(members.stream().map(TarArchiveScan.Member::image).toList()),
+              new ShardTask.ArchiveRange(
+                  archive.archive(),
+                  members.get(0).start(),
+                  members.get(members.size() - 1).end())));
+    }
+    return tasks;
+  }
+
+  /** What identifies the archive: path, length, modification time, MD5 and its tars. */
+  private static String describe(TarArchiveScan archive) {
+    MessageDigest groups = Sha256.digest();
+    String last = null;
+    for (TarArchiveScan.Member member : archive.members()) {
+      if (!member.group().equals(last)) {
+        groups.update((member.group() + "\n").getBytes(StandardCharsets.UTF_8));
+        last = member.group();
+      }
+    }
+    return archive.archive()
+        + ", "
+        + archive.length()
+        + " bytes, modified "
+        + Instant.ofEpochMilli(archive.modified())
+        + ", MD5 "
+        + archive.md5()
+        + ", inner tars SHA-256 "
+        + Sha256.hex(groups);
+  }
+
+  private List<byte[]> samples(List<InputImage> usable) {
+    List<byte[]> samples = new ArrayList<>();
+    for (InputImage image : usable.subList(0, Math.min(SIZE_SAMPLE, usable.size()))) {
+      try {
+        samples.add(ShardBuilder.read(storage.hadoopConfiguration(), image));
+      } catch (IOException e) {
+        // rejected inputs are reported by the shard builders
+      }
+    }
+    return samples;
   }
 
   /** Shard files in the output (finished by an earlier run), by name. */
@@ -223,11 +367,13 @@ final class PreparePlanner {
     return "the " + part + " differs (was " + before + ", now " + now + ")";
   }
 
-  private LabelMap labelMap(PrepareJob.Request request, InputListing listing) throws IOException {
+  private LabelMap labelMap(PrepareJob.Request request, InputListing listing, Devkit devkit)
+      throws IOException {
     if (request.labelMapFrom() != null) {
       return Manifest.read(storage, request.labelMapFrom()).labelMap();
     }
-    Map<String, String> names = LabelMap.imagenetNames();
+    Map<String, String> names =
+        devkit == null ? LabelMap.imagenetNames() : devkit.kit().wordsByWnid();
     URI namesFile = request.namesFile();
     URI beside = Locations.child(request.input(), NAMES_FILE);
     if (namesFile == null && storage.exists(beside)) {
@@ -241,18 +387,17 @@ final class PreparePlanner {
   }
 
   /** How many stored images fill a shard, from a few prepared on the driver. */
-  private int recordsPerShard(List<InputImage> usable) {
+  private int recordsPerShard(List<byte[]> samples) {
     ImagePreparer preparer = new ImagePreparer(data);
     long bytes = 0;
     int prepared = 0;
-    for (InputImage image : usable.subList(0, Math.min(SIZE_SAMPLE, usable.size()))) {
+    for (byte[] sample : samples) {
       try {
-        if (preparer.prepare(ShardBuilder.read(storage.hadoopConfiguration(), image))
-            instanceof ImagePreparer.Prepared p) {
+        if (preparer.prepare(sample) instanceof ImagePreparer.Prepared p) {
           bytes += p.jpeg().length;
           prepared++;
         }
-      } catch (IOException | RuntimeException e) {
+      } catch (RuntimeException e) {
         // rejected inputs are reported by the shard builders
       }
     }
@@ -268,7 +413,11 @@ final class PreparePlanner {
    * its class, the classes, the label map and where it came from, and the labels file's content.
    */
   private SortedMap<String, String> basis(
-      PrepareJob.Request request, InputListing listing, LabelMap labels, List<InputImage> usable)
+      PrepareJob.Request request,
+      InputListing listing,
+      LabelMap labels,
+      List<InputImage> usable,
+      Devkit devkit)
       throws IOException {
     SortedMap<String, String> basis = new TreeMap<>();
     basis.put(
@@ -297,12 +446,14 @@ final class PreparePlanner {
                 : " from --label-map-from " + request.labelMapFrom()));
     basis.put(
         LABELS_FILE,
-        request.labelsFile() == null
-            ? "none"
-            : "SHA-256 "
-                + Sha256.of(storage.readText(request.labelsFile()))
-                + " of "
-                + request.labelsFile());
+        devkit != null
+            ? "MD5 " + devkit.md5() + " of devkit " + devkit.location()
+            : request.labelsFile() == null
+                ? "none"
+                : "SHA-256 "
+                    + Sha256.of(storage.readText(request.labelsFile()))
+                    + " of "
+                    + request.labelsFile());
     return basis;
   }
 

@@ -1,5 +1,6 @@
 package org.alexnetspark.prepare;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -20,7 +21,11 @@ import org.alexnetspark.data.StoredImage;
 import org.alexnetspark.io.HadoopConf;
 import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.Sha256;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.io.input.BoundedInputStream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.Function;
@@ -36,7 +41,7 @@ final class ShardBuilder implements Function<ShardTask, ShardTask.Result> {
   private static final long serialVersionUID = 1L;
 
   /** Inputs larger than this are not images worth reading into memory. */
-  private static final long MAX_INPUT_BYTES = 512L << 20;
+  static final long MAX_INPUT_BYTES = 512L << 20;
 
   /** Head room over data.shard-bytes for the HDFS block size: the size estimate can be 25% off. */
   private static final double BLOCK_HEADROOM = 1.25;
@@ -81,10 +86,11 @@ final class ShardBuilder implements Function<ShardTask, ShardTask.Result> {
     ShardSummary summary;
     try (ShardWriter writer =
         new ShardWriter(fs, temporary, data.rowGroupBytes(), blockSize(fs, folder))) {
+      InputSource source = task.range() == null ? new FileInputs() : new ArchiveInputs(task);
       for (InputImage input : task.inputs()) {
         ImagePreparer.Outcome outcome;
         try {
-          outcome = preparer.prepare(read(hadoop.get(), input));
+          outcome = preparer.prepare(source.read(input));
         } catch (IOException e) {
           outcome =
               new ImagePreparer.Rejected(
@@ -104,6 +110,7 @@ final class ShardBuilder implements Function<ShardTask, ShardTask.Result> {
           rejected.add(1);
         }
       }
+      source.close();
       summary =
           new ShardSummary(task.index(), task.inputs().size(), records, classCounts, rejections);
       written = writer.finish(summary);
@@ -152,6 +159,72 @@ final class ShardBuilder implements Function<ShardTask, ShardTask.Result> {
         throw new IOException("larger than " + (MAX_INPUT_BYTES >> 20) + " MB, not an image");
       }
       return bytes;
+    }
+  }
+
+  /** Where a task's inputs are read from, in the task's order. */
+  private interface InputSource extends Closeable {
+    byte[] read(InputImage input) throws IOException;
+  }
+
+  /** Inputs that are files of their own. */
+  private final class FileInputs implements InputSource {
+    @Override
+    public byte[] read(InputImage input) throws IOException {
+      return ShardBuilder.read(hadoop.get(), input);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /**
+   * Inputs that are members of a tar inside an archive file, in archive order: one stream from a
+   * seek to the range's start, holding one image's bytes at a time.
+   */
+  private final class ArchiveInputs implements InputSource {
+    private final ShardTask.ArchiveRange range;
+    private final FSDataInputStream file;
+    private final TarArchiveInputStream tar;
+
+    ArchiveInputs(ShardTask task) throws IOException {
+      range = task.range();
+      Path path = new Path(range.archive());
+      file = path.getFileSystem(hadoop.get()).open(path);
+      file.seek(range.start());
+      tar =
+          new TarArchiveInputStream(
+              BoundedInputStream.builder()
+                  .setInputStream(file)
+                  .setMaxCount(range.end() - range.start())
+                  .get());
+    }
+
+    @Override
+    public byte[] read(InputImage input) throws IOException {
+      String name = input.location().substring(input.location().lastIndexOf('/') + 1);
+      TarArchiveEntry entry;
+      while ((entry = tar.getNextTarEntry()) != null) {
+        if (entry.isFile() && entry.getName().equals(name)) {
+          if (entry.getSize() > MAX_INPUT_BYTES) {
+            throw new IOException("larger than " + (MAX_INPUT_BYTES >> 20) + " MB, not an image");
+          }
+          return tar.readNBytes((int) entry.getSize());
+        }
+      }
+      throw new IOException(
+          "not found in bytes "
+              + range.start()
+              + " to "
+              + range.end()
+              + " of "
+              + range.archive()
+              + " (the archive changed since it was planned?)");
+    }
+
+    @Override
+    public void close() throws IOException {
+      tar.close();
     }
   }
 }
