@@ -230,12 +230,18 @@ class PrepareResumeTest {
       for (FileStatus file : fs.listStatus(new Path("/in/val/" + wnid))) {
         String name = String.format(Locale.ROOT, "val_%03d", classOf.size());
         FileUtil.copy(
-            fs, file.getPath(), fs, new Path("/flat/val/" + name + ".JPEG"), false, fs.getConf());
+            fs,
+            file.getPath(),
+            fs,
+            new Path("/flat-resume/val/" + name + ".JPEG"),
+            false,
+            fs.getConf());
         classOf.put(name, wnid);
       }
     }
-    storage.writeText(HDFS.uri("/flat/labels.csv"), labelsFile(classOf));
-    PrepareJob.Request request = request("/flat", "/c/val", "val", "/flat/labels.csv", "/c/train");
+    storage.writeText(HDFS.uri("/flat-resume/labels.csv"), labelsFile(classOf));
+    PrepareJob.Request request =
+        request("/flat-resume", "/c/val", "val", "/flat-resume/labels.csv", "/c/train");
     Map<String, Long> finished = crashedRun(request);
 
     // The labels file is corrected for one image: the last of the first class belongs to the
@@ -248,7 +254,7 @@ class PrepareResumeTest {
             .max(String::compareTo)
             .orElseThrow();
     corrected.put(moved, classes.get(1));
-    storage.writeText(HDFS.uri("/flat/labels.csv"), labelsFile(corrected));
+    storage.writeText(HDFS.uri("/flat-resume/labels.csv"), labelsFile(corrected));
 
     String message = refused(request, finished);
     assertTrue(message.contains("the labels file differs"), message);
