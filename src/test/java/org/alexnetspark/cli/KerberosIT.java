@@ -256,6 +256,8 @@ class KerberosIT {
             hdfs("/train"),
             "--val",
             hdfs("/val"),
+            "--held-out",
+            hdfs("/heldout"),
             "--output",
             hdfs("/retrain")),
         "retrain",
@@ -348,6 +350,26 @@ class KerberosIT {
     assertEquals(0, fit.exitCode(), fit.err());
     assertTrue(fit.out().contains("epoch 1: validation top-1"), fit.out());
 
+    // A held-out set apart from the validation set (another manifest), as retrain requires.
+    Run heldOut =
+        alexnet(
+            Credentials.KEYTAB,
+            true,
+            "prepare",
+            "--input",
+            images.toString(),
+            "--split",
+            "val",
+            "--label-map-from",
+            hdfs("/train"),
+            "--output",
+            hdfs("/heldout"),
+            "--conf",
+            SMALL,
+            "--set",
+            "data.jpeg-quality=90");
+    assertEquals(0, heldOut.exitCode(), heldOut.err());
+
     Run retrain =
         alexnet(
             Credentials.KEYTAB,
@@ -365,10 +387,12 @@ class KerberosIT {
             hdfs("/train"),
             "--val",
             hdfs("/val"),
+            "--held-out",
+            hdfs("/heldout"),
             "--output",
             hdfs("/retrain"));
     assertEquals(0, retrain.exitCode(), retrain.err());
-    assertTrue(retrain.out().contains("promoted v0001 to current"), retrain.out());
+    assertTrue(retrain.out().contains("v0001 promoted to current"), retrain.out());
 
     Path exported = WORK.resolve("exported");
     List<String> listing = HDFS.export(HOME, exported);
