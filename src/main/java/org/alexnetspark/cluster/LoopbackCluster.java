@@ -134,60 +134,59 @@ public final class LoopbackCluster implements AutoCloseable {
     }
 
     public Options withSparkJars(Path folder) {
-      return new Options(
-          workers,
-          coresPerWorker,
-          workerMemory,
-          gpusPerWorker,
-          dataNodes,
-          workDir,
-          folder,
-          gpuDiscoveryScript,
-          log4jConfig,
-          secured);
+      Copy copy = new Copy(this);
+      copy.sparkJars = folder;
+      return copy.build();
     }
 
     public Options withGpuDiscoveryScript(Path script) {
-      return new Options(
-          workers,
-          coresPerWorker,
-          workerMemory,
-          gpusPerWorker,
-          dataNodes,
-          workDir,
-          sparkJars,
-          script,
-          log4jConfig,
-          secured);
+      Copy copy = new Copy(this);
+      copy.gpuDiscoveryScript = script;
+      return copy.build();
     }
 
     /** With or without authentication and encryption. */
     public Options withSecurity(boolean secured) {
-      return new Options(
-          workers,
-          coresPerWorker,
-          workerMemory,
-          gpusPerWorker,
-          dataNodes,
-          workDir,
-          sparkJars,
-          gpuDiscoveryScript,
-          log4jConfig,
-          secured);
+      Copy copy = new Copy(this);
+      copy.secured = secured;
+      return copy.build();
     }
 
     public Options withLog4jConfig(Path file) {
-      return new Options(
-          workers,
-          coresPerWorker,
-          workerMemory,
-          gpusPerWorker,
-          dataNodes,
-          workDir,
-          sparkJars,
-          gpuDiscoveryScript,
-          file,
-          secured);
+      Copy copy = new Copy(this);
+      copy.log4jConfig = file;
+      return copy.build();
+    }
+
+    /** A changeable copy, so that each {@code with} names only what it changes. */
+    private static final class Copy {
+      private final Options from;
+      private Path sparkJars;
+      private Path gpuDiscoveryScript;
+      private Path log4jConfig;
+      private boolean secured;
+
+      private Copy(Options from) {
+        this.from = from;
+        sparkJars = from.sparkJars;
+        gpuDiscoveryScript = from.gpuDiscoveryScript;
+        log4jConfig = from.log4jConfig;
+        secured = from.secured;
+      }
+
+      private Options build() {
+        return new Options(
+            from.workers,
+            from.coresPerWorker,
+            from.workerMemory,
+            from.gpusPerWorker,
+            from.dataNodes,
+            from.workDir,
+            sparkJars,
+            gpuDiscoveryScript,
+            log4jConfig,
+            secured);
+      }
     }
   }
 

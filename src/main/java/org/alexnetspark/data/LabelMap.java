@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.alexnetspark.io.ListLine;
 
 /**
  * Class indices, wnids and names. Indices follow the sorted wnids, which for ImageNet is the
@@ -90,17 +91,16 @@ public final class LabelMap implements Serializable {
    */
   public static Map<String, String> parseNames(String text, String source) {
     Map<String, String> names = new HashMap<>();
-    int lineNumber = 0;
-    for (String line : text.split("\\R")) {
-      lineNumber++;
-      String trimmed = line.strip();
-      if (trimmed.isEmpty() || trimmed.startsWith("#")) {
-        continue;
-      }
-      String[] parts = trimmed.split("[\\s,]+", 2);
+    for (ListLine line : ListLine.of(text)) {
+      String[] parts = line.text().split("[\\s,]+", 2);
       if (parts.length < 2) {
         throw new IllegalArgumentException(
-            source + " line " + lineNumber + ": expected '<wnid> <name>', found '" + trimmed + "'");
+            source
+                + " line "
+                + line.number()
+                + ": expected '<wnid> <name>', found '"
+                + line.text()
+                + "'");
       }
       names.put(parts[0], parts[1].strip());
     }

@@ -45,6 +45,15 @@ public final class Image {
    * @throws IllegalArgumentException if a side is negative or the image is over {@link #MAX_PIXELS}
    */
   static int bytes(int width, int height) {
+    return 3 * pixels(width, height);
+  }
+
+  /**
+   * Pixels of a {@code width x height} image.
+   *
+   * @throws IllegalArgumentException if a side is negative or the image is over {@link #MAX_PIXELS}
+   */
+  static int pixels(int width, int height) {
     long pixels = (long) width * height;
     if (width < 0 || height < 0 || pixels > MAX_PIXELS) {
       throw new IllegalArgumentException(
@@ -56,7 +65,7 @@ public final class Image {
               + MAX_PIXELS
               + " pixels)");
     }
-    return (int) (3 * pixels);
+    return (int) pixels;
   }
 
   public int width() {

@@ -85,19 +85,9 @@ public abstract class JpegDecoder implements Serializable {
      * Makes room for a {@code width x height} image, reusing the buffer when it is large enough.
      */
     void resize(int width, int height) {
-      long needed = (long) width * height;
-      if (width < 0 || height < 0 || needed > Image.MAX_PIXELS) {
-        throw new IllegalArgumentException(
-            "an image of "
-                + width
-                + "x"
-                + height
-                + " pixels does not fit in memory (at most "
-                + Image.MAX_PIXELS
-                + " pixels)");
-      }
+      int needed = Image.pixels(width, height);
       if (pixels.length < needed) {
-        pixels = new int[(int) needed];
+        pixels = new int[needed];
       }
       this.width = width;
       this.height = height;

@@ -38,10 +38,16 @@ public final class JpegIntegrity {
     // image was seen to miss the next image's warnings.
     Pointer handle = TurboJpeg.tjInitDecompress();
     try {
+      if (jpeg.length == 0) {
+        return null;
+      }
+      Memory compressed = new Memory(jpeg.length);
+      compressed.write(0, jpeg, 0, jpeg.length);
       NativeLong size = new NativeLong(jpeg.length);
       int[] width = new int[1];
       int[] height = new int[1];
-      if (TurboJpeg.tjDecompressHeader3(handle, jpeg, size, width, height, new int[1], new int[1])
+      if (TurboJpeg.tjDecompressHeader3(
+              handle, compressed, size, width, height, new int[1], new int[1])
           != 0) {
         return null; // not decodable at all: the preparing decoder says why
       }
@@ -50,7 +56,7 @@ public final class JpegIntegrity {
       Memory pixels = new Memory(3L * scaledWidth * scaledHeight);
       if (TurboJpeg.tjDecompress2(
                   handle,
-                  jpeg,
+                  compressed,
                   size,
                   pixels,
                   scaledWidth,

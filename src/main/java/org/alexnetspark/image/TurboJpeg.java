@@ -48,27 +48,10 @@ final class TurboJpeg {
 
   static native Pointer tjInitDecompress();
 
-  static native int tjDecompressHeader3(
-      Pointer handle,
-      byte[] jpeg,
-      NativeLong size,
-      int[] width,
-      int[] height,
-      int[] subsampling,
-      int[] colorspace);
-
-  static native int tjDecompress2(
-      Pointer handle,
-      byte[] jpeg,
-      NativeLong size,
-      Pointer destination,
-      int width,
-      int pitch,
-      int height,
-      int pixelFormat,
-      int flags);
-
-  /** As above, with the JPEG already in native memory (JNA copies a Java array on every call). */
+  /**
+   * Reads a JPEG's size, subsampling and colour space. The JPEG is passed in native memory: JNA
+   * would copy a Java array on every call.
+   */
   static native int tjDecompressHeader3(
       Pointer handle,
       Pointer jpeg,
@@ -78,7 +61,7 @@ final class TurboJpeg {
       int[] subsampling,
       int[] colorspace);
 
-  /** As above, with the JPEG already in native memory. */
+  /** Decodes a JPEG held in native memory into {@code destination}. */
   static native int tjDecompress2(
       Pointer handle,
       Pointer jpeg,

@@ -2,7 +2,6 @@ package org.alexnetspark.metrics;
 
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
-import java.util.function.Supplier;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.plugin.DriverPlugin;
 import org.apache.spark.api.plugin.ExecutorPlugin;
@@ -10,7 +9,7 @@ import org.apache.spark.api.plugin.PluginContext;
 import org.apache.spark.api.plugin.SparkPlugin;
 
 /**
- * A Spark plugin that puts the training figures of {@link TrainingGauges} into Spark's metrics
+ * A Spark plugin that puts the training figures of {@link TrainingGauge} into Spark's metrics
  * system, under the driver's {@code plugin.org.alexnetspark.metrics.TrainingMetricsPlugin}
  * namespace: {@code epoch}, {@code iteration}, {@code loss}, {@code learningRate}, {@code
  * imagesPerSecond}, {@code roundSeconds}, {@code averagingShare}, {@code validationTop1}, {@code
@@ -39,22 +38,9 @@ public final class TrainingMetricsPlugin implements SparkPlugin {
 
   /** Registers every training gauge with {@code registry}. */
   static void register(MetricRegistry registry) {
-    gauge(registry, "epoch", TrainingGauges::epoch);
-    gauge(registry, "iteration", TrainingGauges::iteration);
-    gauge(registry, "loss", TrainingGauges::loss);
-    gauge(registry, "learningRate", TrainingGauges::learningRate);
-    gauge(registry, "imagesPerSecond", TrainingGauges::imagesPerSecond);
-    gauge(registry, "roundSeconds", TrainingGauges::roundSeconds);
-    gauge(registry, "averagingShare", TrainingGauges::averagingShare);
-    gauge(registry, "validationTop1", TrainingGauges::validationTop1);
-    gauge(registry, "validationTop5", TrainingGauges::validationTop5);
-    gauge(registry, "checkpointsWritten", TrainingGauges::checkpointsWritten);
-    gauge(registry, "retries", TrainingGauges::retries);
-    gauge(registry, "rollbacks", TrainingGauges::rollbacks);
-  }
-
-  private static <T> void gauge(MetricRegistry registry, String name, Supplier<T> value) {
-    registry.register(name, (Gauge<T>) value::get);
+    for (TrainingGauge gauge : TrainingGauge.values()) {
+      registry.register(gauge.metricName(), (Gauge<Number>) gauge::value);
+    }
   }
 
   /**

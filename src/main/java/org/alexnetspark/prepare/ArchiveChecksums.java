@@ -3,6 +3,7 @@ package org.alexnetspark.prepare;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import org.alexnetspark.io.ListLine;
 
 /**
  * The MD5 an archive must have: from a {@code --checksums} file ({@code md5sum} format, by file
@@ -44,21 +45,15 @@ final class ArchiveChecksums {
   /** Lines of {@code md5sum}: {@code <32 hex digits> <space> <space or *><file name>}. */
   static ArchiveChecksums parse(String text, String source) throws IOException {
     Map<String, String> expected = new HashMap<>();
-    int lineNumber = 0;
-    for (String line : text.split("\\R")) {
-      lineNumber++;
-      String trimmed = line.strip();
-      if (trimmed.isEmpty() || trimmed.startsWith("#")) {
-        continue;
-      }
-      String[] parts = trimmed.split("\\s+", 2);
+    for (ListLine line : ListLine.of(text)) {
+      String[] parts = line.text().split("\\s+", 2);
       if (parts.length < 2 || !parts[0].matches("[0-9a-fA-F]{32}")) {
         throw new IOException(
             source
                 + " line "
-                + lineNumber
+                + line.number()
                 + ": expected '<md5> <file>' as md5sum writes it, found '"
-                + trimmed
+                + line.text()
                 + "'");
       }
       String name = parts[1].startsWith("*") ? parts[1].substring(1) : parts[1];

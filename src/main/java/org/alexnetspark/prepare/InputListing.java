@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import org.alexnetspark.data.LabelMap;
 import org.alexnetspark.data.Rejection;
 import org.alexnetspark.data.Rejection.Reason;
+import org.alexnetspark.io.ListLine;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -129,17 +130,13 @@ public record InputListing(
     try (InputStream in = labelsFs.open(new Path(labelsFile))) {
       text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-    int lineNumber = 0;
-    for (String line : text.split("\\R")) {
-      lineNumber++;
-      String trimmed = line.strip();
-      if (trimmed.isEmpty()
-          || trimmed.startsWith("#")
-          || (lineNumber == 1 && trimmed.toLowerCase().startsWith("imageid"))) {
-        continue;
+    for (ListLine line : ListLine.of(text)) {
+      String trimmed = line.text();
+      if (line.number() == 1 && trimmed.toLowerCase().startsWith("imageid")) {
+        continue; // the header of LOC_val_solution.csv
       }
       String[] parts = trimmed.split("[\\s,]+");
-      String where = labelsFile + " line " + lineNumber;
+      String where = labelsFile + " line " + line.number();
       if (parts.length < 2) {
         rejections.add(
             new Rejection(

@@ -3,7 +3,7 @@ package org.alexnetspark.train;
 import java.io.IOException;
 import org.alexnetspark.config.InvalidConfigException;
 import org.alexnetspark.config.TrainConfig;
-import org.alexnetspark.metrics.TrainingGauges;
+import org.alexnetspark.metrics.TrainingGauge;
 import org.apache.hadoop.hdfs.protocol.QuotaExceededException;
 import org.apache.hadoop.security.AccessControlException;
 import org.apache.spark.SparkException;
@@ -63,7 +63,7 @@ final class RecoveryPolicy {
         }
         rollbacks++;
         start = rollBack(e, rollbacks);
-        TrainingGauges.rolledBack();
+        TrainingGauge.ROLLBACKS.increment();
       } catch (Exception e) {
         if (!retryable(e) || ++failures > config.maxRetries()) {
           throw asThrown(e);
@@ -74,7 +74,7 @@ final class RecoveryPolicy {
             failures,
             config.maxRetries());
         start = StartingPoint.latest(checkpoints);
-        TrainingGauges.retried();
+        TrainingGauge.RETRIES.increment();
       }
     }
   }

@@ -16,7 +16,7 @@ import org.alexnetspark.data.MinibatchPlan;
 import org.alexnetspark.data.MinibatchReader;
 import org.alexnetspark.io.HadoopConf;
 import org.alexnetspark.io.Storage;
-import org.alexnetspark.metrics.TrainingGauges;
+import org.alexnetspark.metrics.TrainingGauge;
 import org.alexnetspark.model.AlexNet;
 import org.alexnetspark.model.ModelStore;
 import org.alexnetspark.stats.DatasetStats;
@@ -351,7 +351,7 @@ public final class TrainJob {
               0,
               checkpoints.save(
                   network, config, provenance.of(state), state, inputs.normalisation()));
-          TrainingGauges.checkpointWritten();
+          TrainingGauge.CHECKPOINTS_WRITTEN.increment();
           metrics.flush();
           return state;
         };

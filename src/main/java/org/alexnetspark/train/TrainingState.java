@@ -57,52 +57,28 @@ public record TrainingState(
    * {@code fitted} images).
    */
   public TrainingState afterJob(int minibatches, long iterations, long fitted) {
-    return new TrainingState(
-        epoch,
-        batch + minibatches,
-        validated,
-        iteration + iterations,
-        images + fitted,
-        schedule,
-        trainSeed,
-        augmentSeed,
-        rollbacks,
-        dataSha256,
-        epochs);
+    Copy next = new Copy(this);
+    next.batch += minibatches;
+    next.iteration += iterations;
+    next.images += fitted;
+    return next.build();
   }
 
   /** At the end of an epoch's training: the next one starts at its first minibatch, unvalidated. */
   public TrainingState afterEpoch(EpochMetrics metrics) {
-    List<EpochMetrics> all = new ArrayList<>(epochs);
-    all.add(metrics);
-    return new TrainingState(
-        metrics.epoch(),
-        0,
-        false,
-        iteration,
-        images,
-        schedule,
-        trainSeed,
-        augmentSeed,
-        rollbacks,
-        dataSha256,
-        all);
+    Copy next = new Copy(this);
+    next.epoch = metrics.epoch();
+    next.batch = 0;
+    next.validated = false;
+    next.epochs.add(metrics);
+    return next.build();
   }
 
   /** After validation and the schedule have had their say on the last epoch. */
   public TrainingState asValidated() {
-    return new TrainingState(
-        epoch,
-        batch,
-        true,
-        iteration,
-        images,
-        schedule,
-        trainSeed,
-        augmentSeed,
-        rollbacks,
-        dataSha256,
-        epochs);
+    Copy next = new Copy(this);
+    next.validated = true;
+    return next.build();
   }
 
   /**
@@ -110,18 +86,10 @@ public record TrainingState(
    * schedule's state after the rollback ({@link LearningRateSchedule#afterRollback}).
    */
   public TrainingState rolledBack(int rollbackCount, LearningRateSchedule.State cut) {
-    return new TrainingState(
-        epoch,
-        batch,
-        validated,
-        iteration,
-        images,
-        cut,
-        trainSeed,
-        augmentSeed,
-        rollbackCount,
-        dataSha256,
-        epochs);
+    Copy next = new Copy(this);
+    next.rollbacks = rollbackCount;
+    next.schedule = cut;
+    return next.build();
   }
 
   /** The last finished epoch's metrics, or null before the first. */
@@ -131,35 +99,59 @@ public record TrainingState(
 
   /** This state with the last epoch's metrics replaced. */
   public TrainingState withLastEpoch(EpochMetrics metrics) {
-    List<EpochMetrics> all = new ArrayList<>(epochs);
-    all.set(all.size() - 1, metrics);
-    return new TrainingState(
-        epoch,
-        batch,
-        validated,
-        iteration,
-        images,
-        schedule,
-        trainSeed,
-        augmentSeed,
-        rollbacks,
-        dataSha256,
-        all);
+    Copy next = new Copy(this);
+    next.epochs.set(next.epochs.size() - 1, metrics);
+    return next.build();
   }
 
   /** This state with the schedule's new position. */
-  public TrainingState withSchedule(LearningRateSchedule.State next) {
-    return new TrainingState(
-        epoch,
-        batch,
-        validated,
-        iteration,
-        images,
-        next,
-        trainSeed,
-        augmentSeed,
-        rollbacks,
-        dataSha256,
-        epochs);
+  public TrainingState withSchedule(LearningRateSchedule.State schedule) {
+    Copy next = new Copy(this);
+    next.schedule = schedule;
+    return next.build();
+  }
+
+  /** A changeable copy of a state, so that each step above names only the fields it changes. */
+  private static final class Copy {
+    private int epoch;
+    private int batch;
+    private boolean validated;
+    private long iteration;
+    private long images;
+    private LearningRateSchedule.State schedule;
+    private final long trainSeed;
+    private final long augmentSeed;
+    private int rollbacks;
+    private final String dataSha256;
+    private final List<EpochMetrics> epochs;
+
+    private Copy(TrainingState state) {
+      epoch = state.epoch;
+      batch = state.batch;
+      validated = state.validated;
+      iteration = state.iteration;
+      images = state.images;
+      schedule = state.schedule;
+      trainSeed = state.trainSeed;
+      augmentSeed = state.augmentSeed;
+      rollbacks = state.rollbacks;
+      dataSha256 = state.dataSha256;
+      epochs = new ArrayList<>(state.epochs);
+    }
+
+    private TrainingState build() {
+      return new TrainingState(
+          epoch,
+          batch,
+          validated,
+          iteration,
+          images,
+          schedule,
+          trainSeed,
+          augmentSeed,
+          rollbacks,
+          dataSha256,
+          epochs);
+    }
   }
 }

@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import javax.security.sasl.SaslException;
+import org.alexnetspark.testing.CommandRun;
 import org.apache.hadoop.ipc.RemoteException;
 import org.apache.hadoop.net.NetUtils;
 import org.apache.hadoop.security.AccessControlException;
@@ -18,26 +19,9 @@ import picocli.CommandLine;
 
 class AlexNetCommandTest {
 
-  private record Run(int exitCode, String out, String err) {
-    String lastLine() {
-      List<String> lines = out.lines().toList();
-      return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
-    }
-  }
-
-  private static Run run(String... args) {
-    CommandLine line = AlexNetCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    line.setOut(new PrintWriter(out, true));
-    line.setErr(new PrintWriter(err, true));
-    int code = line.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
-
   @Test
   void modelPrintsEveryLayerAndEndsWithTheTotal() {
-    Run run = run("model", "--variant", "single-tower");
+    CommandRun run = CommandRun.of("model", "--variant", "single-tower");
     assertEquals(0, run.exitCode(), run.err());
     assertEquals("total parameters: 62378344", run.lastLine());
     for (String layer : List.of("conv1", "norm1", "pool1", "conv5", "pool5", "fc6", "fc8")) {
@@ -47,7 +31,9 @@ class AlexNetCommandTest {
 
   @Test
   void scaledModelWithClassesRuns() {
-    Run run = run("model", "--variant", "scaled", "--classes", "10", "--set", "data.image-size=76");
+    CommandRun run =
+        CommandRun.of(
+            "model", "--variant", "scaled", "--classes", "10", "--set", "data.image-size=76");
     assertEquals(0, run.exitCode(), run.err());
     assertTrue(
         run.out().lines().anyMatch(l -> l.matches("fc8 +fully connected 10, softmax +10 .*")),
@@ -56,7 +42,7 @@ class AlexNetCommandTest {
 
   @Test
   void badConfigurationExitsWithUsageCodeNamingTheKey() {
-    Run run = run("model", "--set", "optimizer.learning-rate=-1");
+    CommandRun run = CommandRun.of("model", "--set", "optimizer.learning-rate=-1");
     assertEquals(2, run.exitCode());
     assertTrue(run.err().contains("'optimizer.learning-rate' = -1"), run.err());
     assertEquals("", run.out());
@@ -64,7 +50,7 @@ class AlexNetCommandTest {
 
   @Test
   void unknownOptionExitsWithUsageCode() {
-    Run run = run("model", "--no-such-option");
+    CommandRun run = CommandRun.of("model", "--no-such-option");
     assertEquals(2, run.exitCode());
     assertTrue(run.err().contains("Unknown option"), run.err());
   }
@@ -76,12 +62,12 @@ class AlexNetCommandTest {
             new String[] {"--help"},
             new String[] {"model", "--help"},
             new String[] {"help", "model"})) {
-      Run run = run(args);
+      CommandRun run = CommandRun.of(args);
       assertEquals(0, run.exitCode(), String.join(" ", args));
       assertTrue(run.out().contains("Usage: alexnet"), run.out());
     }
     for (String[] args : List.of(new String[] {"--version"}, new String[] {"model", "--version"})) {
-      Run run = run(args);
+      CommandRun run = CommandRun.of(args);
       assertEquals(0, run.exitCode());
       assertTrue(run.out().startsWith("alexnet-spark "), run.out());
       assertTrue(run.out().contains("dl4j 1.0.0-M2"), run.out());
@@ -90,7 +76,7 @@ class AlexNetCommandTest {
 
   @Test
   void noSubcommandIsAUsageError() {
-    Run run = run();
+    CommandRun run = CommandRun.of();
     assertEquals(2, run.exitCode());
     assertTrue(run.err().contains("missing subcommand"), run.err());
   }
@@ -116,7 +102,7 @@ class AlexNetCommandTest {
     }
   }
 
-  private static Run failWith(Exception failure, String... args) {
+  private static CommandRun failWith(Exception failure, String... args) {
     CommandLine line = AlexNetCommand.commandLine();
     line.addSubcommand(new CommandLine(new Touch(failure)));
     StringWriter out = new StringWriter();
@@ -126,10 +112,10 @@ class AlexNetCommandTest {
     String[] all = new String[args.length + 1];
     all[0] = "touch";
     System.arraycopy(args, 0, all, 1, args.length);
-    return new Run(line.execute(all), out.toString(), err.toString());
+    return new CommandRun(line.execute(all), out.toString(), err.toString());
   }
 
-  private static void assertKerberosAdvice(Run run, String refused) {
+  private static void assertKerberosAdvice(CommandRun run, String refused) {
     assertEquals(1, run.exitCode(), run.err());
     assertEquals(1, run.err().lines().count(), "one line: " + run.err());
     assertTrue(
@@ -158,7 +144,7 @@ class AlexNetCommandTest {
             "edge.example.com",
             0,
             new AccessControlException("Client cannot authenticate via:[TOKEN, KERBEROS]"));
-    Run run =
+    CommandRun run =
         failWith(
             noTicket, "--data", "file:///tmp/x", "--output", "hdfs://nn.example.com:8020/runs/r1");
     assertKerberosAdvice(run, "hdfs://nn.example.com:8020/runs/r1");
@@ -197,7 +183,7 @@ class AlexNetCommandTest {
     Exception denied =
         new AccessControlException(
             "Permission denied: user=alice, access=WRITE, inode=\"/runs\":hdfs:supergroup:drwxr-xr-x");
-    Run run = failWith(denied, "--output", "hdfs://nn.example.com:8020/runs/r1");
+    CommandRun run = failWith(denied, "--output", "hdfs://nn.example.com:8020/runs/r1");
     assertEquals(1, run.exitCode());
     assertTrue(run.err().contains("Permission denied: user=alice"), run.err());
     assertTrue(!run.err().contains("Kerberos"), run.err());
@@ -207,7 +193,9 @@ class AlexNetCommandTest {
   void aPrincipalWithoutKeytabIsRefusedAsConfiguration() {
     System.setProperty("spark.kerberos.principal", "alice@EXAMPLE.COM");
     try {
-      Run run = run("models", "list", "--registry", "file:///nonexistent-registry", "--name", "m");
+      CommandRun run =
+          CommandRun.of(
+              "models", "list", "--registry", "file:///nonexistent-registry", "--name", "m");
       assertEquals(2, run.exitCode(), run.err());
       assertTrue(
           run.err().contains("'spark.kerberos.principal' and 'spark.kerberos.keytab' go together"),

@@ -5,17 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.alexnetspark.testing.CommandRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code --set} and {@code --conf} as the command line reports them: secrets are never repeated.
@@ -24,23 +22,11 @@ class ConfigOptionsTest {
   private static final String SECRET = "S3CR3T";
   private static final String TOKEN = "tok-5e1d0c2b";
 
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run inProcess(String... args) {
-    CommandLine line = AlexNetCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    line.setOut(new PrintWriter(out, true));
-    line.setErr(new PrintWriter(err, true));
-    int code = line.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
-
   /**
    * The {@code alexnet} command in a JVM of its own (this test's classpath), with {@code TOKEN} in
    * its environment: a JVM cannot change its own environment, which ${TOKEN} is read from.
    */
-  private static Run separateProcess(Path dir, String... args)
+  private static CommandRun separateProcess(Path dir, String... args)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -54,7 +40,7 @@ class ConfigOptionsTest {
     builder.environment().put("TOKEN", TOKEN);
     Process process = builder.start();
     assertTrue(process.waitFor(2, TimeUnit.MINUTES), "alexnet finished");
-    return new Run(
+    return new CommandRun(
         process.exitValue(),
         Files.readString(out, StandardCharsets.UTF_8),
         Files.readString(err, StandardCharsets.UTF_8));
@@ -63,7 +49,7 @@ class ConfigOptionsTest {
   @Test
   void neitherASetWithoutEqualsNorAValueFromTheEnvironmentIsPrinted(@TempDir Path dir)
       throws Exception {
-    Run run =
+    CommandRun run =
         separateProcess(
             dir, "model", "--set", "fs.s3a.secret.key:" + SECRET, "--set", "data.decoder=${TOKEN}");
     System.out.println(
@@ -83,20 +69,20 @@ class ConfigOptionsTest {
 
   @Test
   void theRestOfASetWithSpacesIsNotRepeated() {
-    Run run = inProcess("model", "--set", "fs.s3a.secret.key", "=", SECRET);
+    CommandRun run = CommandRun.of("model", "--set", "fs.s3a.secret.key", "=", SECRET);
     assertEquals(ExitCodes.USAGE, run.exitCode());
     assertFalse(run.err().contains(SECRET), run.err());
     assertTrue(run.err().contains("2 argument(s) after a --set were not expected"), run.err());
     // Other unmatched arguments are still named, with picocli's suggestions.
-    Run typo = inProcess("modle");
+    CommandRun typo = CommandRun.of("modle");
     assertEquals(ExitCodes.USAGE, typo.exitCode());
     assertTrue(typo.err().contains("'modle'"), typo.err());
   }
 
   @Test
   void aSetOfAnUnknownKeyOrWithoutEqualsNeverShowsItsValue() {
-    Run run =
-        inProcess(
+    CommandRun run =
+        CommandRun.of(
             "model", "--set", "fs.s3a.access.key=" + SECRET, "--set", "train.token:" + SECRET);
     assertEquals(ExitCodes.USAGE, run.exitCode());
     assertFalse(run.err().contains(SECRET), run.err());

@@ -3,34 +3,23 @@ package org.alexnetspark.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import java.util.Locale;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.config.TrainConfig.Combine;
 import org.alexnetspark.model.AlexNet;
 import org.alexnetspark.plan.CostModel;
+import org.alexnetspark.testing.CommandRun;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code alexnet plan} in-process, on the scaled network. */
 class PlanCommandTest {
-  private static String[] run(String... args) {
-    CommandLine line = AlexNetCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    line.setOut(new PrintWriter(out, true));
-    line.setErr(new PrintWriter(err, true));
-    int code = line.execute(args);
-    return new String[] {Integer.toString(code), out.toString(), err.toString()};
-  }
 
   @Test
   void printsTheModelsRowForEachExecutorCount() {
-    String[] run =
-        run(
+    CommandRun run =
+        CommandRun.of(
             "plan",
             "--executors",
             "4,16",
@@ -42,7 +31,7 @@ class PlanCommandTest {
             "tree",
             "--set",
             "model.variant=scaled");
-    assertEquals("0", run[0], run[2]);
+    assertEquals("0", Integer.toString(run.exitCode()), run.err());
     AlexNetConfig config = AlexNetConfig.load(List.of(), List.of("model.variant=scaled"));
     ComputationGraph network = AlexNet.create(config.model(), config.optimizer());
     long payload = 4 * (network.numParams() + network.getUpdater().getStateViewArray().length());
@@ -58,18 +47,21 @@ class PlanCommandTest {
               2 * executors,
               payload / 1e9,
               payload / 1e9);
-      assertTrue(run[1].contains(row), row + " in\n" + run[1]);
+      assertTrue(run.out().contains(row), row + " in\n" + run.out());
       assertTrue(
-          run[1].contains("| " + model.frequencyFor(0.10) + " |\n")
-              || run[1].contains("| " + model.frequencyFor(0.10) + " |" + System.lineSeparator()),
-          run[1]);
+          run.out().contains("| " + model.frequencyFor(0.10) + " |\n")
+              || run.out()
+                  .contains("| " + model.frequencyFor(0.10) + " |" + System.lineSeparator()),
+          run.out());
     }
   }
 
   @Test
   void anUnknownGpuIsRefusedNamingTheKnownOnes() {
-    String[] run = run("plan", "--executors", "2", "--gpu", "v100");
-    assertEquals(Integer.toString(ExitCodes.USAGE), run[0]);
-    assertTrue(run[2].contains("'v100' is not a GPU") && run[2].contains("titan-x-pascal"), run[2]);
+    CommandRun run = CommandRun.of("plan", "--executors", "2", "--gpu", "v100");
+    assertEquals(Integer.toString(ExitCodes.USAGE), Integer.toString(run.exitCode()));
+    assertTrue(
+        run.err().contains("'v100' is not a GPU") && run.err().contains("titan-x-pascal"),
+        run.err());
   }
 }

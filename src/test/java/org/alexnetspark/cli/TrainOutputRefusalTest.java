@@ -128,17 +128,7 @@ class TrainOutputRefusalTest {
     String dataSha256 = manifestSha256();
     Storage storage = data.storage();
     // The run's own checkpoint: its settings and its data are the ones given now.
-    new CheckpointStore(storage, HDFS.uri("/runs/other-model"), 3)
-        .save(
-            network,
-            config,
-            ModelInfo.untrained(),
-            TrainingState.start(
-                new LearningRateSchedule.State(0.01, 1, 0, 0),
-                config.train().seed(),
-                config.augment().seed(),
-                dataSha256),
-            Map.of());
+    firstCheckpoint("/runs/other-model");
     // A model someone put there, trained on another training set.
     URI model = HDFS.uri("/runs/other-model/model");
     String otherData = "0".repeat(64);
@@ -166,18 +156,7 @@ class TrainOutputRefusalTest {
 
   @Test
   void resumingWhenNoCheckpointIsUsableIsRefusedRatherThanStartingAfresh() throws Exception {
-    URI checkpoint =
-        new CheckpointStore(data.storage(), HDFS.uri("/runs/all-damaged"), 3)
-            .save(
-                network,
-                config,
-                ModelInfo.untrained(),
-                TrainingState.start(
-                    new LearningRateSchedule.State(0.01, 1, 0, 0),
-                    config.train().seed(),
-                    config.augment().seed(),
-                    manifestSha256()),
-                Map.of());
+    URI checkpoint = firstCheckpoint("/runs/all-damaged");
     HDFS.fileSystem().delete(new Path(new Path(checkpoint), "model.zip"), false);
 
     Map.Entry<Integer, String> result = train("/runs/all-damaged", true);
@@ -191,5 +170,20 @@ class TrainOutputRefusalTest {
         List.of(new Path(checkpoint).getName()),
         List.copyOf(files("/runs/all-damaged/checkpoints").keySet()),
         "nothing written beside it");
+  }
+
+  /** Writes the checkpoint a run on the test's data takes before its first minibatch. */
+  private static URI firstCheckpoint(String run) throws Exception {
+    return new CheckpointStore(data.storage(), HDFS.uri(run), 3)
+        .save(
+            network,
+            config,
+            ModelInfo.untrained(),
+            TrainingState.start(
+                new LearningRateSchedule.State(0.01, 1, 0, 0),
+                config.train().seed(),
+                config.augment().seed(),
+                manifestSha256()),
+            Map.of());
   }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.alexnetspark.testing.ConfigRefusal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,10 +33,7 @@ class AlexNetConfigTest {
 
   @Test
   void negativeLearningRateIsRefusedNamingKeyValueAndRule() {
-    InvalidConfigException e =
-        assertThrows(
-            InvalidConfigException.class,
-            () -> AlexNetConfig.load(List.of(), List.of("optimizer.learning-rate=-1")));
+    InvalidConfigException e = ConfigRefusal.of("optimizer.learning-rate=-1");
     assertEquals(1, e.problems().size());
     String problem = e.problems().get(0);
     assertTrue(problem.contains("'optimizer.learning-rate' = -1"), problem);
@@ -45,10 +43,7 @@ class AlexNetConfigTest {
 
   @Test
   void unknownKeysAreRefusedWithASuggestion() {
-    InvalidConfigException e =
-        assertThrows(
-            InvalidConfigException.class,
-            () -> AlexNetConfig.load(List.of(), List.of("optimizer.learning-rat=0.1")));
+    InvalidConfigException e = ConfigRefusal.of("optimizer.learning-rat=0.1");
     assertTrue(e.getMessage().contains("unknown key 'optimizer.learning-rat'"), e.getMessage());
     assertTrue(e.getMessage().contains("did you mean 'optimizer.learning-rate'"), e.getMessage());
   }
@@ -56,13 +51,7 @@ class AlexNetConfigTest {
   @Test
   void aRefusedKeyNeverEchoesItsValue() {
     InvalidConfigException e =
-        assertThrows(
-            InvalidConfigException.class,
-            () ->
-                AlexNetConfig.load(
-                    List.of(),
-                    List.of(
-                        "fs.s3a.secret.key=Sup3rS3cret", "fs.s3a.access.key=\"AKIA with:colon\"")));
+        ConfigRefusal.of("fs.s3a.secret.key=Sup3rS3cret", "fs.s3a.access.key=\"AKIA with:colon\"");
     assertTrue(e.getMessage().contains("unknown key 'fs.s3a.secret.key'"), e.getMessage());
     assertTrue(
         !e.getMessage().contains("Sup3rS3cret") && !e.getMessage().contains("AKIA"),
@@ -96,10 +85,7 @@ class AlexNetConfigTest {
 
   @Test
   void cropLargerThanStoredImageIsRefused() {
-    InvalidConfigException e =
-        assertThrows(
-            InvalidConfigException.class,
-            () -> AlexNetConfig.load(List.of(), List.of("data.image-size=200")));
+    InvalidConfigException e = ConfigRefusal.of("data.image-size=200");
     assertTrue(e.getMessage().contains("'model.input-size' = 227"), e.getMessage());
     assertTrue(e.getMessage().contains("data.image-size = 200"), e.getMessage());
   }
@@ -110,35 +96,23 @@ class AlexNetConfigTest {
         AlexNetConfig.load(List.of(), List.of("model.variant=scaled", "data.image-size=76"));
     assertEquals(67, ok.model().networkInputSize());
     InvalidConfigException e =
-        assertThrows(
-            InvalidConfigException.class,
-            () ->
-                AlexNetConfig.load(
-                    List.of(),
-                    List.of(
-                        "model.variant=scaled",
-                        "model.scaled.input-size=80",
-                        "data.image-size=76")));
+        ConfigRefusal.of(
+            "model.variant=scaled", "model.scaled.input-size=80", "data.image-size=76");
     assertTrue(e.getMessage().contains("'model.scaled.input-size' = 80"), e.getMessage());
   }
 
   @Test
   void everyBadValueIsReportedAtOnce() {
     InvalidConfigException e =
-        assertThrows(
-            InvalidConfigException.class,
-            () ->
-                AlexNetConfig.load(
-                    List.of(),
-                    List.of(
-                        "model.classes=0",
-                        "model.lrn.n=4",
-                        "model.variant=resnet",
-                        "model.dropout=1",
-                        "optimizer.momentum=abc",
-                        "model.input-size=50",
-                        "model.init.bias-one-layers=[conv9]",
-                        "nonsense=1")));
+        ConfigRefusal.of(
+            "model.classes=0",
+            "model.lrn.n=4",
+            "model.variant=resnet",
+            "model.dropout=1",
+            "optimizer.momentum=abc",
+            "model.input-size=50",
+            "model.init.bias-one-layers=[conv9]",
+            "nonsense=1");
     List<String> problems = e.problems();
     assertEquals(8, problems.size(), String.join("\n", problems));
     assertContainsOne(problems, "'model.classes' = 0: must be a whole number >= 2");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.alexnetspark.testing.ConfigRefusal;
 import org.junit.jupiter.api.Test;
 
 /** retrain.*: the night-sized defaults, refusals naming the key, and the recipe applied. */
@@ -26,16 +27,11 @@ class RetrainConfigTest {
   @Test
   void badValuesAreRefusedNamingTheKeyAndWhatIsAllowed() {
     InvalidConfigException e =
-        assertThrows(
-            InvalidConfigException.class,
-            () ->
-                AlexNetConfig.load(
-                    List.of(),
-                    List.of(
-                        "retrain.epochs=0",
-                        "retrain.gate.significance=1.5",
-                        "retrain.gate.require=maybe",
-                        "retrain.learning-rate=0")));
+        ConfigRefusal.of(
+            "retrain.epochs=0",
+            "retrain.gate.significance=1.5",
+            "retrain.gate.require=maybe",
+            "retrain.learning-rate=0");
     assertEquals(4, e.problems().size(), e.getMessage());
     assertTrue(e.getMessage().contains("'retrain.epochs' = 0: must be a whole number >= 1"));
     assertTrue(e.getMessage().contains("'retrain.gate.significance' = 1.5: must be a probability"));

@@ -19,7 +19,7 @@ import picocli.CommandLine;
  * the real command line (unknown subcommands and options, missing required ones and bad values
  * fail), and its --set keys by the real configuration.
  */
-final class CommandSurface {
+public final class CommandSurface {
   /** Subcommands not yet in the command line, with the options they will take (none now). */
   static final Map<String, Set<String>> PLANNED = Map.of();
 
@@ -74,7 +74,7 @@ final class CommandSurface {
   }
 
   /** The values given to an option, as {@code --option value} or {@code --option=value}. */
-  static List<String> values(List<String> arguments, String option) {
+  public static List<String> values(List<String> arguments, String option) {
     List<String> values = new ArrayList<>();
     for (int i = 0; i < arguments.size(); i++) {
       String argument = arguments.get(i);

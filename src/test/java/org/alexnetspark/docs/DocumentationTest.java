@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import org.alexnetspark.cli.AlexNetCommand;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.config.InvalidConfigException;
+import org.alexnetspark.deploy.CommandSurface;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -360,7 +361,7 @@ class DocumentationTest {
       if (problem != null) {
         problems.add(where + ": " + shown + ": " + problem);
       }
-      List<String> overrides = values(arguments, "--set");
+      List<String> overrides = CommandSurface.values(arguments, "--set");
       if (checkKeys && problem == null && !overrides.isEmpty()) {
         try {
           AlexNetConfig.load(List.of(), overrides);
@@ -455,19 +456,6 @@ class DocumentationTest {
 
   private static boolean isPlaceholder(String word) {
     return word.startsWith("<") || word.contains("...") || word.matches("[A-Z][A-Z_]*");
-  }
-
-  private static List<String> values(List<String> arguments, String option) {
-    List<String> values = new ArrayList<>();
-    for (int i = 0; i < arguments.size(); i++) {
-      String argument = arguments.get(i);
-      if (argument.equals(option) && i + 1 < arguments.size()) {
-        values.add(arguments.get(++i));
-      } else if (argument.startsWith(option + "=")) {
-        values.add(argument.substring(option.length() + 1));
-      }
-    }
-    return values;
   }
 
   /** The line up to a shell comment ({@code #} at the start of a word, outside quotes). */

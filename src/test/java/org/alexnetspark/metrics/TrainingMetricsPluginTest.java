@@ -1,6 +1,7 @@
 package org.alexnetspark.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.Gauge;
@@ -16,18 +17,22 @@ class TrainingMetricsPluginTest {
     TrainingMetricsPlugin.register(registry);
     assertEquals(12, registry.getGauges().size(), registry.getGauges().keySet().toString());
 
-    TrainingGauges.roundEnded(3, 1200, 1.25, 0.01, 640.0, 20.0, 5.0);
-    TrainingGauges.validated(0.57, 0.8);
-    long checkpoints = TrainingGauges.checkpointsWritten();
-    TrainingGauges.checkpointWritten();
+    TrainingGauge.EPOCH.set(3);
+    TrainingGauge.ITERATION.set(1200);
+    TrainingGauge.LOSS.set(1.25);
+    TrainingGauge.AVERAGING_SHARE.set(0.25);
+    TrainingGauge.VALIDATION_TOP1.set(0.57);
+    long checkpoints = TrainingGauge.CHECKPOINTS_WRITTEN.value().longValue();
+    TrainingGauge.CHECKPOINTS_WRITTEN.increment();
 
-    assertEquals(3, value(registry, "epoch"));
+    assertEquals(3L, value(registry, "epoch"));
     assertEquals(1200L, value(registry, "iteration"));
     assertEquals(1.25, value(registry, "loss"));
-    assertEquals(640.0, value(registry, "imagesPerSecond"));
+    assertEquals(Double.class, value(registry, "validationTop5").getClass());
     assertEquals(0.25, value(registry, "averagingShare"));
     assertEquals(0.57, value(registry, "validationTop1"));
     assertEquals(checkpoints + 1, value(registry, "checkpointsWritten"));
+    assertThrows(IllegalStateException.class, TrainingGauge.LOSS::increment);
   }
 
   @Test

@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.alexnetspark.cli.AlexNetCommand;
 import org.alexnetspark.config.AlexNetConfig;
+import org.alexnetspark.testing.CommandRun;
 import org.alexnetspark.testing.LocalSpark;
 import org.alexnetspark.testing.MiniHdfs;
 import org.alexnetspark.testing.PreparedFashionMnist;
@@ -20,7 +18,6 @@ import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import picocli.CommandLine;
 
 /** {@code alexnet filters}: the first layer's kernels as the paper's Figure 3. */
 class FiltersTest {
@@ -35,14 +32,9 @@ class FiltersTest {
     PreparedFashionMnist.Datasets data = PreparedFashionMnist.of(HDFS, SPARK.context(), 60, 20, 72);
     URI model = UntrainedModel.of(HDFS, data).location();
     URI png = HDFS.uri("/filters/conv1.png");
-    CommandLine line = AlexNetCommand.commandLine();
-    StringWriter err = new StringWriter();
-    line.setOut(new PrintWriter(new StringWriter(), true));
-    line.setErr(new PrintWriter(err, true));
-    assertEquals(
-        0,
-        line.execute("filters", "--model", model.toString(), "--output", png.toString()),
-        err.toString());
+    CommandRun run =
+        CommandRun.of("filters", "--model", model.toString(), "--output", png.toString());
+    assertEquals(0, run.exitCode(), run.err());
 
     BufferedImage picture;
     try (InputStream in = HDFS.fileSystem().open(new Path(png))) {
@@ -61,12 +53,7 @@ class FiltersTest {
             FirstLayerFilters.MIN_WIDTH,
             2 * FirstLayerFilters.MARGIN + columns * TILE + (columns - 1) * FirstLayerFilters.GAP),
         picture.getWidth());
-    assertEquals(
-        2 * FirstLayerFilters.MARGIN
-            + FirstLayerFilters.HEADER
-            + 2 * block
-            + FirstLayerFilters.BLOCK_GAP,
-        picture.getHeight());
+    assertEquals(heightOfTwoTowers(block), picture.getHeight());
 
     // Kernel 8 is the third of the second tower's block.
     int kernel = 8;
@@ -119,11 +106,14 @@ class FiltersTest {
     assertEquals(
         2 * FirstLayerFilters.MARGIN + columns * TILE + (columns - 1) * FirstLayerFilters.GAP,
         picture.getWidth());
-    assertEquals(
-        2 * FirstLayerFilters.MARGIN
-            + FirstLayerFilters.HEADER
-            + 2 * block
-            + FirstLayerFilters.BLOCK_GAP,
-        picture.getHeight());
+    assertEquals(heightOfTwoTowers(block), picture.getHeight());
+  }
+
+  /** The picture's height: margins, the header, and one block of {@code block} pixels a tower. */
+  private static int heightOfTwoTowers(int block) {
+    return 2 * FirstLayerFilters.MARGIN
+        + FirstLayerFilters.HEADER
+        + 2 * block
+        + FirstLayerFilters.BLOCK_GAP;
   }
 }

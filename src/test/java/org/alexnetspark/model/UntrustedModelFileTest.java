@@ -114,61 +114,38 @@ class UntrustedModelFileTest {
   void aClassOutsideTheAllowListIsRefusedNamingFilePathAndClassAndIsNeverLoaded() {
     String foreign = UntrustedModelFileTest.class.getName() + "$LoadedByName";
     System.clearProperty("alexnet.test.loaded-by-name");
-    IOException e =
-        assertThrows(
-            IOException.class,
-            () ->
-                read(
-                    withConfiguration(
-                        conf ->
-                            set(
-                                conf,
-                                "vertices.fc6.layerConf.layer.activationFn",
-                                "@class",
-                                foreign))));
-    assertTrue(e.getMessage().startsWith(WHERE + "!configuration.json: refused"), e.getMessage());
-    assertTrue(
-        e.getMessage().contains("vertices.fc6.layerConf.layer.activationFn.@class"),
-        e.getMessage());
-    assertTrue(e.getMessage().contains("names class " + foreign), e.getMessage());
+    String message =
+        refusalOf(
+            conf -> set(conf, "vertices.fc6.layerConf.layer.activationFn", "@class", foreign));
+    assertTrue(message.startsWith(WHERE + "!configuration.json: refused"), message);
+    assertTrue(message.contains("vertices.fc6.layerConf.layer.activationFn.@class"), message);
+    assertTrue(message.contains("names class " + foreign), message);
     assertNull(System.getProperty("alexnet.test.loaded-by-name"), "the class was loaded");
   }
 
   @Test
   void aDl4jLayerAlexNetDoesNotUseIsRefusedToo() {
     String dense = "org.deeplearning4j.nn.conf.layers.DenseLayer";
-    IOException e =
-        assertThrows(
-            IOException.class,
-            () ->
-                read(
-                    withConfiguration(
-                        conf -> set(conf, "vertices.fc7.layerConf.layer", "@class", dense))));
+    String message = refusalOf(conf -> set(conf, "vertices.fc7.layerConf.layer", "@class", dense));
     assertTrue(
-        e.getMessage().contains("vertices.fc7.layerConf.layer.@class names class " + dense),
-        e.getMessage());
+        message.contains("vertices.fc7.layerConf.layer.@class names class " + dense), message);
   }
 
   @Test
   void aJdkClassAsAWeightDistributionIsRefused() {
-    IOException e =
-        assertThrows(
-            IOException.class,
-            () ->
-                read(
-                    withConfiguration(
-                        conf ->
-                            set(
-                                conf,
-                                "vertices.fc8.layerConf.layer.weightInitFn.distribution",
-                                "type",
-                                "java.util.logging.FileHandler"))));
+    String message =
+        refusalOf(
+            conf ->
+                set(
+                    conf,
+                    "vertices.fc8.layerConf.layer.weightInitFn.distribution",
+                    "type",
+                    "java.util.logging.FileHandler"));
     assertTrue(
-        e.getMessage()
-            .contains(
-                "vertices.fc8.layerConf.layer.weightInitFn.distribution.type names class"
-                    + " java.util.logging.FileHandler"),
-        e.getMessage());
+        message.contains(
+            "vertices.fc8.layerConf.layer.weightInitFn.distribution.type names class"
+                + " java.util.logging.FileHandler"),
+        message);
   }
 
   @Test
@@ -189,44 +166,34 @@ class UntrustedModelFileTest {
 
   @Test
   void anAbsurdLayerWidthIsRefusedBeforeAnythingIsAllocated() {
-    IOException e =
-        assertThrows(
-            IOException.class,
-            () ->
-                read(
-                    withConfiguration(
-                        conf -> {
-                          ObjectNode fc6 = layer(conf, "fc6");
-                          fc6.put("nout", 2_000_000_000L);
-                          layer(conf, "fc7").put("nin", 2_000_000_000L);
-                          return conf;
-                        })));
+    String message =
+        refusalOf(
+            conf -> {
+              ObjectNode fc6 = layer(conf, "fc6");
+              fc6.put("nout", 2_000_000_000L);
+              layer(conf, "fc7").put("nin", 2_000_000_000L);
+              return conf;
+            });
     assertTrue(
-        e.getMessage().contains("vertices.fc6.layerConf.layer.nout declares a size of 2000000000"),
-        e.getMessage());
+        message.contains("vertices.fc6.layerConf.layer.nout declares a size of 2000000000"),
+        message);
   }
 
   @Test
   void tooManyParametersInAllowedSizesAreRefused() {
     // Each dimension is within bounds; together they declare 2^20 x 2^20 x 9 weights.
-    IOException e =
-        assertThrows(
-            IOException.class,
-            () ->
-                read(
-                    withConfiguration(
-                        conf -> {
-                          ArrayNode w =
-                              (ArrayNode) layer(conf, "conv3").at("/layerParams/weightParams/W");
-                          w.set(2, 1 << 20);
-                          w.set(3, 1 << 20);
-                          return conf;
-                        })));
+    String message =
+        refusalOf(
+            conf -> {
+              ArrayNode w = (ArrayNode) layer(conf, "conv3").at("/layerParams/weightParams/W");
+              w.set(2, 1 << 20);
+              w.set(3, 1 << 20);
+              return conf;
+            });
+    assertTrue(message.contains("vertices.conv3.layerConf.layer.layerParams"), message);
     assertTrue(
-        e.getMessage().contains("vertices.conv3.layerConf.layer.layerParams"), e.getMessage());
-    assertTrue(
-        e.getMessage().contains("at most " + 10 * 60_965_224L + " (ten times the paper's network)"),
-        e.getMessage());
+        message.contains("at most " + 10 * 60_965_224L + " (ten times the paper's network)"),
+        message);
   }
 
   @Test
@@ -418,6 +385,11 @@ class UntrustedModelFileTest {
 
   private static String configurationJson() {
     return new String(entry(modelFile, "configuration.json"), StandardCharsets.UTF_8);
+  }
+
+  /** What reading a model whose configuration {@code change} edited is refused with. */
+  private static String refusalOf(UnaryOperator<ObjectNode> change) {
+    return assertThrows(IOException.class, () -> read(withConfiguration(change))).getMessage();
   }
 
   private static byte[] withConfiguration(UnaryOperator<ObjectNode> change) throws IOException {

@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,11 +18,11 @@ import java.util.List;
 import java.util.Set;
 import javax.imageio.ImageIO;
 import org.alexnetspark.augment.Preset;
-import org.alexnetspark.cli.AlexNetCommand;
 import org.alexnetspark.data.Manifest;
 import org.alexnetspark.inference.TrainedModel;
 import org.alexnetspark.io.Json;
 import org.alexnetspark.prepare.ImagePreparer;
+import org.alexnetspark.testing.CommandRun;
 import org.alexnetspark.testing.LocalSpark;
 import org.alexnetspark.testing.MiniHdfs;
 import org.alexnetspark.testing.PreparedFashionMnist;
@@ -36,7 +34,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
-import picocli.CommandLine;
 
 /**
  * {@code alexnet predict IMAGE...} as users run it: real Fashion-MNIST photos (one JPEG on local
@@ -53,8 +50,6 @@ class PredictFilesTest {
   private static byte[] jpegBytes;
   private static String png;
   private static String broken;
-
-  private record Run(int exitCode, String out, String err) {}
 
   @BeforeAll
   static void files() throws Exception {
@@ -78,20 +73,15 @@ class PredictFilesTest {
     broken = Files.writeString(dir.resolve("broken.jpg"), "this is not a picture").toString();
   }
 
-  private static Run predict(String... args) {
-    CommandLine line = AlexNetCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    line.setOut(new PrintWriter(out, true));
-    line.setErr(new PrintWriter(err, true));
+  private static CommandRun predict(String... args) {
     List<String> all = new ArrayList<>(List.of("predict", "--model", model.toString()));
     all.addAll(List.of(args));
-    return new Run(line.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+    return CommandRun.of(all);
   }
 
   @Test
   void jsonHasTheTopClassesOfEachImageAndAnErrorForTheBrokenFile() throws Exception {
-    Run run = predict("--format", "json", "--top", "3", jpeg, png, broken);
+    CommandRun run = predict("--format", "json", "--top", "3", jpeg, png, broken);
     assertEquals(1, run.exitCode(), run.err());
     assertTrue(run.err().contains(broken) && run.err().contains("not an image"), run.err());
     JsonNode array = Json.mapper().readTree(run.out());
@@ -118,7 +108,7 @@ class PredictFilesTest {
 
   @Test
   void theTableListsTheGoodImagesAndStandardErrorNamesTheBrokenOne() throws Exception {
-    Run run = predict("--top", "3", jpeg, png, broken);
+    CommandRun run = predict("--top", "3", jpeg, png, broken);
     assertEquals(1, run.exitCode(), run.err());
     List<String> lines = run.out().lines().toList();
     assertEquals(1 + 2 * 3, lines.size(), run.out());
@@ -142,7 +132,7 @@ class PredictFilesTest {
 
   @Test
   void csvHasARowPerImageAndRankAndOneErrorRow() throws Exception {
-    Run run = predict("--format", "csv", "--top", "3", jpeg, png, broken);
+    CommandRun run = predict("--format", "csv", "--top", "3", jpeg, png, broken);
     assertEquals(1, run.exitCode(), run.err());
     List<String> lines = run.out().lines().toList();
     assertEquals("image,rank,class,wnid,name,probability,error", lines.get(0));
@@ -224,7 +214,7 @@ class PredictFilesTest {
       }
     }
     String glob = HDFS.uri("/predict-glob").toString() + "/*.jpg";
-    Run run = predict("--format", "csv", "--top", "1", folder.toString(), glob);
+    CommandRun run = predict("--format", "csv", "--top", "1", folder.toString(), glob);
     assertEquals(0, run.exitCode(), run.err());
     List<String> images = run.out().lines().skip(1).map(l -> l.split(",")[0]).toList();
     assertEquals(
@@ -235,7 +225,7 @@ class PredictFilesTest {
             HDFS.uri("/predict-glob/y.jpg").toString()),
         images);
 
-    Run nothing =
+    CommandRun nothing =
         predict("--format", "csv", "--top", "1", dir.resolve("nothing-*.jpg").toString(), jpeg);
     assertEquals(1, nothing.exitCode(), nothing.err());
     assertTrue(nothing.err().contains("no file matches"), nothing.err());
@@ -250,7 +240,7 @@ class PredictFilesTest {
     assertEquals(2, predict("--top", "0", jpeg).exitCode());
   }
 
-  private static float[] probabilitiesByClass(Run run) throws Exception {
+  private static float[] probabilitiesByClass(CommandRun run) throws Exception {
     assertEquals(0, run.exitCode(), run.err());
     JsonNode top = Json.mapper().readTree(run.out()).get(0).get("top");
     assertEquals(10, top.size());

@@ -67,27 +67,11 @@ class RetrainIT {
     AlexNetConfig config = AlexNetConfig.load(List.of(SMALL), LEARNS);
     RetrainJob job = new RetrainJob(config, storage);
     URI output = HDFS.uri("/retrain");
-    RetrainJob.Request request =
-        new RetrainJob.Request(
-            HDFS.uri("/registry"),
-            "fashion",
-            data.train(),
-            data.validation(),
-            heldOut,
-            output,
-            false);
+    RetrainJob.Request request = request(data, "fashion", heldOut, false);
     ModelRegistry registry = new ModelRegistry(storage, HDFS.uri("/registry"), "fashion");
 
     // The validation set as the held-out set: refused before anything is trained.
-    RetrainJob.Request onValidation =
-        new RetrainJob.Request(
-            HDFS.uri("/registry"),
-            "fashion",
-            data.train(),
-            data.validation(),
-            data.validation(),
-            output,
-            false);
+    RetrainJob.Request onValidation = request(data, "fashion", data.validation(), false);
     InvalidConfigException sameSet =
         assertThrows(InvalidConfigException.class, () -> job.check(onValidation));
     assertTrue(sameSet.getMessage().contains("is the validation set"), sameSet.getMessage());
@@ -112,15 +96,7 @@ class RetrainIT {
     // Another registry with a version but no current one: nothing becomes current uncompared.
     ModelRegistry orphan = new ModelRegistry(storage, HDFS.uri("/registry"), "orphan");
     orphan.register(UntrainedModel.of(HDFS, data).location(), ModelRegistryTest.entry(0.5));
-    RetrainJob.Request onOrphan =
-        new RetrainJob.Request(
-            HDFS.uri("/registry"),
-            "orphan",
-            data.train(),
-            data.validation(),
-            heldOut,
-            output,
-            false);
+    RetrainJob.Request onOrphan = request(data, "orphan", heldOut, false);
     InvalidConfigException uncompared =
         assertThrows(InvalidConfigException.class, () -> job.check(onOrphan));
     assertTrue(uncompared.getMessage().contains("but no current one"), uncompared.getMessage());
@@ -151,15 +127,7 @@ class RetrainIT {
     System.out.printf("up-to-date check: %.2f s: %s%n", seconds, again.upToDate());
 
     // Forced: fine-tuned from v0001 with retrain.*, judged against it on the held-out images.
-    RetrainJob.Request forced =
-        new RetrainJob.Request(
-            HDFS.uri("/registry"),
-            "fashion",
-            data.train(),
-            data.validation(),
-            heldOut,
-            output,
-            true);
+    RetrainJob.Request forced = request(data, "fashion", heldOut, true);
     RetrainJob fineTune =
         new RetrainJob(
             AlexNetConfig.load(
@@ -308,5 +276,18 @@ class RetrainIT {
     }
     double p = 2 * tail.doubleValue() / Math.pow(2, n);
     return Math.min(1, p);
+  }
+
+  /** A retraining of registry entry {@code name} from the prepared Fashion-MNIST, into /retrain. */
+  private static RetrainJob.Request request(
+      PreparedFashionMnist.Datasets data, String name, URI heldOut, boolean force) {
+    return new RetrainJob.Request(
+        HDFS.uri("/registry"),
+        name,
+        data.train(),
+        data.validation(),
+        heldOut,
+        HDFS.uri("/retrain"),
+        force);
   }
 }

@@ -24,6 +24,23 @@ public final class LocalSpark implements BeforeAllCallback {
             .getOrComputeIfAbsent(KEY, key -> Context.start(), Context.class);
   }
 
+  /**
+   * The settings of a test's local Spark: loopback addresses, no UI, scratch under {@code target},
+   * and Kryo with this project's registrations, as the jobs use it.
+   */
+  public static SparkConf conf(String master, String appName) {
+    return new SparkConf()
+        .setMaster(master)
+        .setAppName(appName)
+        .set("spark.ui.enabled", "false")
+        .set("spark.driver.host", "127.0.0.1")
+        .set("spark.driver.bindAddress", "127.0.0.1")
+        .set("spark.local.dir", "target/spark-local")
+        .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+        .set("spark.kryo.registrator", KryoRegistration.class.getName())
+        .set("spark.kryoserializer.buffer.max", "2047m");
+  }
+
   public JavaSparkContext context() {
     return context.spark;
   }
@@ -36,17 +53,7 @@ public final class LocalSpark implements BeforeAllCallback {
     }
 
     static Context start() {
-      SparkConf conf =
-          new SparkConf()
-              .setMaster("local[2]")
-              .setAppName("alexnet-spark tests")
-              .set("spark.ui.enabled", "false")
-              .set("spark.driver.host", "127.0.0.1")
-              .set("spark.driver.bindAddress", "127.0.0.1")
-              .set("spark.local.dir", "target/spark-local")
-              .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-              .set("spark.kryo.registrator", KryoRegistration.class.getName())
-              .set("spark.kryoserializer.buffer.max", "2047m");
+      SparkConf conf = conf("local[2]", "alexnet-spark tests");
       return new Context(new JavaSparkContext(conf));
     }
 

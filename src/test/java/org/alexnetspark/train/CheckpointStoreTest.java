@@ -40,10 +40,16 @@ class CheckpointStoreTest {
       AlexNetConfig.load(List.of(Paths.get("src/test/resources/conf/train-small.conf")), List.of());
 
   private static TrainingState state(int epoch, long iteration) {
+    return state(epoch, iteration, true, List.of());
+  }
+
+  /** A state at the start of epoch {@code epoch + 1}, 32 images a minibatch. */
+  private static TrainingState state(
+      int epoch, long iteration, boolean validated, List<EpochMetrics> epochs) {
     return new TrainingState(
         epoch,
         0,
-        true,
+        validated,
         iteration,
         iteration * 32,
         new LearningRateSchedule.State(0.01, 1, 0, 0),
@@ -51,7 +57,7 @@ class CheckpointStoreTest {
         2,
         0,
         "sha",
-        List.of());
+        epochs);
   }
 
   @Test
@@ -83,18 +89,7 @@ class CheckpointStoreTest {
   private static TrainingState validated(int epoch, long iteration, double top1) {
     EpochMetrics metrics =
         new EpochMetrics(epoch, iteration, 1.0, 0.01, 0.01, top1, top1, 1.0, 10, 10, 0);
-    return new TrainingState(
-        epoch,
-        0,
-        true,
-        iteration,
-        iteration * 32,
-        new LearningRateSchedule.State(0.01, 1, 0, 0),
-        1,
-        2,
-        0,
-        "sha",
-        List.of(metrics));
+    return state(epoch, iteration, true, List.of(metrics));
   }
 
   /** Two checkpoints (epochs 1 and 2) of one network in a new run folder. */
@@ -245,19 +240,7 @@ class CheckpointStoreTest {
     Storage storage = new Storage(HDFS.configuration());
     CheckpointStore writer =
         new CheckpointStore(storage, HDFS.uri("/checkpoint-tests/unsealed"), 10);
-    TrainingState trained =
-        new TrainingState(
-            1,
-            0,
-            false,
-            10,
-            320,
-            new LearningRateSchedule.State(0.01, 1, 0, 0),
-            1,
-            2,
-            0,
-            "sha",
-            List.of());
+    TrainingState trained = state(1, 10, false, List.of());
     URI checkpoint = writer.save(network, CONFIG, ModelInfo.untrained(), trained, Map.of());
     // As earlier versions recorded it (and as a run stopped between the file and its seal leaves
     // it): beside the sealed files, not listed in the seal.

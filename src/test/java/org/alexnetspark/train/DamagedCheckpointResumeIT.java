@@ -80,19 +80,8 @@ class DamagedCheckpointResumeIT {
     assertEquals(bytes.length, fs.getFileStatus(zip).getLen());
     assertFalse(Arrays.equals(bytes, damaged));
 
-    List<INDArray> atStart = new ArrayList<>();
-    List<TrainingState> startState = new ArrayList<>();
-    TrainJob resumed =
-        new TrainJob(config("train.epochs=2"), storage)
-            .withListener(
-                (event, state, network) -> {
-                  if (event instanceof TrainingListener.Started) {
-                    atStart.add(network.params().dup());
-                    atStart.add(network.getUpdater().getStateViewArray().dup());
-                    startState.add(state);
-                  }
-                  return state;
-                });
+    StartingPointCapture start = new StartingPointCapture();
+    TrainJob resumed = new TrainJob(config("train.epochs=2"), storage).withListener(start);
     TrainJob.Result result;
     List<String> warnings;
     List<String> resuming;
@@ -114,9 +103,9 @@ class DamagedCheckpointResumeIT {
         warnings.toString());
     assertEquals(1, resuming.size(), resuming.toString());
     assertTrue(resuming.get(0).contains("resuming from " + previous.toUri()), resuming.toString());
-    assertEquals(parameters, atStart.get(0), "the previous checkpoint's parameters");
-    assertEquals(momentum, atStart.get(1), "and its momentum");
-    assertEquals(expected.state(), startState.get(0), "and its state");
+    assertEquals(parameters, start.parameters, "the previous checkpoint's parameters");
+    assertEquals(momentum, start.momentum, "and its momentum");
+    assertEquals(expected.state(), start.state, "and its state");
     assertEquals(2, result.state().epoch(), "the resumed run finished");
   }
 }

@@ -4,33 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
-import org.alexnetspark.cli.AlexNetCommand;
+import org.alexnetspark.testing.CommandRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code alexnet plot}: a run's curves redrawn from its metrics.jsonl. */
 class PlotTest {
   @TempDir Path run;
 
-  private record Result(int exitCode, String out, String err) {}
-
-  private static Result plot(String... args) {
-    CommandLine line = AlexNetCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    line.setOut(new PrintWriter(out, true));
-    line.setErr(new PrintWriter(err, true));
-    String[] all = new String[args.length + 1];
-    all[0] = "plot";
-    System.arraycopy(args, 0, all, 1, args.length);
-    return new Result(line.execute(all), out.toString(), err.toString());
+  private static CommandRun plot(String... args) {
+    List<String> all = new ArrayList<>(List.of("plot"));
+    all.addAll(List.of(args));
+    return CommandRun.of(all);
   }
 
   @Test
@@ -69,7 +60,7 @@ class PlotTest {
         "png",
         run.resolve("curves.png").toFile());
 
-    Result result = plot(run.toString());
+    CommandRun result = plot(run.toString());
     assertEquals(0, result.exitCode(), result.err());
     assertTrue(result.out().contains("15 metrics lines"), result.out());
     BufferedImage curves = ImageIO.read(run.resolve("curves.png").toFile());
@@ -86,7 +77,7 @@ class PlotTest {
 
   @Test
   void aFolderWithoutMetricsIsAFailureNamingTheFile() {
-    Result result = plot(run.toString());
+    CommandRun result = plot(run.toString());
     assertEquals(1, result.exitCode());
     assertTrue(result.err().contains("metrics.jsonl"), result.err());
   }

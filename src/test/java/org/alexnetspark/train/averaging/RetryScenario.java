@@ -3,8 +3,8 @@ package org.alexnetspark.train.averaging;
 import java.util.HashSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.alexnetspark.config.TrainConfig;
-import org.alexnetspark.spark.KryoRegistration;
 import org.alexnetspark.testing.Averaging;
+import org.alexnetspark.testing.LocalSpark;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
@@ -26,17 +26,7 @@ import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
  */
 public final class RetryScenario {
   public static void main(String[] args) {
-    SparkConf conf =
-        new SparkConf()
-            .setMaster("local[2,3]")
-            .setAppName("retry")
-            .set("spark.ui.enabled", "false")
-            .set("spark.driver.host", "127.0.0.1")
-            .set("spark.driver.bindAddress", "127.0.0.1")
-            .set("spark.local.dir", "target/spark-local")
-            .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-            .set("spark.kryo.registrator", KryoRegistration.class.getName())
-            .set("spark.kryoserializer.buffer.max", "2047m");
+    SparkConf conf = LocalSpark.conf("local[2,3]", "retry");
     try (JavaSparkContext sc = new JavaSparkContext(conf)) {
       AtomicInteger failed = new AtomicInteger();
       sc.sc()
