@@ -13,10 +13,15 @@
 #                      the site's settings (spark.yarn.archive, history server, native library
 #                      paths) are kept and ours win where both set a key
 #   LOG4J_CONF         log4j2 configuration shipped to every container (conf/log4j2.properties)
-#   APP_JAR            application jar: a local file (target/alexnet-spark-*-cluster.jar, built with
-#                      mvn -B -Pcluster -Dcuda package -DskipTests for GPU clusters), or a URI such
-#                      as hdfs:///apps/alexnet-spark-cluster.jar (uploaded once with hdfs dfs -put;
-#                      cluster mode then does not upload the jar on every run)
+#   APP_JAR            application jar: a local file, or a URI such as
+#                      hdfs:///apps/alexnet-spark-cluster-cuda.jar (uploaded once with hdfs dfs -put;
+#                      cluster mode then does not upload the jar on every run). Its name says the
+#                      ND4J backend it holds: target/alexnet-spark-*-cluster-cuda.jar (mvn -B
+#                      -Pcluster -Dcuda package -DskipTests, GPU clusters) or -cluster-cpu.jar
+#                      (without -Dcuda). Default: from target/, the CUDA build for a stage given GPUs
+#                      (refused when there is none), otherwise the CPU build (else the CUDA one,
+#                      which holds the CPU backend too). A jar named as the CPU build for a stage
+#                      given GPUs is reported: its workers stop at their pre-flight.
 #   ALEXNET_CONF       site configuration (HOCON), shipped with the job and passed as --conf
 #   QUEUE              YARN queue (default)
 #   EXECUTORS          executors (GPU stages 4, others 16)
@@ -133,6 +138,36 @@ alexnet_quote() {
   fi
 }
 
+# The ND4J backend an application jar's name says it holds: cpu or cuda (the build names them
+# alexnet-spark-<version>-cluster-cpu.jar and -cluster-cuda.jar); nothing for any other name.
+alexnet_jar_backend() {
+  case "${1##*/}" in
+    *-cluster-cuda.jar) printf 'cuda\n' ;;
+    *-cluster-cpu.jar) printf 'cpu\n' ;;
+  esac
+}
+
+# alexnet_default_jar SUBCOMMAND GPUS: the application jar of target/ when APP_JAR is not set. A
+# stage given GPUs takes the CUDA build and is refused without one; any other stage takes the CPU
+# build, or the CUDA build when that is the only one (it holds the CPU backend too).
+alexnet_default_jar() {
+  local subcommand="$1" gpus="$2"
+  local cpu=("$alexnet_home"/target/alexnet-spark-*-cluster-cpu.jar)
+  local cuda=("$alexnet_home"/target/alexnet-spark-*-cluster-cuda.jar)
+  local build="run 'mvn -B -Pcluster -Dcuda package -DskipTests' in $alexnet_home"
+  if ((gpus > 0)); then
+    [[ -f "${cuda[0]}" ]] ||
+      alexnet_fail "$subcommand gets $gpus GPUs per executor, and $alexnet_home/target holds no CUDA build of the application jar (alexnet-spark-*-cluster-cuda.jar)$([[ -f "${cpu[0]}" ]] && printf '; %s is the CPU build, which cannot use them' "${cpu[0]##*/}"): $build, or set GPUS_PER_EXECUTOR=0 for CPU executors, or APP_JAR"
+    printf '%s\n' "${cuda[0]}"
+  elif [[ -f "${cpu[0]}" ]]; then
+    printf '%s\n' "${cpu[0]}"
+  elif [[ -f "${cuda[0]}" ]]; then
+    printf '%s\n' "${cuda[0]}"
+  else
+    alexnet_fail "no application jar in $alexnet_home/target (alexnet-spark-*-cluster-cuda.jar or -cluster-cpu.jar): $build (CPU clusters: without -Dcuda), or set APP_JAR (a local file or a URI such as hdfs:///apps/alexnet-spark-cluster-cuda.jar)"
+  fi
+}
+
 # alexnet_submit SUBCOMMAND [ARGUMENTS...]
 alexnet_submit() {
   [[ $# -ge 1 ]] || alexnet_fail "usage: alexnet_submit SUBCOMMAND [ARGUMENTS...]"
@@ -142,17 +177,6 @@ alexnet_submit() {
   local properties="${PROPERTIES_FILE:-$alexnet_home/conf/spark-defaults.conf}"
   local log4j="${LOG4J_CONF:-$alexnet_home/conf/log4j2.properties}"
   local discovery="$alexnet_home/conf/gpu-discovery.sh"
-  local jar="${APP_JAR:-}"
-  if [[ -z "$jar" ]]; then
-    local candidates=("$alexnet_home"/target/alexnet-spark-*-cluster.jar)
-    jar="${candidates[0]}"
-  fi
-  if ! alexnet_is_uri "$jar"; then
-    [[ -f "$jar" ]] || alexnet_fail "no application jar at $jar: run 'mvn -B -Pcluster -Dcuda package -DskipTests' in $alexnet_home (CPU clusters: without -Dcuda), or set APP_JAR (a local file or a URI such as hdfs:///apps/alexnet-spark-cluster.jar)"
-  fi
-  [[ -f "$properties" ]] || alexnet_fail "no Spark properties file at $properties (PROPERTIES_FILE)"
-  [[ -f "$log4j" ]] || alexnet_fail "no log4j2 configuration at $log4j (LOG4J_CONF)"
-
   local gpus=0 driver_gpus=0 executors="${EXECUTORS:-16}"
   if [[ "$alexnet_gpu_subcommands" == *" $subcommand "* ]]; then
     gpus="${GPUS_PER_EXECUTOR:-2}"
@@ -161,6 +185,20 @@ alexnet_submit() {
   fi
   [[ "$gpus" =~ ^[0-9]+$ && "$driver_gpus" =~ ^[0-9]+$ && "$executors" =~ ^[1-9][0-9]*$ ]] ||
     alexnet_fail "GPUS_PER_EXECUTOR, DRIVER_GPUS and EXECUTORS must be whole numbers (EXECUTORS at least 1)"
+
+  local jar="${APP_JAR:-}"
+  if [[ -z "$jar" ]]; then
+    jar="$(alexnet_default_jar "$subcommand" "$gpus")" || exit 2
+  elif ! alexnet_is_uri "$jar"; then
+    [[ -f "$jar" ]] || alexnet_fail "no application jar at $jar (APP_JAR): run 'mvn -B -Pcluster -Dcuda package -DskipTests' in $alexnet_home (CPU clusters: without -Dcuda), or set APP_JAR to a local file or a URI such as hdfs:///apps/alexnet-spark-cluster-cuda.jar"
+  fi
+  # Not refused: gpu.allow-cpu-fallback = true (in a configuration this script does not read) lets
+  # such workers train on the CPU; without it they stop at their pre-flight.
+  if ((gpus > 0)) && [[ "$(alexnet_jar_backend "$jar")" == cpu ]]; then
+    echo "jobs/yarn: warning: $jar is the CPU build of the application jar (its name ends in -cluster-cpu.jar) and $subcommand gets $gpus GPUs per executor: its workers stop at their pre-flight unless gpu.allow-cpu-fallback = true. For GPUs use the CUDA build (mvn -B -Pcluster -Dcuda package -DskipTests, alexnet-spark-*-cluster-cuda.jar); for CPU executors set GPUS_PER_EXECUTOR=0." >&2
+  fi
+  [[ -f "$properties" ]] || alexnet_fail "no Spark properties file at $properties (PROPERTIES_FILE)"
+  [[ -f "$log4j" ]] || alexnet_fail "no log4j2 configuration at $log4j (LOG4J_CONF)"
 
   local cmd=()
   local spark_submit="${SPARK_SUBMIT:-}"

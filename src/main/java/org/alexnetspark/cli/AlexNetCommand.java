@@ -3,6 +3,7 @@ package org.alexnetspark.cli;
 import org.alexnetspark.config.InvalidConfigException;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.spark.ApplicationAttempt;
+import org.alexnetspark.spark.GpuAssignment;
 import org.alexnetspark.spark.KerberosLogin;
 import org.alexnetspark.train.TrainingDivergedException;
 import org.slf4j.LoggerFactory;
@@ -90,6 +91,14 @@ public final class AlexNetCommand implements Runnable {
           if (e instanceof Storage.ArtifactExistsException
               || e instanceof TrainingDivergedException) {
             cmd.getErr().println(name + ": " + e.getMessage());
+            return ExitCodes.FAILED;
+          }
+          // A worker's GPU refused (no CUDA backend, an unsupported GPU): Spark's stage failure
+          // wraps it; the user reads the worker's own message, first and alone.
+          var device = GpuAssignment.refusalIn(e);
+          if (device.isPresent()) {
+            LoggerFactory.getLogger(AlexNetCommand.class).debug("device refused", e);
+            cmd.getErr().println(name + ": " + device.get().getMessage());
             return ExitCodes.FAILED;
           }
           if (e instanceof KerberosLogin.LoginFailedException) {

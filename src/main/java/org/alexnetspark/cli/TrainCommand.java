@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.metrics.TrainingMetricsPlugin;
-import org.alexnetspark.spark.ApplicationAttempt;
+import org.alexnetspark.spark.RestartableApplication;
 import org.alexnetspark.spark.SparkJobs;
 import org.alexnetspark.train.EpochMetrics;
 import org.alexnetspark.train.TrainJob;
@@ -61,7 +61,8 @@ final class TrainCommand implements Callable<Integer> {
         "Continue from the latest checkpoint in --output;",
         "with no checkpoint there, start as if it were not given (so a job can always pass it).",
         "On YARN (cluster mode) a later attempt of the application that started the run",
-        "resumes without it."
+        "resumes without it, and so does a restart by the Spark operator of the",
+        "SparkApplication that started it (same namespace, name and run generation)."
       })
   private boolean resume;
 
@@ -81,13 +82,15 @@ final class TrainCommand implements Callable<Integer> {
     SparkConf sparkConf = TrainingMetricsPlugin.enable(SparkJobs.conf("alexnet train"));
     Storage storage = new Storage(SparkJobs.hadoopConfiguration(sparkConf));
     TrainJob job = new TrainJob(config, storage);
-    // YARN runs a failed application again with the same command line. The first attempt claims
-    // the run folder once it is accepted; a later attempt of the same application continues that
+    // YARN and the Spark operator run a failed application again with the same command line. The
+    // application claims the run folder once it is accepted; when it runs again it continues that
     // run, as if --resume had been given. Another application's checkpoints are still refused.
-    Optional<ApplicationAttempt> attempt = ApplicationAttempt.current();
+    Optional<RestartableApplication> application = RestartableApplication.current();
     boolean resumeRun = resume;
-    if (!resume && attempt.isPresent() && attempt.get().continues(storage, Storage.toUri(output))) {
-      LOG.info("{}: resuming from the latest checkpoint in {}", attempt.get(), output);
+    if (!resume
+        && application.isPresent()
+        && application.get().continues(storage, Storage.toUri(output))) {
+      LOG.info("{}: resuming from the latest checkpoint in {}", application.get(), output);
       resumeRun = true;
     }
     TrainJob.Request request =
@@ -98,8 +101,8 @@ final class TrainCommand implements Callable<Integer> {
             resumeRun,
             initFrom == null ? null : Storage.toUri(initFrom));
     TrainJob.Checked inputs = job.check(request);
-    if (attempt.isPresent()) {
-      attempt.get().claim(storage, Storage.toUri(output));
+    if (application.isPresent()) {
+      application.get().claim(storage, Storage.toUri(output));
     }
     TrainJob.Result result;
     try (JavaSparkContext spark = SparkJobs.start(sparkConf)) {

@@ -28,7 +28,8 @@ import org.alexnetspark.io.Storage;
  * @param applicationId YARN's application id, {@code application_<cluster timestamp>_<number>}
  * @param attempt the attempt number, 1 for the first
  */
-public record ApplicationAttempt(String applicationId, int attempt) {
+public record ApplicationAttempt(String applicationId, int attempt)
+    implements RestartableApplication {
   /** The file of a run folder that names the YARN application working in it. */
   public static final String CLAIM_FILE = "yarn-application";
 
@@ -81,6 +82,7 @@ public record ApplicationAttempt(String applicationId, int attempt) {
    * Whether this attempt continues the run in {@code runFolder}: it is a later attempt of the
    * application that {@linkplain #claim claimed} the folder.
    */
+  @Override
   public boolean continues(Storage storage, URI runFolder) throws IOException {
     if (!isRetry()) {
       return false;
@@ -94,6 +96,7 @@ public record ApplicationAttempt(String applicationId, int attempt) {
    * accepted, so that a later attempt continues the run. Replaces the record of an earlier
    * application (a run continued with {@code --resume}).
    */
+  @Override
   public void claim(Storage storage, URI runFolder) throws IOException {
     storage.replaceFile(
         Locations.child(runFolder, CLAIM_FILE),

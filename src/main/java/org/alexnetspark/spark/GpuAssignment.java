@@ -3,7 +3,11 @@ package org.alexnetspark.spark;
 import java.lang.reflect.InvocationTargetException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
@@ -118,8 +122,9 @@ public final class GpuAssignment {
     try {
       backend = Class.forName(CUDA_BACKEND);
     } catch (ClassNotFoundException | LinkageError e) {
-      return "the application jar holds no CUDA backend (it is a CPU build: org.nd4j:nd4j-cuda-11.6"
-          + " is not in it; build the cluster jar with -Dcuda)";
+      return "the application jar holds no CUDA backend (it is a CPU build,"
+          + " alexnet-spark-*-cluster-cpu.jar: org.nd4j:nd4j-cuda-11.6 is not in it; build the"
+          + " cluster jar with -Dcuda, alexnet-spark-*-cluster-cuda.jar)";
     }
     try {
       Object instance = backend.getDeclaredConstructor().newInstance();
@@ -162,13 +167,41 @@ public final class GpuAssignment {
         + ", but ND4J runs on its CPU backend there: "
         + why
         + ". Training would run on the CPU, many times slower, while holding the GPU. Check that"
-        + " the executor image has CUDA 11.6 and cuDNN 8 (docker/Dockerfile.gpu) and an NVIDIA"
-        + " driver, and that the jar is the CUDA build; to train on the CPU anyway (tests, CPU"
-        + " clusters that schedule GPU addresses), set gpu.allow-cpu-fallback = true.";
+        + " the executor has an NVIDIA driver (branch 450.80.02 or later) and a CUDA 11 runtime"
+        + " with cuDNN 8 (the image of docker/Dockerfile.gpu has CUDA 11.8 and cuDNN 8, on which"
+        + " ND4J's CUDA 11.6 natives run), and that the application jar is the CUDA build"
+        + " (alexnet-spark-*-cluster-cuda.jar); to train on the CPU anyway (tests, CPU clusters"
+        + " that schedule GPU addresses), set gpu.allow-cpu-fallback = true.";
+  }
+
+  /**
+   * The refusal of a worker's device ({@link CpuFallbackException}, {@link
+   * UnsupportedGpuException}) in the causes of a failure: on the driver it arrives inside Spark's
+   * "Job aborted due to stage failure" exception, and is what the user needs to read.
+   *
+   * @return the refusal, or empty if the failure has none among its causes
+   */
+  public static Optional<DeviceRefusedException> refusalIn(Throwable failure) {
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Throwable cause = failure; cause != null && seen.add(cause); cause = cause.getCause()) {
+      if (cause instanceof DeviceRefusedException refusal) {
+        return Optional.of(refusal);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A worker's device that training must not run on; the message says which and why. */
+  public abstract static class DeviceRefusedException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    DeviceRefusedException(String message) {
+      super(message);
+    }
   }
 
   /** Spark gave a task a GPU, and ND4J cannot use it. */
-  public static final class CpuFallbackException extends IllegalStateException {
+  public static final class CpuFallbackException extends DeviceRefusedException {
     private static final long serialVersionUID = 1L;
 
     CpuFallbackException(String message) {
@@ -198,7 +231,7 @@ public final class GpuAssignment {
   }
 
   /** A GPU the CUDA natives of this build cannot run on. */
-  public static final class UnsupportedGpuException extends IllegalStateException {
+  public static final class UnsupportedGpuException extends DeviceRefusedException {
     private static final long serialVersionUID = 1L;
 
     UnsupportedGpuException(String message) {

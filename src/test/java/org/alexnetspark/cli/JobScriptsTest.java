@@ -47,9 +47,11 @@ class JobScriptsTest {
     assertTrue(Files.isExecutable(Paths.get("jobs", "yarn", "alexnet")));
     assertTrue(Files.isExecutable(Paths.get("jobs", "kubernetes", "configmaps")));
     assertTrue(Files.isExecutable(Paths.get("conf", "gpu-discovery.sh")));
+    String submit = Files.readString(Paths.get("jobs", "yarn", "submit.sh"));
     assertTrue(
-        Files.readString(Paths.get("jobs", "yarn", "submit.sh"))
-            .contains("alexnet-spark-*-cluster.jar"));
+        submit.contains("/target/alexnet-spark-*-cluster-cpu.jar")
+            && submit.contains("/target/alexnet-spark-*-cluster-cuda.jar"),
+        "submit.sh looks for the jars by the names that say their backend");
   }
 
   @Test

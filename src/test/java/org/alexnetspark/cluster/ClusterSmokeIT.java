@@ -111,12 +111,18 @@ class ClusterSmokeIT {
             .run(Duration.ofMinutes(10));
     assertEquals(1, run.exitCode(), run.tail(60));
     String output = run.output();
+    // The worker's message, printed by the driver first and alone, not inside Spark's "Job
+    // aborted due to stage failure".
+    assertTrue(
+        output.lines().anyMatch(line -> line.matches("train: executor \\S+ on host .*")),
+        run.tail(60));
     assertTrue(
         output.contains("was given GPU address ")
-            && output.contains("on host ")
-            && output.contains("the application jar holds no CUDA backend")
+            && output.contains("the application jar holds no CUDA backend (it is a CPU build")
+            && output.contains("the image of docker/Dockerfile.gpu has CUDA 11.8 and cuDNN 8")
             && output.contains("set gpu.allow-cpu-fallback = true"),
         run.tail(60));
+    assertFalse(output.contains("train: failed: "), run.tail(60));
     assertFalse(
         CLUSTER.storage().exists(CLUSTER.hdfs("/runs/cpu-fallback/model")), "nothing was trained");
   }

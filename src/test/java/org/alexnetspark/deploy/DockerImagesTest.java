@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -133,9 +134,6 @@ class DockerImagesTest {
       assertTrue(
           text.contains("COPY conf/log4j2.properties /opt/spark/conf/log4j2.properties\n"), where);
     }
-    assertTrue(
-        Files.readString(Project.ROOT.resolve("pom.xml"))
-            .contains("<shadedClassifierName>cluster</shadedClassifierName>"));
     assertFalse(
         Files.exists(Project.ROOT.resolve("docker/entrypoint.sh")),
         "the entrypoint comes from the distribution");
@@ -167,8 +165,16 @@ class DockerImagesTest {
           arguments.containsAll(List.of("-B", "-Pcluster", "package", "-DskipTests")),
           where + ": " + arguments);
       assertEquals(gpu, arguments.contains("-Dcuda"), where + ": the CUDA build only for the GPU");
+      // The jar of the build's backend profile, by the name pom.xml gives it (which says the
+      // backend), as the one file the stage finds.
+      String name = Project.clusterJarName(gpu ? "cuda" : "cpu");
+      assertTrue(name.endsWith(gpu ? "-cluster-cuda.jar" : "-cluster-cpu.jar"), name);
+      String glob = "target/alexnet-spark-*-cluster-" + (gpu ? "cuda" : "cpu") + ".jar";
       assertTrue(
-          stage.contains("target/alexnet-spark-*-cluster.jar"), where + ": the build output");
+          FileSystems.getDefault().getPathMatcher("glob:" + glob).matches(Path.of("target", name)),
+          glob + " finds " + name);
+      assertTrue(stage.contains("set -- " + glob + ";"), where + ": looks for " + glob);
+      assertFalse(stage.contains("-cluster.jar"), where + ": a name that says no backend");
       // The GPU image stops unless the jar holds the CUDA backend; the CPU image if it does.
       String check = "jar tf \"${jar}\" | grep -qx '" + backend + "'; then";
       assertTrue(

@@ -23,6 +23,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.alexnetspark.spark.OperatorApplication;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -506,15 +507,61 @@ class KubernetesSpecsTest {
   }
 
   @Test
-  void trainContinuesFromItsCheckpointsWhenTheOperatorRestartsIt() throws Exception {
-    JsonNode train = named(rendered("gpu"), "alexnet-train").path("spec");
-    assertEquals("OnFailure", train.path("restartPolicy").path("type").asText());
-    assertTrue(train.path("restartPolicy").path("onFailureRetries").asInt() >= 1);
-    List<String> arguments = new Application("gpu: alexnet-train", train).arguments();
-    assertEquals("train", arguments.get(0));
-    assertTrue(
-        arguments.contains("--resume"),
-        "every submission resumes from the latest checkpoint, if any");
+  void trainContinuesOnlyItsOwnRunWhenTheOperatorRestartsIt() throws Exception {
+    for (String overlay : List.of("cpu", "gpu", "kerberos")) {
+      JsonNode resource = named(rendered(overlay), "alexnet-train");
+      JsonNode train = resource.path("spec");
+      String where = overlay + ": alexnet-train";
+      assertEquals("OnFailure", train.path("restartPolicy").path("type").asText(), where);
+      assertTrue(train.path("restartPolicy").path("onFailureRetries").asInt() >= 1, where);
+      List<String> arguments = new Application(where, train).arguments();
+      assertEquals("train", arguments.get(0), where);
+      // The application decides: a restart continues the run its SparkApplication claimed, any
+      // other application is refused a run folder with checkpoints.
+      assertFalse(
+          arguments.contains("--resume"), where + ": --resume would continue any earlier run");
+      assertFalse(
+          resource
+              .path("metadata")
+              .path("labels")
+              .path(OperatorApplication.RUN_GENERATION_LABEL)
+              .asText()
+              .isBlank(),
+          where + ": a run generation, which the operator copies to the driver pod");
+    }
+    // Every driver is told its SparkApplication, from the labels the operator gives the driver pod.
+    Map<String, String> fieldPaths =
+        Map.of(
+            OperatorApplication.NAMESPACE_ENV, "metadata.namespace",
+            OperatorApplication.NAME_ENV, label(OperatorApplication.NAME_LABEL),
+            OperatorApplication.RUN_GENERATION_ENV, label(OperatorApplication.RUN_GENERATION_LABEL),
+            OperatorApplication.SUBMISSION_ENV, label(OperatorApplication.SUBMISSION_LABEL));
+    for (String overlay : overlays()) {
+      for (Application app : applications(overlay)) {
+        JsonNode env =
+            app.spec()
+                .path("driver")
+                .path("template")
+                .path("spec")
+                .path("containers")
+                .path(0)
+                .path("env");
+        Map<String, String> found = new HashMap<>();
+        env.forEach(
+            variable ->
+                found.put(
+                    variable.path("name").asText(),
+                    variable.path("valueFrom").path("fieldRef").path("fieldPath").asText()));
+        assertEquals(fieldPaths, found, app.where() + ": the driver's SparkApplication");
+      }
+    }
+    // The operator's label names, as in its source (submission.go: driverConfOption).
+    assertEquals("sparkoperator.k8s.io/app-name", OperatorApplication.NAME_LABEL);
+    assertEquals("sparkoperator.k8s.io/submission-id", OperatorApplication.SUBMISSION_LABEL);
+  }
+
+  private static String label(String name) {
+    return "metadata.labels['" + name + "']";
   }
 
   @Test

@@ -35,6 +35,28 @@ final class Project {
     return matcher.group(1).strip();
   }
 
+  /**
+   * The file name pom.xml gives the cluster jar of a backend profile ("cpu" or "cuda"): {@code
+   * <artifactId>-<version>-<shadedClassifierName>.jar}, with the profile's {@code
+   * cluster.jar.backend} in the classifier.
+   */
+  static String clusterJarName(String profile) throws IOException {
+    String pom = Files.readString(ROOT.resolve("pom.xml"));
+    Matcher section =
+        Pattern.compile("(?s)<profile>\\s*<id>" + Pattern.quote(profile) + "</id>(.*?)</profile>")
+            .matcher(pom);
+    assertTrue(section.find(), "pom.xml has no profile " + profile);
+    Matcher backend =
+        Pattern.compile("<cluster.jar.backend>([^<]*)</cluster.jar.backend>")
+            .matcher(section.group(1));
+    assertTrue(backend.find(), "profile " + profile + " of pom.xml sets no cluster.jar.backend");
+    // The project's own coordinates come first in pom.xml, before any dependency's.
+    String classifier =
+        pomProperty("shadedClassifierName")
+            .replace("${cluster.jar.backend}", backend.group(1).strip());
+    return pomProperty("artifactId") + "-" + pomProperty("version") + "-" + classifier + ".jar";
+  }
+
   /** conf/spark-defaults.conf read the way Spark reads a properties file. */
   static Properties sparkDefaults() throws IOException {
     Properties properties = new Properties();

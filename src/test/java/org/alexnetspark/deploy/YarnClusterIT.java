@@ -49,9 +49,9 @@ import org.junit.jupiter.api.Timeout;
  * bash} block under the YARN heading of {@code docs/deployment.md} (else {@code README.md}) uploads
  * the cluster jar to HDFS and runs {@code jobs/yarn/prepare-train}, {@code prepare-val}, {@code
  * stats}, {@code train} (two epochs of Fashion-MNIST) and {@code evaluate}. The test changes only
- * the authority of the {@code hdfs:///} URIs (to the in-process HDFS's) and sets the environment an
- * edge node and a site have ({@link MiniYarn#environment()}, {@code ALEXNET_CONF}, sizes for this
- * machine).
+ * the authority of the {@code hdfs:///} URIs (to the in-process HDFS's) and the documented CUDA
+ * build of the jar to the CPU build (no GPU here), and sets the environment an edge node and a site
+ * have ({@link MiniYarn#environment()}, {@code ALEXNET_CONF}, sizes for this machine).
  *
  * <p>While train runs, its ApplicationMaster (the driver, in cluster mode) is killed with SIGKILL
  * after a mid-epoch checkpoint: YARN starts a second attempt, which must resume from the latest
@@ -98,7 +98,11 @@ class YarnClusterIT {
     String commands = documentedCommands(project);
     try (MiniYarn yarn = MiniYarn.start("yarn-cluster", 12 * 1024)) {
       String hdfs = yarn.hdfs("/").toString(); // hdfs://localhost:port/
-      String script = commands.replace("hdfs:///", hdfs);
+      // This HDFS, and the CPU build of the jar (mvn verify's; there is no GPU here) where the
+      // documentation puts the CUDA build.
+      String script =
+          commands.replace("hdfs:///", hdfs).replace("-cluster-cuda.jar", "-cluster-cpu.jar");
+      assertTrue(script.contains("target/alexnet-spark-*-cluster-cpu.jar"), script);
       Path home = yarn.home();
       Files.writeString(home.resolve("commands.sh"), script);
       log(start, "YARN and HDFS started");

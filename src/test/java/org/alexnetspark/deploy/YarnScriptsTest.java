@@ -50,7 +50,7 @@ class YarnScriptsTest {
 
   @BeforeEach
   void fakes() throws IOException {
-    jar = Files.createFile(dir.resolve("alexnet-spark-0.1.0-cluster.jar"));
+    jar = Files.createFile(dir.resolve(Project.clusterJarName("cuda")));
     hdfsCalls = dir.resolve("hdfs-calls");
     hdfs = fakeHdfs();
   }
@@ -269,11 +269,11 @@ class YarnScriptsTest {
     Submission remote =
         run(
             "stats",
-            env(Map.of("APP_JAR", "hdfs:///apps/alexnet-spark-cluster.jar")),
+            env(Map.of("APP_JAR", "hdfs:///apps/alexnet-spark-cluster-cuda.jar")),
             List.of(),
-            "hdfs:///apps/alexnet-spark-cluster.jar");
+            "hdfs:///apps/alexnet-spark-cluster-cuda.jar");
     assertEquals(0, remote.exit(), remote.stderr());
-    assertEquals("hdfs:///apps/alexnet-spark-cluster.jar", remote.jar());
+    assertEquals("hdfs:///apps/alexnet-spark-cluster-cuda.jar", remote.jar());
     assertEquals(List.of("stats", "--data", "hdfs:///alexnet/train"), remote.alexnet());
 
     Submission missing =
@@ -283,6 +283,99 @@ class YarnScriptsTest {
     Submission missingFile =
         run("stats", env(Map.of("APP_JAR", dir.resolve("none.jar").toUri().toString())), List.of());
     assertEquals(2, missingFile.exit(), "a file: URI is a local file: " + missingFile.stdout());
+  }
+
+  @Test
+  void withoutAppJarAStageGivenGpusTakesTheCudaJarOfTargetAndIsRefusedWithoutOne()
+      throws Exception {
+    // A copy of the project's scripts and conf/ beside a target/ of its own, holding empty files
+    // named as pom.xml names the cluster jars.
+    Path home = dir.resolve("home");
+    Files.createDirectories(home.resolve("jobs/yarn"));
+    Files.createDirectories(home.resolve("target"));
+    try (Stream<Path> scripts = Files.list(Project.YARN)) {
+      for (Path script : scripts.toList()) {
+        Files.copy(script, home.resolve("jobs/yarn").resolve(script.getFileName()));
+      }
+    }
+    Files.createDirectories(home.resolve("conf"));
+    for (Path file : List.of(Project.SPARK_DEFAULTS, Project.LOG4J, Project.GPU_DISCOVERY)) {
+      Files.copy(file, home.resolve("conf").resolve(file.getFileName()));
+    }
+    Path yarn = home.resolve("jobs/yarn");
+    Path cpu = Files.createFile(home.resolve("target").resolve(Project.clusterJarName("cpu")));
+    Path cuda = home.resolve("target").resolve(Project.clusterJarName("cuda"));
+    Map<String, String> env = env(Map.of());
+    env.remove("APP_JAR");
+
+    // Only the CPU build: the CPU stages take it, a GPU stage is refused unless it gets no GPUs.
+    Submission stats = run(yarn, "stats", env, List.of(), cpu.toString());
+    assertEquals(0, stats.exit(), stats.stderr());
+    assertEquals(cpu.toString(), stats.jar());
+    Submission refused = run(yarn, "train", env, List.of(), cpu.toString());
+    assertEquals(2, refused.exit(), refused.stdout());
+    assertEquals("", refused.stdout(), "nothing submitted");
+    assertTrue(
+        refused.stderr().contains("train gets 2 GPUs per executor")
+            && refused.stderr().contains("no CUDA build of the application jar")
+            && refused.stderr().contains(cpu.getFileName() + " is the CPU build")
+            && refused.stderr().contains("-Dcuda")
+            && refused.stderr().contains("GPUS_PER_EXECUTOR=0"),
+        refused.stderr());
+    Map<String, String> cpuExecutors = new HashMap<>(env);
+    cpuExecutors.put("GPUS_PER_EXECUTOR", "0");
+    Submission cpuTrain = run(yarn, "train", cpuExecutors, List.of(), cpu.toString());
+    assertEquals(0, cpuTrain.exit(), cpuTrain.stderr());
+    assertEquals(cpu.toString(), cpuTrain.jar());
+
+    // Both builds: GPU stages take the CUDA one, the others the CPU one.
+    Files.createFile(cuda);
+    Submission train = run(yarn, "train", env, List.of(), cuda.toString());
+    assertEquals(0, train.exit(), train.stderr());
+    assertEquals(cuda.toString(), train.jar());
+    assertEquals("", train.stderr());
+    assertEquals(cpu.toString(), run(yarn, "stats", env, List.of(), cpu.toString()).jar());
+
+    // Only the CUDA build: it holds the CPU backend too, so every stage takes it.
+    Files.delete(cpu);
+    Submission cudaStats = run(yarn, "stats", env, List.of(), cuda.toString());
+    assertEquals(0, cudaStats.exit(), cudaStats.stderr());
+    assertEquals(cuda.toString(), cudaStats.jar());
+
+    // None: refused, saying how to build one.
+    Files.delete(cuda);
+    Submission none = run(yarn, "stats", env, List.of(), cuda.toString());
+    assertEquals(2, none.exit());
+    assertTrue(
+        none.stderr().contains("no application jar in " + home.resolve("target"))
+            && none.stderr().contains("mvn -B -Pcluster -Dcuda package -DskipTests"),
+        none.stderr());
+  }
+
+  @Test
+  void anAppJarNamedAsTheCpuBuildIsReportedForAStageGivenGpus() throws Exception {
+    Path cpu = Files.createFile(dir.resolve(Project.clusterJarName("cpu")));
+    Submission warned =
+        run("train", env(Map.of("APP_JAR", cpu.toString())), List.of(), cpu.toString());
+    // Submitted all the same: gpu.allow-cpu-fallback = true, which the script does not read, may
+    // let such workers train; without it their pre-flight stops the job.
+    assertEquals(0, warned.exit(), warned.stderr());
+    assertEquals(List.of("train", "--data"), warned.alexnet().subList(0, 2), warned.line());
+    assertTrue(
+        warned.stderr().contains("warning: " + cpu + " is the CPU build of the application jar")
+            && warned.stderr().contains("train gets 2 GPUs per executor")
+            && warned.stderr().contains("gpu.allow-cpu-fallback = true"),
+        warned.stderr());
+    Submission cpuExecutors =
+        run("train", env(Map.of("APP_JAR", cpu.toString(), "GPUS_PER_EXECUTOR", "0")), List.of());
+    assertEquals(0, cpuExecutors.exit());
+    assertEquals("", cpuExecutors.stderr(), "no GPUs, nothing to report");
+    Submission stats = run("stats", env(Map.of("APP_JAR", cpu.toString())), List.of());
+    assertEquals("", stats.stderr(), "a CPU stage");
+    Submission cuda = run("train", env(Map.of()), List.of());
+    assertTrue(jar.getFileName().toString().endsWith("-cluster-cuda.jar"), jar.toString());
+    assertEquals(0, cuda.exit());
+    assertEquals("", cuda.stderr(), "the CUDA build");
   }
 
   @Test
@@ -595,7 +688,14 @@ class YarnScriptsTest {
   private Submission run(
       String script, Map<String, String> env, List<String> arguments, String jarWord)
       throws Exception {
-    List<String> command = new ArrayList<>(List.of(Project.YARN.resolve(script).toString()));
+    return run(Project.YARN, script, env, arguments, jarWord);
+  }
+
+  /** Runs a script of the folder {@code yarn} (jobs/yarn of the project, or a copy). */
+  private Submission run(
+      Path yarn, String script, Map<String, String> env, List<String> arguments, String jarWord)
+      throws Exception {
+    List<String> command = new ArrayList<>(List.of(yarn.resolve(script).toString()));
     command.addAll(arguments);
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
     builder.environment().clear();

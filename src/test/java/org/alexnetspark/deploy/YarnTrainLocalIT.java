@@ -15,7 +15,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.alexnetspark.data.Manifest;
 import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.Storage;
@@ -23,6 +22,7 @@ import org.alexnetspark.model.ModelStore;
 import org.alexnetspark.testing.LocalSpark;
 import org.alexnetspark.testing.MiniHdfs;
 import org.alexnetspark.testing.PreparedFashionMnist;
+import org.alexnetspark.testing.ScriptedCluster;
 import org.alexnetspark.train.CheckpointStore;
 import org.alexnetspark.train.EpochMetrics;
 import org.alexnetspark.train.MetricsLog;
@@ -86,7 +86,7 @@ class YarnTrainLocalIT {
     env.put("MASTER", "local[2]");
     env.put("DEPLOY_MODE", "client");
     env.put("SPARK_SUBMIT", "spark-submit");
-    env.put("APP_JAR", clusterJar(project).toString());
+    env.put("APP_JAR", ScriptedCluster.applicationJar(project).toString());
     env.put("ALEXNET_CONF", siteConf.toString());
     env.put("GPUS_PER_EXECUTOR", "0"); // a local master schedules no executor resources
     env.put("EXECUTORS", "1");
@@ -174,19 +174,6 @@ class YarnTrainLocalIT {
     assertEquals(0, bash.exitValue());
     String all = Files.readString(words, StandardCharsets.UTF_8);
     return List.of(all.substring(0, all.length() - 1).split("\0", -1));
-  }
-
-  private static Path clusterJar(Path project) throws IOException {
-    try (Stream<Path> files = Files.list(project.resolve("target"))) {
-      return files
-          .filter(p -> p.getFileName().toString().matches("alexnet-spark-.*-cluster\\.jar"))
-          .findFirst()
-          .orElseThrow(
-              () ->
-                  new AssertionError(
-                      "no target/alexnet-spark-*-cluster.jar: "
-                          + "'mvn verify' builds it before this tier"));
-    }
   }
 
   private static String tail(String output) {

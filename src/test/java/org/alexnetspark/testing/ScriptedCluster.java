@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * The {@link LoopbackCluster} of the cluster tests, shared by every test class of a run and torn
  * down when the run ends, with jobs submitted exactly as users submit them: by the {@code
- * jobs/yarn/} scripts, with the application jar {@code target/alexnet-spark-*-cluster.jar}, in
+ * jobs/yarn/} scripts, with the application jar {@code target/alexnet-spark-*-cluster-cpu.jar}, in
  * client mode against the standalone master, with {@code conf/spark-defaults.conf} and its sizes
  * scaled down to this machine.
  *
@@ -95,6 +96,27 @@ public final class ScriptedCluster implements BeforeAllCallback {
   /** Where every process's output is kept. */
   public Path logs() {
     return cluster().workDir();
+  }
+
+  /**
+   * The cluster jar of the project's {@code target/}: the CPU build ({@code
+   * alexnet-spark-*-cluster-cpu.jar}, which {@code mvn verify} makes), else the CUDA build ({@code
+   * -cluster-cuda.jar}, built with {@code -Dcuda}: it holds the CPU backend too, which these
+   * GPU-less machines use).
+   */
+  public static Path applicationJar(Path project) throws IOException {
+    try (Stream<Path> files = Files.list(project.resolve("target"))) {
+      return files
+          .filter(
+              p -> p.getFileName().toString().matches("alexnet-spark-.*-cluster-(cpu|cuda)\\.jar"))
+          // false (the CPU build) first
+          .min(Comparator.comparing(p -> p.getFileName().toString().endsWith("-cuda.jar")))
+          .orElseThrow(
+              () ->
+                  new IllegalStateException(
+                      "no target/alexnet-spark-*-cluster-cpu.jar (or -cluster-cuda.jar): "
+                          + "run 'mvn verify', which builds it (pre-integration-test)"));
+    }
   }
 
   /** A {@code jobs/yarn/<script>} run to configure and start. */
@@ -337,19 +359,6 @@ public final class ScriptedCluster implements BeforeAllCallback {
         }
       } catch (IOException e) {
         throw new UncheckedIOException("could not start the loopback cluster", e);
-      }
-    }
-
-    static Path applicationJar(Path project) throws IOException {
-      try (Stream<Path> files = Files.list(project.resolve("target"))) {
-        return files
-            .filter(p -> p.getFileName().toString().matches("alexnet-spark-.*-cluster\\.jar"))
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    new IllegalStateException(
-                        "no target/alexnet-spark-*-cluster.jar: "
-                            + "run 'mvn verify', which builds it (pre-integration-test)"));
       }
     }
 
