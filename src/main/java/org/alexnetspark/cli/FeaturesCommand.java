@@ -7,6 +7,7 @@ import org.alexnetspark.augment.Preset;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.features.FeatureJob;
 import org.alexnetspark.features.FeatureTable;
+import org.alexnetspark.inference.DatasetPass;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.spark.SparkJobs;
 import org.apache.spark.SparkConf;
@@ -73,7 +74,7 @@ final class FeaturesCommand implements Callable<Integer> {
             Storage.toUri(data),
             Storage.toUri(output),
             tenCrop ? Preset.TEN_CROP : Preset.CENTRE);
-    FeatureJob.Checked checked = job.check(request);
+    DatasetPass checked = job.check(request);
     FeatureTable table;
     try (JavaSparkContext spark = SparkJobs.start(sparkConf)) {
       table = job.run(spark, request, checked);

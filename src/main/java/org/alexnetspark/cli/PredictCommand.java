@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.alexnetspark.augment.Preset;
 import org.alexnetspark.config.AlexNetConfig;
+import org.alexnetspark.inference.DatasetPass;
 import org.alexnetspark.inference.ImageFiles;
 import org.alexnetspark.inference.TrainedModel;
 import org.alexnetspark.io.Storage;
@@ -180,7 +181,7 @@ final class PredictCommand implements Callable<Integer> {
             Storage.toUri(output),
             tenCrop ? Preset.TEN_CROP : Preset.CENTRE,
             top);
-    PredictionJob.Checked checked = job.check(request);
+    DatasetPass checked = job.check(request);
     PredictionJob.Result result;
     try (JavaSparkContext spark = SparkJobs.start(sparkConf)) {
       result = job.run(spark, request, checked);

@@ -5,25 +5,19 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.alexnetspark.augment.Augmenter;
 import org.alexnetspark.augment.Preset;
 import org.alexnetspark.config.AlexNetConfig;
-import org.alexnetspark.config.InvalidConfigException;
 import org.alexnetspark.data.Batch;
 import org.alexnetspark.data.Label;
-import org.alexnetspark.data.Manifest;
 import org.alexnetspark.data.Minibatch;
-import org.alexnetspark.data.MinibatchPlan;
 import org.alexnetspark.data.MinibatchReader;
+import org.alexnetspark.inference.DatasetPass;
 import org.alexnetspark.inference.NetworkCopy;
 import org.alexnetspark.inference.ShardInference;
 import org.alexnetspark.inference.TrainedModel;
 import org.alexnetspark.io.BuildInfo;
-import org.alexnetspark.io.HadoopConf;
 import org.alexnetspark.io.Json;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.model.AlexNet;
@@ -67,9 +61,6 @@ public final class FeatureJob {
    */
   public record Request(URI model, URI data, URI output, Preset preset) {}
 
-  /** Everything read and checked before Spark starts. */
-  public record Checked(TrainedModel model, Manifest manifest, List<Minibatch> batches) {}
-
   private final AlexNetConfig config;
   private final Storage storage;
 
@@ -79,35 +70,17 @@ public final class FeatureJob {
   }
 
   /** Loads the model and the dataset's plan (every shard checked); refuses an existing output. */
-  public Checked check(Request request) throws IOException {
-    TrainedModel model = TrainedModel.load(storage, request.model());
-    Manifest manifest = Manifest.read(storage, request.data());
-    if (manifest.imageSize() != model.storedSize()) {
-      throw new InvalidConfigException(
-          List.of(
-              "the images of "
-                  + request.data()
-                  + " are stored at "
-                  + manifest.imageSize()
-                  + " pixels, the model was trained on "
-                  + model.storedSize()
-                  + "; prepare the data with data.image-size = "
-                  + model.storedSize()));
-    }
+  public DatasetPass check(Request request) throws IOException {
     if (storage.exists(request.output())) {
       throw new Storage.ArtifactExistsException(
           request.output().toString(), "already exists; choose another --output or delete it");
     }
-    int imagesPerBatch = Math.max(1, config.train().evalBatch() / request.preset().cropsPerImage());
-    return new Checked(
-        model,
-        manifest,
-        MinibatchPlan.of(storage.hadoopConfiguration(), manifest, request.data(), imagesPerBatch)
-            .inOrder());
+    return DatasetPass.of(
+        storage, request.model(), request.data(), config.train().evalBatch(), request.preset());
   }
 
   /** Computes and writes the table; returns its description. */
-  public FeatureTable run(JavaSparkContext spark, Request request, Checked checked)
+  public FeatureTable run(JavaSparkContext spark, Request request, DatasetPass checked)
       throws IOException {
     TrainedModel model = checked.model();
     int width = model.config().model().fcWidth();
@@ -126,22 +99,13 @@ public final class FeatureJob {
     try {
       // The one-hot width must hold the dataset's labels: records are never dropped for them.
       MinibatchReader reader =
-          new MinibatchReader(
-              augmenter::value,
-              new HadoopConf(storage.hadoopConfiguration()),
-              new MinibatchReader.Options(
-                  config.data().decoder(),
-                  Math.max(model.config().model().classes(), wnids.length),
-                  request.preset(),
-                  0,
-                  0));
-      List<List<Minibatch>> byShard =
-          new ArrayList<>(
-              checked.batches().stream()
-                  .collect(
-                      Collectors.groupingBy(
-                          Minibatch::shard, LinkedHashMap::new, Collectors.toList()))
-                  .values());
+          checked.reader(
+              augmenter,
+              storage,
+              config.data().decoder(),
+              model.config().model().classes(),
+              request.preset());
+      List<List<Minibatch>> byShard = checked.byShard();
       JavaRDD<FeatureRow> rows =
           spark
               .parallelize(byShard, Math.max(1, byShard.size()))

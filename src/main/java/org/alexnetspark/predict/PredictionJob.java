@@ -3,10 +3,7 @@ package org.alexnetspark.predict;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.alexnetspark.augment.Augmenter;
 import org.alexnetspark.augment.Preset;
 import org.alexnetspark.config.AlexNetConfig;
@@ -15,13 +12,12 @@ import org.alexnetspark.data.Batch;
 import org.alexnetspark.data.Label;
 import org.alexnetspark.data.Manifest;
 import org.alexnetspark.data.Minibatch;
-import org.alexnetspark.data.MinibatchPlan;
 import org.alexnetspark.data.MinibatchReader;
+import org.alexnetspark.inference.DatasetPass;
 import org.alexnetspark.inference.NetworkCopy;
 import org.alexnetspark.inference.Scores;
 import org.alexnetspark.inference.ShardInference;
 import org.alexnetspark.inference.TrainedModel;
-import org.alexnetspark.io.HadoopConf;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.spark.ParquetTables;
 import org.alexnetspark.spark.SparkJobs;
@@ -71,9 +67,6 @@ public final class PredictionJob {
    */
   public record Request(URI model, URI data, URI output, Preset preset, int top) {}
 
-  /** Everything read and checked before Spark starts. */
-  public record Checked(TrainedModel model, Manifest manifest, List<Minibatch> batches) {}
-
   /** What was written: rows, and records skipped because they could not be decoded. */
   public record Result(long rows, long skipped) {}
 
@@ -86,36 +79,20 @@ public final class PredictionJob {
   }
 
   /** Loads the model and the dataset's plan (every shard checked); refuses an existing output. */
-  public Checked check(Request request) throws IOException {
+  public DatasetPass check(Request request) throws IOException {
     if (request.top() < 1) {
       throw new InvalidConfigException(List.of("--top must be at least 1, got " + request.top()));
-    }
-    TrainedModel model = TrainedModel.load(storage, request.model());
-    Manifest manifest = Manifest.read(storage, request.data());
-    if (manifest.imageSize() != model.storedSize()) {
-      throw new InvalidConfigException(
-          List.of(
-              "the images of "
-                  + request.data()
-                  + " are stored at "
-                  + manifest.imageSize()
-                  + " pixels, the model was trained on "
-                  + model.storedSize()
-                  + "; prepare the data with data.image-size = "
-                  + model.storedSize()));
     }
     if (storage.exists(request.output())) {
       throw new Storage.ArtifactExistsException(
           request.output().toString(), "already exists; choose another --output or delete it");
     }
-    int imagesPerBatch = Math.max(1, config.train().evalBatch() / request.preset().cropsPerImage());
-    List<Minibatch> batches =
-        MinibatchPlan.of(storage.hadoopConfiguration(), manifest, request.data(), imagesPerBatch)
-            .inOrder();
-    return new Checked(model, manifest, batches);
+    return DatasetPass.of(
+        storage, request.model(), request.data(), config.train().evalBatch(), request.preset());
   }
 
-  public Result run(JavaSparkContext spark, Request request, Checked checked) throws IOException {
+  public Result run(JavaSparkContext spark, Request request, DatasetPass checked)
+      throws IOException {
     TrainedModel model = checked.model();
     int classes = model.config().model().classes();
     LOG.info(
@@ -132,22 +109,8 @@ public final class PredictionJob {
     try {
       // The one-hot width must hold the dataset's labels too: records are never dropped for them.
       MinibatchReader reader =
-          new MinibatchReader(
-              augmenter::value,
-              new HadoopConf(storage.hadoopConfiguration()),
-              new MinibatchReader.Options(
-                  config.data().decoder(),
-                  Math.max(classes, checked.manifest().labels().size()),
-                  request.preset(),
-                  0,
-                  0));
-      List<List<Minibatch>> byShard =
-          new ArrayList<>(
-              checked.batches().stream()
-                  .collect(
-                      Collectors.groupingBy(
-                          Minibatch::shard, LinkedHashMap::new, Collectors.toList()))
-                  .values());
+          checked.reader(augmenter, storage, config.data().decoder(), classes, request.preset());
+      List<List<Minibatch>> byShard = checked.byShard();
       JavaRDD<Row> table =
           spark
               .parallelize(byShard, Math.max(1, byShard.size()))
