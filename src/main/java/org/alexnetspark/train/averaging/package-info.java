@@ -31,9 +31,10 @@
  * executors' sums then go through the tree (a reducer reads up to about E^(1/depth) of them for E
  * executors). The key is the planned group, not the executor a task ran on: a key taken from where
  * a task ran would change when a lost executor's outputs are recomputed elsewhere, and Spark, which
- * takes map outputs for deterministic, would hand the recomputed sum to a reducer that had already
- * finished, losing it. Placement is asked for, not relied on: Spark's own reduce locality is per
- * host only, and a task that runs elsewhere costs network bytes (counted), never exactness.
+ * takes map outputs to be deterministic, re-runs only the reducers whose inputs were lost; the
+ * recomputed sum could then land in a reducer that had already finished and never be read.
+ * Placement is asked for, not relied on: Spark's own reduce locality is per host only, and a task
+ * that runs elsewhere costs network bytes (counted), never exactness.
  *
  * <p>Bytes in and out of the driver and of every executor are counted per round ({@link
  * org.alexnetspark.train.averaging.NodeBytes}).
