@@ -225,104 +225,24 @@ public final class AveragingBenchmark {
    * The scaling rows: for each executor count, a loopback cluster of that many single-core
    * executors (one replica each), the first run's setting with results added up on the driver and
    * in a tree: driver bytes per round, the largest executor's bytes per round, and time per round
-   * outside fitting; then the tree's driver bytes at the most executors over those at the fewest.
+   * outside fitting; the same at the fewest executors with two workers each (whose results the tree
+   * adds up in their executor); then the tree's driver bytes at the most executors over those at
+   * the fewest.
    */
   public List<Row> scaling(Plan plan) throws IOException, InterruptedException {
     List<Row> rows = new ArrayList<>();
     if (plan.executors().isEmpty() || plan.runs().isEmpty()) {
       return rows;
     }
-    Run run = plan.runs().get(0);
-    String workerMemory = (JavaUtils.byteStringAsMb(plan.executorMemory()) + 512) + "m";
-    String net = config.model().variant() + " network";
-    TrainConfig.Averaging configured = config.train().averaging();
     Map<Integer, Double> treeDriverBytes = new TreeMap<>();
     for (int executors : plan.executors()) {
-      Path dir =
-          plan.workDir() != null
-              ? Files.createDirectories(plan.workDir().resolve("executors-" + executors))
-              : Files.createTempDirectory("alexnet-bench-scaling");
-      try (LoopbackCluster cluster = LoopbackCluster.start(executors, 1, workerMemory, 0, dir);
-          JavaSparkContext spark = SparkJobs.start(driverConf(cluster, plan, executors))) {
-        LOG.info("scaling: {} executors on {}; logs in {}", executors, cluster.masterUrl(), dir);
-        List<Run> runs = List.of(run, run);
-        List<TrainConfig.Averaging> ways =
-            List.of(
-                new TrainConfig.Averaging(
-                    configured.momentum(),
-                    configured.precision(),
-                    configured.transport(),
-                    TrainConfig.Combine.DRIVER,
-                    configured.treeDepth()),
-                new TrainConfig.Averaging(
-                    configured.momentum(),
-                    configured.precision(),
-                    configured.transport(),
-                    TrainConfig.Combine.TREE,
-                    configured.treeDepth()));
-        for (int i = 0; i < ways.size(); i++) {
-          TrainConfig.Averaging way = ways.get(i);
-          Measured m =
-              measure(spark, executors, List.of(runs.get(i)), way, dir.resolve("data-" + i)).get(0);
-          String setting =
-              String.format(
-                  Locale.ROOT,
-                  "%s, %d executors, combine %s%s, %s",
-                  net,
-                  executors,
-                  way.combine(),
-                  way.combine() == TrainConfig.Combine.TREE
-                      ? " (depth " + way.treeDepth() + ")"
-                      : "",
-                  run);
-          double driver = m.driverBytesPerRound();
-          if (way.combine() == TrainConfig.Combine.TREE) {
-            treeDriverBytes.put(executors, driver);
-          }
-          rows.add(
-              Row.of(
-                  "averaging",
-                  "driver bytes per round, " + setting,
-                  "MB",
-                  driver / 1e6,
-                  null,
-                  null,
-                  null,
-                  String.format(
-                      Locale.ROOT,
-                      "in %.1f MB + out %.1f MB (the broadcast once), mean of %d round(s)",
-                      m.mean(NodeBytes::driverIn) / 1e6,
-                      m.mean(NodeBytes::driverOut) / 1e6,
-                      m.rounds().size())));
-          rows.add(
-              Row.of(
-                  "averaging",
-                  "largest executor bytes per round, " + setting,
-                  "MB",
-                  m.mean(NodeBytes::busiestExecutor) / 1e6,
-                  null,
-                  null,
-                  null,
-                  "in + out of the busiest executor, mean over rounds; last round: "
-                      + m.rounds().get(m.rounds().size() - 1).nodeBytes()));
-          rows.add(
-              Row.of(
-                  "averaging",
-                  "time per round outside fitting, " + setting,
-                  "s",
-                  m.outsideFittingSeconds() / m.rounds().size(),
-                  null,
-                  null,
-                  null,
-                  String.format(
-                      Locale.ROOT,
-                      "wall %.2f s per round minus fitting and replica building",
-                      m.wallSeconds() / m.rounds().size())));
-        }
-      }
+      rows.addAll(scalingRows(plan, executors, 1, treeDriverBytes));
     }
+    // Two workers per executor, at the fewest executors: in a tree they add up in their executor,
+    // which then sends one sum where the driver path sends two results.
+    int fewest = plan.executors().stream().mapToInt(Integer::intValue).min().orElseThrow();
+    rows.addAll(scalingRows(plan, fewest, 2, new TreeMap<>()));
     if (treeDriverBytes.size() >= 2) {
-      int fewest = plan.executors().stream().mapToInt(Integer::intValue).min().orElseThrow();
       int most = plan.executors().stream().mapToInt(Integer::intValue).max().orElseThrow();
       double growth = treeDriverBytes.get(most) / treeDriverBytes.get(fewest);
       rows.add(
@@ -339,12 +259,139 @@ public final class AveragingBenchmark {
     return rows;
   }
 
+  /**
+   * The scaling rows of one loopback cluster: {@code executors} executors of {@code perExecutor}
+   * single-core workers each, the first run's setting with results added up on the driver and in a
+   * tree; the tree's driver bytes per round go into {@code treeDriverBytes} by executor count.
+   */
+  private List<Row> scalingRows(
+      Plan plan, int executors, int perExecutor, Map<Integer, Double> treeDriverBytes)
+      throws IOException, InterruptedException {
+    List<Row> rows = new ArrayList<>();
+    Run run = plan.runs().get(0);
+    String workerMemory = (JavaUtils.byteStringAsMb(plan.executorMemory()) + 512) + "m";
+    String net = config.model().variant() + " network";
+    TrainConfig.Averaging configured = config.train().averaging();
+    String suffix = perExecutor > 1 ? "-x" + perExecutor : "";
+    Path dir =
+        plan.workDir() != null
+            ? Files.createDirectories(plan.workDir().resolve("executors-" + executors + suffix))
+            : Files.createTempDirectory("alexnet-bench-scaling");
+    try (LoopbackCluster cluster =
+            LoopbackCluster.start(executors, perExecutor, workerMemory, 0, dir);
+        JavaSparkContext spark =
+            SparkJobs.start(driverConf(cluster, plan, executors * perExecutor, perExecutor))) {
+      LOG.info(
+          "scaling: {} executors of {} workers on {}; logs in {}",
+          executors,
+          perExecutor,
+          cluster.masterUrl(),
+          dir);
+      List<Run> runs = List.of(run, run);
+      List<TrainConfig.Averaging> ways =
+          List.of(
+              new TrainConfig.Averaging(
+                  configured.momentum(),
+                  configured.precision(),
+                  configured.transport(),
+                  TrainConfig.Combine.DRIVER,
+                  configured.treeDepth()),
+              new TrainConfig.Averaging(
+                  configured.momentum(),
+                  configured.precision(),
+                  configured.transport(),
+                  TrainConfig.Combine.TREE,
+                  configured.treeDepth()));
+      for (int i = 0; i < ways.size(); i++) {
+        TrainConfig.Averaging way = ways.get(i);
+        Measured m =
+            measure(
+                    spark,
+                    executors * perExecutor,
+                    List.of(runs.get(i)),
+                    way,
+                    dir.resolve("data-" + i))
+                .get(0);
+        String setting =
+            String.format(
+                Locale.ROOT,
+                "%s, %d executors%s, combine %s%s, %s",
+                net,
+                executors,
+                perExecutor > 1 ? " x " + perExecutor + " workers" : "",
+                way.combine(),
+                way.combine() == TrainConfig.Combine.TREE ? " (depth " + way.treeDepth() + ")" : "",
+                run);
+        double driver = m.driverBytesPerRound();
+        if (way.combine() == TrainConfig.Combine.TREE) {
+          treeDriverBytes.put(executors, driver);
+        }
+        rows.add(
+            Row.of(
+                "averaging",
+                "driver bytes per round, " + setting,
+                "MB",
+                driver / 1e6,
+                null,
+                null,
+                null,
+                String.format(
+                    Locale.ROOT,
+                    "in %.1f MB + out %.1f MB (the broadcast once), mean of %d round(s)",
+                    m.mean(NodeBytes::driverIn) / 1e6,
+                    m.mean(NodeBytes::driverOut) / 1e6,
+                    m.rounds().size())));
+        rows.add(
+            Row.of(
+                "averaging",
+                "largest executor bytes per round, " + setting,
+                "MB",
+                m.mean(NodeBytes::busiestExecutor) / 1e6,
+                null,
+                null,
+                null,
+                String.format(
+                    Locale.ROOT,
+                    "in + out of the busiest executor, mean over rounds (the most one executor"
+                        + " sent: %.1f MB); last round: %s",
+                    m.mean(
+                            b ->
+                                b.executors().values().stream()
+                                    .mapToLong(e -> e[1])
+                                    .max()
+                                    .orElse(0))
+                        / 1e6,
+                    m.rounds().get(m.rounds().size() - 1).nodeBytes())));
+        rows.add(
+            Row.of(
+                "averaging",
+                "time per round outside fitting, " + setting,
+                "s",
+                m.outsideFittingSeconds() / m.rounds().size(),
+                null,
+                null,
+                null,
+                String.format(
+                    Locale.ROOT,
+                    "wall %.2f s per round minus fitting and replica building",
+                    m.wallSeconds() / m.rounds().size())));
+      }
+    }
+    return rows;
+  }
+
   /** A driver in this JVM on {@code cluster}: one single-core executor per worker. */
   private static SparkConf driverConf(LoopbackCluster cluster, Plan plan, int workers) {
+    return driverConf(cluster, plan, workers, 1);
+  }
+
+  /** A driver in this JVM on {@code cluster}: executors of {@code perExecutor} workers. */
+  private static SparkConf driverConf(
+      LoopbackCluster cluster, Plan plan, int workers, int perExecutor) {
     SparkConf conf = SparkJobs.conf("alexnet bench averaging");
     cluster.driverSettings().forEach(conf::set);
     return conf.set("spark.cores.max", Integer.toString(workers))
-        .set("spark.executor.cores", "1")
+        .set("spark.executor.cores", Integer.toString(perExecutor))
         .set("spark.executor.memory", plan.executorMemory())
         .set("spark.executorEnv.OMP_NUM_THREADS", "1")
         .set("spark.default.parallelism", Integer.toString(workers));

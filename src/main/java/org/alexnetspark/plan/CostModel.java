@@ -15,11 +15,12 @@ import org.alexnetspark.config.TrainConfig.Combine;
  *   <li>{@link Combine#DRIVER}: the driver sends the broadcast once (torrent: executors share the
  *       rest) and receives every worker's payload: {@code (W + 1) x payload} for W workers. The
  *       busiest executor receives the broadcast and sends one payload per worker it runs.
- *   <li>{@link Combine#TREE}: Spark's treeAggregate of depth d over the W task results: levels of
- *       reducers, each taking the sums whose index falls on it, the last reducer on an executor;
- *       the driver sends the broadcast and receives one sum: {@code 2 x payload}, whatever W. The
- *       busiest executor (a bound: every sum it reads counted as remote) receives the broadcast and
- *       the largest fan-in of the tree and sends its workers' payloads and one sum.
+ *   <li>{@link Combine#TREE}: the workers of each executor add their payloads up there, then
+ *       Spark's treeAggregate of depth d over the E executors' sums: levels of reducers, each
+ *       taking the sums whose index falls on it, the last reducer on an executor; the driver sends
+ *       the broadcast and receives one sum: {@code 2 x payload}, whatever E. The busiest executor
+ *       (a bound: every sum it reads counted as remote) receives the broadcast and the largest
+ *       fan-in of the tree and sends one sum (its workers', or the total into the driver).
  * </ul>
  *
  * <p>Time on the links, a lower bound (links at their full rate, transfers of one step in
@@ -130,9 +131,9 @@ public record CostModel(
     long out = (long) gpusPerExecutor * payloadBytes;
     if (combine == Combine.TREE) {
       int fanIn =
-          treeFanIns(workers(), treeDepth).stream().mapToInt(Integer::intValue).max().orElse(0);
+          treeFanIns(executors, treeDepth).stream().mapToInt(Integer::intValue).max().orElse(0);
       in += fanIn * payloadBytes;
-      out += payloadBytes;
+      out = payloadBytes;
     }
     return in + out;
   }
@@ -141,7 +142,7 @@ public record CostModel(
   public double averagingSeconds() {
     long steps;
     if (combine == Combine.TREE) {
-      steps = 2 + treeFanIns(workers(), treeDepth).stream().mapToInt(Integer::intValue).sum();
+      steps = 2 + treeFanIns(executors, treeDepth).stream().mapToInt(Integer::intValue).sum();
     } else {
       steps = workers() + 1L;
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import org.alexnetspark.bench.BenchTable.Row;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.config.TrainConfig.Combine;
@@ -85,7 +86,9 @@ class AveragingBenchmarkIT {
 
   /**
    * The scaling rows on 2 and 3 executor JVMs: driver bytes per round equal what {@link CostModel}
-   * predicts for the same settings, on both paths, and the tree's do not grow with the executors.
+   * predicts for the same settings, on both paths, and the tree's do not grow with the executors;
+   * with two workers per executor each executor sends one sum in a tree, two results on the driver
+   * path.
    */
   @Test
   void scalingRowsMatchTheCostModel(@TempDir Path dir) throws Exception {
@@ -119,6 +122,29 @@ class AveragingBenchmarkIT {
             1e-6,
             driver.toString());
       }
+    }
+    // Two workers on each of 2 executors. Driver path: each executor takes the broadcast and sends
+    // its two workers' results. Tree: the executors' sums, made where their workers ran; the one
+    // that adds both up takes the broadcast and the other's sum and sends the total to the driver.
+    for (Combine combine : Combine.values()) {
+      Row busiest =
+          rows.stream()
+              .filter(
+                  r ->
+                      r.measure().startsWith("largest executor bytes per round")
+                          && r.measure().contains("2 executors x 2 workers, combine " + combine))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError(rows.toString()));
+      assertEquals(3 * payload / 1e6, busiest.ours(), 1e-6, busiest.toString());
+      assertTrue(
+          busiest
+              .note()
+              .contains(
+                  String.format(
+                      Locale.ROOT,
+                      "the most one executor sent: %.1f MB",
+                      (combine == Combine.TREE ? 1 : 2) * payload / 1e6)),
+          busiest.toString());
     }
     Row growth = rows.get(rows.size() - 1);
     assertTrue(growth.measure().startsWith("tree: driver bytes per round"), growth.toString());

@@ -29,6 +29,7 @@ import org.alexnetspark.testing.ScriptedCluster.Submission;
 import org.alexnetspark.train.CheckpointStore;
 import org.alexnetspark.train.EpochMetrics;
 import org.alexnetspark.train.MetricsLog;
+import org.alexnetspark.train.RoundMetrics;
 import org.alexnetspark.train.TrainingState;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -40,6 +41,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -72,8 +75,8 @@ class ClusterFaultsIT {
   /** A Spark job of averaging rounds being handed to the executors. */
   private static final Pattern TRAINING_TASKS =
       Pattern.compile(
-          "Submitting \\d+ missing tasks from "
-              + "ResultStage \\d+ \\(\\S+ at parallelize at ExactAveragingMaster");
+          "Submitting \\d+ missing tasks from (ResultStage|ShuffleMapStage) \\d+ \\(\\S+ at"
+              + " (parallelize|mapPartitionsToPair) at ExactAveragingMaster");
 
   private static ClusterFashionMnist.Prepared data;
   private static Storage storage;
@@ -88,11 +91,19 @@ class ClusterFaultsIT {
     trainRecords = Manifest.read(storage, data.train()).records();
   }
 
-  @Test
-  void anExecutorKilledMidEpochLosesNothing() throws Exception {
+  /**
+   * The executor is killed while a job of averaging rounds fits on it: with results added up on the
+   * driver, and in a tree among the executors (its workers' sums and the tree's reducers are lost
+   * with it and recomputed from the same broadcast; the driver still receives one sum per round).
+   */
+  @ParameterizedTest(name = "train.averaging.combine = {0}")
+  @ValueSource(strings = {"driver", "tree"})
+  void anExecutorKilledMidEpochLosesNothing(String combine) throws Exception {
+    String output = "/runs/executor-killed-" + combine;
     Submission run =
-        ClusterFashionMnist.trainJob(CLUSTER, "/runs/executor-killed")
+        ClusterFashionMnist.trainJob(CLUSTER, output)
             .args("--set", "train.epochs=1", "--set", "train.checkpoint.every-iterations=12")
+            .args("--set", "train.averaging.combine=" + combine)
             .start();
     awaitTrainingTasksAfter(run, checkpointWritten("epoch-0000-iter-0000000012"));
     String app = ClusterFaults.applicationOf(faults().killExecutor());
@@ -107,9 +118,23 @@ class ClusterFaultsIT {
     assertTrue(
         CLUSTER.cluster().executorsLaunched(app) >= 3,
         "the worker launched another executor for " + app);
-    List<EpochMetrics> epochs = assertEveryMinibatchFittedOnce("/runs/executor-killed", 1);
+    List<EpochMetrics> epochs = assertEveryMinibatchFittedOnce(output, 1);
     assertTrue(Double.isFinite(epochs.get(0).valTop1()));
-    assertFinalModel("/runs/executor-killed", 1);
+    assertFinalModel(output, 1);
+    if (combine.equals("tree")) {
+      List<RoundMetrics> jobs =
+          MetricsLog.read(storage, CLUSTER.hdfs(output)).stream()
+              .filter(RoundMetrics.class::isInstance)
+              .map(RoundMetrics.class::cast)
+              .toList();
+      assertFalse(jobs.isEmpty(), "round lines in metrics.jsonl");
+      for (RoundMetrics job : jobs) {
+        // Per round the broadcast goes out once and one sum of the same size comes in, also in
+        // the rounds whose tree lost an executor (the driver path takes one result per worker).
+        assertTrue(job.driverBytesOut() > 0, job.toString());
+        assertEquals(job.driverBytesOut(), job.driverBytesIn(), job.toString());
+      }
+    }
   }
 
   @Test

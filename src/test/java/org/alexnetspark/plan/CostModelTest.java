@@ -59,6 +59,19 @@ class CostModelTest {
   }
 
   @Test
+  void inATreeEachExecutorSendsOneSumWhateverItsGpus() {
+    // 16 executors x 2 GPUs: the tree is over 16 sums (16 -> 4 reducers -> 1): fan-ins 4 and 4.
+    CostModel tree = model(16, 1000, Combine.TREE, 8, 675);
+    // The busiest: the broadcast and four sums in, one sum out.
+    assertEquals(1000 + 4 * 1000 + 1000, tree.busiestExecutorBytes());
+    // On the links: the broadcast, 4 + 4 sums, the sum into the driver; 1000 bytes at 8 Gb/s = 1
+    // us.
+    assertEquals(10e-6, tree.averagingSeconds(), 1e-12);
+    // The driver path: the broadcast in, both GPUs' payloads out.
+    assertEquals(3000, model(16, 1000, Combine.DRIVER, 8, 675).busiestExecutorBytes());
+  }
+
+  @Test
   void fanInsFollowSparksTreeAggregate() {
     // Spark: scale = max(ceil(n^(1/depth)), 2); while n > scale + ceil(n / scale): n /= scale.
     assertEquals(List.of(2), CostModel.treeFanIns(2, 2));

@@ -3,6 +3,7 @@ package org.alexnetspark.train.averaging;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -14,8 +15,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.alexnetspark.config.TrainConfig;
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.SparkContext;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -39,6 +42,10 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+import scala.collection.JavaConverters;
+import scala.collection.Seq;
+import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction2;
 import scala.runtime.BoxedUnit;
@@ -220,13 +227,18 @@ public final class ExactAveragingMaster
 
   /**
    * Runs one Spark job that fits every slice (one partition each) and adds the results up among the
-   * executors with Spark's {@code treeAggregate} ({@code treeDepth} levels, the last one also on an
-   * executor), so that one sum reaches the driver. Retries and lost executors are Spark's: a failed
-   * attempt is retried, and a lost map output is recomputed, from the same broadcast; the shuffle
-   * hands each slice's sum to its reducer exactly once.
+   * executors: first the workers of each executor ({@link SlicePlacement}: the slices of one group
+   * are asked to run on one executor, and so is the reducer that adds them), then those sums with
+   * Spark's {@code treeAggregate} ({@code treeDepth} levels, the last one also on an executor), so
+   * that one sum reaches the driver and each executor sends one. Retries and lost executors are
+   * Spark's: a failed attempt is retried, and a lost map output is recomputed, from the same
+   * broadcast and with the same key; the shuffle hands each slice's sum to its reducer exactly
+   * once.
    */
   private PartialSum submitTree(
       JavaSparkContext sc, RoundTask task, List<List<String>> slices, int descriptors, int round) {
+    SlicePlacement placement =
+        SlicePlacement.of(slices.size(), SlicePlacement.liveExecutors(sc.sc()));
     sc.setJobDescription(
         "exact averaging round "
             + round
@@ -234,19 +246,56 @@ public final class ExactAveragingMaster
             + descriptors
             + " minibatches on "
             + slices.size()
-            + " workers, summed in a tree of depth "
+            + " workers, summed on executors "
+            + placement.executorIds()
+            + ", then in a tree of depth "
             + settings.treeDepth());
     TrainConfig.Precision precision = settings.precision();
-    return sc.parallelize(slices, slices.size())
+    List<Tuple2<List<String>, Seq<String>>> placed = new ArrayList<>();
+    for (int i = 0; i < slices.size(); i++) {
+      String location = placement.location(placement.groupOf(i));
+      placed.add(
+          new Tuple2<>(
+              slices.get(i),
+              JavaConverters.asScalaBufferConverter(
+                      location == null ? List.<String>of() : List.of(location))
+                  .asScala()
+                  .toSeq()));
+    }
+    @SuppressWarnings("unchecked")
+    ClassTag<List<String>> sliceTag =
+        (ClassTag<List<String>>) (ClassTag<?>) ClassTag$.MODULE$.apply(List.class);
+    JavaPairRDD<Integer, PartialSum> fitted =
+        JavaRDD.fromRDD(
+                sc.sc().makeRDD(JavaConverters.asScalaBufferConverter(placed).asScala(), sliceTag),
+                sliceTag)
+            .mapPartitionsToPair(
+                partition -> {
+                  TaskContext context = TaskContext.get();
+                  List<String> slice = new ArrayList<>();
+                  partition.forEachRemaining(slice::addAll);
+                  ExactResult result = task.fit(context, slice);
+                  int index = context.partitionId();
+                  return result == null
+                      ? Collections.emptyIterator()
+                      : List.of(
+                              new Tuple2<>(placement.groupOf(index), PartialSum.of(result, index)))
+                          .iterator();
+                });
+    JavaRDD<PartialSum> perExecutor =
+        fitted
+            .reduceByKey(
+                new HashPartitioner(placement.groups()), (a, b) -> PartialSum.add(a, b, precision))
+            .values();
+    List<String> locations = new ArrayList<>();
+    for (int g = 0; g < placement.groups(); g++) {
+      locations.add(placement.location(g));
+    }
+    ClassTag<PartialSum> sumTag = ClassTag$.MODULE$.apply(PartialSum.class);
+    return JavaRDD.fromRDD(new PlacedRDD<>(perExecutor.rdd(), locations, sumTag), sumTag)
         .treeAggregate(
             new PartialSum(),
-            (sum, slice) -> {
-              TaskContext context = TaskContext.get();
-              ExactResult result = task.fit(context, slice);
-              return result == null
-                  ? sum
-                  : PartialSum.add(sum, PartialSum.of(result, context.partitionId()), precision);
-            },
+            (sum, part) -> PartialSum.add(sum, part, precision),
             (a, b) -> PartialSum.add(a, b, precision),
             settings.treeDepth(),
             true);

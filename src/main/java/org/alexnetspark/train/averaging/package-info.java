@@ -20,9 +20,21 @@
  * average. treeAggregate is built on Spark's shuffle, which already gives what this package
  * promises: each slice's sum reaches its reducer exactly once whatever the attempts, a lost
  * executor's outputs are recomputed from the same broadcast, and the driver still owns the average.
- * Its cost: a reducer reads up to about W^(1/depth) sums, and the shuffle writes sums to the
- * executors' local disks. Workers of one executor are not summed in memory before the tree: with
- * one task per GPU the tree's first level sums them wherever Spark places it.
+ * Its cost: the shuffle writes sums to the executors' local disks.
+ *
+ * <p>In a tree round the workers of one executor add their results up there first, so that each
+ * executor sends one sum whatever its number of GPUs ({@link
+ * org.alexnetspark.train.averaging.SlicePlacement}): the driver splits the slices into one group
+ * per live executor, asks for each group's tasks to run on its executor, keys each result by its
+ * group, and a reducer per group, asked to run on that executor too ({@link
+ * org.alexnetspark.train.averaging.PlacedRDD}), adds the group up from its local shuffle files; the
+ * executors' sums then go through the tree (a reducer reads up to about E^(1/depth) of them for E
+ * executors). The key is the planned group, not the executor a task ran on: a key taken from where
+ * a task ran would change when a lost executor's outputs are recomputed elsewhere, and Spark, which
+ * takes map outputs to be deterministic, re-runs only the reducers whose inputs were lost; the
+ * recomputed sum could then land in a reducer that had already finished and never be read.
+ * Placement is asked for, not relied on: Spark's own reduce locality is per host only, and a task
+ * that runs elsewhere costs network bytes (counted), never exactness.
  *
  * <p>Bytes in and out of the driver and of every executor are counted per round ({@link
  * org.alexnetspark.train.averaging.NodeBytes}).
