@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.alexnetspark.config.AlexNetConfig;
+import org.alexnetspark.data.Conversion;
 import org.alexnetspark.data.Manifest;
 import org.alexnetspark.data.ShardReader;
 import org.alexnetspark.data.StoredImage;
@@ -109,6 +110,25 @@ class IlsvrcArchiveTest {
     assertTrue(expectedTrain.containsKey(fixture.cmykKey()));
     assertTrue(expectedTrain.containsKey(fixture.pngKey()));
     assertTrue(archiveTrain.shards().size() > 10, "several shards per class tar");
+    // The CMYK JPEG and the PNG named .JPEG are converted and listed, from the tree as from the
+    // archive, and nothing else is (the other photos are greyscale JPEGs: no conversion).
+    for (Manifest manifest : List.of(treeTrain, archiveTrain)) {
+      Map<String, List<Conversion.Step>> converted = new TreeMap<>();
+      for (Conversion conversion : manifest.converted()) {
+        String file = conversion.input().substring(conversion.input().lastIndexOf('/') + 1);
+        converted.put(file, conversion.done());
+      }
+      assertEquals(
+          Map.of(
+              fileOf(fixture.cmykKey()),
+              List.of(Conversion.Step.CMYK_TO_RGB),
+              fileOf(fixture.pngKey()),
+              List.of(Conversion.Step.OTHER_FORMAT_DECODED)),
+          converted,
+          manifest.provenance().input());
+    }
+    String json = storage.readText(Manifest.manifestUri(out("archive-train")));
+    assertTrue(json.replaceAll("\\s", "").contains("\"was\":\"JPEG,CMYK,8bits\""), json);
 
     Manifest treeVal =
         prepare(
@@ -191,6 +211,11 @@ class IlsvrcArchiveTest {
         refused.getMessage().contains("expected fa75699e90414af021442c21a62c3abf"),
         refused.getMessage());
     assertTrue(refused.getMessage().contains(md5.get(IlsvrcFixture.DEVKIT)), refused.getMessage());
+  }
+
+  /** The file name of a fixture key ({@code <wnid>/<file without extension>}). */
+  private static String fileOf(String key) {
+    return key.substring(key.indexOf('/') + 1) + ".JPEG";
   }
 
   private static URI out(String name) {
