@@ -19,8 +19,10 @@ import java.util.TreeMap;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.data.Conversion;
 import org.alexnetspark.data.Manifest;
+import org.alexnetspark.data.ShardFormat;
 import org.alexnetspark.data.ShardReader;
 import org.alexnetspark.data.StoredImage;
+import org.alexnetspark.io.Json;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.testing.IlsvrcFixture;
 import org.alexnetspark.testing.LocalSpark;
@@ -169,6 +171,61 @@ class IlsvrcArchiveTest {
     assertEquals(expectedVal, records(out("tree-devkit-val"), treeDevkitVal));
     assertEquals(treeVal.classCounts(), archiveVal.classCounts());
     assertEquals(List.of(), archiveVal.rejected());
+  }
+
+  @Test
+  void aRerunFromAnArchiveAfterACrashKeepsFinishedShardsAndRedoesTheRest() throws Exception {
+    PrepareJob.Request request =
+        new PrepareJob.Request(
+            fixture.file(IlsvrcFixture.TRAIN_TAR),
+            out("archive-resume"),
+            "train",
+            null,
+            null,
+            null,
+            null,
+            checksums);
+    PrepareJob job = new PrepareJob(config(), storage);
+    PreparePlan plan = job.check(request);
+    Manifest first = job.run(SPARK.context(), request, plan);
+    assertTrue(first.shards().size() > 10, "several shards: " + first.shards().size());
+
+    // A run that died while writing shards 1 and the last: no manifest, those shards missing, a
+    // half-written temporary file, the plan still there.
+    Path output = new Path(request.output());
+    fs.delete(new Path(output, ShardFormat.MANIFEST), false);
+    List<String> lost =
+        List.of(first.shards().get(1).file(), first.shards().get(first.shards().size() - 1).file());
+    for (String file : lost) {
+      fs.delete(new Path(output, file), false);
+    }
+    write(
+        new Path(output, "." + lost.get(0) + ".tmp-crashed").toUri(),
+        new byte[] {'P', 'A', 'R', '1', 0, 0});
+    storage.writeText(
+        new Path(output, PrepareJob.PLAN_FILE).toUri(),
+        Json.write(PreparePlanner.SavedPlan.of(plan)));
+    Map<String, Long> kept = new TreeMap<>();
+    for (Manifest.Shard shard : first.shards()) {
+      if (!lost.contains(shard.file())) {
+        kept.put(
+            shard.file(), fs.getFileStatus(new Path(output, shard.file())).getModificationTime());
+      }
+    }
+
+    Manifest second = prepare(request);
+    assertEquals(first.shards(), second.shards(), "same shards, same checksums");
+    assertEquals(first.classCounts(), second.classCounts());
+    assertEquals(first.rejected(), second.rejected());
+    assertEquals(first.converted(), second.converted(), "conversions of kept shards from footers");
+    assertEquals(2, second.converted().size());
+    for (Map.Entry<String, Long> shard : kept.entrySet()) {
+      assertEquals(
+          shard.getValue(),
+          fs.getFileStatus(new Path(output, shard.getKey())).getModificationTime(),
+          shard.getKey() + " was kept, not rewritten");
+    }
+    assertFalse(fs.exists(new Path(output, PrepareJob.PLAN_FILE)));
   }
 
   @Test
