@@ -1,11 +1,12 @@
 package org.alexnetspark.cli;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.eval.EvaluationJob;
 import org.alexnetspark.eval.EvaluationReport;
+import org.alexnetspark.eval.IlsvrcSubmission;
+import org.alexnetspark.eval.PaperTable;
 import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.spark.SparkJobs;
@@ -17,14 +18,20 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code alexnet evaluate}: top-1/top-5 error, centre crop and ten crops, on Spark. */
+/**
+ * {@code alexnet evaluate}: top-1/top-5 error, centre crop and ten crops, of one model or the
+ * average of several, beside the paper's figures, on Spark.
+ */
 @Command(
     name = "evaluate",
     description = {
-      "Evaluate a trained model on a prepared dataset (Spark).",
+      "Evaluate a trained model, or several averaged, on a prepared dataset (Spark).",
       "Top-1 and top-5 error with the centre crop and with the paper's average of ten crops'",
       "softmax outputs, per-class accuracy and a confusion matrix: eval.json, confusion.csv and",
-      "confusion.png in --output."
+      "confusion.png in --output. With --model given more than once, each model's errors and",
+      "those of the average of their softmax outputs over the same crops (the paper's '5 CNNs').",
+      "Prints the errors beside the paper's Tables 1 and 2 (ImageNet figures). With --devkit, also",
+      "an ILSVRC submission file, " + IlsvrcSubmission.FILE + ", in --output."
     })
 final class EvaluateCommand implements Callable<Integer> {
 
@@ -34,8 +41,12 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--model",
       required = true,
       paramLabel = "URI",
-      description = "A model folder written by 'alexnet train' (<run>/model, or a checkpoint).")
-  private String model;
+      description = {
+        "A model folder written by 'alexnet train' (<run>/model, or a checkpoint). Give it more",
+        "than once to average the models' softmax outputs; they must share the label map, the",
+        "input size and the stored image size."
+      })
+  private List<String> models;
 
   @Option(
       names = "--data",
@@ -51,6 +62,16 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Folder for eval.json, confusion.csv and confusion.png.")
   private String output;
 
+  @Option(
+      names = "--devkit",
+      paramLabel = "URI",
+      description = {
+        "The ILSVRC-2012 devkit (ILSVRC2012_devkit_t12.tar.gz): also write an ILSVRC submission",
+        "file (five ILSVRC2012_IDs per line, best first, in validation-image order) of the",
+        "ten-crop result; --data must be the validation set prepared with it."
+      })
+  private String devkit;
+
   @Mixin private ConfigOptions configOptions;
 
   @Override
@@ -60,28 +81,21 @@ final class EvaluateCommand implements Callable<Integer> {
     EvaluationJob job =
         new EvaluationJob(config, new Storage(SparkJobs.hadoopConfiguration(sparkConf)));
     EvaluationJob.Request request =
-        new EvaluationJob.Request(Storage.toUri(model), Storage.toUri(data), Storage.toUri(output));
+        new EvaluationJob.Request(
+            models.stream().map(Storage::toUri).toList(),
+            Storage.toUri(data),
+            Storage.toUri(output),
+            devkit == null ? null : Storage.toUri(devkit));
     EvaluationJob.Checked checked = job.check(request);
     EvaluationReport report;
     try (JavaSparkContext spark = SparkJobs.start(sparkConf)) {
       report = job.run(spark, request, checked);
     }
     var out = spec.commandLine().getOut();
-    out.printf(Locale.ROOT, "%,d images%n", report.images());
-    out.printf(
-        Locale.ROOT,
-        "centre crop: top-1 error %.4f, top-5 error %.4f (accuracy %.4f, %.4f)%n",
-        report.top1Error(),
-        report.top5Error(),
-        report.top1(),
-        report.top5());
-    out.printf(
-        Locale.ROOT,
-        "ten crops:   top-1 error %.4f, top-5 error %.4f (accuracy %.4f, %.4f)%n",
-        report.tenCropTop1Error(),
-        report.tenCropTop5Error(),
-        report.tenCropTop1(),
-        report.tenCropTop5());
+    PaperTable.lines(report).forEach(out::println);
+    if (report.submission() != null) {
+      out.println("ILSVRC submission: " + report.submission());
+    }
     out.println("report: " + Locations.child(request.output(), EvaluationJob.REPORT));
     return ExitCodes.OK;
   }

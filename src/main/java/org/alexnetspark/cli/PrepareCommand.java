@@ -117,12 +117,13 @@ final class PrepareCommand implements Callable<Integer> {
         .printf(
             Locale.ROOT,
             "prepared %,d images of %d classes into %d shards, %,d inputs rejected, %,d other "
-                + "problems (see the manifest): %s%n",
+                + "problems, %,d inputs converted (see the manifest): %s%n",
             manifest.records(),
             manifest.labels().size(),
             manifest.shards().size(),
             manifest.rejectedInputs(),
             manifest.otherRejections(),
+            manifest.converted().size(),
             Manifest.manifestUri(request.output()));
     return ExitCodes.OK;
   }

@@ -3,14 +3,17 @@ package org.alexnetspark.data;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
+import org.alexnetspark.io.Storage;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.hadoop.fs.FileSystem;
 import us.hebi.matlab.mat.format.Mat5;
 import us.hebi.matlab.mat.types.Char;
 import us.hebi.matlab.mat.types.MatFile;
@@ -34,6 +37,33 @@ public record IlsvrcDevkit(
 
   static final String META = "data/meta.mat";
   static final String GROUND_TRUTH = "data/ILSVRC2012_validation_ground_truth.txt";
+
+  /**
+   * The largest devkit archive read: the real one is 2.5 MB; anything far larger is another file.
+   */
+  static final int MAX_BYTES = 64 << 20;
+
+  /** The bytes of the devkit archive at {@code location}, at most {@link #MAX_BYTES}. */
+  public static byte[] archiveBytes(Storage storage, URI location) throws IOException {
+    byte[] bytes;
+    FileSystem fs = storage.fileSystem(location);
+    try (InputStream in = fs.open(storage.path(location))) {
+      bytes = in.readNBytes(MAX_BYTES + 1);
+    }
+    if (bytes.length > MAX_BYTES) {
+      throw new IOException(
+          location
+              + " is larger than "
+              + (MAX_BYTES >> 20)
+              + " MB; expected the ILSVRC-2012 devkit, ILSVRC2012_devkit_t12.tar.gz (2.5 MB)");
+    }
+    return bytes;
+  }
+
+  /** Reads the devkit archive at {@code location}. */
+  public static IlsvrcDevkit read(Storage storage, URI location) throws IOException {
+    return read(archiveBytes(storage, location), location.toString());
+  }
 
   /** Reads the devkit archive's bytes (its {@code .tar.gz}); {@code source} names it in errors. */
   public static IlsvrcDevkit read(byte[] archive, String source) throws IOException {
@@ -109,6 +139,13 @@ public record IlsvrcDevkit(
       }
     }
     return new IlsvrcDevkit(Map.copyOf(wnidById), Map.copyOf(words), List.copyOf(groundTruth));
+  }
+
+  /** The {@code ILSVRC2012_ID} of every synset, by wnid. */
+  public Map<String, Integer> idByWnid() {
+    Map<String, Integer> ids = new HashMap<>();
+    wnidById.forEach((id, wnid) -> ids.put(wnid, id));
+    return ids;
   }
 
   /** The validation images' classes: {@code ILSVRC2012_val_00000001.JPEG} to its wnid. */

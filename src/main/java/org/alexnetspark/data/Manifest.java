@@ -1,5 +1,6 @@
 package org.alexnetspark.data;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Serializable;
@@ -22,6 +23,8 @@ import org.alexnetspark.io.Storage;
  * @param classCounts images written per wnid
  * @param shards shard files with their record counts, sizes and SHA-256
  * @param rejected every input that was skipped, with the reason
+ * @param converted every input written after a conversion (another format, CMYK, EXIF orientation,
+ *     ...), with what it was and what was done; empty in manifests of older versions
  * @param provenance how and from what the dataset was made
  */
 public record Manifest(
@@ -34,9 +37,41 @@ public record Manifest(
     Map<String, Long> classCounts,
     List<Shard> shards,
     List<Rejection> rejected,
+    List<Conversion> converted,
     Provenance provenance) {
 
   public static final String FORMAT = "alexnet-spark shards 1";
+
+  @JsonCreator
+  public Manifest {
+    converted = converted == null ? List.of() : converted;
+  }
+
+  /** A manifest without conversions. */
+  public Manifest(
+      String format,
+      String split,
+      int imageSize,
+      long inputs,
+      long records,
+      List<Label> labels,
+      Map<String, Long> classCounts,
+      List<Shard> shards,
+      List<Rejection> rejected,
+      Provenance provenance) {
+    this(
+        format,
+        split,
+        imageSize,
+        inputs,
+        records,
+        labels,
+        classCounts,
+        shards,
+        rejected,
+        List.of(),
+        provenance);
+  }
 
   /** One shard file (its name is relative to the manifest's folder). */
   public record Shard(String file, long records, long bytes, String sha256)

@@ -251,11 +251,11 @@ public final class ImageHeader {
     }
   }
 
-  private static int u16be(byte[] b, int i) {
+  static int u16be(byte[] b, int i) {
     return ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
   }
 
-  private static int u16le(byte[] b, int i) {
+  static int u16le(byte[] b, int i) {
     return (b[i] & 0xff) | ((b[i + 1] & 0xff) << 8);
   }
 
@@ -263,14 +263,14 @@ public final class ImageHeader {
     return (b[i] & 0xff) | ((b[i + 1] & 0xff) << 8) | ((long) (b[i + 2] & 0xff) << 16);
   }
 
-  private static long u32be(byte[] b, int i) {
+  static long u32be(byte[] b, int i) {
     return ((long) (b[i] & 0xff) << 24)
         | ((b[i + 1] & 0xff) << 16)
         | ((b[i + 2] & 0xff) << 8)
         | (b[i + 3] & 0xff);
   }
 
-  private static long u32le(byte[] b, int i) {
+  static long u32le(byte[] b, int i) {
     return (b[i] & 0xff)
         | ((b[i + 1] & 0xff) << 8)
         | ((b[i + 2] & 0xff) << 16)

@@ -1,6 +1,7 @@
 package org.alexnetspark.inference;
 
 import java.util.Arrays;
+import java.util.List;
 import org.alexnetspark.data.Batch;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -8,8 +9,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Class probabilities of a minibatch: the network's softmax outputs, one row per crop, and the
- * paper's test-time rule of averaging an image's crops (with the ten-crop preset the ten crops of
- * an image are consecutive rows; the fifth is the unmirrored centre crop).
+ * paper's test-time rules of averaging an image's crops and averaging several models (with the
+ * ten-crop preset the ten crops of an image are consecutive rows; the fifth is the unmirrored
+ * centre crop).
  */
 public final class Scores {
   /** Row of the centre crop among an image's ten crops (see {@code Augmenter.tenCropWindows}). */
@@ -31,6 +33,35 @@ public final class Scores {
     }
     long n = rows.rows() / crops;
     return rows.reshape(n, crops, rows.columns()).mean(1);
+  }
+
+  /**
+   * The softmax outputs of several models for the same inputs averaged, row by row (the paper's "5
+   * CNNs": {@code [rows, k]} each to {@code [rows, k]}); one model's outputs are returned as they
+   * are.
+   */
+  public static INDArray averageModels(List<INDArray> outputs) {
+    if (outputs.isEmpty()) {
+      throw new IllegalArgumentException("no model outputs to average");
+    }
+    if (outputs.size() == 1) {
+      return outputs.get(0);
+    }
+    INDArray sum = outputs.get(0).dup();
+    for (int m = 1; m < outputs.size(); m++) {
+      INDArray next = outputs.get(m);
+      if (!Arrays.equals(next.shape(), sum.shape())) {
+        throw new IllegalArgumentException(
+            "model "
+                + (m + 1)
+                + " gave outputs of shape "
+                + Arrays.toString(next.shape())
+                + ", model 1 "
+                + Arrays.toString(sum.shape()));
+      }
+      sum.addi(next);
+    }
+    return sum.divi(outputs.size());
   }
 
   /** Each image's centre-crop row of ten-crop outputs: {@code [n * 10, k]} to {@code [n, k]}. */

@@ -2,6 +2,7 @@ package org.alexnetspark.inference;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.Arrays;
 import org.alexnetspark.augment.Augmenter;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.data.Label;
@@ -77,6 +78,19 @@ public record TrainedModel(
         stats.eigenvalues(),
         meanImage,
         stats.meanRgb());
+  }
+
+  /**
+   * Whether {@code other}'s evaluation transforms make the same network inputs of an image as this
+   * model's: the same stored and input sizes, the same normalisation (mean subtracted, scale).
+   */
+  public boolean sameEvaluationInputs(TrainedModel other) {
+    return storedSize() == other.storedSize()
+        && inputSize() == other.inputSize()
+        && config.augment().mean() == other.config.augment().mean()
+        && config.augment().scale() == other.config.augment().scale()
+        && Arrays.equals(meanImage, other.meanImage)
+        && Arrays.equals(stats.meanRgb(), other.stats.meanRgb());
   }
 
   /** The name of output {@code index}: the label map's name, else its wnid, else the index. */

@@ -1,17 +1,24 @@
 package org.alexnetspark.prepare;
 
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import org.alexnetspark.config.DataConfig;
+import org.alexnetspark.data.Conversion;
 import org.alexnetspark.data.Rejection.Reason;
 import org.alexnetspark.image.Image;
 import org.alexnetspark.image.ImageCodec;
 import org.alexnetspark.image.ImageHeader;
+import org.alexnetspark.image.ImageTraits;
 import org.alexnetspark.image.JpegIntegrity;
 
 /**
  * Turns an input file's bytes into the stored image the paper's way, or says why it cannot: decode
  * (any common format, EXIF orientation applied, greyscale/CMYK/16-bit/palette converted to 8-bit
  * RGB, huge JPEGs decoded downscaled), resize the short side to {@code data.image-size} (enlarging
- * small images), crop the central square, encode as JPEG.
+ * small images), crop the central square, encode as JPEG. What was converted beyond the resize
+ * (another format, CMYK, more than 8 bits, EXIF orientation, decoding downscaled) comes with the
+ * image, for the manifest.
  *
  * <p>No byte of an input can make it allocate more than {@code data.max-input-megapixels}: the size
  * declared in the file's header is checked before the JPEG integrity check and before decoding, and
@@ -31,11 +38,27 @@ public final class ImagePreparer {
   /** The result for one input: the stored image (decoded or as JPEG), or why it was rejected. */
   public sealed interface Outcome permits Prepared, Decoded, Rejected {}
 
-  /** The stored image, decoded: {@code size x size} RGB (what {@link #decode} gives). */
-  public record Decoded(Image image) implements Outcome {}
+  /**
+   * What decoding converted besides the resize (see {@link Conversion}).
+   *
+   * @param was what the input was, in words
+   * @param done what was done, in order
+   */
+  public record Converted(String was, List<Conversion.Step> done) implements Serializable {}
 
-  /** A stored image: JPEG bytes of a {@code size x size} RGB image. */
-  public record Prepared(byte[] jpeg) implements Outcome {}
+  /**
+   * The stored image, decoded: {@code size x size} RGB (what {@link #decode} gives).
+   *
+   * @param converted what was converted, or null if nothing beyond the resize
+   */
+  public record Decoded(Image image, Converted converted) implements Outcome {}
+
+  /**
+   * A stored image: JPEG bytes of a {@code size x size} RGB image.
+   *
+   * @param converted what was converted, or null if nothing beyond the resize
+   */
+  public record Prepared(byte[] jpeg, Converted converted) implements Outcome {}
 
   /** A rejected input: the kind of problem and the reason in words. */
   public record Rejected(Reason kind, String reason) implements Outcome {}
@@ -44,7 +67,7 @@ public final class ImagePreparer {
   public Outcome prepare(byte[] bytes) {
     Outcome decoded = decode(bytes);
     return decoded instanceof Decoded d
-        ? new Prepared(ImageCodec.encodeJpeg(d.image(), quality))
+        ? new Prepared(ImageCodec.encodeJpeg(d.image(), quality), d.converted())
         : decoded;
   }
 
@@ -128,7 +151,34 @@ public final class ImagePreparer {
           Reason.TOO_LARGE,
           String.format("too large: %dx%d pixels", decoded.width(), decoded.height()));
     }
-    return new Decoded(ImageCodec.resizeAndCentreCrop(decoded, size));
+    return new Decoded(
+        ImageCodec.resizeAndCentreCrop(decoded, size), converted(bytes, format, reduction));
+  }
+
+  /** What decoding {@code bytes} converted, read from its header, or null for nothing. */
+  private static Converted converted(byte[] bytes, ImageCodec.Format format, int reduction) {
+    ImageTraits traits = ImageTraits.read(bytes);
+    List<Conversion.Step> done = new ArrayList<>();
+    if (format != ImageCodec.Format.JPEG) {
+      done.add(Conversion.Step.OTHER_FORMAT_DECODED);
+    }
+    if (traits.cmyk()) {
+      done.add(Conversion.Step.CMYK_TO_RGB);
+    }
+    if (traits.bitsPerSample() > 8) {
+      done.add(Conversion.Step.TO_8_BITS);
+    }
+    if (traits.rotated()) {
+      done.add(Conversion.Step.EXIF_ROTATED);
+    }
+    if (reduction > 1) {
+      done.add(Conversion.Step.DOWNSCALED);
+    }
+    if (done.isEmpty()) {
+      return null;
+    }
+    String was = traits.describe();
+    return new Converted(reduction > 1 ? was + ", decoded at 1/" + reduction : was, done);
   }
 
   /** A complete JPEG ends with FF D9, possibly followed by a little padding. */

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.alexnetspark.config.AlexNetConfig;
+import org.alexnetspark.data.Conversion;
 import org.alexnetspark.data.Manifest;
 import org.alexnetspark.data.Rejection;
 import org.alexnetspark.io.BuildInfo;
@@ -154,13 +155,14 @@ public final class PrepareJob {
     storage.delete(Locations.child(output, PLAN_FILE));
     storage.delete(Locations.child(output, REJECTED_REPORT));
     LOG.info(
-        "prepared {} images in {} shards at {}: {} inputs rejected, {} other problems "
-            + "(listed in the manifest)",
+        "prepared {} images in {} shards at {}: {} inputs rejected, {} other problems, {} inputs "
+            + "converted (all listed in the manifest)",
         manifest.records(),
         manifest.shards().size(),
         output,
         manifest.rejectedInputs(),
-        manifest.otherRejections());
+        manifest.otherRejections(),
+        manifest.converted().size());
     return manifest;
   }
 
@@ -169,6 +171,7 @@ public final class PrepareJob {
    */
   private Manifest manifest(Request request, PreparePlan plan, List<ShardTask.Result> results) {
     List<Rejection> rejected = new ArrayList<>(plan.rejections());
+    List<Conversion> converted = new ArrayList<>();
     Map<String, Long> classCounts = new TreeMap<>();
     plan.labels().labels().forEach(l -> classCounts.put(l.wnid(), 0L));
     List<Manifest.Shard> shards = new ArrayList<>();
@@ -177,6 +180,7 @@ public final class PrepareJob {
       shards.add(result.shard());
       records += result.summary().records();
       rejected.addAll(result.summary().rejections());
+      converted.addAll(result.summary().conversions());
       result.summary().classCounts().forEach((wnid, n) -> classCounts.merge(wnid, n, Long::sum));
     }
     long rejectedInputs = rejected.stream().filter(r -> r.kind().isInput()).count();
@@ -190,6 +194,7 @@ public final class PrepareJob {
         classCounts,
         shards,
         rejected,
+        converted,
         new Manifest.Provenance(
             Instant.now().toString(),
             plan.listing().root().toString(),

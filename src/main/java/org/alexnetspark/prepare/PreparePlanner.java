@@ -1,7 +1,6 @@
 package org.alexnetspark.prepare;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -77,9 +76,6 @@ final class PreparePlanner {
   static final String LABEL_MAP = "label map";
   static final String LABELS_FILE = "labels file";
   static final String ARCHIVE = "archive";
-
-  /** A devkit is 2.5 MB; anything far larger is another file. */
-  private static final int DEVKIT_MAX_BYTES = 64 << 20;
 
   /**
    * Stored in {@code _plan.json} so that a re-run after a crash writes the same shards.
@@ -215,18 +211,7 @@ final class PreparePlanner {
   record Devkit(IlsvrcDevkit kit, String location, String md5) {}
 
   private Devkit readDevkit(URI location, ArchiveChecksums checksums) throws IOException {
-    byte[] bytes;
-    FileSystem fs = storage.fileSystem(location);
-    try (InputStream in = fs.open(storage.path(location))) {
-      bytes = in.readNBytes(DEVKIT_MAX_BYTES + 1);
-    }
-    if (bytes.length > DEVKIT_MAX_BYTES) {
-      throw new IOException(
-          location
-              + " is larger than "
-              + (DEVKIT_MAX_BYTES >> 20)
-              + " MB; expected the ILSVRC-2012 devkit, ILSVRC2012_devkit_t12.tar.gz (2.5 MB)");
-    }
+    byte[] bytes = IlsvrcDevkit.archiveBytes(storage, location);
     String md5;
     try {
       md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));

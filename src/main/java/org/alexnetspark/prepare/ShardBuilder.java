@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.alexnetspark.config.DataConfig;
+import org.alexnetspark.data.Conversion;
 import org.alexnetspark.data.LabelMap;
 import org.alexnetspark.data.Manifest;
 import org.alexnetspark.data.Rejection;
@@ -80,6 +81,7 @@ final class ShardBuilder implements Function<ShardTask, ShardTask.Result> {
     Path temporary = new Path(folder, "." + name + ".tmp-" + UUID.randomUUID());
     ImagePreparer preparer = new ImagePreparer(data);
     List<Rejection> rejections = new ArrayList<>();
+    List<Conversion> conversions = new ArrayList<>();
     Map<String, Long> classCounts = new TreeMap<>();
     long records = 0;
     ShardWriter.Written written;
@@ -104,6 +106,11 @@ final class ShardBuilder implements Function<ShardTask, ShardTask.Result> {
                   input.key(), labels.get(input.wnid()).index(), input.wnid(), prepared.jpeg()));
           classCounts.merge(input.wnid(), 1L, Long::sum);
           records++;
+          if (prepared.converted() != null) {
+            conversions.add(
+                new Conversion(
+                    input.location(), prepared.converted().was(), prepared.converted().done()));
+          }
           done.add(1);
         } else if (outcome instanceof ImagePreparer.Rejected r) {
           rejections.add(new Rejection(input.location(), r.kind(), r.reason()));
@@ -112,7 +119,8 @@ final class ShardBuilder implements Function<ShardTask, ShardTask.Result> {
       }
       source.close();
       summary =
-          new ShardSummary(task.index(), task.inputs().size(), records, classCounts, rejections);
+          new ShardSummary(
+              task.index(), task.inputs().size(), records, classCounts, rejections, conversions);
       written = writer.finish(summary);
     } catch (IOException | RuntimeException e) {
       fs.delete(temporary, false);

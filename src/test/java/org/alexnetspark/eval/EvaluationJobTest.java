@@ -2,16 +2,21 @@ package org.alexnetspark.eval;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.alexnetspark.augment.Preset;
+import org.alexnetspark.cli.AlexNetCommand;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.config.InvalidConfigException;
 import org.alexnetspark.data.Batch;
@@ -37,6 +42,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import picocli.CommandLine;
 
 /**
  * {@code alexnet evaluate} on a real in-process HDFS and local Spark, against a computation by
@@ -53,6 +59,11 @@ class EvaluationJobTest {
 
   /** An (untrained) model saved the way training saves one, with the training set's statistics. */
   private static URI saveModel(String where, List<Label> labels) throws Exception {
+    return saveModel(where, labels, config);
+  }
+
+  private static URI saveModel(String where, List<Label> labels, AlexNetConfig config)
+      throws Exception {
     ComputationGraph network = AlexNet.create(config.model(), config.optimizer());
     DatasetStats stats = DatasetStats.read(storage, data.train());
     float[] mean = StatsJob.readMeanImage(storage, data.train());
@@ -166,6 +177,58 @@ class EvaluationJobTest {
                         new EvaluationJob.Request(
                             other, data.validation(), HDFS.uri("/eval/refused"))));
     assertTrue(e.getMessage().contains("another label map"), e.getMessage());
+  }
+
+  @Test
+  void modelsThatCannotBeAveragedAreRefusedBeforeSparkNamingTheModelAndHow() throws Exception {
+    // Model 2: another input size and the label map shifted by one class.
+    AlexNetConfig other =
+        AlexNetConfig.load(
+            List.of(Paths.get("src/test/resources/conf/train-small.conf")),
+            List.of("model.scaled.input-size=71"));
+    List<Label> labels = Manifest.read(storage, data.train()).labels();
+    List<Label> shifted = new ArrayList<>();
+    for (int i = 0; i < labels.size(); i++) {
+      Label from = labels.get((i + 1) % labels.size());
+      shifted.add(new Label(i, from.wnid(), from.name()));
+    }
+    URI odd = saveModel("/eval/ensemble-odd-model", shifted, other);
+
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort(); // closed again: nothing listens there
+    }
+    // Had the command started Spark, it would have tried this master and failed another way.
+    System.setProperty("spark.master", "spark://127.0.0.1:" + port);
+    StringWriter err = new StringWriter();
+    int code;
+    try {
+      CommandLine line = AlexNetCommand.commandLine();
+      line.setErr(new PrintWriter(err, true));
+      line.setOut(new PrintWriter(new StringWriter(), true));
+      code =
+          line.execute(
+              "evaluate",
+              "--model",
+              model.toString(),
+              "--model",
+              odd.toString(),
+              "--data",
+              data.validation().toString(),
+              "--output",
+              HDFS.uri("/eval/ensemble-refused").toString());
+    } finally {
+      System.clearProperty("spark.master");
+    }
+    String message = err.toString();
+    assertEquals(2, code, message);
+    assertTrue(message.contains("model 2 (" + odd + ") cannot be averaged"), message);
+    assertTrue(
+        message.contains(
+            "its label map differs (class 0 is " + labels.get(1).wnid() + ", model 1's "),
+        message);
+    assertTrue(message.contains("its input is 71 pixels square, model 1's 67"), message);
+    assertFalse(HDFS.fileSystem().exists(new Path("/eval/ensemble-refused")), "nothing written");
   }
 
   private static int argmax(float[] row) {

@@ -17,9 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.alexnetspark.config.AlexNetConfig;
+import org.alexnetspark.data.Conversion;
 import org.alexnetspark.data.Manifest;
+import org.alexnetspark.data.ShardFormat;
 import org.alexnetspark.data.ShardReader;
 import org.alexnetspark.data.StoredImage;
+import org.alexnetspark.io.Json;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.testing.IlsvrcFixture;
 import org.alexnetspark.testing.LocalSpark;
@@ -109,6 +112,25 @@ class IlsvrcArchiveTest {
     assertTrue(expectedTrain.containsKey(fixture.cmykKey()));
     assertTrue(expectedTrain.containsKey(fixture.pngKey()));
     assertTrue(archiveTrain.shards().size() > 10, "several shards per class tar");
+    // The CMYK JPEG and the PNG named .JPEG are converted and listed, from the tree as from the
+    // archive, and nothing else is (the other photos are greyscale JPEGs: no conversion).
+    for (Manifest manifest : List.of(treeTrain, archiveTrain)) {
+      Map<String, List<Conversion.Step>> converted = new TreeMap<>();
+      for (Conversion conversion : manifest.converted()) {
+        String file = conversion.input().substring(conversion.input().lastIndexOf('/') + 1);
+        converted.put(file, conversion.done());
+      }
+      assertEquals(
+          Map.of(
+              fileOf(fixture.cmykKey()),
+              List.of(Conversion.Step.CMYK_TO_RGB),
+              fileOf(fixture.pngKey()),
+              List.of(Conversion.Step.OTHER_FORMAT_DECODED)),
+          converted,
+          manifest.provenance().input());
+    }
+    String json = storage.readText(Manifest.manifestUri(out("archive-train")));
+    assertTrue(json.replaceAll("\\s", "").contains("\"was\":\"JPEG,CMYK,8bits\""), json);
 
     Manifest treeVal =
         prepare(
@@ -152,6 +174,61 @@ class IlsvrcArchiveTest {
   }
 
   @Test
+  void aRerunFromAnArchiveAfterACrashKeepsFinishedShardsAndRedoesTheRest() throws Exception {
+    PrepareJob.Request request =
+        new PrepareJob.Request(
+            fixture.file(IlsvrcFixture.TRAIN_TAR),
+            out("archive-resume"),
+            "train",
+            null,
+            null,
+            null,
+            null,
+            checksums);
+    PrepareJob job = new PrepareJob(config(), storage);
+    PreparePlan plan = job.check(request);
+    Manifest first = job.run(SPARK.context(), request, plan);
+    assertTrue(first.shards().size() > 10, "several shards: " + first.shards().size());
+
+    // A run that died while writing shards 1 and the last: no manifest, those shards missing, a
+    // half-written temporary file, the plan still there.
+    Path output = new Path(request.output());
+    fs.delete(new Path(output, ShardFormat.MANIFEST), false);
+    List<String> lost =
+        List.of(first.shards().get(1).file(), first.shards().get(first.shards().size() - 1).file());
+    for (String file : lost) {
+      fs.delete(new Path(output, file), false);
+    }
+    write(
+        new Path(output, "." + lost.get(0) + ".tmp-crashed").toUri(),
+        new byte[] {'P', 'A', 'R', '1', 0, 0});
+    storage.writeText(
+        new Path(output, PrepareJob.PLAN_FILE).toUri(),
+        Json.write(PreparePlanner.SavedPlan.of(plan)));
+    Map<String, Long> kept = new TreeMap<>();
+    for (Manifest.Shard shard : first.shards()) {
+      if (!lost.contains(shard.file())) {
+        kept.put(
+            shard.file(), fs.getFileStatus(new Path(output, shard.file())).getModificationTime());
+      }
+    }
+
+    Manifest second = prepare(request);
+    assertEquals(first.shards(), second.shards(), "same shards, same checksums");
+    assertEquals(first.classCounts(), second.classCounts());
+    assertEquals(first.rejected(), second.rejected());
+    assertEquals(first.converted(), second.converted(), "conversions of kept shards from footers");
+    assertEquals(2, second.converted().size());
+    for (Map.Entry<String, Long> shard : kept.entrySet()) {
+      assertEquals(
+          shard.getValue(),
+          fs.getFileStatus(new Path(output, shard.getKey())).getModificationTime(),
+          shard.getKey() + " was kept, not rewritten");
+    }
+    assertFalse(fs.exists(new Path(output, PrepareJob.PLAN_FILE)));
+  }
+
+  @Test
   void aFlippedByteIsRefusedNamingTheExpectedAndActualMd5() throws Exception {
     byte[] damaged = bytes(fixture.file(IlsvrcFixture.TRAIN_TAR));
     damaged[damaged.length / 2] ^= 0x01;
@@ -191,6 +268,11 @@ class IlsvrcArchiveTest {
         refused.getMessage().contains("expected fa75699e90414af021442c21a62c3abf"),
         refused.getMessage());
     assertTrue(refused.getMessage().contains(md5.get(IlsvrcFixture.DEVKIT)), refused.getMessage());
+  }
+
+  /** The file name of a fixture key ({@code <wnid>/<file without extension>}). */
+  private static String fileOf(String key) {
+    return key.substring(key.indexOf('/') + 1) + ".JPEG";
   }
 
   private static URI out(String name) {

@@ -2,6 +2,7 @@ package org.alexnetspark.prepare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Random;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.config.DataConfig;
+import org.alexnetspark.data.Conversion;
 import org.alexnetspark.data.Rejection;
 import org.alexnetspark.image.Image;
 import org.alexnetspark.image.ImageCodec;
@@ -94,6 +96,43 @@ class ImagePreparerTest {
     Image stored = prepared(TestImages.halvesJpeg(480, 160));
     assertTrue(stored.rgb(10, SIZE / 2, 0) > 200, "left of centre is red");
     assertTrue(stored.rgb(SIZE - 10, SIZE / 2, 2) > 200, "right of centre is blue");
+  }
+
+  /** What preparing {@code input} converted (null for nothing). */
+  private static ImagePreparer.Converted converted(byte[] input) {
+    ImagePreparer.Outcome outcome = new ImagePreparer(data()).prepare(input);
+    return assertInstanceOf(ImagePreparer.Prepared.class, outcome, () -> "rejected: " + outcome)
+        .converted();
+  }
+
+  @Test
+  void whatDecodingConvertedComesWithTheImage() {
+    assertNull(converted(TestImages.texturedJpeg(120, 90)), "a plain RGB JPEG");
+    assertNull(
+        converted(
+            TestImages.encode(TestImages.noise(120, 90, BufferedImage.TYPE_BYTE_GRAY, 1), "jpg")),
+        "greyscale is replicated into RGB, which loses nothing");
+
+    ImagePreparer.Converted cmyk = converted(TestImages.cmykJpeg(64, 48));
+    assertEquals(List.of(Conversion.Step.CMYK_TO_RGB), cmyk.done());
+    assertEquals("JPEG, CMYK, 8 bits", cmyk.was());
+
+    byte[] png =
+        TestImages.encode(TestImages.noise(120, 90, BufferedImage.TYPE_3BYTE_BGR, 2), "png");
+    ImagePreparer.Converted decoded = converted(png);
+    assertEquals(List.of(Conversion.Step.OTHER_FORMAT_DECODED), decoded.done());
+    assertEquals("PNG, RGB, 8 bits", decoded.was());
+
+    ImagePreparer.Converted rotated =
+        converted(TestImages.withExifOrientation(TestImages.halvesJpeg(120, 90), 6));
+    assertEquals(List.of(Conversion.Step.EXIF_ROTATED), rotated.done());
+    assertEquals("JPEG, YCbCr, 8 bits, EXIF orientation 6", rotated.was());
+
+    byte[] big = ImageCodec.encodeJpeg(new Image(4000, 3000, new byte[3 * 4000 * 3000]), 80);
+    ImagePreparer.Converted downscaled = converted(big);
+    assertEquals(List.of(Conversion.Step.DOWNSCALED), downscaled.done());
+    // 3000 / 8 = 375 is still at least 80: decoded at 1/8 straight from the DCT.
+    assertEquals("JPEG, YCbCr, 8 bits, decoded at 1/8", downscaled.was());
   }
 
   @Test

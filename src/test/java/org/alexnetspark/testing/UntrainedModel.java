@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.alexnetspark.config.AlexNetConfig;
+import org.alexnetspark.data.Label;
 import org.alexnetspark.data.Manifest;
 import org.alexnetspark.io.Storage;
 import org.alexnetspark.model.AlexNet;
@@ -42,28 +43,29 @@ public final class UntrainedModel {
             AlexNetConfig config = AlexNetConfig.load(List.of(CONF), List.of());
             Storage storage = data.storage();
             URI target = hdfs.uri("/models/untrained-" + Integer.toHexString(train.hashCode()));
-            new ModelStore(storage)
-                .save(
-                    AlexNet.create(config.model(), config.optimizer()),
-                    config,
-                    ModelInfo.trained(
-                        Manifest.read(storage, train).labels(),
-                        0,
-                        0,
-                        0,
-                        train.toString(),
-                        null,
-                        null,
-                        null,
-                        null),
-                    target,
-                    true,
-                    ModelStore.normalisationFiles(
-                        DatasetStats.read(storage, train), StatsJob.readMeanImage(storage, train)));
+            save(storage, config, Manifest.read(storage, train).labels(), train, target);
             return new Saved(target, config);
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
         });
+  }
+
+  /**
+   * Saves a freshly initialised network of {@code config} at {@code target}, with {@code labels}
+   * and the statistics of the prepared training set {@code train}.
+   */
+  public static void save(
+      Storage storage, AlexNetConfig config, List<Label> labels, URI train, URI target)
+      throws IOException {
+    new ModelStore(storage)
+        .save(
+            AlexNet.create(config.model(), config.optimizer()),
+            config,
+            ModelInfo.trained(labels, 0, 0, 0, train.toString(), null, null, null, null),
+            target,
+            true,
+            ModelStore.normalisationFiles(
+                DatasetStats.read(storage, train), StatsJob.readMeanImage(storage, train)));
   }
 }
