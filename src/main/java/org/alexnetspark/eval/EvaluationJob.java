@@ -17,8 +17,8 @@ import org.alexnetspark.data.IlsvrcDevkit;
 import org.alexnetspark.data.Label;
 import org.alexnetspark.data.Manifest;
 import org.alexnetspark.data.Minibatch;
-import org.alexnetspark.data.MinibatchPlan;
 import org.alexnetspark.data.MinibatchReader;
+import org.alexnetspark.inference.DatasetPass;
 import org.alexnetspark.inference.TrainedModel;
 import org.alexnetspark.io.BuildInfo;
 import org.alexnetspark.io.HadoopConf;
@@ -126,17 +126,9 @@ public final class EvaluationJob {
               + model.info().trainingData()
               + ")");
     }
-    if (manifest.imageSize() != model.storedSize()) {
-      problems.add(
-          "the images of "
-              + request.data()
-              + " are stored at "
-              + manifest.imageSize()
-              + " pixels, the model was trained on "
-              + model.storedSize()
-              + "; prepare the data with "
-              + "data.image-size = "
-              + model.storedSize());
+    String imageSize = DatasetPass.imageSizeProblem(model, manifest, request.data());
+    if (imageSize != null) {
+      problems.add(imageSize);
     }
     IlsvrcSubmission submission = null;
     if (request.devkit() != null) {
@@ -154,10 +146,9 @@ public final class EvaluationJob {
       throw new InvalidConfigException(problems);
     }
     // Ten network inputs per image: keep a forward pass near train.eval-batch inputs.
-    int imagesPerBatch = Math.max(1, config.train().evalBatch() / Preset.TEN_CROP.cropsPerImage());
     List<Minibatch> batches =
-        MinibatchPlan.of(storage.hadoopConfiguration(), manifest, request.data(), imagesPerBatch)
-            .inOrder();
+        DatasetPass.plan(
+            storage, manifest, request.data(), config.train().evalBatch(), Preset.TEN_CROP);
     String sha = Sha256.of(storage.readText(Manifest.manifestUri(request.data())));
     return new Checked(List.copyOf(models), manifest, batches, sha, submission);
   }

@@ -4,13 +4,12 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.alexnetspark.augment.Preset;
 import org.alexnetspark.data.Batch;
 import org.alexnetspark.data.Minibatch;
 import org.alexnetspark.data.MinibatchReader;
+import org.alexnetspark.inference.DatasetPass;
 import org.alexnetspark.inference.NetworkCopy;
 import org.alexnetspark.inference.Scores;
 import org.alexnetspark.spark.GpuAssignment;
@@ -129,13 +128,7 @@ public final class Evaluator {
     List<NetworkCopy> copies = networks.stream().map(NetworkCopy::of).toList();
     Broadcast<List<NetworkCopy>> copy = spark.broadcast(new ArrayList<>(copies));
     try {
-      List<List<Minibatch>> byShard =
-          new ArrayList<>(
-              batches.stream()
-                  .collect(
-                      Collectors.groupingBy(
-                          Minibatch::shard, LinkedHashMap::new, Collectors.toList()))
-                  .values());
+      List<List<Minibatch>> byShard = DatasetPass.byShard(batches);
       return spark
           .parallelize(byShard, Math.max(1, byShard.size()))
           .mapPartitions(new ShardCounter(copy, inputs, classes, confusion, rank))

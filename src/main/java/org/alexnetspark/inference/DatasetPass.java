@@ -39,27 +39,50 @@ public record DatasetPass(TrainedModel model, Manifest manifest, List<Minibatch>
       throws IOException {
     TrainedModel model = TrainedModel.load(storage, modelLocation);
     Manifest manifest = Manifest.read(storage, data);
-    if (manifest.imageSize() != model.storedSize()) {
-      throw new InvalidConfigException(
-          List.of(
-              "the images of "
-                  + data
-                  + " are stored at "
-                  + manifest.imageSize()
-                  + " pixels, the model was trained on "
-                  + model.storedSize()
-                  + "; prepare the data with data.image-size = "
-                  + model.storedSize()));
+    String problem = imageSizeProblem(model, manifest, data);
+    if (problem != null) {
+      throw new InvalidConfigException(List.of(problem));
     }
+    return new DatasetPass(model, manifest, plan(storage, manifest, data, evalBatch, preset));
+  }
+
+  /**
+   * Why {@code model} cannot read the images of {@code data} (stored at another size than it was
+   * trained on), or null if it can.
+   */
+  public static String imageSizeProblem(TrainedModel model, Manifest manifest, URI data) {
+    if (manifest.imageSize() == model.storedSize()) {
+      return null;
+    }
+    return "the images of "
+        + data
+        + " are stored at "
+        + manifest.imageSize()
+        + " pixels, the model was trained on "
+        + model.storedSize()
+        + "; prepare the data with data.image-size = "
+        + model.storedSize();
+  }
+
+  /**
+   * Every minibatch of {@code data} in stored order, about {@code evalBatch} network inputs each
+   * ({@code preset}'s crops per image); every shard is checked.
+   */
+  public static List<Minibatch> plan(
+      Storage storage, Manifest manifest, URI data, int evalBatch, Preset preset)
+      throws IOException {
     int imagesPerBatch = Math.max(1, evalBatch / preset.cropsPerImage());
-    return new DatasetPass(
-        model,
-        manifest,
-        MinibatchPlan.of(storage.hadoopConfiguration(), manifest, data, imagesPerBatch).inOrder());
+    return MinibatchPlan.of(storage.hadoopConfiguration(), manifest, data, imagesPerBatch)
+        .inOrder();
   }
 
   /** The minibatches grouped by shard, in order: one Spark partition each. */
   public List<List<Minibatch>> byShard() {
+    return byShard(batches);
+  }
+
+  /** {@code batches} grouped by shard, in order: one Spark partition each. */
+  public static List<List<Minibatch>> byShard(List<Minibatch> batches) {
     return new ArrayList<>(
         batches.stream()
             .collect(

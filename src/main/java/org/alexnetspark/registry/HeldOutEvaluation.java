@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.alexnetspark.augment.Augmenter;
 import org.alexnetspark.augment.Preset;
 import org.alexnetspark.config.AlexNetConfig;
@@ -16,6 +14,7 @@ import org.alexnetspark.data.Batch;
 import org.alexnetspark.data.Minibatch;
 import org.alexnetspark.data.MinibatchReader;
 import org.alexnetspark.eval.EvaluationJob;
+import org.alexnetspark.inference.DatasetPass;
 import org.alexnetspark.inference.NetworkCopy;
 import org.alexnetspark.inference.Scores;
 import org.alexnetspark.io.HadoopConf;
@@ -60,13 +59,7 @@ final class HeldOutEvaluation {
               augmenter::value,
               new HadoopConf(storage.hadoopConfiguration()),
               new MinibatchReader.Options(config.data().decoder(), classes, Preset.TEN_CROP, 0, 0));
-      List<List<Minibatch>> byShard =
-          new ArrayList<>(
-              checked.batches().stream()
-                  .collect(
-                      Collectors.groupingBy(
-                          Minibatch::shard, LinkedHashMap::new, Collectors.toList()))
-                  .values());
+      List<List<Minibatch>> byShard = DatasetPass.byShard(checked.batches());
       List<PromotionGate.ImageResult> results =
           spark
               .parallelize(byShard, Math.max(1, byShard.size()))

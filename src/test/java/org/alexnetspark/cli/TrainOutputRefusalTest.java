@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Paths;
 import java.security.MessageDigest;
@@ -19,6 +16,7 @@ import org.alexnetspark.io.Storage;
 import org.alexnetspark.model.AlexNet;
 import org.alexnetspark.model.ModelInfo;
 import org.alexnetspark.model.ModelStore;
+import org.alexnetspark.testing.CommandRun;
 import org.alexnetspark.testing.LocalSpark;
 import org.alexnetspark.testing.MiniHdfs;
 import org.alexnetspark.testing.PreparedFashionMnist;
@@ -31,7 +29,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import picocli.CommandLine;
 
 /**
  * {@code alexnet train} refuses an output folder holding a model it did not write (exit code 2),
@@ -55,10 +52,6 @@ class TrainOutputRefusalTest {
 
   /** Exit code and error output of {@code alexnet train} with a master nothing listens on. */
   private static Map.Entry<Integer, String> train(String output, boolean resume) throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort(); // closed again: had Spark started, it would have failed there
-    }
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -74,16 +67,8 @@ class TrainOutputRefusalTest {
     if (resume) {
       args.add("--resume");
     }
-    System.setProperty("spark.master", "spark://127.0.0.1:" + port);
-    StringWriter err = new StringWriter();
-    try {
-      CommandLine line = AlexNetCommand.commandLine();
-      line.setErr(new PrintWriter(err, true));
-      line.setOut(new PrintWriter(new StringWriter(), true));
-      return Map.entry(line.execute(args.toArray(String[]::new)), err.toString());
-    } finally {
-      System.clearProperty("spark.master");
-    }
+    CommandRun run = CommandRun.beforeSpark(args.toArray(String[]::new));
+    return Map.entry(run.exitCode(), run.err());
   }
 
   /** The files of a folder with their modification times, to see that nothing was touched. */

@@ -7,16 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.alexnetspark.augment.Preset;
-import org.alexnetspark.cli.AlexNetCommand;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.config.InvalidConfigException;
 import org.alexnetspark.data.Batch;
@@ -34,6 +30,7 @@ import org.alexnetspark.model.ModelInfo;
 import org.alexnetspark.model.ModelStore;
 import org.alexnetspark.stats.DatasetStats;
 import org.alexnetspark.stats.StatsJob;
+import org.alexnetspark.testing.CommandRun;
 import org.alexnetspark.testing.LocalSpark;
 import org.alexnetspark.testing.MiniHdfs;
 import org.alexnetspark.testing.PreparedFashionMnist;
@@ -42,7 +39,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import picocli.CommandLine;
 
 /**
  * {@code alexnet evaluate} on a real in-process HDFS and local Spark, against a computation by
@@ -194,33 +190,20 @@ class EvaluationJobTest {
     }
     URI odd = saveModel("/eval/ensemble-odd-model", shifted, other);
 
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort(); // closed again: nothing listens there
-    }
-    // Had the command started Spark, it would have tried this master and failed another way.
-    System.setProperty("spark.master", "spark://127.0.0.1:" + port);
-    StringWriter err = new StringWriter();
-    int code;
-    try {
-      CommandLine line = AlexNetCommand.commandLine();
-      line.setErr(new PrintWriter(err, true));
-      line.setOut(new PrintWriter(new StringWriter(), true));
-      code =
-          line.execute(
-              "evaluate",
-              "--model",
-              model.toString(),
-              "--model",
-              odd.toString(),
-              "--data",
-              data.validation().toString(),
-              "--output",
-              HDFS.uri("/eval/ensemble-refused").toString());
-    } finally {
-      System.clearProperty("spark.master");
-    }
-    String message = err.toString();
+    CommandRun run =
+        CommandRun.beforeSpark(
+            "evaluate",
+            "--model",
+            model.toString(),
+            "--model",
+            odd.toString(),
+            "--data",
+            data.validation().toString(),
+            "--output",
+            HDFS.uri("/eval/ensemble-refused").toString());
+    int code = run.exitCode();
+    String err = run.err();
+    String message = err;
     assertEquals(2, code, message);
     assertTrue(message.contains("model 2 (" + odd + ") cannot be averaged"), message);
     assertTrue(

@@ -455,17 +455,7 @@ public final class ExactAveragingMaster
       int slice = sliceOfPartition.get((Integer) partition);
       if (!result.finite) {
         record(result);
-        problems.add(
-            "slice "
-                + slice
-                + " (attempt "
-                + result.attempt
-                + ", executor "
-                + result.executor
-                + ", "
-                + result.fitted
-                + " minibatches): "
-                + result.problem);
+        problems.add(result.problemOf(slice));
         return BoxedUnit.UNIT;
       }
       if (result.parametersBlock == null) {

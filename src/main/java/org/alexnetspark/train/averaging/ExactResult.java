@@ -132,4 +132,20 @@ public final class ExactResult implements TrainingResult, Serializable {
 
   /** Timing labels of {@link #seconds}. */
   static final String[] TIMINGS = {"broadcast", "replica", "set", "wait", "fit", "check", "encode"};
+
+  /**
+   * Why this result of slice {@code slice} was refused (it was not finite), for the round's log.
+   */
+  String problemOf(int slice) {
+    return "slice "
+        + slice
+        + " (attempt "
+        + attempt
+        + ", executor "
+        + executor
+        + ", "
+        + fitted
+        + " minibatches): "
+        + problem;
+  }
 }

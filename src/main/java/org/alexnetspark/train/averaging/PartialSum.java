@@ -55,17 +55,7 @@ final class PartialSum implements Serializable {
     sum.created = result.replicaCreated ? 1 : 0;
     sum.resultBytes = result.bytes();
     if (!result.finite) {
-      sum.problems.add(
-          "slice "
-              + slice
-              + " (attempt "
-              + result.attempt
-              + ", executor "
-              + result.executor
-              + ", "
-              + result.fitted
-              + " minibatches): "
-              + result.problem);
+      sum.problems.add(result.problemOf(slice));
       return sum;
     }
     sum.parameters = result.parameters;

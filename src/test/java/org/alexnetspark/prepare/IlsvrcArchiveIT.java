@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code prepare} straight from ILSVRC-2012-shaped archives on HDFS gives the dataset that the same
  * images unpacked give, and refuses an archive whose MD5 is not the expected one.
  */
-class IlsvrcArchiveTest {
+class IlsvrcArchiveIT {
   @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
   @RegisterExtension static final LocalSpark SPARK = new LocalSpark();
 

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * labelled under the old plan ends up under the new manifest; preparing afresh as the refusal says
  * labels every record by the new label map.
  */
-class PrepareResumeTest {
+class PrepareResumeIT {
   @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
   @RegisterExtension static final LocalSpark SPARK = new LocalSpark();
 
