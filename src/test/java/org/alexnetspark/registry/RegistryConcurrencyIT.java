@@ -42,7 +42,7 @@ class RegistryConcurrencyIT {
     ModelRegistry registry = new ModelRegistry(storage, root, "fashion");
     List<String> versions = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      versions.add(registry.register(model, ModelRegistryTest.entry(0.1 * (i + 1))));
+      versions.add(registry.register(model, ModelRegistryIT.entry(0.1 * (i + 1))));
     }
     registry.promote(versions.get(0), "start");
 

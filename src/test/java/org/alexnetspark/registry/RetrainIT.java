@@ -95,7 +95,7 @@ class RetrainIT {
     assertFalse(storage.exists(HDFS.uri("/registry/fashion/retrain.lock")), "lock released");
     // Another registry with a version but no current one: nothing becomes current uncompared.
     ModelRegistry orphan = new ModelRegistry(storage, HDFS.uri("/registry"), "orphan");
-    orphan.register(UntrainedModel.of(HDFS, data).location(), ModelRegistryTest.entry(0.5));
+    orphan.register(UntrainedModel.of(HDFS, data).location(), ModelRegistryIT.entry(0.5));
     RetrainJob.Request onOrphan = request(data, "orphan", heldOut, false);
     InvalidConfigException uncompared =
         assertThrows(InvalidConfigException.class, () -> job.check(onOrphan));

@@ -7,10 +7,12 @@ import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Iterator;
 import java.util.Random;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 import org.alexnetspark.image.Image;
 import org.alexnetspark.image.ImageCodec;
 
@@ -20,9 +22,26 @@ public final class TestImages {
 
   /** Encodes {@code image} with ImageIO in {@code format} (png, bmp, gif, jpg). */
   public static byte[] encode(BufferedImage image, String format) {
+    // The JDK's own writer: with several on the class path (jai-imageio, TwelveMonkeys) ImageIO's
+    // choice among them changes from run to run, and so would the bytes (OpenCV reads the TIFFs
+    // of some writers and not of others).
+    ImageWriter writer = null;
+    for (Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName(format);
+        writers.hasNext(); ) {
+      ImageWriter candidate = writers.next();
+      if (writer == null || candidate.getClass().getName().startsWith("com.sun.imageio.")) {
+        writer = candidate;
+      }
+    }
+    if (writer == null) {
+      throw new IllegalStateException("no ImageIO writer for " + format);
+    }
     try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-      if (!ImageIO.write(image, format, out)) {
-        throw new IllegalStateException("no ImageIO writer for " + format);
+      try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
+        writer.setOutput(stream);
+        writer.write(image);
+      } finally {
+        writer.dispose();
       }
       return out.toByteArray();
     } catch (IOException e) {

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The registry on a real in-process HDFS: versions written once, promotions, crashes. */
-class ModelRegistryTest {
+class ModelRegistryIT {
   @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
 
   private static Storage storage;
