@@ -118,6 +118,7 @@ public final class TrainBenchmark {
                 Map.of(),
                 List.of(new Manifest.Shard(shard.getName(), images, 0, "")),
                 List.of(),
+                List.of(),
                 null)));
   }
 }

@@ -47,32 +47,6 @@ public record Manifest(
     converted = converted == null ? List.of() : converted;
   }
 
-  /** A manifest without conversions. */
-  public Manifest(
-      String format,
-      String split,
-      int imageSize,
-      long inputs,
-      long records,
-      List<Label> labels,
-      Map<String, Long> classCounts,
-      List<Shard> shards,
-      List<Rejection> rejected,
-      Provenance provenance) {
-    this(
-        format,
-        split,
-        imageSize,
-        inputs,
-        records,
-        labels,
-        classCounts,
-        shards,
-        rejected,
-        List.of(),
-        provenance);
-  }
-
   /** One shard file (its name is relative to the manifest's folder). */
   public record Shard(String file, long records, long bytes, String sha256)
       implements Serializable {}

@@ -47,6 +47,7 @@ class PipelineBenchmarkTest {
                 Map.of("a", 4L),
                 List.of(new Manifest.Shard(shard.getName(), 4, 0, "")),
                 List.of(),
+                List.of(),
                 null)));
     AlexNetConfig config =
         AlexNetConfig.load(List.of(), List.of("model.variant=scaled", "data.image-size=80"));

@@ -90,7 +90,17 @@ class CraftedShardsTest {
   private static void writeManifest(URI folder, List<Manifest.Shard> entries) throws IOException {
     Manifest manifest =
         new Manifest(
-            Manifest.FORMAT, "test", STORED, 0, 0, List.of(), Map.of(), entries, List.of(), null);
+            Manifest.FORMAT,
+            "test",
+            STORED,
+            0,
+            0,
+            List.of(),
+            Map.of(),
+            entries,
+            List.of(),
+            List.of(),
+            null);
     new Storage(CONF).writeText(Manifest.manifestUri(folder), Json.write(manifest));
   }
 

@@ -98,7 +98,17 @@ class MinibatchReaderTest {
     String folder = shards.get(0).substring(0, shards.get(0).lastIndexOf('/'));
     Manifest manifest =
         new Manifest(
-            Manifest.FORMAT, "test", STORED, 0, 0, List.of(), Map.of(), entries, List.of(), null);
+            Manifest.FORMAT,
+            "test",
+            STORED,
+            0,
+            0,
+            List.of(),
+            Map.of(),
+            entries,
+            List.of(),
+            List.of(),
+            null);
     new Storage(HDFS.configuration())
         .writeText(Manifest.manifestUri(URI.create(folder)), Json.write(manifest));
     return MinibatchPlan.of(HDFS.configuration(), manifest, URI.create(folder), BATCH);
