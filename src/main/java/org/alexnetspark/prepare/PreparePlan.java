@@ -21,8 +21,8 @@ import org.alexnetspark.data.Rejection;
  * @param inputsDigest SHA-256 over {@code basis}
  * @param basis what determines the shards' content, by name: settings, inputs with their classes,
  *     classes, label map, labels file
- * @param archiveTasks for an archive input: one task per run of up to {@code recordsPerShard}
- *     consecutive images of one tar in it, in archive order; null for a folder input
+ * @param archiveTasks for an archive input: one task per {@code recordsPerShard} consecutive images
+ *     of {@code usable}, each with its byte range in the archive; null for a folder input
  */
 public record PreparePlan(
     InputListing listing,

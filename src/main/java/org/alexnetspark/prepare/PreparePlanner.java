@@ -10,13 +10,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -159,14 +158,14 @@ final class PreparePlanner {
                   ? "<split>/<class>/<image files>"
                   : "image files listed in " + request.labelsFile()));
     }
-    if (archive == null) {
-      // an archive is read in its own order, one tar at a time
-      usable.sort(Comparator.comparing(InputImage::key));
-      Collections.shuffle(usable, new Random(data.seed()));
-    }
+    // Shards mix classes, from an archive too (whose training tar holds one tar per class):
+    // minibatches are cut from a shard's row groups, so a one-class shard means one-class
+    // minibatches.
+    usable.sort(Comparator.comparing(InputImage::key));
+    Collections.shuffle(usable, new Random(data.seed()));
     SortedMap<String, String> basis = basis(request, listing, labels, usable, devkit);
     if (archive != null) {
-      basis.put(ARCHIVE, describe(archive));
+      basis.put(ARCHIVE, describe(archive) + "; members read one by one in shuffled order");
     }
     String digest = digest(basis);
 
@@ -223,40 +222,27 @@ final class PreparePlanner {
   }
 
   /**
-   * One task per run of up to {@code recordsPerShard} consecutive usable images of one tar in the
-   * archive: the byte range from the first one's headers to the last one's data.
+   * One task per {@code recordsPerShard} consecutive images of the shuffled {@code usable}, as from
+   * a folder, each image with the byte range of its member in the archive.
    */
   private static List<ShardTask> archiveTasks(
       TarArchiveScan archive, List<InputImage> usable, int recordsPerShard) {
-    Set<String> keep = new HashSet<>();
-    usable.forEach(image -> keep.add(image.location()));
-    List<List<TarArchiveScan.Member>> runs = new ArrayList<>();
-    List<TarArchiveScan.Member> run = new ArrayList<>();
+    Map<String, ShardTask.ArchiveRange> byLocation = new HashMap<>();
     for (TarArchiveScan.Member member : archive.members()) {
-      if (!keep.contains(member.image().location())) {
-        continue;
-      }
-      if (!run.isEmpty()
-          && (run.size() == recordsPerShard || !run.get(0).group().equals(member.group()))) {
-        runs.add(run);
-        run = new ArrayList<>();
-      }
-      run.add(member);
+      byLocation.put(
+          member.image().location(),
+          new ShardTask.ArchiveRange(archive.archive(), member.start(), member.end()));
     }
-    if (!run.isEmpty()) {
-      runs.add(run);
-    }
+    int count = (usable.size() + recordsPerShard - 1) / recordsPerShard;
     List<ShardTask> tasks = new ArrayList<>();
-    for (List<TarArchiveScan.Member> members : runs) {
-      tasks.add(
-          new ShardTask(
-              tasks.size(),
-              runs.size(),
-              new ArrayList<>(members.stream().map(TarArchiveScan.Member::image).toList()),
-              new ShardTask.ArchiveRange(
-                  archive.archive(),
-                  members.get(0).start(),
-                  members.get(members.size() - 1).end())));
+    for (int from = 0; from < usable.size(); from += recordsPerShard) {
+      List<InputImage> inputs =
+          new ArrayList<>(usable.subList(from, Math.min(usable.size(), from + recordsPerShard)));
+      List<ShardTask.ArchiveRange> ranges = new ArrayList<>();
+      for (InputImage input : inputs) {
+        ranges.add(byLocation.get(input.location()));
+      }
+      tasks.add(new ShardTask(tasks.size(), count, inputs, ranges));
     }
     return tasks;
   }

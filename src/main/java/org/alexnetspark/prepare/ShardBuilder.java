@@ -1,10 +1,12 @@
 package org.alexnetspark.prepare;
 
+import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,7 +26,6 @@ import org.alexnetspark.io.Locations;
 import org.alexnetspark.io.Sha256;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.io.input.BoundedInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -88,7 +89,7 @@ final class ShardBuilder implements Function<ShardTask, ShardTask.Result> {
     ShardSummary summary;
     try (ShardWriter writer =
         new ShardWriter(fs, temporary, data.rowGroupBytes(), blockSize(fs, folder))) {
-      InputSource source = task.range() == null ? new FileInputs() : new ArchiveInputs(task);
+      InputSource source = task.ranges() == null ? new FileInputs() : new ArchiveInputs(task);
       for (InputImage input : task.inputs()) {
         ImagePreparer.Outcome outcome;
         try {
@@ -187,37 +188,47 @@ final class ShardBuilder implements Function<ShardTask, ShardTask.Result> {
   }
 
   /**
-   * Inputs that are members of a tar inside an archive file, in archive order: one stream from a
-   * seek to the range's start, holding one image's bytes at a time.
+   * Inputs that are members of tars inside an archive file, in the shard's (shuffled) order: each
+   * read from its own byte range (a positional read of its headers and data, so one image's bytes
+   * are held at a time), wherever it lies in the archive.
    */
   private final class ArchiveInputs implements InputSource {
-    private final ShardTask.ArchiveRange range;
-    private final FSDataInputStream file;
-    private final TarArchiveInputStream tar;
+    private final Map<String, ShardTask.ArchiveRange> ranges = new HashMap<>();
+    private final Map<String, FSDataInputStream> files = new HashMap<>();
 
-    ArchiveInputs(ShardTask task) throws IOException {
-      range = task.range();
-      Path path = new Path(range.archive());
-      file = path.getFileSystem(hadoop.get()).open(path);
-      file.seek(range.start());
-      tar =
-          new TarArchiveInputStream(
-              BoundedInputStream.builder()
-                  .setInputStream(file)
-                  .setMaxCount(range.end() - range.start())
-                  .get());
+    ArchiveInputs(ShardTask task) {
+      for (int i = 0; i < task.inputs().size(); i++) {
+        ranges.put(task.inputs().get(i).location(), task.ranges().get(i));
+      }
     }
 
     @Override
     public byte[] read(InputImage input) throws IOException {
+      ShardTask.ArchiveRange range = ranges.get(input.location());
+      long length = range.end() - range.start();
+      // The member's own headers (long names, PAX) come before its data: a few records at most.
+      if (length > MAX_INPUT_BYTES + (64 << 10)) {
+        throw new IOException("larger than " + (MAX_INPUT_BYTES >> 20) + " MB, not an image");
+      }
+      FSDataInputStream file = files.get(range.archive());
+      if (file == null) {
+        Path path = new Path(range.archive());
+        file = path.getFileSystem(hadoop.get()).open(path);
+        files.put(range.archive(), file);
+      }
+      byte[] member = new byte[(int) length];
+      file.readFully(range.start(), member);
       String name = input.location().substring(input.location().lastIndexOf('/') + 1);
-      TarArchiveEntry entry;
-      while ((entry = tar.getNextTarEntry()) != null) {
-        if (entry.isFile() && entry.getName().equals(name)) {
-          if (entry.getSize() > MAX_INPUT_BYTES) {
-            throw new IOException("larger than " + (MAX_INPUT_BYTES >> 20) + " MB, not an image");
+      try (TarArchiveInputStream tar =
+          new TarArchiveInputStream(new ByteArrayInputStream(member))) {
+        TarArchiveEntry entry;
+        while ((entry = tar.getNextTarEntry()) != null) {
+          if (entry.isFile() && entry.getName().equals(name)) {
+            if (entry.getSize() > MAX_INPUT_BYTES) {
+              throw new IOException("larger than " + (MAX_INPUT_BYTES >> 20) + " MB, not an image");
+            }
+            return tar.readNBytes((int) entry.getSize());
           }
-          return tar.readNBytes((int) entry.getSize());
         }
       }
       throw new IOException(
@@ -232,7 +243,9 @@ final class ShardBuilder implements Function<ShardTask, ShardTask.Result> {
 
     @Override
     public void close() throws IOException {
-      tar.close();
+      for (FSDataInputStream file : files.values()) {
+        file.close();
+      }
     }
   }
 }

@@ -11,9 +11,10 @@ import org.alexnetspark.data.ShardSummary;
  * @param index the shard's index
  * @param count the number of shards
  * @param inputs the inputs assigned to it
- * @param range for inputs in an archive: the byte range of the archive holding them, else null
+ * @param ranges for inputs in an archive: where each input is in the archive file, in the order of
+ *     {@code inputs}; else null
  */
-record ShardTask(int index, int count, List<InputImage> inputs, ArchiveRange range)
+record ShardTask(int index, int count, List<InputImage> inputs, List<ArchiveRange> ranges)
     implements Serializable {
 
   ShardTask(int index, int count, List<InputImage> inputs) {
@@ -21,11 +22,11 @@ record ShardTask(int index, int count, List<InputImage> inputs, ArchiveRange ran
   }
 
   /**
-   * Consecutive members of one tar inside an archive file: a tar stream from {@code start}.
+   * One member of a tar inside an archive file: its headers and data, a tar stream of one entry.
    *
    * @param archive the archive file
-   * @param start where the first member's headers start
-   * @param end where the last member's padded data ends
+   * @param start where the member's headers start
+   * @param end where its padded data ends
    */
   record ArchiveRange(String archive, long start, long end) implements Serializable {}
 

@@ -15,7 +15,9 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.alexnetspark.config.AlexNetConfig;
 import org.alexnetspark.data.Conversion;
 import org.alexnetspark.data.Manifest;
@@ -111,7 +113,24 @@ class IlsvrcArchiveIT {
     assertEquals(List.of(), archiveTrain.rejected());
     assertTrue(expectedTrain.containsKey(fixture.cmykKey()));
     assertTrue(expectedTrain.containsKey(fixture.pngKey()));
-    assertTrue(archiveTrain.shards().size() > 10, "several shards per class tar");
+    assertTrue(
+        archiveTrain.shards().size() > 10, "several shards: " + archiveTrain.shards().size());
+    // The archive holds one tar per class; its shards mix classes as a tree's do (minibatches are
+    // cut from a shard's row groups).
+    List<URI> shardUris = archiveTrain.shardUris(out("archive-train"));
+    for (int i = 0; i < shardUris.size(); i++) {
+      URI shard = shardUris.get(i);
+      if (archiveTrain.shards().get(i).records() < 4) {
+        continue; // the last, short shard may draw one class by chance
+      }
+      Set<Integer> classes = new TreeSet<>();
+      try (ShardReader reader = ShardReader.open(HDFS.configuration(), new Path(shard))) {
+        for (int g = 0; g < reader.rowGroups(); g++) {
+          reader.readRowGroup(g).forEach(image -> classes.add(image.label()));
+        }
+      }
+      assertTrue(classes.size() > 1, shard + " holds one class only: " + classes);
+    }
     // The CMYK JPEG and the PNG named .JPEG are converted and listed, from the tree as from the
     // archive, and nothing else is (the other photos are greyscale JPEGs: no conversion).
     for (Manifest manifest : List.of(treeTrain, archiveTrain)) {
