@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.alexnetspark.augment.Augmenter;
-import org.alexnetspark.augment.PcaLighting;
 import org.alexnetspark.augment.Preset;
 import org.alexnetspark.image.Image;
 import org.alexnetspark.image.ImageCodec;
@@ -88,19 +87,7 @@ class CraftedShardsTest {
   }
 
   private static void writeManifest(URI folder, List<Manifest.Shard> entries) throws IOException {
-    Manifest manifest =
-        new Manifest(
-            Manifest.FORMAT,
-            "test",
-            STORED,
-            0,
-            0,
-            List.of(),
-            Map.of(),
-            entries,
-            List.of(),
-            List.of(),
-            null);
+    Manifest manifest = TestShards.manifest(STORED, entries);
     new Storage(CONF).writeText(Manifest.manifestUri(folder), Json.write(manifest));
   }
 
@@ -109,14 +96,7 @@ class CraftedShardsTest {
   }
 
   private static MinibatchReader reader(JpegDecoder.Kind decoder) {
-    Augmenter augmenter =
-        new Augmenter(
-            STORED,
-            CROP,
-            0.5,
-            new PcaLighting(
-                new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, new double[] {1, 1, 1}, 0.1),
-            null);
+    Augmenter augmenter = TestShards.augmenter(STORED, CROP);
     return new MinibatchReader(
         () -> augmenter,
         new HadoopConf(CONF),

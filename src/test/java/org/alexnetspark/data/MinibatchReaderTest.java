@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.alexnetspark.augment.Augmenter;
-import org.alexnetspark.augment.PcaLighting;
 import org.alexnetspark.augment.Preset;
 import org.alexnetspark.image.Image;
 import org.alexnetspark.image.ImageCodec;
@@ -96,33 +95,14 @@ class MinibatchReaderTest {
       entries.add(new Manifest.Shard(path.getName(), 0, content.bytes(), content.sha256()));
     }
     String folder = shards.get(0).substring(0, shards.get(0).lastIndexOf('/'));
-    Manifest manifest =
-        new Manifest(
-            Manifest.FORMAT,
-            "test",
-            STORED,
-            0,
-            0,
-            List.of(),
-            Map.of(),
-            entries,
-            List.of(),
-            List.of(),
-            null);
+    Manifest manifest = TestShards.manifest(STORED, entries);
     new Storage(HDFS.configuration())
         .writeText(Manifest.manifestUri(URI.create(folder)), Json.write(manifest));
     return MinibatchPlan.of(HDFS.configuration(), manifest, URI.create(folder), BATCH);
   }
 
   private static MinibatchReader reader(Preset preset, int epoch) {
-    Augmenter augmenter =
-        new Augmenter(
-            STORED,
-            CROP,
-            0.5,
-            new PcaLighting(
-                new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, new double[] {1, 1, 1}, 0.1),
-            null);
+    Augmenter augmenter = TestShards.augmenter(STORED, CROP);
     return new MinibatchReader(
         () -> augmenter,
         new HadoopConf(HDFS.configuration()),

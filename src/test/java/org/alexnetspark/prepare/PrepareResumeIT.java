@@ -57,19 +57,11 @@ class PrepareResumeIT {
   }
 
   private static AlexNetConfig config() {
-    return AlexNetConfig.load(
-        List.of(),
-        List.of(
-            "model.variant=scaled",
-            "data.image-size=72",
-            "data.shard-bytes=16k",
-            "data.row-group-bytes=4k",
-            "data.max-rejected-fraction=0.5"));
+    return SmallShards.config("data.max-rejected-fraction=0.5");
   }
 
   private static Manifest prepare(PrepareJob.Request request) throws IOException {
-    PrepareJob job = new PrepareJob(config(), storage);
-    return job.run(SPARK.context(), request, job.check(request));
+    return SmallShards.prepare(config(), storage, SPARK.context(), request);
   }
 
   private static PrepareJob.Request request(
