@@ -170,8 +170,7 @@ public abstract class JpegDecoder implements Serializable {
      * Native output buffer per thread. Decoding into a Java array would make JNA copy the whole
      * array into native memory and back on every call; this way the pixels are copied out once.
      */
-    private static final ThreadLocal<Memory[]> OUTPUT =
-        ThreadLocal.withInitial(() -> new Memory[1]);
+    private static final TurboJpeg.ThreadBuffer OUTPUT = new TurboJpeg.ThreadBuffer();
 
     /**
      * TurboJPEG's format whose four bytes per pixel read as the native-order int {@code
@@ -186,7 +185,7 @@ public abstract class JpegDecoder implements Serializable {
      * Native copy of the JPEG per thread: passing the Java array would make JNA copy it in and back
      * on both calls (header, then pixels).
      */
-    private static final ThreadLocal<Memory[]> INPUT = ThreadLocal.withInitial(() -> new Memory[1]);
+    private static final TurboJpeg.ThreadBuffer INPUT = new TurboJpeg.ThreadBuffer();
 
     @Override
     public boolean decode(byte[] jpeg, long maxPixels, Image into) {
@@ -195,7 +194,7 @@ public abstract class JpegDecoder implements Serializable {
         return false;
       }
       into.resize(size[0], size[1]);
-      OUTPUT.get()[0].read(0, into.bgr(), 0, 3 * size[0] * size[1]);
+      OUTPUT.atLeast(0).read(0, into.bgr(), 0, 3 * size[0] * size[1]);
       return true;
     }
 
@@ -206,7 +205,7 @@ public abstract class JpegDecoder implements Serializable {
         return false;
       }
       into.resize(size[0], size[1]);
-      OUTPUT.get()[0].read(0, into.rgb(), 0, size[0] * size[1]);
+      OUTPUT.atLeast(0).read(0, into.rgb(), 0, size[0] * size[1]);
       return true;
     }
 
@@ -219,12 +218,7 @@ public abstract class JpegDecoder implements Serializable {
         return null;
       }
       Pointer handle = HANDLE.get();
-      Memory[] input = INPUT.get();
-      if (input[0] == null || input[0].size() < jpeg.length) {
-        input[0] = new Memory(Math.max(jpeg.length, 2L * (input[0] == null ? 0 : input[0].size())));
-      }
-      Memory compressed = input[0];
-      compressed.write(0, jpeg, 0, jpeg.length);
+      Memory compressed = INPUT.holding(jpeg);
       NativeLong size = new NativeLong(jpeg.length);
       int[] width = new int[1];
       int[] height = new int[1];
@@ -242,15 +236,12 @@ public abstract class JpegDecoder implements Serializable {
       }
       // Both sides are at most 65535 in a JPEG; the byte count is checked in 64 bits.
       long bytes = Math.multiplyExact((long) bytesPerPixel, pixels);
-      Memory[] output = OUTPUT.get();
-      if (output[0] == null || output[0].size() < bytes) {
-        output[0] = new Memory(bytes);
-      }
+      Memory output = OUTPUT.atLeast(bytes);
       if (TurboJpeg.tjDecompress2(
               handle,
               compressed,
               size,
-              output[0],
+              output,
               width[0],
               bytesPerPixel * width[0],
               height[0],

@@ -33,6 +33,11 @@ public final class JpegIntegrity {
     return TurboJpeg.available() ? withTurboJpeg(jpeg) : withImageIo(jpeg);
   }
 
+  /** This thread's copy of the JPEG, and its 1/8-scale pixels: reused, not allocated per image. */
+  private static final TurboJpeg.ThreadBuffer INPUT = new TurboJpeg.ThreadBuffer();
+
+  private static final TurboJpeg.ThreadBuffer PIXELS = new TurboJpeg.ThreadBuffer();
+
   static String withTurboJpeg(byte[] jpeg) {
     // A fresh decompressor for every check: a handle that went through a fatal error on an earlier
     // image was seen to miss the next image's warnings.
@@ -41,8 +46,7 @@ public final class JpegIntegrity {
       if (jpeg.length == 0) {
         return null;
       }
-      Memory compressed = new Memory(jpeg.length);
-      compressed.write(0, jpeg, 0, jpeg.length);
+      Memory compressed = INPUT.holding(jpeg);
       NativeLong size = new NativeLong(jpeg.length);
       int[] width = new int[1];
       int[] height = new int[1];
@@ -53,7 +57,7 @@ public final class JpegIntegrity {
       }
       int scaledWidth = (width[0] + 7) / 8;
       int scaledHeight = (height[0] + 7) / 8;
-      Memory pixels = new Memory(3L * scaledWidth * scaledHeight);
+      Memory pixels = PIXELS.atLeast(3L * scaledWidth * scaledHeight);
       if (TurboJpeg.tjDecompress2(
                   handle,
                   compressed,

@@ -1,5 +1,6 @@
 package org.alexnetspark.image;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.NativeLong;
@@ -86,4 +87,29 @@ final class TurboJpeg {
 
   /** TJERR_FATAL. */
   static final int ERROR_FATAL = 1;
+
+  /**
+   * A native buffer per thread, reused from call to call and grown when a call needs more: passing
+   * Java arrays would make JNA copy them into fresh native memory on every call, and a {@link
+   * Memory} per image is freed only when the garbage collector finalises it.
+   */
+  static final class ThreadBuffer {
+    private final ThreadLocal<Memory[]> slot = ThreadLocal.withInitial(() -> new Memory[1]);
+
+    /** This thread's buffer, at least {@code bytes} long. */
+    Memory atLeast(long bytes) {
+      Memory[] buffer = slot.get();
+      if (buffer[0] == null || buffer[0].size() < bytes) {
+        buffer[0] = new Memory(bytes);
+      }
+      return buffer[0];
+    }
+
+    /** This thread's buffer holding a copy of {@code bytes} (which must not be empty). */
+    Memory holding(byte[] bytes) {
+      Memory buffer = atLeast(bytes.length);
+      buffer.write(0, bytes, 0, bytes.length);
+      return buffer;
+    }
+  }
 }
