@@ -33,6 +33,9 @@ public final class Augmenter implements Serializable {
   /** The mean image mirrored left to right, made on first use of a mirrored crop. */
   private transient volatile float[] mirroredMean;
 
+  /** The row loops of packed crops: vectorised where the JVM has the Vector API. */
+  private static final CropRows ROWS = CropRows.best();
+
   /** Per-thread row of a mirrored crop, source pixels in output order. */
   private static final ThreadLocal<int[][]> ROW = ThreadLocal.withInitial(() -> new int[1][0]);
 
@@ -128,6 +131,11 @@ public final class Augmenter implements Serializable {
    */
   public static SplittableRandom random(long seed, int epoch, String key) {
     return new SplittableRandom(Seeds.derive(seed, epoch, key));
+  }
+
+  /** Whether crops are written with the Vector API here (the JVM has jdk.incubator.vector). */
+  public static boolean vectorised() {
+    return CropRows.vectorised();
   }
 
   public int cropSize() {
@@ -276,66 +284,62 @@ public final class Augmenter implements Serializable {
    * Writes one crop of a packed image, the same values as {@link #write(Image, CropWindow, float[],
    * float[], int)}: {@code (pixel(c) + noise(c)) - mean(c)} in float, then times the scale.
    *
-   * <p>Each output row is one loop over consecutive ints that the JIT compiles to vector
-   * instructions (shift, mask, int-to-float, add, subtract). A mirrored row is first copied into
-   * output order, and then reads the mean image mirrored, so it runs forwards too.
+   * <p>Each output row is one pass over consecutive ints ({@link CropRows}: vector instructions
+   * where the JVM has the Vector API). A mirrored row is first copied into output order, and then
+   * reads the mean image mirrored, so it runs forwards too.
    */
   public void write(
       PackedImage image, CropWindow window, float[] rgbOffset, float[] out, int offset) {
+    write(image, window, rgbOffset, out, offset, ROWS);
+  }
+
+  /** {@link #write(PackedImage, CropWindow, float[], float[], int)} with the given row loops. */
+  void write(
+      PackedImage image,
+      CropWindow window,
+      float[] rgbOffset,
+      float[] out,
+      int offset,
+      CropRows rows) {
     int[] pixels = image.rgb();
     boolean mirror = window.mirror();
     float[] m = mirror ? mirroredMean() : mean;
-    float n0 = rgbOffset[0];
-    float n1 = rgbOffset[1];
-    float n2 = rgbOffset[2];
-    float k = scale;
     int plane = crop * crop;
     int storedPlane = stored * stored;
     int[] row = mirror ? mirrorRow() : null;
     for (int y = 0; y < crop; y++) {
       int rowStart = (window.y() + y) * stored;
-      int[] source;
-      int from;
-      int meanFrom;
-      if (mirror) {
-        int last = rowStart + window.x() + crop - 1;
-        for (int x = 0; x < crop; x++) {
-          row[x] = pixels[last - x];
-        }
-        source = row;
-        from = 0;
-        meanFrom = rowStart + stored - crop - window.x();
-      } else {
-        source = pixels;
-        from = rowStart + window.x();
-        meanFrom = from;
-      }
       int r = offset + y * crop;
-      int g = r + plane;
-      int b = g + plane;
-      if (m == null) {
-        for (int x = 0; x < crop; x++) {
-          int p = source[from + x];
-          out[r + x] = (float) ((p >> 16) & 0xff) + n0;
-          out[g + x] = (float) ((p >> 8) & 0xff) + n1;
-          out[b + x] = (float) (p & 0xff) + n2;
-        }
+      if (mirror) {
+        rows.reverse(pixels, rowStart + window.x() + crop - 1, row, crop);
+        rows.row(
+            row,
+            0,
+            m,
+            rowStart + stored - crop - window.x(),
+            storedPlane,
+            rgbOffset,
+            scale,
+            out,
+            r,
+            r + plane,
+            r + 2 * plane,
+            crop);
       } else {
-        int mg = meanFrom + storedPlane;
-        int mb = mg + storedPlane;
-        for (int x = 0; x < crop; x++) {
-          int p = source[from + x];
-          out[r + x] = ((float) ((p >> 16) & 0xff) + n0) - m[meanFrom + x];
-          out[g + x] = ((float) ((p >> 8) & 0xff) + n1) - m[mg + x];
-          out[b + x] = ((float) (p & 0xff) + n2) - m[mb + x];
-        }
-      }
-      if (k != 1f) {
-        for (int x = 0; x < crop; x++) {
-          out[r + x] *= k;
-          out[g + x] *= k;
-          out[b + x] *= k;
-        }
+        int from = rowStart + window.x();
+        rows.row(
+            pixels,
+            from,
+            m,
+            from,
+            storedPlane,
+            rgbOffset,
+            scale,
+            out,
+            r,
+            r + plane,
+            r + 2 * plane,
+            crop);
       }
     }
   }

@@ -339,11 +339,20 @@ public final class SideBySideBenchmark {
     String how =
         String.format(
             Locale.ROOT,
-            "%d %s; decoder %s (decode alone %,.0f images/s); %s",
+            "%d %s; decoder %s, augmentation rows %s; file by file: decode alone %,.0f"
+                + " images/s; cycling through the sample: decode alone %,.0f, decode +"
+                + " augmentation %,.0f images/s%s; %s",
             result.files(),
             result.source(),
             result.decoder(),
+            result.vectorised() ? "vectorised" : "plain (no jdk.incubator.vector)",
             result.decode(),
+            result.decodeCycling(),
+            result.augmentCycling(),
+            Double.isNaN(result.turbo())
+                ? ""
+                : String.format(
+                    Locale.ROOT, " (%.2f of tjbench)", result.augmentCycling() / result.turbo()),
             result.note());
     if (Double.isNaN(result.turbo())) {
       return new Row(
