@@ -231,31 +231,31 @@ public final class PipelineBenchmark {
             throw new IllegalStateException("a stored JPEG did not decode");
           }
         };
-    double[] turbo = tjbench(jpegs);
-    String note =
-        Double.isNaN(turbo[0])
-            ? "tjbench not installed (Debian: libjpeg-turbo-progs)"
-            : String.format(
-                Locale.ROOT,
-                "tjbench: each file decoded to BGR for %.1f s after %.1f s of "
-                    + "warm-up; rate = files / sum of per-file times; \"file by file\" rates "
-                    + "are measured the same way, \"cycling\" ones over the whole sample in "
-                    + "turn for %.1f s",
-                BENCH_SECONDS,
-                WARMUP_SECONDS,
-                secondsPerRate);
     // Cycling first: its seconds per rate also bring the code to its compiled steady state, which
     // a file-by-file rate started cold would measure in part.
     double decodeCycling = cycling(secondsPerRate, jpegs, decode);
     double augmentCycling = cycling(secondsPerRate, jpegs, augment);
     double opencvCycling = cycling(secondsPerRate, jpegs, opencvDecode);
+    FileByFile byFile = fileByFile(jpegs, decode, augment);
+    String note =
+        Double.isNaN(byFile.turbo())
+            ? "tjbench not installed (Debian: libjpeg-turbo-progs)"
+            : String.format(
+                Locale.ROOT,
+                "file by file, as tjbench measures: each file decoded to BGR by tjbench for %.1f s"
+                    + " after %.1f s of warm-up, then by us (decode; decode + augmentation) the"
+                    + " same way, file after file; rate = files / sum of per-file times;"
+                    + " \"cycling\" rates run over the whole sample in turn for %.1f s",
+                BENCH_SECONDS,
+                WARMUP_SECONDS,
+                secondsPerRate);
     return new Result(
         jpegs.size(),
         size,
-        turbo[0],
+        byFile.turbo(),
         decoder.name(),
-        fileByFile(jpegs, decode),
-        fileByFile(jpegs, augment),
+        byFile.decode(),
+        byFile.augment(),
         decodeCycling,
         augmentCycling,
         opencvCycling,
@@ -342,74 +342,32 @@ public final class PipelineBenchmark {
   }
 
   /**
-   * Images per second of {@code work} on this thread as tjbench measures a set of files: each file
-   * on its own, repeated for {@link #WARMUP_SECONDS} and then timed for {@link #BENCH_SECONDS}; the
-   * rate is files / the sum of the per-file times.
+   * Images per second of tjbench (NaN if not installed), our decoding, and decoding + augmentation.
    */
-  private static double fileByFile(List<byte[]> jpegs, Work work) {
-    PackedImage image = new PackedImage();
-    int call = 0;
-    double seconds = 0;
-    for (byte[] jpeg : jpegs) {
-      long warm = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
-      while (System.nanoTime() < warm) {
-        work.run(jpeg, image, call++);
-      }
-      long start = System.nanoTime();
-      long deadline = start + (long) (BENCH_SECONDS * 1e9);
-      long done = 0;
-      while (System.nanoTime() < deadline) {
-        work.run(jpeg, image, call++);
-        done++;
-      }
-      seconds += (System.nanoTime() - start) / 1e9 / done;
-    }
-    return jpegs.size() / seconds;
-  }
+  private record FileByFile(double turbo, double decode, double augment) {}
 
-  private static void decodeOrFail(JpegDecoder decoder, byte[] jpeg, PackedImage image) {
-    if (!decoder.decode(jpeg, Image.MAX_PIXELS, image)) {
-      throw new IllegalStateException("a stored JPEG did not decode");
-    }
-  }
-
-  /** {rate, benchtime, warmup}; rate is NaN when tjbench is not installed. */
-  private static double[] tjbench(List<byte[]> jpegs) throws IOException, InterruptedException {
-    double benchtime = BENCH_SECONDS;
-    double warmup = WARMUP_SECONDS;
+  /**
+   * The three rates as tjbench measures a set of files: each file on its own, repeated for {@link
+   * #WARMUP_SECONDS} and then timed for {@link #BENCH_SECONDS}; a rate is files / the sum of the
+   * per-file times. tjbench and ours run one after the other on each file, so a busy moment of a
+   * shared machine falls on both alike.
+   */
+  private static FileByFile fileByFile(List<byte[]> jpegs, Work decode, Work augment)
+      throws IOException, InterruptedException {
     Path folder = Files.createTempDirectory("alexnet-tjbench");
     try {
-      double seconds = 0;
+      double turbo = 0;
+      double decoding = 0;
+      double augmenting = 0;
       for (int i = 0; i < jpegs.size(); i++) {
         Path file = folder.resolve("image-" + i + ".jpg");
         Files.write(file, jpegs.get(i));
-        Process process;
-        try {
-          process =
-              new ProcessBuilder(
-                      "tjbench",
-                      file.toString(),
-                      "-benchtime",
-                      Double.toString(benchtime),
-                      "-warmup",
-                      Double.toString(warmup),
-                      "-nowrite")
-                  .redirectErrorStream(true)
-                  .start();
-        } catch (IOException notInstalled) {
-          return new double[] {Double.NaN, benchtime, warmup};
-        }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-          throw new IOException("tjbench failed on " + file + ":\n" + output);
-        }
-        Matcher fps = FPS.matcher(output);
-        if (!fps.find()) {
-          throw new IOException("cannot read tjbench's decompression rate from:\n" + output);
-        }
-        seconds += 1.0 / Double.parseDouble(fps.group(1));
+        turbo += 1 / tjbench(file);
+        decoding += secondsPerImage(jpegs.get(i), decode);
+        augmenting += secondsPerImage(jpegs.get(i), augment);
       }
-      return new double[] {jpegs.size() / seconds, benchtime, warmup};
+      return new FileByFile(
+          jpegs.size() / turbo, jpegs.size() / decoding, jpegs.size() / augmenting);
     } finally {
       try (var files = Files.list(folder)) {
         for (Path p : files.toList()) {
@@ -418,5 +376,58 @@ public final class PipelineBenchmark {
       }
       Files.deleteIfExists(folder);
     }
+  }
+
+  /** Seconds per call of {@code work} on one file, after a warm-up, as tjbench times a file. */
+  private static double secondsPerImage(byte[] jpeg, Work work) {
+    PackedImage image = new PackedImage();
+    int call = 0;
+    long warm = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
+    while (System.nanoTime() < warm) {
+      work.run(jpeg, image, call++);
+    }
+    long start = System.nanoTime();
+    long deadline = start + (long) (BENCH_SECONDS * 1e9);
+    long done = 0;
+    while (System.nanoTime() < deadline) {
+      work.run(jpeg, image, call++);
+      done++;
+    }
+    return (System.nanoTime() - start) / 1e9 / done;
+  }
+
+  private static void decodeOrFail(JpegDecoder decoder, byte[] jpeg, PackedImage image) {
+    if (!decoder.decode(jpeg, Image.MAX_PIXELS, image)) {
+      throw new IllegalStateException("a stored JPEG did not decode");
+    }
+  }
+
+  /** tjbench's decoding rate of one file in images/s, or NaN when tjbench is not installed. */
+  private static double tjbench(Path file) throws IOException, InterruptedException {
+    Process process;
+    try {
+      process =
+          new ProcessBuilder(
+                  "tjbench",
+                  file.toString(),
+                  "-benchtime",
+                  Double.toString(BENCH_SECONDS),
+                  "-warmup",
+                  Double.toString(WARMUP_SECONDS),
+                  "-nowrite")
+              .redirectErrorStream(true)
+              .start();
+    } catch (IOException notInstalled) {
+      return Double.NaN;
+    }
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+      throw new IOException("tjbench failed on " + file + ":\n" + output);
+    }
+    Matcher fps = FPS.matcher(output);
+    if (!fps.find()) {
+      throw new IOException("cannot read tjbench's decompression rate from:\n" + output);
+    }
+    return Double.parseDouble(fps.group(1));
   }
 }
