@@ -50,10 +50,22 @@ interface CropRows {
 
   /** Loads the Vector API implementation only when its module is in the JVM. */
   final class VectorSupport {
-    static final boolean AVAILABLE =
-        ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    static final boolean AVAILABLE = available();
 
     private VectorSupport() {}
+
+    private static boolean available() {
+      boolean present = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+      if (!present) {
+        org.slf4j.LoggerFactory.getLogger(CropRows.class)
+            .warn(
+                "this JVM was started without --add-modules=jdk.incubator.vector: the training"
+                    + " augmentation runs plain loops, several times slower (same values); add"
+                    + " it to spark.driver.extraJavaOptions and spark.executor.extraJavaOptions"
+                    + " as conf/spark-defaults.conf does");
+      }
+      return present;
+    }
 
     static CropRows rows() {
       return new VectorCropRows();

@@ -24,7 +24,7 @@ class CropRowsTest {
   }
 
   @Test
-  void vectorisedCropsEqualPlainCropsBitForBit() throws Exception {
+  void vectorisedCropsEqualPlainCropsBitForBit() {
     SplittableRandom random = new SplittableRandom(7);
     for (int[] sizes : new int[][] {{256, 224}, {256, 227}, {80, 67}, {40, 3}}) {
       int stored = sizes[0];
@@ -72,11 +72,20 @@ class CropRowsTest {
     }
   }
 
-  private static PackedImage image(int side, SplittableRandom random) throws Exception {
+  /** A {@code side x side} packed image of random pixels from {@code seed}. */
+  static PackedImage image(int side, long seed) {
+    return image(side, new SplittableRandom(seed));
+  }
+
+  private static PackedImage image(int side, SplittableRandom random) {
     PackedImage image = new PackedImage();
-    Method resize = PackedImage.class.getDeclaredMethod("resize", int.class, int.class);
-    resize.setAccessible(true);
-    resize.invoke(image, side, side);
+    try {
+      Method resize = PackedImage.class.getDeclaredMethod("resize", int.class, int.class);
+      resize.setAccessible(true);
+      resize.invoke(image, side, side);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
     int[] pixels = image.rgb();
     for (int i = 0; i < pixels.length; i++) {
       pixels[i] = random.nextInt();
