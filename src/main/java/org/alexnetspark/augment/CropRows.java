@@ -1,5 +1,7 @@
 package org.alexnetspark.augment;
 
+import org.alexnetspark.simd.VectorApi;
+
 /**
  * The inner loops of a training crop: one row of packed pixels ({@code 0x..RRGGBB}) into three
  * float planes, {@code ((channel + noise) - mean) * scale}, and the reversal of a row for mirrored
@@ -50,22 +52,9 @@ interface CropRows {
 
   /** Loads the Vector API implementation only when its module is in the JVM. */
   final class VectorSupport {
-    static final boolean AVAILABLE = available();
+    static final boolean AVAILABLE = VectorApi.available();
 
     private VectorSupport() {}
-
-    private static boolean available() {
-      boolean present = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-      if (!present) {
-        org.slf4j.LoggerFactory.getLogger(CropRows.class)
-            .warn(
-                "this JVM was started without --add-modules=jdk.incubator.vector: the training"
-                    + " augmentation runs plain loops, several times slower (same values); add"
-                    + " it to spark.driver.extraJavaOptions and spark.executor.extraJavaOptions"
-                    + " as conf/spark-defaults.conf does");
-      }
-      return present;
-    }
 
     static CropRows rows() {
       return new VectorCropRows();

@@ -3,6 +3,7 @@ package org.alexnetspark.model;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.stream.IntStream;
+import org.alexnetspark.simd.VectorApi;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -84,7 +85,7 @@ final class LrnGradient {
         .parallel()
         .forEach(
             part -> {
-              Kernel kernel = new Kernel(channels, lrn);
+              Kernel kernel = Kernel.of(channels, lrn);
               long from = chunks * part / parts;
               long to = chunks * (part + 1) / parts;
               for (long chunk = from; chunk < to; chunk++) {
@@ -108,23 +109,26 @@ final class LrnGradient {
         .slice();
   }
 
-  /** One thread's buffers. */
-  private static final class Kernel {
-    private final int channels;
-    private final int radius;
-    private final float k;
-    private final float alpha;
-    private final double beta;
-    private final float twoAlphaBeta;
-    private final float[] a;
-    private final float[] g;
-    private final float[] out;
+  /**
+   * One thread's buffers and the loop over a chunk of pixels: plain Java here, or the Vector API's
+   * ({@link VectorLrnKernel}, the same floats) where the JVM has it.
+   */
+  abstract static class Kernel {
+    final int channels;
+    final int radius;
+    final float k;
+    final float alpha;
+    final double beta;
+    final float twoAlphaBeta;
+    final float[] a;
+    final float[] g;
+    final float[] out;
 
     /** a^2, then g b / s, with radius zeros on either side. */
-    private final float[] padded;
+    final float[] padded;
 
-    private final float[] sum;
-    private final float[] scale;
+    final float[] sum;
+    final float[] scale;
 
     Kernel(int channels, ConvBlock.Normalisation lrn) {
       this.channels = channels;
@@ -141,11 +145,34 @@ final class LrnGradient {
       this.scale = new float[channels];
     }
 
-    void run(
+    /** The fastest kernel this JVM can run. */
+    static Kernel of(int channels, ConvBlock.Normalisation lrn) {
+      return VectorApi.available()
+          ? new VectorLrnKernel(channels, lrn)
+          : new ScalarKernel(channels, lrn);
+    }
+
+    final void run(
         FloatBuffer aBuffer, FloatBuffer gBuffer, FloatBuffer outBuffer, int offset, int pixels) {
       int length = pixels * channels;
       aBuffer.get(offset, a, 0, length);
       gBuffer.get(offset, g, 0, length);
+      compute(pixels);
+      outBuffer.put(offset, out, 0, length);
+    }
+
+    /** {@code out} from {@code a} and {@code g} for the first {@code pixels} pixels. */
+    abstract void compute(int pixels);
+  }
+
+  /** {@link Kernel} in plain Java. */
+  static final class ScalarKernel extends Kernel {
+    ScalarKernel(int channels, ConvBlock.Normalisation lrn) {
+      super(channels, lrn);
+    }
+
+    @Override
+    void compute(int pixels) {
       int c = channels;
       int width = 2 * radius;
       boolean paperBeta = beta == 0.75;
@@ -183,7 +210,6 @@ final class LrnGradient {
           out[base + i] = ai > 0 ? g[base + i] * scale[i] - twoAlphaBeta * ai * sum[i] : 0f;
         }
       }
-      outBuffer.put(offset, out, 0, length);
     }
 
     /** sum[i] = padded[i] + ... + padded[i + width]: the window around channel i. */
