@@ -8,6 +8,7 @@ import org.alexnetspark.config.AugmentConfig;
 import org.alexnetspark.config.Seeds;
 import org.alexnetspark.image.Image;
 import org.alexnetspark.image.JpegDecoder.PackedImage;
+import org.alexnetspark.simd.VectorApi;
 
 /**
  * Turns decoded stored images into network inputs, written straight into an NCHW float batch:
@@ -135,7 +136,7 @@ public final class Augmenter implements Serializable {
 
   /** Whether crops are written with the Vector API here (the JVM has jdk.incubator.vector). */
   public static boolean vectorised() {
-    return CropRows.vectorised();
+    return VectorApi.available();
   }
 
   public int cropSize() {
@@ -309,38 +310,29 @@ public final class Augmenter implements Serializable {
     int[] row = mirror ? mirrorRow() : null;
     for (int y = 0; y < crop; y++) {
       int rowStart = (window.y() + y) * stored;
-      int r = offset + y * crop;
+      int[] source = pixels;
+      int from = rowStart + window.x();
+      int meanFrom = from;
       if (mirror) {
-        rows.reverse(pixels, rowStart + window.x() + crop - 1, row, crop);
-        rows.row(
-            row,
-            0,
-            m,
-            rowStart + stored - crop - window.x(),
-            storedPlane,
-            rgbOffset,
-            scale,
-            out,
-            r,
-            r + plane,
-            r + 2 * plane,
-            crop);
-      } else {
-        int from = rowStart + window.x();
-        rows.row(
-            pixels,
-            from,
-            m,
-            from,
-            storedPlane,
-            rgbOffset,
-            scale,
-            out,
-            r,
-            r + plane,
-            r + 2 * plane,
-            crop);
+        rows.reverse(pixels, from + crop - 1, row, crop);
+        source = row;
+        from = 0;
+        meanFrom = rowStart + stored - crop - window.x();
       }
+      int r = offset + y * crop;
+      rows.row(
+          source,
+          from,
+          m,
+          meanFrom,
+          storedPlane,
+          rgbOffset,
+          scale,
+          out,
+          r,
+          r + plane,
+          r + 2 * plane,
+          crop);
     }
   }
 

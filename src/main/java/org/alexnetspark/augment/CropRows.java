@@ -38,26 +38,10 @@ interface CropRows {
   /** {@code into[i] = source[last - i]} for {@code i < count}. */
   void reverse(int[] source, int last, int[] into, int count);
 
-  /** The fastest implementation this JVM can run. */
-  static CropRows best() {
-    return VectorSupport.AVAILABLE ? VectorSupport.rows() : SCALAR;
-  }
-
-  /** Whether {@link #best()} is the Vector API implementation. */
-  static boolean vectorised() {
-    return VectorSupport.AVAILABLE;
-  }
-
   CropRows SCALAR = new ScalarCropRows();
 
-  /** Loads the Vector API implementation only when its module is in the JVM. */
-  final class VectorSupport {
-    static final boolean AVAILABLE = VectorApi.available();
-
-    private VectorSupport() {}
-
-    static CropRows rows() {
-      return new VectorCropRows();
-    }
+  /** The fastest implementation this JVM can run. */
+  static CropRows best() {
+    return VectorApi.available() ? new VectorCropRows() : SCALAR;
   }
 }
