@@ -256,6 +256,7 @@ final class ConvBlockLayer extends SameDiffLayer {
             ? workspaceMgr.createUninitialized(
                 ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c')
             : null;
+    boolean splitBackward = avoidsWinograd(conv);
     for (int g = 0; g < towers; g++) {
       INDArray x = channels(input, g, inPerTower, towers);
       INDArray gradOut = channels(gradient, g, outPerTower, towers);
@@ -279,12 +280,24 @@ final class ConvBlockLayer extends SameDiffLayer {
               ? gradInput
               : workspaceMgr.createUninitialized(
                   ArrayType.BP_WORKING_MEM, dataType, x.shape(), 'c');
-      Nd4j.exec(
-          DynamicCustomOp.builder("conv2d_bp")
-              .addInputs(x, towerWeights, lastAxis(bias, g, outPerTower, towers), gradOut)
-              .addOutputs(written, towerGradWeights, towerGradBias)
-              .addIntegerArguments(convArguments(conv))
-              .build());
+      if (splitBackward
+          && weightGradientOnly(
+              x, gradOut, towerWeights, towerGradWeights, towerGradBias, workspaceMgr)) {
+        // The input gradient is the transposed convolution of the output gradient.
+        Nd4j.exec(
+            DynamicCustomOp.builder("deconv2d")
+                .addInputs(gradOut, towerWeights)
+                .addOutputs(written)
+                .addIntegerArguments(convArguments(conv))
+                .build());
+      } else {
+        Nd4j.exec(
+            DynamicCustomOp.builder("conv2d_bp")
+                .addInputs(x, towerWeights, lastAxis(bias, g, outPerTower, towers), gradOut)
+                .addOutputs(written, towerGradWeights, towerGradBias)
+                .addIntegerArguments(convArguments(conv))
+                .build());
+      }
       if (gradInput != null && towers > 1) {
         channels(gradInput, g, inPerTower, towers).assign(written);
       }
@@ -294,6 +307,22 @@ final class ConvBlockLayer extends SameDiffLayer {
     g.gradientForVariable().put("b", gradBias);
     clearCache();
     return new Pair<>(g, block.getInputGradient() ? gradInput : null);
+  }
+
+  /**
+   * Whether this convolution's backward pass runs as two direct passes (the input gradient from
+   * {@code deconv2d}, the weight gradient as in {@link #weightGradientOnly}) rather than one {@code
+   * conv2d_bp}. ND4J's oneDNN {@code conv2d_bp} asks for {@code convolution_auto}, and oneDNN 2.3
+   * answers it with its Winograd kernels for 3x3 stride-1 convolutions: measured on AVX-512 (2
+   * threads, batch 64, the paper's conv3-conv5 shapes) they took 86-225 ms per call where the
+   * direct kernels of the two passes took 11-40 ms. Deconvolutions have only the direct algorithm.
+   * On GPUs {@code conv2d_bp} is cuDNN's and stays.
+   */
+  private static boolean avoidsWinograd(ConvBlock.Convolution conv) {
+    return conv.kernel() == 3
+        && conv.stride() == 1
+        && Nd4j.getEnvironment().isCPU()
+        && Nd4j.getEnvironment().helpersAllowed();
   }
 
   /**
