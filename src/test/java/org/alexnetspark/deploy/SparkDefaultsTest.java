@@ -35,7 +35,14 @@ class SparkDefaultsTest {
    * YARN's keys live in Spark's YARN module, which is not on this classpath: the ones used here.
    */
   private static final Set<String> YARN_KEYS =
-      Set.of("spark.yarn.maxAppAttempts", "spark.yarn.am.attemptFailuresValidityInterval");
+      Set.of(
+          "spark.yarn.maxAppAttempts",
+          "spark.yarn.am.attemptFailuresValidityInterval",
+          "spark.yarn.appMasterEnv.GLIBC_TUNABLES");
+
+  /** Prefixes of Spark's keys that carry a name of their own (environment variables). */
+  private static final List<String> NAMED_KEY_PREFIXES =
+      List.of("spark.executorEnv.", "spark.kubernetes.driverEnv.");
 
   @Test
   void everyKeyIsOneSparkKnows() throws IOException {
@@ -46,6 +53,8 @@ class SparkDefaultsTest {
     for (String key : Project.sparkDefaults().stringPropertyNames()) {
       if (key.startsWith("spark.yarn.")) {
         assertTrue(YARN_KEYS.contains(key), key + " is not one of the YARN keys this test knows");
+      } else if (NAMED_KEY_PREFIXES.stream().anyMatch(key::startsWith)) {
+        assertFalse(key.substring(key.lastIndexOf('.') + 1).isEmpty(), key + " names its variable");
       } else {
         assertNotNull(
             ConfigEntry$.MODULE$.findEntry(key), key + " is not a Spark configuration key");
@@ -80,6 +89,24 @@ class SparkDefaultsTest {
             javaCpp(options, property), role + " options set org.bytedeco.javacpp." + property);
       }
     }
+  }
+
+  @Test
+  void everyJvmGetsThePomsMallocTunables() throws IOException {
+    Properties spark = Project.sparkDefaults();
+    String tunables = Project.pomProperty("native.malloc.tunables");
+    assertEquals("glibc.malloc.hugetlb=1", tunables);
+    for (String key :
+        List.of(
+            "spark.executorEnv.GLIBC_TUNABLES",
+            "spark.yarn.appMasterEnv.GLIBC_TUNABLES",
+            "spark.kubernetes.driverEnv.GLIBC_TUNABLES")) {
+      assertEquals(tunables, spark.getProperty(key), key);
+    }
+    String launcher = Files.readString(Project.ROOT.resolve("jobs/local/alexnet"));
+    assertTrue(
+        launcher.contains("export GLIBC_TUNABLES=\"${GLIBC_TUNABLES-" + tunables + "}\""),
+        "jobs/local/alexnet exports " + tunables + " unless GLIBC_TUNABLES is set");
   }
 
   @Test
