@@ -35,6 +35,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *       pass.
  *   <li>In the backward pass each tower reads contiguous copies of its input and output-gradient
  *       slices: oneDNN's backward pass runs 15-20% slower on views, more than the copies cost.
+ *   <li>On the CPU, 3x3 stride-1 convolutions take their input gradient from {@code deconv2d} and
+ *       their weight gradient from {@code deconv2d_bp}, not from {@code conv2d_bp}, which oneDNN
+ *       runs with Winograd kernels several times slower here ({@link #avoidsWinograd}).
  * </ul>
  *
  * <p>Parameters, gradients and their views are those of DL4J's SameDiff layer, which this class
@@ -315,7 +318,7 @@ final class ConvBlockLayer extends SameDiffLayer {
    * conv2d_bp}. ND4J's oneDNN {@code conv2d_bp} asks for {@code convolution_auto}, and oneDNN 2.3
    * answers it with its Winograd kernels for 3x3 stride-1 convolutions: measured on AVX-512 (2
    * threads, batch 64, the paper's conv3-conv5 shapes) they took 86-225 ms per call where the
-   * direct kernels of the two passes took 11-40 ms. Deconvolutions have only the direct algorithm.
+   * direct kernels of the two passes took 11-46 ms. Deconvolutions have only the direct algorithm.
    * On GPUs {@code conv2d_bp} is cuDNN's and stays.
    */
   private static boolean avoidsWinograd(ConvBlock.Convolution conv) {
