@@ -259,7 +259,7 @@ final class ConvBlockLayer extends SameDiffLayer {
             ? workspaceMgr.createUninitialized(
                 ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c')
             : null;
-    boolean splitBackward = avoidsWinograd(conv);
+    boolean splitBackward = avoidsWinograd(conv, gradient.size(2), gradient.size(3));
     for (int g = 0; g < towers; g++) {
       INDArray x = channels(input, g, inPerTower, towers);
       INDArray gradOut = channels(gradient, g, outPerTower, towers);
@@ -316,14 +316,19 @@ final class ConvBlockLayer extends SameDiffLayer {
    * Whether this convolution's backward pass runs as two direct passes (the input gradient from
    * {@code deconv2d}, the weight gradient as in {@link #weightGradientOnly}) rather than one {@code
    * conv2d_bp}. ND4J's oneDNN {@code conv2d_bp} asks for {@code convolution_auto}, and oneDNN 2.3
-   * answers it with its Winograd kernels for 3x3 stride-1 convolutions: measured on AVX-512 (2
-   * threads, batch 64, the paper's conv3-conv5 shapes) they took 86-225 ms per call where the
-   * direct kernels of the two passes took 11-46 ms. Deconvolutions have only the direct algorithm.
-   * On GPUs {@code conv2d_bp} is cuDNN's and stays.
+   * answers it with its Winograd kernels for many 3x3 stride-1 convolutions: measured on AVX-512 (2
+   * threads, batch 64) on the paper network's 13x13 conv3-conv5, they took 86-225 ms per call where
+   * the direct kernels of the two passes took 11-46 ms. On the demo network's 3x3 outputs oneDNN
+   * picks its direct kernels itself, and the split would only add a pass (about 14% of that
+   * network's step), so outputs smaller than 8x8 (two of Winograd F(4,3)'s 4x4 tiles a side) keep
+   * {@code conv2d_bp}. Deconvolutions have only the direct algorithm. On GPUs {@code conv2d_bp} is
+   * cuDNN's and stays.
    */
-  private static boolean avoidsWinograd(ConvBlock.Convolution conv) {
+  static boolean avoidsWinograd(ConvBlock.Convolution conv, long outHeight, long outWidth) {
     return conv.kernel() == 3
         && conv.stride() == 1
+        && outHeight >= 8
+        && outWidth >= 8
         && Nd4j.getEnvironment().isCPU()
         && Nd4j.getEnvironment().helpersAllowed();
   }

@@ -1,6 +1,7 @@
 package org.alexnetspark.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -212,6 +213,28 @@ class ConvBlockLayerTest {
             new ConvBlock.Convolution(3, 1, 1, 12, 2), null, null, new ConvBlock.Init(0.05, 1)),
         8,
         7,
+        1f);
+  }
+
+  @Test
+  void convolutionsLargeEnoughForWinogradRunTheSplitBackwardPassAndMatchTheSameDiffGraph() {
+    ConvBlock.Convolution conv3 = new ConvBlock.Convolution(3, 1, 1, 12, 1);
+    ConvBlock.Convolution conv4 = new ConvBlock.Convolution(3, 1, 1, 12, 2);
+    // The paper network's conv3-conv5 (13x13) split; the demo network's (3x3) and others do not.
+    assertTrue(ConvBlockLayer.avoidsWinograd(conv4, 13, 13));
+    assertTrue(ConvBlockLayer.avoidsWinograd(conv4, 8, 8));
+    assertFalse(ConvBlockLayer.avoidsWinograd(conv4, 3, 3));
+    assertFalse(ConvBlockLayer.avoidsWinograd(conv4, 7, 13));
+    assertFalse(ConvBlockLayer.avoidsWinograd(new ConvBlock.Convolution(5, 1, 2, 12, 2), 27, 27));
+    assertFalse(ConvBlockLayer.avoidsWinograd(new ConvBlock.Convolution(3, 2, 1, 12, 2), 13, 13));
+    // Both gradients through deconv2d and deconv2d_bp, one tower and two.
+    assertSameAsSameDiff(new ConvBlock(conv3, null, null, new ConvBlock.Init(0.05, 0)), 8, 13, 1f);
+    assertSameAsSameDiff(new ConvBlock(conv4, null, null, new ConvBlock.Init(0.05, 1)), 8, 9, 1f);
+    assertSameAsSameDiff(
+        new ConvBlock(
+            new ConvBlock.Convolution(3, 1, 1, 8, 2), null, POOL, new ConvBlock.Init(0.05, 1)),
+        12,
+        13,
         1f);
   }
 
