@@ -54,7 +54,10 @@ class SparkDefaultsTest {
       if (key.startsWith("spark.yarn.")) {
         assertTrue(YARN_KEYS.contains(key), key + " is not one of the YARN keys this test knows");
       } else if (NAMED_KEY_PREFIXES.stream().anyMatch(key::startsWith)) {
-        assertFalse(key.substring(key.lastIndexOf('.') + 1).isEmpty(), key + " names its variable");
+        String variable = key.substring(key.lastIndexOf('.') + 1);
+        assertTrue(
+            variable.matches("[A-Z_][A-Z0-9_]*"),
+            key + " names an environment variable (upper case, digits, underscores)");
       } else {
         assertNotNull(
             ConfigEntry$.MODULE$.findEntry(key), key + " is not a Spark configuration key");
