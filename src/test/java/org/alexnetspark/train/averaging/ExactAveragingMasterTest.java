@@ -12,6 +12,7 @@ import org.alexnetspark.config.TrainConfig;
 import org.alexnetspark.testing.Averaging;
 import org.alexnetspark.testing.LocalSpark;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.BlockId;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -84,7 +85,7 @@ class ExactAveragingMasterTest {
     "60,4,BLOCKS"
   })
   void everyDescriptorIsFittedExactlyOnceAndTheAverageIsExact(
-      int n, int partitions, TrainConfig.Transport transport) {
+      int n, int partitions, TrainConfig.Transport transport) throws InterruptedException {
     JavaSparkContext sc = SPARK.context();
     LongAccumulator loaded = sc.sc().longAccumulator();
     CollectionAccumulator<String> seen = sc.sc().collectionAccumulator();
@@ -128,7 +129,7 @@ class ExactAveragingMasterTest {
     for (RoundReport r : master.reports()) {
       assertTrue(r.tasks() <= WORKERS && r.descriptors() <= WORKERS * FREQUENCY);
     }
-    assertEquals(List.of(), BlockTransport.blocks("test_exact-"), "no result block left behind");
+    assertEquals(List.of(), blocksLeft("test_exact-"), "no result block left behind");
     assertEquals(
         expected.params(), spark.getNetwork().params(), "parameters: the sequential average");
     assertEquals(
@@ -243,4 +244,18 @@ class ExactAveragingMasterTest {
    * never retries): partition 0's first attempt fails in each of the 3 rounds. The result is still
    * bitwise the sequential average, and every minibatch counts once.
    */
+
+  /**
+   * The blocks with that prefix once Spark has caught up: the master removes a block by asking its
+   * executor, and forgets it when the executor reports back, a moment after the round ended.
+   */
+  private static List<BlockId> blocksLeft(String prefix) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    List<BlockId> left = BlockTransport.blocks(prefix);
+    while (!left.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      left = BlockTransport.blocks(prefix);
+    }
+    return left;
+  }
 }
