@@ -9,6 +9,11 @@ import org.alexnetspark.config.Seeds;
 import org.alexnetspark.image.Image;
 import org.alexnetspark.image.JpegDecoder.PackedImage;
 import org.alexnetspark.simd.VectorApi;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Turns decoded stored images into network inputs, written straight into an NCHW float batch:
@@ -27,12 +32,19 @@ public final class Augmenter implements Serializable {
   private final double mirrorProbability;
   private final PcaLighting lighting;
   private final float scale;
+  private final AugmentConfig.FloatConversion conversion;
 
   /** Values subtracted per source pixel: RGB planes of stored x stored, or null. */
   private final float[] mean;
 
   /** The mean image mirrored left to right, made on first use of a mirrored crop. */
   private transient volatile float[] mirroredMean;
+
+  /**
+   * Per thread, the mean image and its mirror as ND4J arrays {@code [3, stored, stored]}, for
+   * {@link #toFloats(ByteCrops)}: on GPU backends each worker thread keeps them on its own device.
+   */
+  private transient volatile ThreadLocal<INDArray[]> meanArrays;
 
   /** The row loops of packed crops: vectorised where the JVM has the Vector API. */
   private static final CropRows ROWS = CropRows.best();
@@ -68,6 +80,28 @@ public final class Augmenter implements Serializable {
       PcaLighting lighting,
       float[] meanToSubtract,
       float scale) {
+    this(
+        storedSize,
+        cropSize,
+        mirrorProbability,
+        lighting,
+        meanToSubtract,
+        scale,
+        AugmentConfig.FloatConversion.AUTO);
+  }
+
+  /**
+   * @param scale multiplier applied to every value after mean subtraction
+   * @param conversion where the crops become floats ({@link #convertsOnBackend()})
+   */
+  public Augmenter(
+      int storedSize,
+      int cropSize,
+      double mirrorProbability,
+      PcaLighting lighting,
+      float[] meanToSubtract,
+      float scale,
+      AugmentConfig.FloatConversion conversion) {
     if (cropSize > storedSize) {
       throw new IllegalArgumentException(
           "crop " + cropSize + " is larger than the stored images (" + storedSize + ")");
@@ -87,6 +121,7 @@ public final class Augmenter implements Serializable {
     this.lighting = lighting;
     this.mean = meanToSubtract;
     this.scale = scale;
+    this.conversion = conversion;
   }
 
   /**
@@ -115,7 +150,8 @@ public final class Augmenter implements Serializable {
         config.mirrorProbability(),
         new PcaLighting(eigenvectors, eigenvalues, config.pcaNoiseStd()),
         subtract,
-        (float) config.scale());
+        (float) config.scale(),
+        config.floatConversion());
   }
 
   private static float[] channelPlanes(double[] meanRgb, int size) {
@@ -139,6 +175,19 @@ public final class Augmenter implements Serializable {
     return VectorApi.available();
   }
 
+  /**
+   * Whether minibatches are handed over as byte crops and converted by ND4J's backend ({@link
+   * #toFloats(ByteCrops)}) rather than written as floats by the augmentation loop: {@code
+   * augment.float-conversion}, with {@code auto} resolved by this JVM's backend.
+   */
+  public boolean convertsOnBackend() {
+    return switch (conversion) {
+      case CPU -> false;
+      case BACKEND -> true;
+      case AUTO -> !Nd4j.getEnvironment().isCPU();
+    };
+  }
+
   public int cropSize() {
     return crop;
   }
@@ -155,21 +204,10 @@ public final class Augmenter implements Serializable {
    */
   public void apply(Preset preset, Image image, RandomGenerator random, float[] out, int offset) {
     checkSize(image);
-    switch (preset) {
-      case TRAIN -> {
-        CropWindow window = trainWindow(random);
-        float[] noise =
-            lighting.enabled() ? lighting.offset(lighting.coefficients(random)) : NO_OFFSET;
-        write(image, window, noise, out, offset);
-      }
-      case CENTRE -> write(image, centreWindow(), NO_OFFSET, out, offset);
-      case TEN_CROP -> {
-        CropWindow[] windows = tenCropWindows();
-        for (int i = 0; i < windows.length; i++) {
-          write(image, windows[i], NO_OFFSET, out, offset + i * 3 * crop * crop);
-        }
-      }
-    }
+    forEachCrop(
+        preset,
+        random,
+        (window, noise, i) -> write(image, window, noise, out, offset + i * 3 * crop * crop));
   }
 
   /**
@@ -182,21 +220,130 @@ public final class Augmenter implements Serializable {
   public void apply(
       Preset preset, PackedImage image, RandomGenerator random, float[] out, int offset) {
     checkSize(image.width(), image.height());
+    forEachCrop(
+        preset,
+        random,
+        (window, noise, i) -> write(image, window, noise, out, offset + i * 3 * crop * crop));
+  }
+
+  /**
+   * Appends {@code preset}'s crops of {@code image} to {@code into} as bytes: the crops {@link
+   * #apply(Preset, PackedImage, RandomGenerator, float[], int)} writes, from the same random
+   * stream, before their conversion to floats. {@link #toFloats(ByteCrops)} makes the very same
+   * floats.
+   *
+   * @param random used by {@link Preset#TRAIN} only (crop position, mirror, colour noise)
+   */
+  public void apply(Preset preset, PackedImage image, RandomGenerator random, ByteCrops into) {
+    checkSize(image.width(), image.height());
+    if (into.side() != crop) {
+      throw new IllegalArgumentException(
+          "crops of side " + into.side() + " cannot hold this augmentation's " + crop);
+    }
+    forEachCrop(preset, random, (window, noise, i) -> write(image, window, noise, into, ROWS));
+  }
+
+  /** Where {@link #forEachCrop} hands each crop of an image: its window, colour noise and index. */
+  @FunctionalInterface
+  private interface CropSink {
+    void write(CropWindow window, float[] rgbNoise, int index);
+  }
+
+  /**
+   * The crops of {@code preset} in order: for {@link Preset#TRAIN} the window, then the colour
+   * noise, drawn from {@code random} in that order.
+   */
+  private void forEachCrop(Preset preset, RandomGenerator random, CropSink sink) {
     switch (preset) {
       case TRAIN -> {
         CropWindow window = trainWindow(random);
         float[] noise =
             lighting.enabled() ? lighting.offset(lighting.coefficients(random)) : NO_OFFSET;
-        write(image, window, noise, out, offset);
+        sink.write(window, noise, 0);
       }
-      case CENTRE -> write(image, centreWindow(), NO_OFFSET, out, offset);
+      case CENTRE -> sink.write(centreWindow(), NO_OFFSET, 0);
       case TEN_CROP -> {
         CropWindow[] windows = tenCropWindows();
         for (int i = 0; i < windows.length; i++) {
-          write(image, windows[i], NO_OFFSET, out, offset + i * 3 * crop * crop);
+          sink.write(windows[i], NO_OFFSET, i);
         }
       }
     }
+  }
+
+  /**
+   * The crops as the network's float input {@code [crops, 3, crop, crop]}, made by ND4J's backend
+   * in a few whole-batch operations: on a GPU backend, on the GPU. The values are those {@link
+   * #apply(Preset, PackedImage, RandomGenerator, float[], int)} writes, bit for bit: {@code ((pixel
+   * + noise) - mean) * scale}, each step rounded to float in the same order.
+   */
+  public INDArray toFloats(ByteCrops crops) {
+    int n = crops.count();
+    if (n == 0) {
+      return Nd4j.create(DataType.FLOAT, 0, 3, crop, crop);
+    }
+    int bytes = n * crops.bytesPerCrop();
+    byte[] pixels =
+        crops.pixels().length == bytes ? crops.pixels() : Arrays.copyOf(crops.pixels(), bytes);
+    INDArray floats;
+    try (INDArray raw = Nd4j.create(pixels, new long[] {n, 3, crop, crop}, DataType.UINT8)) {
+      floats = raw.castTo(DataType.FLOAT);
+    }
+    float[] noise = Arrays.copyOf(crops.noise(), 3 * n);
+    if (!allZero(noise)) {
+      try (INDArray perCrop = Nd4j.create(noise, new long[] {n, 3}, 'c')) {
+        Nd4j.getExecutioner().exec(new BroadcastAddOp(floats, perCrop, floats, 0, 1));
+      }
+    }
+    if (mean != null) {
+      INDArray[] means = meanArrays();
+      for (int i = 0; i < n; i++) {
+        CropWindow window = crops.window(i);
+        // The mirrored mean, read forwards, holds a mirrored crop's values in output order.
+        int x = window.mirror() ? stored - crop - window.x() : window.x();
+        INDArray source = means[window.mirror() ? 1 : 0];
+        floats
+            .get(NDArrayIndex.point(i))
+            .subi(
+                source.get(
+                    NDArrayIndex.all(),
+                    NDArrayIndex.interval(window.y(), window.y() + crop),
+                    NDArrayIndex.interval(x, x + crop)));
+      }
+    }
+    if (scale != 1f) {
+      floats.muli(scale);
+    }
+    return floats;
+  }
+
+  private static boolean allZero(float[] values) {
+    for (float v : values) {
+      if (v != 0f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private INDArray[] meanArrays() {
+    ThreadLocal<INDArray[]> arrays = meanArrays;
+    if (arrays == null) {
+      synchronized (this) {
+        arrays = meanArrays;
+        if (arrays == null) {
+          long[] shape = {3, stored, stored};
+          arrays =
+              ThreadLocal.withInitial(
+                  () ->
+                      new INDArray[] {
+                        Nd4j.create(mean, shape, 'c'), Nd4j.create(mirroredMean(), shape, 'c')
+                      });
+          meanArrays = arrays;
+        }
+      }
+    }
+    return arrays.get();
   }
 
   /** A uniformly random crop position, mirrored with the configured probability. */
@@ -333,6 +480,27 @@ public final class Augmenter implements Serializable {
           r + plane,
           r + 2 * plane,
           crop);
+    }
+  }
+
+  /** Appends one crop of a packed image to {@code into} as bytes, with the given row loops. */
+  void write(
+      PackedImage image, CropWindow window, float[] rgbOffset, ByteCrops into, CropRows rows) {
+    int offset = into.add(window, rgbOffset);
+    byte[] out = into.pixels();
+    int[] pixels = image.rgb();
+    int plane = crop * crop;
+    int[] row = window.mirror() ? mirrorRow() : null;
+    for (int y = 0; y < crop; y++) {
+      int[] source = pixels;
+      int from = (window.y() + y) * stored + window.x();
+      if (row != null) {
+        rows.reverse(pixels, from + crop - 1, row, crop);
+        source = row;
+        from = 0;
+      }
+      int r = offset + y * crop;
+      rows.bytes(source, from, out, r, r + plane, r + 2 * plane, crop);
     }
   }
 

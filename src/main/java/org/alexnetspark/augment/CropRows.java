@@ -4,8 +4,8 @@ import org.alexnetspark.simd.VectorApi;
 
 /**
  * The inner loops of a training crop: one row of packed pixels ({@code 0x..RRGGBB}) into three
- * float planes, {@code ((channel + noise) - mean) * scale}, and the reversal of a row for mirrored
- * crops.
+ * float planes, {@code ((channel + noise) - mean) * scale}, or into three byte planes as they are,
+ * and the reversal of a row for mirrored crops.
  *
  * <p>Two implementations give the very same floats: {@link #SCALAR}, plain Java, and the one in
  * {@code VectorCropRows}, written with the JDK's Vector API, about five times faster here. The JIT
@@ -34,6 +34,12 @@ interface CropRows {
       int g,
       int b,
       int count);
+
+  /**
+   * Writes {@code count} pixels of {@code source} from {@code from} as bytes into the planes at
+   * {@code r}, {@code g} and {@code b} of {@code out}: red, green and blue unchanged (0..255).
+   */
+  void bytes(int[] source, int from, byte[] out, int r, int g, int b, int count);
 
   /** {@code into[i] = source[last - i]} for {@code i < count}. */
   void reverse(int[] source, int last, int[] into, int count);

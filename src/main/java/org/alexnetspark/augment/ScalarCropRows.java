@@ -47,6 +47,16 @@ final class ScalarCropRows implements CropRows {
   }
 
   @Override
+  public void bytes(int[] source, int from, byte[] out, int r, int g, int b, int count) {
+    for (int x = 0; x < count; x++) {
+      int p = source[from + x];
+      out[r + x] = (byte) (p >> 16);
+      out[g + x] = (byte) (p >> 8);
+      out[b + x] = (byte) p;
+    }
+  }
+
+  @Override
   public void reverse(int[] source, int last, int[] into, int count) {
     for (int x = 0; x < count; x++) {
       into[x] = source[last - x];

@@ -1,8 +1,10 @@
 package org.alexnetspark.augment;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -14,6 +16,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorCropRows implements CropRows {
   private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
   private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+
+  /** As many byte lanes as {@link #INTS} has int lanes: a quarter of the bits. */
+  private static final VectorSpecies<Byte> BYTES =
+      VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, INTS.vectorBitSize() / 4)));
+
   private static final VectorShuffle<Integer> REVERSED =
       VectorShuffle.fromOp(INTS, i -> INTS.length() - 1 - i);
 
@@ -74,6 +81,30 @@ final class VectorCropRows implements CropRows {
       CropRows.SCALAR.row(
           source, from + x, mean, meanR + x, meanPlane, noise, scale, out, r + x, g + x, b + x,
           count - x);
+    }
+  }
+
+  @Override
+  public void bytes(int[] source, int from, byte[] out, int r, int g, int b, int count) {
+    if (BYTES.length() != INTS.length()) {
+      CropRows.SCALAR.bytes(source, from, out, r, g, b, count);
+      return;
+    }
+    int step = INTS.length();
+    int bound = INTS.loopBound(count);
+    int x = 0;
+    for (; x < bound; x += step) {
+      IntVector p = IntVector.fromArray(INTS, source, from + x);
+      // The narrowing keeps each lane's low byte: the channel, without a mask.
+      ((ByteVector)
+              p.lanewise(VectorOperators.LSHR, 16).convertShape(VectorOperators.I2B, BYTES, 0))
+          .intoArray(out, r + x);
+      ((ByteVector) p.lanewise(VectorOperators.LSHR, 8).convertShape(VectorOperators.I2B, BYTES, 0))
+          .intoArray(out, g + x);
+      ((ByteVector) p.convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(out, b + x);
+    }
+    if (x < count) {
+      CropRows.SCALAR.bytes(source, from + x, out, r + x, g + x, b + x, count - x);
     }
   }
 

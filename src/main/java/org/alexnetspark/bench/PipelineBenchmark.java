@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.alexnetspark.augment.Augmenter;
+import org.alexnetspark.augment.ByteCrops;
 import org.alexnetspark.augment.Preset;
 import org.alexnetspark.config.AugmentConfig;
 import org.alexnetspark.config.DataConfig;
@@ -27,6 +28,8 @@ import org.alexnetspark.prepare.IdxImageTree;
 import org.alexnetspark.prepare.ImagePreparer;
 import org.alexnetspark.stats.DatasetStats;
 import org.alexnetspark.stats.StatsJob;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * How fast one core turns stored JPEGs into training inputs, against libjpeg-turbo's own decoder
@@ -34,11 +37,15 @@ import org.alexnetspark.stats.StatsJob;
  *
  * <p>Single-threaded rates over a sample of the dataset's stored images: libjpeg-turbo decoding
  * alone (tjbench), our decoding ({@code data.decoder}, as training decodes: one int per pixel)
- * alone, and our decoding plus the training augmentation written into a float batch. Ours are
- * measured twice: file by file as tjbench measures (each file repeated on its own, so its tables
- * and data stay in the caches; the ratio to tjbench compares like with like), and cycling through
- * the sample as training does, which costs the decoder itself about a fifth more per image here.
- * The target is at least 0.7 of libjpeg-turbo's rate for decoding plus augmentation.
+ * alone, our decoding plus the training augmentation written as byte crops (what an executor does
+ * for GPU workers, whose backend converts the crops to floats: {@code augment.float-conversion}),
+ * and our decoding plus the augmentation written into a float batch (the CPU backend's path). The
+ * rate of that conversion on this JVM's ND4J backend is reported beside them. Ours are measured
+ * twice: file by file as tjbench measures (each file repeated on its own, so its tables and data
+ * stay in the caches; the ratio to tjbench compares like with like), and cycling through the sample
+ * as training does, which costs the decoder itself about a fifth more per image here. The target is
+ * at least 0.7 of libjpeg-turbo's rate for decoding plus augmentation as a GPU executor runs it
+ * (byte crops).
  */
 public final class PipelineBenchmark {
   private static final Pattern FPS =
@@ -51,9 +58,17 @@ public final class PipelineBenchmark {
    * @param decoder the decoder used for training ({@code data.decoder})
    * @param decode its decoding rate as training decodes (one int per pixel), images/s on one core,
    *     measured as tjbench measures (each file on its own, then files / sum of per-file times)
-   * @param augment its decoding plus training augmentation, measured the same way
+   * @param augment its decoding plus training augmentation written as byte crops, measured the same
+   *     way
+   * @param augmentFloats its decoding plus training augmentation written as floats, measured the
+   *     same way
    * @param decodeCycling decoding rate cycling through the sample, file after file
-   * @param augmentCycling decoding plus training augmentation cycling through the sample
+   * @param augmentCycling decoding plus augmentation into byte crops, cycling through the sample
+   * @param augmentFloatsCycling decoding plus augmentation into floats, cycling through the sample
+   * @param conversion images/s of the byte crops' conversion to floats by ND4J's backend, a
+   *     minibatch at a time with all of ND4J's threads
+   * @param conversionBatch crops per converted minibatch
+   * @param backend ND4J's backend that converted them
    * @param opencv decoding rate of the bundled OpenCV codec cycling through the sample
    * @param vectorised whether the augmentation ran its Vector API loops
    * @param note how tjbench was run, or why not
@@ -66,8 +81,13 @@ public final class PipelineBenchmark {
       String decoder,
       double decode,
       double augment,
+      double augmentFloats,
       double decodeCycling,
       double augmentCycling,
+      double augmentFloatsCycling,
+      double conversion,
+      int conversionBatch,
+      String backend,
       double opencv,
       boolean vectorised,
       String note,
@@ -91,19 +111,36 @@ public final class PipelineBenchmark {
       }
       line(out, "decode (" + decoder + "), file by file:", decode);
       line(out, "decode (" + decoder + ") + train augmentation, file by file:", augment);
+      line(out, "  the same into floats, file by file:", augmentFloats);
       line(out, "decode (" + decoder + "), cycling through the sample:", decodeCycling);
       line(out, "decode + train augmentation, cycling:", augmentCycling);
+      line(out, "  the same into floats, cycling:", augmentFloatsCycling);
       if (!decoder.equals("opencv")) {
         line(out, "decode (opencv), cycling, for comparison:", opencv);
       }
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "%-50s %,10.0f images/s  (%s, minibatches of %d, all of ND4J's threads)%n",
+              "byte crops to floats by ND4J:",
+              conversion,
+              backend,
+              conversionBatch));
       if (!Double.isNaN(turbo)) {
         out.append(
             String.format(
                 Locale.ROOT,
                 "ratio (decode + augmentation) / libjpeg-turbo: %.2f (target >= 0.70), "
-                    + "both file by file%n",
-                augment / turbo));
+                    + "both file by file; into floats: %.2f%n",
+                augment / turbo,
+                augmentFloats / turbo));
       }
+      out.append(
+          "train augmentation: crop and mirror written as bytes, as executors do for GPU workers,"
+              + " whose backend then subtracts the mean, adds the colour noise and scales"
+              + " (augment.float-conversion); \"into floats\" does all of it on the core, as on"
+              + " the CPU backend");
+      out.append(System.lineSeparator());
       out.append(
           vectorised
               ? "augmentation rows: Vector API"
@@ -125,6 +162,9 @@ public final class PipelineBenchmark {
           : String.format(Locale.ROOT, "  (%.2f of libjpeg-turbo)", rate / turbo);
     }
   }
+
+  /** Crops per minibatch converted by ND4J in the conversion rate: the paper's batch. */
+  private static final int CONVERSION_BATCH = 128;
 
   /** tjbench's {@code -benchtime} and {@code -warmup} per file, and ours file by file. */
   private static final double BENCH_SECONDS = 0.5;
@@ -218,11 +258,19 @@ public final class PipelineBenchmark {
     Work decode = (jpeg, image, i) -> decodeOrFail(decoder, jpeg, image);
     float[] batch = new float[augmenter.floatsPerImage(Preset.TRAIN)];
     // A fresh random stream per call, as every image of an epoch gets: crops and mirrors vary.
-    Work augment =
+    Work augmentFloats =
         (jpeg, image, i) -> {
           decodeOrFail(decoder, jpeg, image);
           augmenter.apply(
               Preset.TRAIN, image, Augmenter.random(augmentConfig.seed(), 0, "k" + i), batch, 0);
+        };
+    ByteCrops crops = new ByteCrops(augmenter.cropSize());
+    Work augment =
+        (jpeg, image, i) -> {
+          decodeOrFail(decoder, jpeg, image);
+          crops.clear(1);
+          augmenter.apply(
+              Preset.TRAIN, image, Augmenter.random(augmentConfig.seed(), 0, "k" + i), crops);
         };
     Image bgr = new Image();
     Work opencvDecode =
@@ -235,8 +283,10 @@ public final class PipelineBenchmark {
     // a file-by-file rate started cold would measure in part.
     double decodeCycling = cycling(secondsPerRate, jpegs, decode);
     double augmentCycling = cycling(secondsPerRate, jpegs, augment);
+    double augmentFloatsCycling = cycling(secondsPerRate, jpegs, augmentFloats);
     double opencvCycling = cycling(secondsPerRate, jpegs, opencvDecode);
-    FileByFile byFile = fileByFile(jpegs, decode, augment);
+    double conversion = conversion(secondsPerRate, jpegs, decoder, augmenter, augmentConfig.seed());
+    FileByFile byFile = fileByFile(jpegs, decode, augment, augmentFloats);
     String note =
         Double.isNaN(byFile.turbo())
             ? "tjbench not installed (Debian: libjpeg-turbo-progs)"
@@ -256,8 +306,13 @@ public final class PipelineBenchmark {
         decoder.name(),
         byFile.decode(),
         byFile.augment(),
+        byFile.augmentFloats(),
         decodeCycling,
         augmentCycling,
+        augmentFloatsCycling,
+        conversion,
+        CONVERSION_BATCH,
+        Nd4j.getBackend().getClass().getSimpleName(),
         opencvCycling,
         Augmenter.vectorised(),
         note,
@@ -342,32 +397,66 @@ public final class PipelineBenchmark {
   }
 
   /**
-   * Images per second of tjbench (NaN if not installed), our decoding, and decoding + augmentation.
+   * Images per second of the byte crops' conversion to floats by ND4J's backend, minibatches of
+   * {@link #CONVERSION_BATCH} crops of the sample, as a worker converts what its executor hands it.
    */
-  private record FileByFile(double turbo, double decode, double augment) {}
+  private static double conversion(
+      double seconds, List<byte[]> jpegs, JpegDecoder decoder, Augmenter augmenter, long seed) {
+    ByteCrops crops = new ByteCrops(augmenter.cropSize());
+    crops.clear(CONVERSION_BATCH);
+    PackedImage image = new PackedImage();
+    for (int i = 0; i < CONVERSION_BATCH; i++) {
+      decodeOrFail(decoder, jpegs.get(i % jpegs.size()), image);
+      augmenter.apply(Preset.TRAIN, image, Augmenter.random(seed, 0, "c" + i), crops);
+    }
+    for (int i = 0; i < 3; i++) {
+      augmenter.toFloats(crops).close(); // warm-up
+    }
+    long start = System.nanoTime();
+    long deadline = start + (long) (seconds * 1e9);
+    long done = 0;
+    while (System.nanoTime() < deadline) {
+      INDArray floats = augmenter.toFloats(crops);
+      floats.close();
+      done += CONVERSION_BATCH;
+    }
+    return done / ((System.nanoTime() - start) / 1e9);
+  }
 
   /**
-   * The three rates as tjbench measures a set of files: each file on its own, repeated for {@link
+   * Images per second of tjbench (NaN if not installed), our decoding, and decoding + augmentation
+   * into byte crops and into floats.
+   */
+  private record FileByFile(double turbo, double decode, double augment, double augmentFloats) {}
+
+  /**
+   * The four rates as tjbench measures a set of files: each file on its own, repeated for {@link
    * #WARMUP_SECONDS} and then timed for {@link #BENCH_SECONDS}; a rate is files / the sum of the
    * per-file times. tjbench and ours run one after the other on each file, so a busy moment of a
    * shared machine falls on both alike.
    */
-  private static FileByFile fileByFile(List<byte[]> jpegs, Work decode, Work augment)
+  private static FileByFile fileByFile(
+      List<byte[]> jpegs, Work decode, Work augment, Work augmentFloats)
       throws IOException, InterruptedException {
     Path folder = Files.createTempDirectory("alexnet-tjbench");
     try {
       double turbo = 0;
       double decoding = 0;
       double augmenting = 0;
+      double augmentingFloats = 0;
       for (int i = 0; i < jpegs.size(); i++) {
         Path file = folder.resolve("image-" + i + ".jpg");
         Files.write(file, jpegs.get(i));
         turbo += 1 / tjbench(file);
         decoding += secondsPerImage(jpegs.get(i), decode);
         augmenting += secondsPerImage(jpegs.get(i), augment);
+        augmentingFloats += secondsPerImage(jpegs.get(i), augmentFloats);
       }
       return new FileByFile(
-          jpegs.size() / turbo, jpegs.size() / decoding, jpegs.size() / augmenting);
+          jpegs.size() / turbo,
+          jpegs.size() / decoding,
+          jpegs.size() / augmenting,
+          jpegs.size() / augmentingFloats);
     } finally {
       try (var files = Files.list(folder)) {
         for (Path p : files.toList()) {

@@ -223,8 +223,10 @@ public final class SideBySideBenchmark {
       log(rows, rows.size() - 1);
     }
     if (options.sections().contains(Section.PIPELINE)) {
-      rows.add(pipelineRow(options));
-      log(rows, rows.size() - 1);
+      for (Row row : pipelineRows(options)) {
+        rows.add(row);
+        log(rows, rows.size() - 1);
+      }
     }
     OptionalLong peak = PeakMemory.ofThisProcess();
     if (options.sections().stream().anyMatch(s -> s != Section.AVERAGING)) {
@@ -316,7 +318,11 @@ public final class SideBySideBenchmark {
         how + "; ratio = share of the SGEMM rate");
   }
 
-  private Row pipelineRow(Options options) throws IOException, InterruptedException {
+  /**
+   * Two rows: decoding plus augmentation as executors run it for GPU workers (byte crops, the
+   * target's row), and as the CPU backend trains (floats written on the core).
+   */
+  private List<Row> pipelineRows(Options options) throws IOException, InterruptedException {
     LOG.info(
         "pipeline: {} images, {} s per rate", options.pipelineImages(), options.pipelineSeconds());
     PipelineBenchmark bench = new PipelineBenchmark(storage);
@@ -335,46 +341,90 @@ public final class SideBySideBenchmark {
                 network.model().networkInputSize(),
                 options.pipelineImages(),
                 options.pipelineSeconds());
-    String measure = "decode + train augmentation per core vs tjbench decode";
-    String how =
+    String sample =
         String.format(
             Locale.ROOT,
             "%d %s; decoder %s, augmentation rows %s; file by file: decode alone %,.0f"
-                + " images/s; cycling through the sample: decode alone %,.0f, decode +"
-                + " augmentation %,.0f images/s%s; %s",
+                + " images/s; cycling through the sample: decode alone %,.0f",
             result.files(),
             result.source(),
             result.decoder(),
             result.vectorised() ? "vectorised" : "plain (no jdk.incubator.vector)",
             result.decode(),
-            result.decodeCycling(),
+            result.decodeCycling());
+    String bytesHow =
+        String.format(
+            Locale.ROOT,
+            "%s, decode + augmentation into byte crops %,.0f images/s%s; crop and mirror written as"
+                + " bytes, the mean, colour noise and scale applied by the worker's backend"
+                + " (augment.float-conversion = backend, auto's choice on GPU backends): %s"
+                + " converts %,.0f images/s in minibatches of %d here; %s",
+            sample,
             result.augmentCycling(),
-            Double.isNaN(result.turbo())
-                ? ""
-                : String.format(
-                    Locale.ROOT, " (%.2f of tjbench)", result.augmentCycling() / result.turbo()),
+            ofTurbo(result.augmentCycling(), result.turbo()),
+            result.backend(),
+            result.conversion(),
+            result.conversionBatch(),
             result.note());
+    String floatsHow =
+        String.format(
+            Locale.ROOT,
+            "the same sample; the whole augmentation written as floats on the core"
+                + " (augment.float-conversion = cpu, auto's choice on the CPU backend); cycling"
+                + " through the sample %,.0f images/s%s",
+            result.augmentFloatsCycling(),
+            ofTurbo(result.augmentFloatsCycling(), result.turbo()));
+    String bytesMeasure = "decode + train augmentation per core vs tjbench decode";
+    String floatsMeasure = "  the same, written as floats (CPU backend's path)";
     if (Double.isNaN(result.turbo())) {
-      return new Row(
-          "pipeline",
-          measure,
-          "images/s",
-          result.augment(),
-          null,
-          null,
-          Target.atLeast(PIPELINE_TARGET),
-          null,
-          "not measured: tjbench not installed " + "(Debian: libjpeg-turbo-progs); " + how);
+      String why = "not measured: tjbench not installed (Debian: libjpeg-turbo-progs); ";
+      return List.of(
+          new Row(
+              "pipeline",
+              bytesMeasure,
+              "images/s",
+              result.augment(),
+              null,
+              null,
+              Target.atLeast(PIPELINE_TARGET),
+              null,
+              why + bytesHow),
+          new Row(
+              "pipeline",
+              floatsMeasure,
+              "images/s",
+              result.augmentFloats(),
+              null,
+              null,
+              null,
+              null,
+              why + floatsHow));
     }
-    return Row.of(
-        "pipeline",
-        measure,
-        "images/s",
-        result.augment(),
-        result.turbo(),
-        result.augment() / result.turbo(),
-        Target.atLeast(PIPELINE_TARGET),
-        how);
+    return List.of(
+        Row.of(
+            "pipeline",
+            bytesMeasure,
+            "images/s",
+            result.augment(),
+            result.turbo(),
+            result.augment() / result.turbo(),
+            Target.atLeast(PIPELINE_TARGET),
+            bytesHow),
+        Row.of(
+            "pipeline",
+            floatsMeasure,
+            "images/s",
+            result.augmentFloats(),
+            result.turbo(),
+            result.augmentFloats() / result.turbo(),
+            null,
+            floatsHow));
+  }
+
+  private static String ofTurbo(double rate, double turbo) {
+    return Double.isNaN(turbo)
+        ? ""
+        : String.format(Locale.ROOT, " (%.2f of tjbench)", rate / turbo);
   }
 
   private static Row compared(

@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.alexnetspark.augment.Augmenter;
+import org.alexnetspark.augment.ByteCrops;
 import org.alexnetspark.augment.Preset;
 import org.alexnetspark.image.ImageHeader;
 import org.alexnetspark.image.JpegDecoder;
 import org.alexnetspark.image.JpegDecoder.PackedImage;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,8 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns stored images into one {@link Batch}: decode, augment with {@code preset}, one-hot labels.
  * Records that cannot be decoded, whose JPEG header declares another size than the dataset's stored
- * images, or whose label lies outside the label map, are skipped, logged and counted. Not
- * thread-safe (buffers are reused).
+ * images, or whose label lies outside the label map, are skipped, logged and counted. The crops are
+ * written as floats, or, when the augmenter {@linkplain Augmenter#convertsOnBackend() converts on
+ * the backend}, as bytes that ND4J's backend turns into the same floats. Not thread-safe (buffers
+ * are reused).
  */
 public final class BatchAssembler {
   private static final Logger LOG = LoggerFactory.getLogger(BatchAssembler.class);
@@ -28,6 +32,7 @@ public final class BatchAssembler {
   private final long seed;
   private final int epoch;
   private final PackedImage decoded = new PackedImage();
+  private final ByteCrops crops;
   private float[] features = new float[0];
   private float[] labels = new float[0];
   private long skipped;
@@ -44,6 +49,7 @@ public final class BatchAssembler {
     this.classes = classes;
     this.seed = seed;
     this.epoch = epoch;
+    this.crops = augmenter.convertsOnBackend() ? new ByteCrops(augmenter.cropSize()) : null;
   }
 
   /**
@@ -55,9 +61,13 @@ public final class BatchAssembler {
   public Batch assemble(List<StoredImage> images, int storedSize, String where) {
     int crops = preset.cropsPerImage();
     int perImage = augmenter.floatsPerImage(preset);
-    if (features.length < images.size() * perImage) {
-      features = new float[images.size() * perImage];
+    if (labels.length < images.size() * crops * classes) {
       labels = new float[images.size() * crops * classes];
+    }
+    if (this.crops != null) {
+      this.crops.clear(images.size() * crops);
+    } else if (features.length < images.size() * perImage) {
+      features = new float[images.size() * perImage];
     }
     Arrays.fill(labels, 0f);
     List<String> keys = new ArrayList<>(images.size());
@@ -98,8 +108,12 @@ public final class BatchAssembler {
         LOG.warn("skipping record {} of {}: cannot decode its JPEG", image.key(), where);
         continue;
       }
-      augmenter.apply(
-          preset, decoded, Augmenter.random(seed, epoch, image.key()), features, n * perImage);
+      if (this.crops != null) {
+        augmenter.apply(preset, decoded, Augmenter.random(seed, epoch, image.key()), this.crops);
+      } else {
+        augmenter.apply(
+            preset, decoded, Augmenter.random(seed, epoch, image.key()), features, n * perImage);
+      }
       for (int c = 0; c < crops; c++) {
         labels[(n * crops + c) * classes + image.label()] = 1f;
       }
@@ -110,12 +124,18 @@ public final class BatchAssembler {
     int side = augmenter.cropSize();
     // ND4J copies the arrays into native memory; only a batch shorter than the buffers needs
     // trimming.
-    float[] featureData =
-        features.length == n * perImage ? features : Arrays.copyOf(features, n * perImage);
+    INDArray featureArray;
+    if (this.crops != null) {
+      featureArray = augmenter.toFloats(this.crops);
+    } else {
+      float[] featureData =
+          features.length == n * perImage ? features : Arrays.copyOf(features, n * perImage);
+      featureArray = Nd4j.create(featureData, new long[] {(long) n * crops, 3, side, side}, 'c');
+    }
     float[] labelData =
         labels.length == n * crops * classes ? labels : Arrays.copyOf(labels, n * crops * classes);
     return new Batch(
-        Nd4j.create(featureData, new long[] {(long) n * crops, 3, side, side}, 'c'),
+        featureArray,
         Nd4j.create(labelData, new long[] {(long) n * crops, classes}, 'c'),
         keys,
         Arrays.copyOf(indices, n),

@@ -58,11 +58,14 @@ class PipelineBenchmarkTest {
 
     assertEquals(4, result.files());
     assertTrue(result.decode() > 0 && result.augment() > 0 && result.opencv() > 0);
+    assertTrue(result.augmentFloats() > 0 && result.conversion() > 0, result.render());
     String report = result.render();
     assertTrue(report.contains("decode (" + result.decoder() + ") + train augmentation"), report);
+    assertTrue(report.contains("byte crops to floats by ND4J:"), report);
     assertTrue(Double.isNaN(result.turbo()) == report.contains("tjbench not installed"), report);
     if (!Double.isNaN(result.turbo())) {
       assertTrue(report.contains("ratio (decode + augmentation) / libjpeg-turbo"), report);
+      assertTrue(report.contains("into floats: "), report);
     }
   }
 }

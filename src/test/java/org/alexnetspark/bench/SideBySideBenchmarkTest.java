@@ -48,7 +48,7 @@ class SideBySideBenchmarkTest {
     assertEquals(2, table.section("fit").size(), table.render());
     assertEquals(1, table.section("sgemm").size(), table.render());
     assertEquals(1, table.section("scaled").size(), table.render());
-    assertEquals(1, table.section("pipeline").size(), table.render());
+    assertEquals(2, table.section("pipeline").size(), table.render());
     assertEquals(0, table.section("averaging").size(), table.render());
     assertEquals(1, table.section("memory").size(), table.render());
     for (Row row : table.rows()) {
@@ -80,6 +80,11 @@ class SideBySideBenchmarkTest {
         1e-6 * sgemm.ours());
     Row pipeline = table.section("pipeline").get(0);
     assertTrue(pipeline.note().contains("Fashion-MNIST"), pipeline.note());
+    assertTrue(pipeline.note().contains("byte crops"), pipeline.note());
+    assertNotNull(pipeline.target(), pipeline.toString());
+    Row floats = table.section("pipeline").get(1);
+    assertTrue(floats.note().contains("written as floats"), floats.note());
+    assertNull(floats.target(), floats.toString());
 
     for (Row memory : table.section("memory")) {
       assertNotNull(memory.ours(), memory.toString());

@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.alexnetspark.augment.Augmenter;
+import org.alexnetspark.augment.PcaLighting;
 import org.alexnetspark.augment.Preset;
+import org.alexnetspark.config.AugmentConfig;
 import org.alexnetspark.image.Image;
 import org.alexnetspark.image.ImageCodec;
 import org.alexnetspark.image.JpegDecoder;
@@ -153,6 +155,53 @@ class MinibatchReaderTest {
         pass.batchSizes().toString());
     Batch first = pass.batches().get(0);
     assertArrayEquals(new long[] {first.images(), 3, CROP, CROP}, first.features().shape());
+  }
+
+  @Test
+  void byteCropsConvertedByTheBackendMakeTheSameBatchesAsFloatsWrittenOnTheCore()
+      throws IOException {
+    float[] mean = new float[3 * STORED * STORED];
+    for (int i = 0; i < mean.length; i++) {
+      mean[i] = (i * 37 % 251) + 0.5f;
+    }
+    for (Preset preset : List.of(Preset.TRAIN, Preset.TEN_CROP)) {
+      List<Minibatch> minibatches =
+          preset == Preset.TRAIN ? plan(SHARDS).epoch(42, 1) : plan(SHARDS).inOrder();
+      Pass[] passes = new Pass[2];
+      for (AugmentConfig.FloatConversion conversion :
+          List.of(AugmentConfig.FloatConversion.CPU, AugmentConfig.FloatConversion.BACKEND)) {
+        Augmenter augmenter =
+            new Augmenter(
+                STORED,
+                CROP,
+                0.5,
+                new PcaLighting(
+                    new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, new double[] {1, 1, 1}, 0.1),
+                mean,
+                1 / 60f,
+                conversion);
+        assertEquals(
+            conversion == AugmentConfig.FloatConversion.BACKEND, augmenter.convertsOnBackend());
+        MinibatchReader reader =
+            new MinibatchReader(
+                () -> augmenter,
+                new HadoopConf(HDFS.configuration()),
+                new MinibatchReader.Options(JpegDecoder.Kind.AUTO, CLASSES, preset, 42, 1));
+        passes[conversion.ordinal() - 1] = read(reader, minibatches);
+      }
+      assertEquals(passes[0].keys(), passes[1].keys(), preset.toString());
+      assertEquals(RECORDS, passes[1].keys().size(), preset.toString());
+      for (int b = 0; b < passes[0].batches().size(); b++) {
+        Batch floats = passes[0].batches().get(b);
+        Batch converted = passes[1].batches().get(b);
+        assertArrayEquals(floats.features().shape(), converted.features().shape());
+        // Bit for bit: JUnit compares floats by their bits.
+        assertArrayEquals(
+            floats.features().data().asFloat(),
+            converted.features().data().asFloat(),
+            preset + " minibatch " + b);
+      }
+    }
   }
 
   @Test
