@@ -29,6 +29,7 @@ class AlexNetConfigTest {
     assertEquals(Set.of("conv2", "conv4", "conv5", "fc6", "fc7"), model.biasOneLayers());
     assertEquals(new OptimizerConfig(0.01, 0.9, 5e-4), config.optimizer());
     assertEquals(256, config.data().imageSize());
+    assertEquals(AugmentConfig.FloatConversion.AUTO, config.augment().floatConversion());
   }
 
   @Test
@@ -112,9 +113,12 @@ class AlexNetConfigTest {
             "optimizer.momentum=abc",
             "model.input-size=50",
             "model.init.bias-one-layers=[conv9]",
+            "augment.float-conversion=gpu",
             "nonsense=1");
     List<String> problems = e.problems();
-    assertEquals(8, problems.size(), String.join("\n", problems));
+    assertEquals(9, problems.size(), String.join("\n", problems));
+    assertContainsOne(
+        problems, "'augment.float-conversion' = \"gpu\": must be one of auto | cpu | backend");
     assertContainsOne(problems, "'model.classes' = 0: must be a whole number >= 2");
     assertContainsOne(problems, "'model.lrn.n' = 4: must be an odd whole number");
     assertContainsOne(
