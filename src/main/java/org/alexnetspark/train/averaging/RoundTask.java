@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.alexnetspark.spark.GpuAssignment;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
@@ -147,6 +148,10 @@ final class RoundTask extends AbstractFunction2<TaskContext, Iterator<List<Strin
                           () -> {
                             TaskContext$.MODULE$.setTaskContext(
                                 task); // GPU pinning and task info in the loader
+                            // The loader's arrays, and the byte crops' conversion to floats
+                            // (augment.float-conversion), on the task's GPU, not on the device
+                            // ND4J would give a new thread.
+                            GpuAssignment.pin();
                             try {
                               r.run();
                             } finally {
