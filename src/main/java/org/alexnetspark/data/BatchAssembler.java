@@ -32,7 +32,10 @@ public final class BatchAssembler {
   private final long seed;
   private final int epoch;
   private final PackedImage decoded = new PackedImage();
-  private final ByteCrops crops;
+
+  /** The crops as bytes when the backend converts them, else null (floats written here). */
+  private final ByteCrops byteCrops;
+
   private float[] features = new float[0];
   private float[] labels = new float[0];
   private long skipped;
@@ -49,7 +52,7 @@ public final class BatchAssembler {
     this.classes = classes;
     this.seed = seed;
     this.epoch = epoch;
-    this.crops = augmenter.convertsOnBackend() ? new ByteCrops(augmenter.cropSize()) : null;
+    byteCrops = augmenter.convertsOnBackend() ? new ByteCrops(augmenter.cropSize()) : null;
   }
 
   /**
@@ -64,8 +67,8 @@ public final class BatchAssembler {
     if (labels.length < images.size() * crops * classes) {
       labels = new float[images.size() * crops * classes];
     }
-    if (this.crops != null) {
-      this.crops.clear(images.size() * crops);
+    if (byteCrops != null) {
+      byteCrops.clear(images.size() * crops);
     } else if (features.length < images.size() * perImage) {
       features = new float[images.size() * perImage];
     }
@@ -108,8 +111,8 @@ public final class BatchAssembler {
         LOG.warn("skipping record {} of {}: cannot decode its JPEG", image.key(), where);
         continue;
       }
-      if (this.crops != null) {
-        augmenter.apply(preset, decoded, Augmenter.random(seed, epoch, image.key()), this.crops);
+      if (byteCrops != null) {
+        augmenter.apply(preset, decoded, Augmenter.random(seed, epoch, image.key()), byteCrops);
       } else {
         augmenter.apply(
             preset, decoded, Augmenter.random(seed, epoch, image.key()), features, n * perImage);
@@ -125,8 +128,8 @@ public final class BatchAssembler {
     // ND4J copies the arrays into native memory; only a batch shorter than the buffers needs
     // trimming.
     INDArray featureArray;
-    if (this.crops != null) {
-      featureArray = augmenter.toFloats(this.crops);
+    if (byteCrops != null) {
+      featureArray = augmenter.toFloats(byteCrops);
     } else {
       float[] featureData =
           features.length == n * perImage ? features : Arrays.copyOf(features, n * perImage);

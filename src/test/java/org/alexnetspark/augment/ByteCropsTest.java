@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -109,7 +110,7 @@ class ByteCropsTest {
       }
     }
     if (preset != Preset.CENTRE) {
-      assertEquals(true, mirrored, what + ": no mirrored crop was compared");
+      assertTrue(mirrored, what + ": no mirrored crop was compared");
     }
   }
 
@@ -138,8 +139,7 @@ class ByteCropsTest {
   @Test
   void theConfiguredConversionDecidesAndAutoFollowsTheBackend() {
     PcaLighting none = new PcaLighting(EIGENVECTORS, EIGENVALUES, 0);
-    assertEquals(
-        true,
+    assertTrue(
         new Augmenter(12, 10, 0, none, null, 1f, FloatConversion.BACKEND).convertsOnBackend());
     assertFalse(new Augmenter(12, 10, 0, none, null, 1f, FloatConversion.CPU).convertsOnBackend());
     // The tests run ND4J's CPU backend, where the augmentation loop converts.
